@@ -1,0 +1,125 @@
+/*
+ * text.c - Unicode White_Space recognition, trimming and whitespace collapsing on UTF-8.
+ *
+ * The module recognises exactly the White_Space characters listed in text.h by their UTF-8
+ * bytes; it does not decode or validate UTF-8 in general, does no case folding and knows
+ * nothing about other Unicode properties. Only assay__text_normalize allocates.
+ */
+#include "text.h"
+
+#include <stdlib.h>
+
+size_t assay__text_space_at(const char *s, size_t len)
+{
+    if (s == NULL || len == 0) {
+        return 0;
+    }
+    const unsigned char *u = (const unsigned char *)s;
+    if ((u[0] >= 0x09 && u[0] <= 0x0D) || u[0] == 0x20) {
+        return 1;
+    }
+    if (len >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0)) {
+        /* U+0085 NEXT LINE and U+00A0 NO-BREAK SPACE. */
+        return 2;
+    }
+    if (len < 3) {
+        return 0;
+    }
+    if (u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) {
+        /* U+1680 OGHAM SPACE MARK. */
+        return 3;
+    }
+    if (u[0] == 0xE2 && u[1] == 0x80) {
+        /* U+2000..U+200A, U+2028, U+2029 and U+202F. */
+        if ((u[2] >= 0x80 && u[2] <= 0x8A) || u[2] == 0xA8 || u[2] == 0xA9 || u[2] == 0xAF) {
+            return 3;
+        }
+        return 0;
+    }
+    if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) {
+        /* U+205F MEDIUM MATHEMATICAL SPACE. */
+        return 3;
+    }
+    if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) {
+        /* U+3000 IDEOGRAPHIC SPACE. */
+        return 3;
+    }
+    return 0;
+}
+
+size_t assay__text_space_before(const char *s, size_t len)
+{
+    if (s == NULL) {
+        return 0;
+    }
+    /*
+     * Every White_Space character is one to three bytes long and starts with an ASCII byte
+     * or a UTF-8 lead byte, so a match that ends at s[len-1] cannot be part of a longer
+     * character in valid UTF-8.
+     */
+    for (size_t k = 1; k <= 3 && k <= len; k++) {
+        if (assay__text_space_at(s + len - k, k) == k) {
+            return k;
+        }
+    }
+    return 0;
+}
+
+void assay__text_trim(const char *s, size_t *start, size_t *end)
+{
+    if (s == NULL || start == NULL || end == NULL) {
+        return;
+    }
+    size_t a = *start, b = *end;
+    while (a < b) {
+        size_t w = assay__text_space_at(s + a, b - a);
+        if (w == 0) {
+            break;
+        }
+        a += w;
+    }
+    while (b > a) {
+        size_t w = assay__text_space_before(s + a, b - a);
+        if (w == 0) {
+            break;
+        }
+        b -= w;
+    }
+    *start = a;
+    *end = b;
+}
+
+char *assay__text_normalize(const char *s, size_t len, bool trim, bool collapse,
+                            size_t *out_len)
+{
+    if (s == NULL) {
+        len = 0;
+    }
+    size_t start = 0, end = len;
+    if (trim && len > 0) {
+        assay__text_trim(s, &start, &end);
+    }
+    /* Collapsing never lengthens the text: a run of one or more characters becomes a byte. */
+    char *buf = malloc(end - start + 1);
+    if (buf == NULL) {
+        return NULL;
+    }
+    size_t o = 0, i = start;
+    while (i < end) {
+        size_t w = collapse ? assay__text_space_at(s + i, end - i) : 0;
+        if (w == 0) {
+            buf[o++] = s[i++];
+            continue;
+        }
+        while (w > 0) {
+            i += w;
+            w = assay__text_space_at(s + i, end - i);
+        }
+        buf[o++] = ' ';
+    }
+    buf[o] = '\0';
+    if (out_len != NULL) {
+        *out_len = o;
+    }
+    return buf;
+}

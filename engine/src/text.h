@@ -1,0 +1,32 @@
+/*
+ * text.h - small UTF-8 text helpers shared by the checks: Unicode White_Space, trimming and
+ * whitespace collapsing. Input is valid UTF-8 (jansson guarantees it for every string it
+ * hands us); nothing here allocates except assay__text_normalize.
+ */
+#ifndef ASSAY_TEXT_H
+#define ASSAY_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * If s[0..len) starts with a Unicode White_Space character (U+0009..U+000D, U+0020, U+0085,
+ * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), returns its
+ * length in bytes; else 0.
+ */
+size_t assay__text_space_at(const char *s, size_t len);
+/* Length in bytes of a White_Space character ending exactly at s[len-1], or 0. */
+size_t assay__text_space_before(const char *s, size_t len);
+
+/* Narrows [*start, *end) so it neither starts nor ends with White_Space. */
+void assay__text_trim(const char *s, size_t *start, size_t *end);
+
+/*
+ * Copies s[0..len) to a new NUL-terminated buffer, trimming White_Space at both ends when
+ * trim is set and replacing each run of White_Space with one U+0020 when collapse is set.
+ * Caller frees with free(); NULL on allocation failure. *out_len receives the length.
+ */
+char *assay__text_normalize(const char *s, size_t len, bool trim, bool collapse,
+                            size_t *out_len);
+
+#endif

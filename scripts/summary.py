@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Sum meson test logs (testlog.json, one JSON object per line) into 'N passed, N failed'.
+
+Usage: summary.py BUILDDIR/meson-logs/testlog*.json ...
+Prints one line per failed test, then the plain summary line. Exit 1 when any test failed
+or when no test ran at all (so a run that executed nothing cannot pass unseen).
+"""
+import json
+import sys
+
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                t = json.loads(line)
+                result = t.get("result", "")
+                if result in ("OK", "EXPECTEDFAIL"):
+                    passed += 1
+                elif result == "SKIP":
+                    skipped += 1
+                else:
+                    failed += 1
+                    print(f"FAILED: {path}: {t.get('name')} ({result})")
+    except FileNotFoundError:
+        print(f"missing test log: {path}")
+        failed += 1
+
+summary = f"{passed} passed, {failed} failed"
+if skipped:
+    summary += f", {skipped} skipped"
+print(summary)
+sys.exit(1 if failed or passed == 0 else 0)

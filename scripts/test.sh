@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# scripts/test.sh - the whole test suite, as CI runs it (.ci/run calls exactly this).
+#
+#  1. installs missing Debian packages (scripts/deps.sh);
+#  2. gcc build with warnings as errors: every suite (unit, golden, cli, format, ...);
+#  3. clang build with warnings as errors, ASan + UBSan (halt on the first error, leaks
+#     reported): every suite again;
+#  4. valgrind (memcheck, leaks are errors) over the suites marked for it;
+# then prints the plain summary line "N passed, N failed" summed from meson's test logs.
+#
+# Environment: BUILD_ROOT (default ./_build), JOBS (default: the core count),
+# ASSAY_TEST_QUICK=1 skips the sanitizer and valgrind passes.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+root=${BUILD_ROOT:-_build}
+jobs=${JOBS:-$(nproc)}
+logs=()
+status=0
+
+run_build() { # name, meson setup args...
+    local name=$1
+    shift
+    local dir="$root/$name"
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >"$root/$name-setup.log" 2>&1 ||
+            { cat "$root/$name-setup.log"; return 1; }
+    fi
+    ninja -C "$dir" >"$root/$name-build.log" 2>&1 || { cat "$root/$name-build.log"; return 1; }
+}
+
+run_tests() { # name, meson test args...
+    local name=$1
+    shift
+    local dir="$root/$name"
+    echo "== $name: meson test $*"
+    meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" || status=1
+    if [ -f "$dir/meson-logs/testlog${SETUP_SUFFIX:-}.json" ]; then
+        cp "$dir/meson-logs/testlog${SETUP_SUFFIX:-}.json" "$root/$name${SETUP_SUFFIX:-}.testlog.json"
+        logs+=("$root/$name${SETUP_SUFFIX:-}.testlog.json")
+    fi
+}
+
+mkdir -p "$root"
+
+echo "== gcc, -Werror"
+if CC=gcc run_build gcc --werror -Dbuildtype=debugoptimized; then
+    run_tests gcc
+else
+    echo "gcc build failed"
+    status=1
+    logs+=("$root/gcc-build-failed")
+fi
+
+if [ "${ASSAY_TEST_QUICK:-0}" != 1 ]; then
+    echo "== clang, -Werror, ASan + UBSan"
+    export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    if CC=clang run_build asan --werror -Dbuildtype=debug -Db_sanitize=address,undefined \
+        -Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
+        run_tests asan
+    else
+        echo "asan build failed"
+        status=1
+        logs+=("$root/asan-build-failed")
+    fi
+    unset ASAN_OPTIONS UBSAN_OPTIONS
+
+    echo "== valgrind"
+    SETUP_SUFFIX=-valgrind run_tests gcc --setup valgrind --suite valgrind
+fi
+
+python3 scripts/summary.py "${logs[@]}" || status=1
+exit $status
