@@ -436,6 +436,12 @@ json_t *assay__error_result(const json_t *sub, const assay_rubric *r, const char
     return res;
 }
 
+json_t *assay_result_error(const json_t *submission, const char *code, const char *message,
+                           const assay_grade_options *opts)
+{
+    return assay__error_result(submission, NULL, code, opts, "%s", message);
+}
+
 /* Validates the submission's fields against r; NULL when fine, else an error result. */
 static json_t *validate(const assay_rubric *r, const json_t *sub, const assay_limits *lim,
                         const assay_grade_options *opts)

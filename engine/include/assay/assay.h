@@ -216,6 +216,16 @@ ASSAY_API json_t *assay_grade_json(const assay_rubric *r, const json_t *submissi
  */
 ASSAY_API char *assay_result_dumps(const json_t *result);
 
+/**
+ * Builds a result with "status": "error" for a submission that is not to be graded (the
+ * worker uses it when a submission has failed too many times). submission may be NULL or
+ * any JSON; its "id", "learner" and "meta" are echoed when present. code is one of the
+ * ASSAY_RESULT_* codes; message a sentence for people.
+ * @return a new result object (caller json_decref()s it), or NULL when out of memory.
+ */
+ASSAY_API json_t *assay_result_error(const json_t *submission, const char *code,
+                                     const char *message, const assay_grade_options *opts);
+
 /** Result error codes (the "error.code" of a result whose status is "error"). */
 #define ASSAY_RESULT_MALFORMED_JSON  "malformed_json"
 #define ASSAY_RESULT_INVALID_UTF8    "invalid_utf8"

@@ -1,0 +1,423 @@
+/*
+ * config.c - flags, environment fallbacks and REDIS_URL parsing for assay-worker.
+ */
+#include "config.h"
+#include "log.h"
+
+#include "assay/assay.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+/* Copies s[0..n) to out decoding %XX; -1 when it does not fit or an escape is bad. */
+static int decode(const char *s, size_t n, char *out, size_t size)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n) {
+                return -1;
+            }
+            int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
+            if (h < 0 || l < 0) {
+                return -1;
+            }
+            c = h * 16 + l;
+            i += 2;
+        }
+        if (k + 1 >= size) {
+            return -1;
+        }
+        out[k++] = (char)c;
+    }
+    out[k] = '\0';
+    return 0;
+}
+
+static int parse_int(const char *s, size_t n, long lo, long hi, long *out)
+{
+    if (n == 0 || n > 10) {
+        return -1;
+    }
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i])) {
+            return -1;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < lo || v > hi) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int redis_target_parse(const char *url, redis_target *t, char *why, size_t whylen)
+{
+    memset(t, 0, sizeof(*t));
+    t->port = 6379;
+    if (strncmp(url, "unix://", 7) == 0) {
+        const char *p = url + 7;
+        const char *q = strchr(p, '?');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        if (n == 0 || n >= sizeof(t->path) || p[0] != '/') {
+            snprintf(why, whylen, "a unix URL needs an absolute path: unix:///path/redis.sock");
+            return -1;
+        }
+        memcpy(t->path, p, n);
+        t->path[n] = '\0';
+        t->unix_socket = true;
+        if (q) {
+            long db;
+            if (strncmp(q, "?db=", 4) != 0 ||
+                parse_int(q + 4, strlen(q + 4), 0, 1000000, &db)) {
+                snprintf(why, whylen, "a unix URL accepts only ?db=N after the path");
+                return -1;
+            }
+            t->db = (int)db;
+        }
+        return 0;
+    }
+    if (strncmp(url, "rediss://", 9) == 0) {
+        snprintf(why, whylen,
+                 "rediss:// (TLS) is not supported by hiredis 0.14; use a local "
+                 "TLS tunnel (see docs/security.md) and redis:// to it");
+        return -1;
+    }
+    if (strncmp(url, "redis://", 8) != 0) {
+        snprintf(why, whylen, "REDIS_URL must start with redis:// or unix://");
+        return -1;
+    }
+    const char *p = url + 8;
+    const char *at = strrchr(p, '@');
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        size_t ulen = colon ? (size_t)(colon - p) : (size_t)(at - p);
+        if (decode(p, ulen, t->user, sizeof(t->user)) != 0) {
+            snprintf(why, whylen, "the user name in REDIS_URL is too long or badly escaped");
+            return -1;
+        }
+        if (colon) {
+            if (decode(colon + 1, (size_t)(at - colon - 1), t->password, sizeof(t->password))) {
+                snprintf(why, whylen, "the password in REDIS_URL is too long or badly escaped");
+                return -1;
+            }
+        } else {
+            /* redis://password@host is a common shorthand: a lone token is the password. */
+            memcpy(t->password, t->user,
+                   sizeof(t->password) < sizeof(t->user) ? sizeof(t->password)
+                                                         : sizeof(t->user));
+            t->user[0] = '\0';
+        }
+        p = at + 1;
+    }
+    const char *slash = strchr(p, '/');
+    const char *hostend = slash ? slash : p + strlen(p);
+    const char *colon = NULL;
+    if (*p == '[') {
+        const char *rb = memchr(p, ']', (size_t)(hostend - p));
+        if (rb == NULL) {
+            snprintf(why, whylen, "unterminated [ in the host of REDIS_URL");
+            return -1;
+        }
+        if ((size_t)(rb - p - 1) >= sizeof(t->host)) {
+            snprintf(why, whylen, "the host in REDIS_URL is too long");
+            return -1;
+        }
+        memcpy(t->host, p + 1, (size_t)(rb - p - 1));
+        colon = rb + 1 < hostend && rb[1] == ':' ? rb + 1 : NULL;
+    } else {
+        colon = memchr(p, ':', (size_t)(hostend - p));
+        size_t hlen = (size_t)((colon ? colon : hostend) - p);
+        if (hlen >= sizeof(t->host)) {
+            snprintf(why, whylen, "the host in REDIS_URL is too long");
+            return -1;
+        }
+        memcpy(t->host, p, hlen);
+    }
+    if (t->host[0] == '\0') {
+        snprintf(why, whylen, "REDIS_URL has no host");
+        return -1;
+    }
+    if (colon) {
+        long port;
+        if (parse_int(colon + 1, (size_t)(hostend - colon - 1), 1, 65535, &port) != 0) {
+            snprintf(why, whylen, "the port in REDIS_URL must be a number from 1 to 65535");
+            return -1;
+        }
+        t->port = (int)port;
+    }
+    if (slash && slash[1] != '\0') {
+        long db;
+        if (parse_int(slash + 1, strlen(slash + 1), 0, 1000000, &db) != 0) {
+            snprintf(why, whylen,
+                     "the database in REDIS_URL must be a number (redis://host/0)");
+            return -1;
+        }
+        t->db = (int)db;
+    }
+    return 0;
+}
+
+void redis_target_describe(const redis_target *t, char *buf, size_t size)
+{
+    if (t->unix_socket) {
+        if (t->db) {
+            snprintf(buf, size, "unix://%s?db=%d", t->path, t->db);
+        } else {
+            snprintf(buf, size, "unix://%s", t->path);
+        }
+        return;
+    }
+    const char *auth = t->password[0] ? ":***@" : (t->user[0] ? "@" : "");
+    snprintf(buf, size, "redis://%s%s%s:%d/%d", t->user,
+             t->user[0] || t->password[0] ? auth : "", t->host, t->port, t->db);
+}
+
+static const char usage[] =
+    "Usage: assay-worker [OPTIONS]\n"
+    "\n"
+    "Grades submissions from Redis queues with the Assay engine.\n"
+    "\n"
+    "Options (environment fallback in brackets):\n"
+    "  --redis URL           redis://[user[:password]@]host[:port][/db] or\n"
+    "                        unix:///path/redis.sock [REDIS_URL; default "
+    "redis://127.0.0.1:6379]\n"
+    "  --rubrics DIR         rubric directory [ASSAY_RUBRICS; default ./rubrics]\n"
+    "  --prefix P            key prefix, e.g. {assay} for one Cluster slot [ASSAY_PREFIX; "
+    "assay]\n"
+    "  --worker-id ID        this worker's id [ASSAY_WORKER_ID; default host:pid]\n"
+    "  --inflight N          submissions claimed and not yet acknowledged [ASSAY_INFLIGHT; "
+    "256]\n"
+    "  --batch N             submissions claimed per round trip [ASSAY_BATCH; 64]\n"
+    "  --max-attempts N      deliveries before dead-lettering [ASSAY_MAX_ATTEMPTS; 3]\n"
+    "  --dedupe-ttl SECONDS  how long results suppress duplicates [ASSAY_DEDUPE_TTL; 604800]\n"
+    "  --heartbeat-ttl MS    a worker silent this long is dead [ASSAY_HEARTBEAT_TTL_MS; "
+    "10000]\n"
+    "  --command-timeout MS  Redis reply deadline [ASSAY_COMMAND_TIMEOUT_MS; 5000]\n"
+    "  --idle-block MS       one blocking wait on empty queues [ASSAY_IDLE_BLOCK_MS; 500]\n"
+    "  --drain-timeout MS    SIGTERM: time to finish in-flight work [ASSAY_DRAIN_TIMEOUT_MS; "
+    "10000]\n"
+    "  --max-bytes N         largest submission graded [ASSAY_MAX_BYTES; 1048576]\n"
+    "  --log-format F        json or text [ASSAY_LOG_FORMAT; json]\n"
+    "  --log-level L         debug, info, warn, error [ASSAY_LOG_LEVEL; info]\n"
+    "  -h, --help            this help\n"
+    "  --version             the version\n"
+    "\n"
+    "Signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP reloads\n"
+    "the rubrics (a broken rubric is reported and the loaded set stays in service).\n";
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+static int num_opt(const char *name, const char *val, long lo, long hi, long *out)
+{
+    char *end;
+    long long v = strtoll(val, &end, 10);
+    if (*val == '\0' || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "assay-worker: %s must be a whole number from %ld to %ld, not \"%s\"\n",
+                name, lo, hi, val);
+        return -1;
+    }
+    *out = (long)v;
+    return 0;
+}
+
+int wk_config_parse(wk_config *cfg, int argc, char **argv)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    const char *url = env_or("REDIS_URL", "redis://127.0.0.1:6379");
+    cfg->rubrics = env_or("ASSAY_RUBRICS", "rubrics");
+    cfg->prefix = env_or("ASSAY_PREFIX", "assay");
+    const char *wid = env_or("ASSAY_WORKER_ID", NULL);
+    const char *s_inflight = env_or("ASSAY_INFLIGHT", "256");
+    const char *s_batch = env_or("ASSAY_BATCH", "64");
+    const char *s_attempts = env_or("ASSAY_MAX_ATTEMPTS", "3");
+    const char *s_dedupe = env_or("ASSAY_DEDUPE_TTL", "604800");
+    const char *s_hb = env_or("ASSAY_HEARTBEAT_TTL_MS", "10000");
+    const char *s_cto = env_or("ASSAY_COMMAND_TIMEOUT_MS", "5000");
+    const char *s_idle = env_or("ASSAY_IDLE_BLOCK_MS", "500");
+    const char *s_drain = env_or("ASSAY_DRAIN_TIMEOUT_MS", "10000");
+    const char *s_max = env_or("ASSAY_MAX_BYTES", "1048576");
+    const char *s_fmt = env_or("ASSAY_LOG_FORMAT", "json");
+    const char *s_level = env_or("ASSAY_LOG_LEVEL", "info");
+
+    enum {
+        O_REDIS = 256,
+        O_RUBRICS,
+        O_PREFIX,
+        O_ID,
+        O_INFLIGHT,
+        O_BATCH,
+        O_ATTEMPTS,
+        O_DEDUPE,
+        O_HB,
+        O_CTO,
+        O_IDLE,
+        O_DRAIN,
+        O_MAX,
+        O_FMT,
+        O_LEVEL,
+        O_VERSION
+    };
+    static const struct option longopts[] = {
+        {"redis", required_argument, NULL, O_REDIS},
+        {"rubrics", required_argument, NULL, O_RUBRICS},
+        {"prefix", required_argument, NULL, O_PREFIX},
+        {"worker-id", required_argument, NULL, O_ID},
+        {"inflight", required_argument, NULL, O_INFLIGHT},
+        {"batch", required_argument, NULL, O_BATCH},
+        {"max-attempts", required_argument, NULL, O_ATTEMPTS},
+        {"dedupe-ttl", required_argument, NULL, O_DEDUPE},
+        {"heartbeat-ttl", required_argument, NULL, O_HB},
+        {"command-timeout", required_argument, NULL, O_CTO},
+        {"idle-block", required_argument, NULL, O_IDLE},
+        {"drain-timeout", required_argument, NULL, O_DRAIN},
+        {"max-bytes", required_argument, NULL, O_MAX},
+        {"log-format", required_argument, NULL, O_FMT},
+        {"log-level", required_argument, NULL, O_LEVEL},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_REDIS:
+            url = optarg;
+            break;
+        case O_RUBRICS:
+            cfg->rubrics = optarg;
+            break;
+        case O_PREFIX:
+            cfg->prefix = optarg;
+            break;
+        case O_ID:
+            wid = optarg;
+            break;
+        case O_INFLIGHT:
+            s_inflight = optarg;
+            break;
+        case O_BATCH:
+            s_batch = optarg;
+            break;
+        case O_ATTEMPTS:
+            s_attempts = optarg;
+            break;
+        case O_DEDUPE:
+            s_dedupe = optarg;
+            break;
+        case O_HB:
+            s_hb = optarg;
+            break;
+        case O_CTO:
+            s_cto = optarg;
+            break;
+        case O_IDLE:
+            s_idle = optarg;
+            break;
+        case O_DRAIN:
+            s_drain = optarg;
+            break;
+        case O_MAX:
+            s_max = optarg;
+            break;
+        case O_FMT:
+            s_fmt = optarg;
+            break;
+        case O_LEVEL:
+            s_level = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 1;
+        case O_VERSION:
+            printf("assay-worker %s\n", assay_version());
+            return 1;
+        default:
+            fprintf(stderr, "assay-worker: unknown option or missing value: %s\n%s",
+                    argv[optind - 1], usage);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "assay-worker: unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    char why[300];
+    if (redis_target_parse(url, &cfg->redis, why, sizeof(why)) != 0) {
+        fprintf(stderr, "assay-worker: bad Redis URL: %s\n", why);
+        return -1;
+    }
+    redis_target_describe(&cfg->redis, cfg->redis_desc, sizeof(cfg->redis_desc));
+    long v;
+    if (num_opt("--inflight", s_inflight, 1, 100000, &v)) {
+        return -1;
+    }
+    cfg->inflight = (int)v;
+    if (num_opt("--batch", s_batch, 1, 10000, &v)) {
+        return -1;
+    }
+    cfg->batch = (int)v;
+    if (num_opt("--max-attempts", s_attempts, 1, 1000, &v)) {
+        return -1;
+    }
+    cfg->max_attempts = (int)v;
+    if (num_opt("--dedupe-ttl", s_dedupe, 1, 100L * 365 * 86400, &cfg->dedupe_ttl_s) ||
+        num_opt("--heartbeat-ttl", s_hb, 500, 3600000, &cfg->heartbeat_ttl_ms) ||
+        num_opt("--command-timeout", s_cto, 50, 3600000, &cfg->command_timeout_ms) ||
+        num_opt("--idle-block", s_idle, 10, 60000, &cfg->idle_block_ms) ||
+        num_opt("--drain-timeout", s_drain, 0, 3600000, &cfg->drain_timeout_ms) ||
+        num_opt("--max-bytes", s_max, 1024, 1L << 30, &v)) {
+        return -1;
+    }
+    cfg->max_bytes = (size_t)v;
+    if (strcmp(s_fmt, "json") != 0 && strcmp(s_fmt, "text") != 0) {
+        fprintf(stderr, "assay-worker: --log-format must be json or text\n");
+        return -1;
+    }
+    cfg->log_json = strcmp(s_fmt, "json") == 0;
+    cfg->log_level = wk_log_parse_level(s_level);
+    if (cfg->log_level < 0) {
+        fprintf(stderr, "assay-worker: --log-level must be debug, info, warn or error\n");
+        return -1;
+    }
+    if (cfg->prefix[0] == '\0' || strlen(cfg->prefix) > 100) {
+        fprintf(stderr, "assay-worker: --prefix must be 1 to 100 characters\n");
+        return -1;
+    }
+    if (cfg->batch > cfg->inflight) {
+        cfg->batch = cfg->inflight;
+    }
+    if (wid) {
+        snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s", wid);
+    } else {
+        char host[200] = "localhost";
+        gethostname(host, sizeof(host) - 1);
+        snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s:%ld", host, (long)getpid());
+    }
+    return 0;
+}

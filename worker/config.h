@@ -1,0 +1,55 @@
+/*
+ * config.h - the worker's settings from flags with environment fallbacks, and the parsing of
+ * REDIS_URL (shared with the operator commands of the assay CLI).
+ */
+#ifndef ASSAY_WORKER_CONFIG_H
+#define ASSAY_WORKER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct redis_target {
+    bool unix_socket;
+    char host[256];
+    int port;
+    char path[512]; /* unix socket */
+    char user[128]; /* empty: no ACL user (AUTH password only) */
+    char password[256];
+    int db;
+} redis_target;
+
+/*
+ * Parses redis://[user[:password]@]host[:port][/db], rediss is refused, and
+ * unix:///path/redis.sock[?db=N]. Percent-escapes in user and password are decoded.
+ * @return 0, or -1 with a reason in why (which never contains the password).
+ */
+int redis_target_parse(const char *url, redis_target *t, char *why, size_t whylen);
+/* A printable form without the password ("redis://user:***@host:port/db"). */
+void redis_target_describe(const redis_target *t, char *buf, size_t size);
+
+typedef struct wk_config {
+    redis_target redis;
+    char redis_desc[600];
+    const char *rubrics;
+    const char *prefix;
+    char worker_id[256];
+    int inflight;          /* most submissions claimed and not yet acknowledged */
+    int batch;             /* most submissions claimed per round trip */
+    int max_attempts;      /* deliveries before a submission is dead-lettered */
+    long dedupe_ttl_s;     /* how long a result is remembered to suppress duplicates */
+    long heartbeat_ttl_ms; /* a worker silent this long is dead */
+    long command_timeout_ms;
+    long idle_block_ms;    /* how long one blocking wait on an empty queue lasts */
+    long drain_timeout_ms; /* SIGTERM: how long to finish in-flight work */
+    size_t max_bytes;      /* largest submission graded */
+    bool log_json;
+    int log_level;
+} wk_config;
+
+/*
+ * Fills cfg from argv and the environment. @return 0 to run, 1 when --help or --version was
+ * printed (exit 0), or -1 after printing a usage error (exit 2).
+ */
+int wk_config_parse(wk_config *cfg, int argc, char **argv);
+
+#endif

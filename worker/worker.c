@@ -1,0 +1,1083 @@
+/*
+ * worker.c - assay-worker's event loop: two Redis connections on one libuv loop, claiming
+ * submissions in batches, grading them with the engine on the loop thread, acknowledging
+ * them in one atomic batch per claim, heartbeats, recovery of dead workers' work,
+ * reconnection with backoff, signals.
+ *
+ * Connections. "main" carries claims, acknowledgements, heartbeats and recovery; "block"
+ * only waits, with BLMOVE src src RIGHT RIGHT (which returns an element without moving it),
+ * for the live queue to become non-empty while both queues are empty, so no round trip is
+ * spent per submission while the queue is deep and no polling happens while it is empty.
+ * hiredis 0.14 has no timeouts: a watchdog timer drops a connection whose replies are
+ * overdue, and a retry timer reconnects with exponential backoff and jitter.
+ *
+ * State kept in memory is only what Redis does not already hold: acknowledgement batches
+ * sent but not confirmed. After a reconnect they are sent again (the ack script is
+ * idempotent), then whatever is still in this worker's processing lists is returned to the
+ * queues, so nothing claimed is ever lost or answered twice.
+ */
+#include "worker.h"
+
+#include "log.h"
+#include "queue.h"
+#include "redis_uv.h"
+
+#include <nettle/base64.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { C_DOWN, C_CONNECTING, C_READY };
+
+typedef struct worker worker;
+
+typedef struct conn {
+    worker *w;
+    const char *name;
+    redisAsyncContext *ac;
+    int state;
+    uv_timer_t retry;
+    long backoff_ms;
+    int pending;         /* commands sent, replies not yet received */
+    uint64_t busy_since; /* last reply, or when pending went above 0 */
+    uint64_t connecting_since;
+    long extra_timeout_ms;
+    bool was_ready; /* for logging once per state change */
+    bool fail_logged;
+    void (*on_ready)(struct conn *);
+} conn;
+
+typedef void reply_fn(conn *c, redisReply *r, void *priv);
+
+typedef struct tramp {
+    conn *c;
+    reply_fn *fn;
+    void *priv;
+} tramp;
+
+typedef struct ack_batch {
+    struct ack_batch *next;
+    int argc;
+    char **argv;
+    size_t *lens;
+    int n; /* messages */
+    bool sent;
+} ack_batch;
+
+struct worker {
+    wk_config *cfg;
+    uv_loop_t *loop;
+    conn main, block;
+    uv_timer_t heartbeat, watchdog, drain, pump_retry;
+    uv_signal_t sigterm, sigint, sighup;
+    assay_catalog *cat;
+    assay_scratch *scratch;
+    assay_limits limits;
+    queue_keys keys;
+    char sha_claim[41], sha_ack[41], sha_recover[41];
+    int inflight; /* claimed and not yet acknowledged */
+    bool claim_outstanding, block_outstanding;
+    ack_batch *acks, *acks_tail;
+    int stopping; /* 0 running, 1 draining, 2 closing */
+    bool first_ready_done, persistence_checked;
+    uint64_t graded, failed, duplicates, recovered;
+    int exit_code;
+    long long started;
+};
+
+static void pump(worker *w);
+static void finish(worker *w);
+static void conn_start(conn *c);
+
+/* ------------------------------------------------------------------------------------
+ * Connections.
+ */
+
+static void tramp_cb(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void)ac;
+    tramp *t = privdata;
+    conn *c = t->c;
+    c->pending--;
+    c->busy_since = uv_now(c->w->loop);
+    t->fn(c, r, t->priv);
+    free(t);
+}
+
+static int conn_send(conn *c, reply_fn *fn, void *priv, int argc, const char **argv,
+                     const size_t *lens)
+{
+    if (c->ac == NULL) {
+        return -1;
+    }
+    tramp *t = malloc(sizeof(*t));
+    if (t == NULL) {
+        return -1;
+    }
+    t->c = c;
+    t->fn = fn;
+    t->priv = priv;
+    if (redisAsyncCommandArgv(c->ac, tramp_cb, t, argc, argv, lens) != REDIS_OK) {
+        free(t);
+        return -1;
+    }
+    if (c->pending++ == 0) {
+        c->busy_since = uv_now(c->w->loop);
+    }
+    return 0;
+}
+
+static void ignore_reply(conn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    (void)priv;
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        wk_log(WK_WARN, "redis (%s) answered an error: %s", c->name, r->str);
+    }
+}
+
+static void schedule_retry(conn *c);
+
+static void retry_cb(uv_timer_t *t)
+{
+    conn *c = t->data;
+    if (c->w->stopping < 2) {
+        conn_start(c);
+    }
+}
+
+static void schedule_retry(conn *c)
+{
+    if (c->w->stopping >= 2) {
+        return;
+    }
+    long base = c->backoff_ms;
+    long jitter = base / 4 > 0 ? rand() % (base / 2 + 1) - base / 4 : 0;
+    uv_timer_start(&c->retry, retry_cb, (uint64_t)(base + jitter), 0);
+    c->backoff_ms = c->backoff_ms * 2 > 5000 ? 5000 : c->backoff_ms * 2;
+}
+
+static void went_down(conn *c, const char *why)
+{
+    if (c->was_ready) {
+        wk_log(WK_ERROR, "lost the Redis connection (%s): %s; reconnecting", c->name, why);
+        c->was_ready = false;
+        c->fail_logged = true;
+    } else if (!c->fail_logged) {
+        wk_log(WK_ERROR, "cannot reach Redis at %s (%s): %s; retrying with backoff",
+               c->w->cfg->redis_desc, c->name, why);
+        c->fail_logged = true;
+    }
+}
+
+/* Drops the connection now: pending callbacks get NULL replies, then a retry is scheduled. */
+static void conn_drop(conn *c, const char *why)
+{
+    redisAsyncContext *ac = c->ac;
+    c->ac = NULL;
+    c->state = C_DOWN;
+    went_down(c, why);
+    if (ac) {
+        ac->data = NULL;
+        redisAsyncFree(ac);
+    }
+    schedule_retry(c);
+}
+
+static void disconnect_cb(const redisAsyncContext *ac, int status)
+{
+    conn *c = ac->data;
+    if (c == NULL) {
+        return; /* dropped on purpose */
+    }
+    c->ac = NULL;
+    c->state = C_DOWN;
+    if (c->w->stopping >= 2) {
+        return;
+    }
+    went_down(c, status == REDIS_OK ? "closed" : (ac->errstr[0] ? ac->errstr : "error"));
+    schedule_retry(c);
+}
+
+static void ready_cb(conn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    if (r == NULL) {
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        conn_drop(c, r->str);
+        return;
+    }
+    c->state = C_READY;
+    c->backoff_ms = 100;
+    if (!c->was_ready) {
+        wk_log(WK_INFO, "connected to Redis at %s (%s)", c->w->cfg->redis_desc, c->name);
+    }
+    c->was_ready = true;
+    c->fail_logged = false;
+    c->on_ready(c);
+}
+
+static void auth_cb(conn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        char why[300];
+        snprintf(why, sizeof(why), "authentication failed: %s", r->str);
+        conn_drop(c, why);
+    }
+}
+
+static void connect_cb(const redisAsyncContext *ac, int status)
+{
+    conn *c = ac->data;
+    if (c == NULL) {
+        return;
+    }
+    if (status != REDIS_OK) {
+        c->ac = NULL; /* hiredis frees the context after this callback */
+        c->state = C_DOWN;
+        went_down(c, ac->errstr[0] ? ac->errstr : "connect failed");
+        schedule_retry(c);
+        return;
+    }
+    const redis_target *t = &c->w->cfg->redis;
+    if (t->password[0]) {
+        if (t->user[0]) {
+            const char *argv[] = {"AUTH", t->user, t->password};
+            conn_send(c, auth_cb, NULL, 3, argv, NULL);
+        } else {
+            const char *argv[] = {"AUTH", t->password};
+            conn_send(c, auth_cb, NULL, 2, argv, NULL);
+        }
+    }
+    if (t->db) {
+        char db[16];
+        snprintf(db, sizeof(db), "%d", t->db);
+        const char *argv[] = {"SELECT", db};
+        conn_send(c, auth_cb, NULL, 2, argv, NULL);
+    }
+    const char *argv[] = {"PING"};
+    conn_send(c, ready_cb, NULL, 1, argv, NULL);
+}
+
+static void conn_start(conn *c)
+{
+    const redis_target *t = &c->w->cfg->redis;
+    redisAsyncContext *ac =
+        t->unix_socket ? redisAsyncConnectUnix(t->path) : redisAsyncConnect(t->host, t->port);
+    if (ac == NULL) {
+        went_down(c, "out of memory");
+        schedule_retry(c);
+        return;
+    }
+    if (ac->err) {
+        went_down(c, ac->errstr);
+        redisAsyncFree(ac);
+        schedule_retry(c);
+        return;
+    }
+    ac->data = c;
+    if (redis_uv_attach(ac, c->w->loop) != REDIS_OK) {
+        went_down(c, "cannot attach to the event loop");
+        redisAsyncFree(ac);
+        schedule_retry(c);
+        return;
+    }
+    redisAsyncSetConnectCallback(ac, connect_cb);
+    redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+    c->ac = ac;
+    c->state = C_CONNECTING;
+    c->pending = 0;
+    c->connecting_since = uv_now(c->w->loop);
+}
+
+/* Drops connections whose replies are overdue: hiredis 0.14 has no timeouts of its own. */
+static void watchdog_cb(uv_timer_t *t)
+{
+    worker *w = t->data;
+    uint64_t now = uv_now(w->loop);
+    conn *cs[] = {&w->main, &w->block};
+    for (size_t i = 0; i < 2; i++) {
+        conn *c = cs[i];
+        long limit = w->cfg->command_timeout_ms + c->extra_timeout_ms;
+        if (c->ac == NULL) {
+            continue;
+        }
+        if (c->state == C_CONNECTING && now - c->connecting_since > (uint64_t)limit) {
+            char why[120];
+            snprintf(why, sizeof(why), "no answer within %ld ms while connecting", limit);
+            conn_drop(c, why);
+        } else if (c->pending > 0 && now - c->busy_since > (uint64_t)limit) {
+            char why[120];
+            snprintf(why, sizeof(why), "no reply within %ld ms", limit);
+            conn_drop(c, why);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------
+ * Acknowledgements.
+ */
+
+static void batch_free(ack_batch *b)
+{
+    for (int i = 0; i < b->argc; i++) {
+        free(b->argv[i]);
+    }
+    free(b->argv);
+    free(b->lens);
+    free(b);
+}
+
+static void ack_cb(conn *c, redisReply *r, void *priv);
+
+static void batch_send(worker *w, ack_batch *b)
+{
+    if (conn_send(&w->main, ack_cb, b, b->argc, (const char **)b->argv, b->lens) == 0) {
+        b->sent = true;
+    }
+}
+
+static void ack_cb(conn *c, redisReply *r, void *priv)
+{
+    worker *w = c->w;
+    ack_batch *b = priv;
+    if (r == NULL) {
+        b->sent = false; /* sent again after the reconnect */
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY) {
+        wk_log(WK_ERROR, "acknowledgement failed: %s; reconnecting to retry",
+               r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        b->sent = false;
+        conn_drop(c, "acknowledgement failed");
+        return;
+    }
+    for (size_t i = 0; i < r->elements; i++) {
+        long long st = r->element[i]->integer;
+        if (st == 2) {
+            w->duplicates++;
+        }
+    }
+    /* Batches are answered in the order they were sent: this is the head. */
+    ack_batch **pp = &w->acks;
+    while (*pp && *pp != b) {
+        pp = &(*pp)->next;
+    }
+    if (*pp) {
+        *pp = b->next;
+        if (w->acks_tail == b) {
+            w->acks_tail = NULL;
+            for (ack_batch *x = w->acks; x; x = x->next) {
+                w->acks_tail = x;
+            }
+        }
+    }
+    w->inflight -= b->n;
+    batch_free(b);
+    if (w->stopping == 1 && w->inflight == 0 && !w->claim_outstanding) {
+        finish(w);
+        return;
+    }
+    pump(w);
+}
+
+/* A growable argv for one EVALSHA. */
+typedef struct argbuf {
+    char **argv;
+    size_t *lens;
+    int argc, cap;
+    bool oom;
+} argbuf;
+
+static void arg_add(argbuf *a, const char *s, size_t len)
+{
+    if (a->oom) {
+        return;
+    }
+    if (a->argc == a->cap) {
+        int cap = a->cap ? a->cap * 2 : 64;
+        char **v = realloc(a->argv, (size_t)cap * sizeof(*v));
+        size_t *l = v ? realloc(a->lens, (size_t)cap * sizeof(*l)) : NULL;
+        if (v) {
+            a->argv = v;
+        }
+        if (l == NULL) {
+            a->oom = true;
+            return;
+        }
+        a->lens = l;
+        a->cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        a->oom = true;
+        return;
+    }
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    a->argv[a->argc] = copy;
+    a->lens[a->argc] = len;
+    a->argc++;
+}
+
+static void arg_str(argbuf *a, const char *s)
+{
+    arg_add(a, s, strlen(s));
+}
+
+/* ------------------------------------------------------------------------------------
+ * Grading.
+ */
+
+static void now_rfc3339(char *buf, size_t size)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* The dead-letter entry: the untouched message with why it was not graded. */
+static char *dead_entry(worker *w, const char *raw, size_t len, const json_t *res,
+                        long attempts, char tag)
+{
+    json_t *err = json_object_get(res, "error");
+    char now[40];
+    now_rfc3339(now, sizeof(now));
+    json_t *d = json_object();
+    json_object_set_new(d, "reason", json_copy(json_object_get(err, "code")));
+    json_object_set_new(d, "message", json_copy(json_object_get(err, "message")));
+    json_object_set_new(d, "id", json_copy(json_object_get(res, "id")));
+    json_object_set_new(d, "worker", json_string(w->cfg->worker_id));
+    json_object_set_new(d, "time", json_string(now));
+    json_object_set_new(d, "attempts", json_integer(attempts));
+    json_object_set_new(d, "queue", json_string(tag == 'r' ? "regrade" : "submissions"));
+    json_t *s = json_stringn(raw, len);
+    if (s) {
+        json_object_set_new(d, "submission", s);
+    } else {
+        /* Not UTF-8 (or holds NUL): kept byte for byte in base64. */
+        char *b64 = malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
+        if (b64) {
+            base64_encode_raw(b64, len, (const uint8_t *)raw);
+            b64[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
+            json_object_set_new(d, "submission_base64", json_string(b64));
+            free(b64);
+        }
+    }
+    char *text = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    return text;
+}
+
+/* Grades one claimed message and appends its part of the ack script's arguments. */
+static void grade_one(worker *w, const char *raw, size_t len, long redeliveries, char tag,
+                      argbuf *args, argbuf *keys)
+{
+    long attempts = redeliveries + 1;
+    assay_grade_options opts = {.graded_at = NULL, .limits = &w->limits};
+    json_t *res;
+    if (attempts > w->cfg->max_attempts) {
+        json_t *sub = json_loadb(raw, len < w->limits.max_submission_bytes ? len : 0, 0, NULL);
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "gave up after %ld deliveries: the submission was in flight each time a "
+                 "worker stopped",
+                 attempts - 1);
+        res = assay_result_error(sub, ASSAY_RESULT_GRADING_ERROR, msg, &opts);
+        json_decref(sub);
+    } else {
+        res = assay_grade_buffer(w->cat, raw, len, w->scratch, &opts);
+    }
+    char *text = res ? assay_result_dumps(res) : NULL;
+    if (text == NULL) {
+        /* Out of memory: leave it unacknowledged; it is recovered and retried. */
+        json_decref(res);
+        args->oom = true;
+        return;
+    }
+    const char *status = json_string_value(json_object_get(res, "status"));
+    bool graded = status && strcmp(status, "graded") == 0;
+    char *dead = graded ? NULL : dead_entry(w, raw, len, res, attempts, tag);
+    json_t *id = json_object_get(res, "id");
+    int dk = 0;
+    if (json_is_string(id)) {
+        char key[400];
+        const char *sha =
+            graded
+                ? json_string_value(json_object_get(json_object_get(res, "rubric"), "sha256"))
+                : "error";
+        queue_dedupe_key(key, sizeof(key), w->cfg->prefix, json_string_value(id),
+                         json_string_length(id), sha ? sha : "error");
+        arg_str(keys, key);
+        dk = 6 + keys->argc; /* KEYS index: 6 fixed keys come first */
+    }
+    if (graded) {
+        w->graded++;
+        wk_log(WK_DEBUG, "graded %s", json_string_value(id));
+    } else {
+        w->failed++;
+        wk_log(WK_INFO, "not graded: %s (%s), kept on %s",
+               json_string_value(json_object_get(json_object_get(res, "error"), "code")),
+               json_is_string(id) ? json_string_value(id) : "no id", w->keys.dead);
+    }
+    char dks[16];
+    snprintf(dks, sizeof(dks), "%d", dk);
+    char tags[2] = {tag, '\0'};
+    arg_add(args, raw, len);
+    arg_str(args, tags);
+    arg_str(args, text);
+    arg_str(args, dead ? dead : "");
+    arg_str(args, dks);
+    free(text);
+    free(dead);
+    json_decref(res);
+}
+
+static void start_block(worker *w);
+
+static void claim_cb(conn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    worker *w = c->w;
+    w->claim_outstanding = false;
+    if (r == NULL) {
+        return; /* the connection went; our processing list is reconciled on reconnect */
+    }
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 1) {
+        wk_log(WK_ERROR, "claim failed: %s",
+               r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        conn_drop(c, "claim failed");
+        return;
+    }
+    size_t n = (r->elements - 1) / 2;
+    if (n == 0) {
+        if (w->stopping == 1 && w->inflight == 0) {
+            finish(w);
+        } else if (w->stopping == 0) {
+            start_block(w);
+        }
+        return;
+    }
+    char tag = r->element[0]->str && r->element[0]->str[0] == 'r' ? 'r' : 'l';
+    argbuf args = {0}, keys = {0};
+    arg_str(&args, "EVALSHA");
+    arg_str(&args, w->sha_ack);
+    arg_str(&args, "0"); /* numkeys, set below */
+    for (size_t i = 0; i < n; i++) {
+        redisReply *m = r->element[1 + 2 * i];
+        redisReply *a = r->element[2 + 2 * i];
+        grade_one(w, m->str, m->len, (long)a->integer, tag, &args, &keys);
+    }
+    /* Assemble EVALSHA sha numkeys KEYS... n ttl ARGS... */
+    argbuf cmd = {0};
+    arg_str(&cmd, "EVALSHA");
+    arg_str(&cmd, w->sha_ack);
+    char num[32];
+    snprintf(num, sizeof(num), "%d", 6 + keys.argc);
+    arg_str(&cmd, num);
+    char rate[200];
+    queue_rate_key(rate, sizeof(rate), w->cfg->prefix, (long)(time(NULL) / 60));
+    const char *fixed[] = {w->keys.results,   w->keys.dead,         w->keys.attempts,
+                           w->keys.proc_live, w->keys.proc_regrade, rate};
+    for (size_t i = 0; i < 6; i++) {
+        arg_str(&cmd, fixed[i]);
+    }
+    for (int i = 0; i < keys.argc; i++) {
+        arg_add(&cmd, keys.argv[i], keys.lens[i]);
+    }
+    snprintf(num, sizeof(num), "%zu", n);
+    arg_str(&cmd, num);
+    snprintf(num, sizeof(num), "%ld", w->cfg->dedupe_ttl_s);
+    arg_str(&cmd, num);
+    for (int i = 3; i < args.argc; i++) {
+        arg_add(&cmd, args.argv[i], args.lens[i]);
+    }
+    bool oom = args.oom || keys.oom || cmd.oom;
+    for (int i = 0; i < args.argc; i++) {
+        free(args.argv[i]);
+    }
+    for (int i = 0; i < keys.argc; i++) {
+        free(keys.argv[i]);
+    }
+    free(args.argv);
+    free(args.lens);
+    free(keys.argv);
+    free(keys.lens);
+    ack_batch *b = calloc(1, sizeof(*b));
+    if (oom || b == NULL) {
+        wk_log(WK_ERROR,
+               "out of memory acknowledging %zu submissions; they stay in "
+               "processing and are retried",
+               n);
+        for (int i = 0; i < cmd.argc; i++) {
+            free(cmd.argv[i]);
+        }
+        free(cmd.argv);
+        free(cmd.lens);
+        free(b);
+        conn_drop(c, "out of memory");
+        return;
+    }
+    b->argc = cmd.argc;
+    b->argv = cmd.argv;
+    b->lens = cmd.lens;
+    b->n = (int)n;
+    if (w->acks_tail) {
+        w->acks_tail->next = b;
+    } else {
+        w->acks = b;
+    }
+    w->acks_tail = b;
+    w->inflight += (int)n;
+    batch_send(w, b);
+    pump(w);
+}
+
+static void pump_retry_cb(uv_timer_t *t)
+{
+    pump(t->data);
+}
+
+static void pump(worker *w)
+{
+    if (w->stopping || w->main.state != C_READY || w->claim_outstanding) {
+        return;
+    }
+    int room = w->cfg->inflight - w->inflight;
+    if (room <= 0) {
+        return;
+    }
+    int n = room < w->cfg->batch ? room : w->cfg->batch;
+    char num[16];
+    snprintf(num, sizeof(num), "%d", n);
+    const char *argv[] = {"EVALSHA",
+                          w->sha_claim,
+                          "5",
+                          w->keys.live,
+                          w->keys.regrade,
+                          w->keys.proc_live,
+                          w->keys.proc_regrade,
+                          w->keys.attempts,
+                          num};
+    if (conn_send(&w->main, claim_cb, NULL, 9, argv, NULL) == 0) {
+        w->claim_outstanding = true;
+    } else {
+        uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
+    }
+}
+
+static void block_cb(conn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    worker *w = c->w;
+    w->block_outstanding = false;
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        wk_log(WK_WARN, "waiting for work failed: %s", r->str);
+        uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
+        return;
+    }
+    pump(w);
+}
+
+/* Waits, without taking anything, until the live queue has an element or a short time has
+ * passed (the regrade queue is looked at again then). */
+static void start_block(worker *w)
+{
+    if (w->block_outstanding) {
+        return;
+    }
+    if (w->block.state != C_READY) {
+        uv_timer_start(&w->pump_retry, pump_retry_cb, 50, 0);
+        return;
+    }
+    char secs[32];
+    snprintf(secs, sizeof(secs), "%.3f", (double)w->cfg->idle_block_ms / 1000.0);
+    const char *argv[] = {"BLMOVE", w->keys.live, w->keys.live, "RIGHT", "RIGHT", secs};
+    if (conn_send(&w->block, block_cb, NULL, 6, argv, NULL) == 0) {
+        w->block_outstanding = true;
+    } else {
+        uv_timer_start(&w->pump_retry, pump_retry_cb, 50, 0);
+    }
+}
+
+/* ------------------------------------------------------------------------------------
+ * Heartbeats, recovery, start-up checks.
+ */
+
+static void recover_cb(conn *c, redisReply *r, void *priv)
+{
+    char *who = priv;
+    if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
+        c->w->recovered += (uint64_t)r->integer;
+        wk_log(WK_WARN, "returned %lld submission%s of worker %s to the queues", r->integer,
+               r->integer == 1 ? "" : "s", who);
+        pump(c->w);
+    } else if (r && r->type == REDIS_REPLY_ERROR) {
+        wk_log(WK_ERROR, "recovery of worker %s failed: %s", who, r->str);
+    }
+    free(who);
+}
+
+static void recover(worker *w, const char *who, bool force, bool count)
+{
+    queue_keys k;
+    queue_keys_init(&k, w->cfg->prefix, who);
+    const char *argv[] = {"EVALSHA",        w->sha_recover, "7",    k.heartbeat,
+                          k.proc_live,      k.proc_regrade, k.live, k.regrade,
+                          k.attempts,       k.workers,      who,    force ? "1" : "0",
+                          count ? "1" : "0"};
+    char *copy = strdup(who);
+    if (copy && conn_send(&w->main, recover_cb, copy, 13, argv, NULL) != 0) {
+        free(copy);
+    }
+}
+
+static void members_cb(conn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    worker *w = c->w;
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+        return;
+    }
+    for (size_t i = 0; i < r->elements; i++) {
+        const char *who = r->element[i]->str;
+        if (who && strcmp(who, w->cfg->worker_id) != 0) {
+            recover(w, who, false, true);
+        }
+    }
+}
+
+static void beat(worker *w)
+{
+    if (w->main.state != C_READY) {
+        return;
+    }
+    char ttl[32], val[512];
+    snprintf(ttl, sizeof(ttl), "%ld", w->cfg->heartbeat_ttl_ms);
+    snprintf(val, sizeof(val),
+             "{\"pid\":%ld,\"started\":%lld,\"inflight\":%d,\"graded\":%llu,\"failed\":%llu}",
+             (long)getpid(), w->started, w->inflight, (unsigned long long)w->graded,
+             (unsigned long long)w->failed);
+    const char *set[] = {"SET", w->keys.heartbeat, val, "PX", ttl};
+    conn_send(&w->main, ignore_reply, NULL, 5, set, NULL);
+    const char *sadd[] = {"SADD", w->keys.workers, w->cfg->worker_id};
+    conn_send(&w->main, ignore_reply, NULL, 3, sadd, NULL);
+}
+
+static void heartbeat_cb(uv_timer_t *t)
+{
+    worker *w = t->data;
+    static unsigned ticks;
+    beat(w);
+    /* Look for dead workers about once per heartbeat TTL (every third beat). */
+    if (w->main.state == C_READY && ticks++ % 3 == 0) {
+        const char *argv[] = {"SMEMBERS", w->keys.workers};
+        conn_send(&w->main, members_cb, NULL, 2, argv, NULL);
+    }
+}
+
+static void config_cb(conn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    const char *what = priv;
+    if (r == NULL) {
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        wk_log(WK_WARN,
+               "cannot check Redis's %s (%s): make sure persistence is on and queue "
+               "keys cannot be evicted",
+               what, r->str);
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || r->element[1]->str == NULL) {
+        return;
+    }
+    const char *v = r->element[1]->str;
+    if (strcmp(what, "appendonly") == 0 && strcmp(v, "yes") != 0) {
+        wk_log(WK_WARN,
+               "Redis has appendonly=%s: queued and in-flight submissions are lost if "
+               "Redis restarts; set appendonly yes",
+               v);
+    }
+    if (strcmp(what, "maxmemory-policy") == 0 && strncmp(v, "allkeys-", 8) == 0) {
+        wk_log(WK_WARN,
+               "Redis has maxmemory-policy=%s, which may evict queue keys under memory "
+               "pressure; use noeviction",
+               v);
+    }
+}
+
+static void script_cb(conn *c, redisReply *r, void *priv)
+{
+    const char *expect = priv;
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        wk_log(WK_ERROR, "cannot load the queue scripts: %s", r->str);
+        conn_drop(c, "SCRIPT LOAD failed");
+    } else if (r && r->type == REDIS_REPLY_STRING && strcmp(r->str, expect) != 0) {
+        wk_log(WK_ERROR, "Redis named a script %s, expected %s", r->str, expect);
+    }
+}
+
+static void main_ready(conn *c)
+{
+    worker *w = c->w;
+    const char *scripts[] = {queue_claim_lua, queue_ack_lua, queue_recover_lua};
+    char *shas[] = {w->sha_claim, w->sha_ack, w->sha_recover};
+    for (size_t i = 0; i < 3; i++) {
+        const char *argv[] = {"SCRIPT", "LOAD", scripts[i]};
+        conn_send(c, script_cb, shas[i], 3, argv, NULL);
+    }
+    if (!w->persistence_checked) {
+        w->persistence_checked = true;
+        const char *a1[] = {"CONFIG", "GET", "appendonly"};
+        conn_send(c, config_cb, "appendonly", 3, a1, NULL);
+        const char *a2[] = {"CONFIG", "GET", "maxmemory-policy"};
+        conn_send(c, config_cb, "maxmemory-policy", 3, a2, NULL);
+    }
+    /* Acknowledgements whose replies were lost go again (the script is idempotent)... */
+    for (ack_batch *b = w->acks; b; b = b->next) {
+        if (!b->sent) {
+            batch_send(w, b);
+        }
+    }
+    /* ...then whatever is still in our processing lists was claimed but never seen
+     * (the claim's reply was lost): back to the queues. At start-up, leftovers from an
+     * earlier process with the same worker id count as a redelivery. */
+    int unacked = 0;
+    for (ack_batch *b = w->acks; b; b = b->next) {
+        unacked += b->n;
+    }
+    w->inflight = unacked;
+    w->claim_outstanding = false;
+    recover(w, w->cfg->worker_id, true, !w->first_ready_done);
+    w->first_ready_done = true;
+    if (w->stopping == 1) {
+        if (w->inflight == 0) {
+            finish(w);
+        }
+        return;
+    }
+    beat(w);
+    const char *argv[] = {"SMEMBERS", w->keys.workers};
+    conn_send(c, members_cb, NULL, 2, argv, NULL);
+    pump(w);
+}
+
+static void block_ready(conn *c)
+{
+    pump(c->w);
+}
+
+/* ------------------------------------------------------------------------------------
+ * Signals and shutdown.
+ */
+
+static void close_all(worker *w)
+{
+    w->stopping = 2;
+    conn *cs[] = {&w->main, &w->block};
+    for (size_t i = 0; i < 2; i++) {
+        redisAsyncContext *ac = cs[i]->ac;
+        cs[i]->ac = NULL;
+        cs[i]->state = C_DOWN;
+        if (ac) {
+            ac->data = NULL;
+            redisAsyncFree(ac);
+        }
+        uv_timer_stop(&cs[i]->retry);
+        uv_close((uv_handle_t *)&cs[i]->retry, NULL);
+    }
+    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry};
+    for (size_t i = 0; i < 4; i++) {
+        uv_timer_stop(timers[i]);
+        uv_close((uv_handle_t *)timers[i], NULL);
+    }
+    uv_signal_t *sigs[] = {&w->sigterm, &w->sigint, &w->sighup};
+    for (size_t i = 0; i < 3; i++) {
+        uv_signal_stop(sigs[i]);
+        uv_close((uv_handle_t *)sigs[i], NULL);
+    }
+}
+
+static void bye_cb(conn *c, redisReply *r, void *priv)
+{
+    (void)r;
+    (void)priv;
+    worker *w = c->w;
+    if (w->stopping < 2) {
+        wk_log(WK_INFO, "stopped: %llu graded, %llu not graded, %llu duplicates suppressed",
+               (unsigned long long)w->graded, (unsigned long long)w->failed,
+               (unsigned long long)w->duplicates);
+        close_all(w);
+    }
+}
+
+/* Everything in flight is acknowledged: leave the registry and stop. */
+static void finish(worker *w)
+{
+    if (w->stopping >= 2) {
+        return;
+    }
+    if (w->main.state != C_READY) {
+        return; /* the drain timer ends it if Redis does not come back */
+    }
+    const char *del[] = {"DEL", w->keys.heartbeat};
+    conn_send(&w->main, ignore_reply, NULL, 2, del, NULL);
+    const char *srem[] = {"SREM", w->keys.workers, w->cfg->worker_id};
+    conn_send(&w->main, bye_cb, NULL, 3, srem, NULL);
+}
+
+static void drain_cb(uv_timer_t *t)
+{
+    worker *w = t->data;
+    wk_log(WK_WARN,
+           "drain timed out with %d submission%s unacknowledged; they stay in %s and "
+           "are recovered by another worker",
+           w->inflight, w->inflight == 1 ? "" : "s", w->keys.proc_live);
+    w->exit_code = 1;
+    close_all(w);
+}
+
+static void stop_signal_cb(uv_signal_t *s, int signum)
+{
+    worker *w = s->data;
+    if (w->stopping) {
+        wk_log(WK_WARN, "second signal: exiting now; in-flight work stays in processing and is "
+                        "recovered");
+        _exit(1);
+    }
+    wk_log(WK_INFO, "signal %d: finishing %d in-flight submission%s, taking no more", signum,
+           w->inflight, w->inflight == 1 ? "" : "s");
+    w->stopping = 1;
+    uv_timer_start(&w->drain, drain_cb, (uint64_t)w->cfg->drain_timeout_ms, 0);
+    if (w->inflight == 0 && !w->claim_outstanding) {
+        finish(w);
+    }
+}
+
+static int load_catalog(const char *dir, assay_catalog **out)
+{
+    assay_catalog *cat = assay_catalog_create();
+    assay_diags *d = assay_diags_create();
+    int rc = assay_catalog_load_dir(cat, dir, NULL, d);
+    char line[1200];
+    for (size_t i = 0; i < assay_diags_count(d); i++) {
+        assay_diag_format(assay_diags_get(d, i), line, sizeof(line));
+        wk_log(WK_ERROR, "%s", line);
+    }
+    assay_diags_destroy(d);
+    if (rc < 0) {
+        assay_catalog_destroy(cat);
+        return rc;
+    }
+    *out = cat;
+    return rc;
+}
+
+static void hup_cb(uv_signal_t *s, int signum)
+{
+    (void)signum;
+    worker *w = s->data;
+    assay_catalog *cat = NULL;
+    int rc = load_catalog(w->cfg->rubrics, &cat);
+    if (rc < 0) {
+        wk_log(WK_ERROR,
+               "SIGHUP: rubrics in %s not reloaded (%s); the %zu loaded before stay "
+               "in service",
+               w->cfg->rubrics, assay_strerror(rc), assay_catalog_count(w->cat));
+        return;
+    }
+    assay_catalog_destroy(w->cat);
+    w->cat = cat;
+    wk_log(WK_INFO, "SIGHUP: reloaded %d rubric%s from %s", rc, rc == 1 ? "" : "s",
+           w->cfg->rubrics);
+}
+
+/* ------------------------------------------------------------------------------------
+ * Entry point.
+ */
+
+int worker_run(wk_config *cfg)
+{
+    worker *w = calloc(1, sizeof(*w));
+    if (w == NULL) {
+        return 1;
+    }
+    w->cfg = cfg;
+    w->started = (long long)time(NULL);
+    srand((unsigned)(time(NULL) ^ getpid()));
+    if (load_catalog(cfg->rubrics, &w->cat) < 0) {
+        wk_log(WK_ERROR, "cannot start: the rubrics in %s did not load", cfg->rubrics);
+        free(w);
+        return 1;
+    }
+    wk_log(WK_INFO, "assay-worker %s starting as %s: %zu rubric%s from %s, Redis %s, prefix %s",
+           assay_version(), cfg->worker_id, assay_catalog_count(w->cat),
+           assay_catalog_count(w->cat) == 1 ? "" : "s", cfg->rubrics, cfg->redis_desc,
+           cfg->prefix);
+    w->limits = assay_limits_default();
+    w->limits.max_submission_bytes = cfg->max_bytes;
+    w->scratch = assay_scratch_create();
+    queue_keys_init(&w->keys, cfg->prefix, cfg->worker_id);
+    queue_script_sha(queue_claim_lua, w->sha_claim);
+    queue_script_sha(queue_ack_lua, w->sha_ack);
+    queue_script_sha(queue_recover_lua, w->sha_recover);
+
+    w->loop = uv_default_loop();
+    conn *cs[] = {&w->main, &w->block};
+    const char *names[] = {"main", "block"};
+    for (size_t i = 0; i < 2; i++) {
+        cs[i]->w = w;
+        cs[i]->name = names[i];
+        cs[i]->backoff_ms = 100;
+        uv_timer_init(w->loop, &cs[i]->retry);
+        cs[i]->retry.data = cs[i];
+    }
+    w->main.on_ready = main_ready;
+    w->block.on_ready = block_ready;
+    w->block.extra_timeout_ms = cfg->idle_block_ms;
+
+    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry};
+    for (size_t i = 0; i < 4; i++) {
+        uv_timer_init(w->loop, timers[i]);
+        timers[i]->data = w;
+    }
+    uint64_t beat_ms = (uint64_t)cfg->heartbeat_ttl_ms / 3;
+    uv_timer_start(&w->heartbeat, heartbeat_cb, beat_ms, beat_ms);
+    uv_timer_start(&w->watchdog, watchdog_cb, 100, 100);
+    uv_signal_t *sigs[] = {&w->sigterm, &w->sigint, &w->sighup};
+    for (size_t i = 0; i < 3; i++) {
+        uv_signal_init(w->loop, sigs[i]);
+        sigs[i]->data = w;
+    }
+    uv_signal_start(&w->sigterm, stop_signal_cb, SIGTERM);
+    uv_signal_start(&w->sigint, stop_signal_cb, SIGINT);
+    uv_signal_start(&w->sighup, hup_cb, SIGHUP);
+
+    conn_start(&w->main);
+    conn_start(&w->block);
+    uv_run(w->loop, UV_RUN_DEFAULT);
+    /* Run once more so the close callbacks of every handle have run before freeing. */
+    uv_run(w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(w->loop);
+
+    while (w->acks) {
+        ack_batch *b = w->acks;
+        w->acks = b->next;
+        batch_free(b);
+    }
+    int code = w->exit_code;
+    assay_scratch_destroy(w->scratch);
+    assay_catalog_destroy(w->cat);
+    free(w);
+    return code;
+}
