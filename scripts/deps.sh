@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     meson ninja-build pkg-config gcc clang libclang-rt-14-dev
     libjansson-dev libpcre2-dev libgmp-dev nettle-dev libuv1-dev libhiredis-dev
-    redis-server redis-tools valgrind clang-format python3
+    redis-server redis-tools valgrind clang-format python3 python3-redis nodejs
 )
 
 missing=()
@@ -16,13 +16,22 @@ for p in "${packages[@]}"; do
     fi
 done
 
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+    sudo_cmd=(sudo)
+fi
+
 if ((${#missing[@]})); then
     echo "deps: installing ${missing[*]}" >&2
-    sudo_cmd=()
-    if [ "$(id -u)" -ne 0 ]; then
-        sudo_cmd=(sudo)
-    fi
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
+fi
+
+# npm for the Node example of docs/protocol.md (Debian's npm package; NodeSource's nodejs
+# ships npm itself).
+if ! command -v npm >/dev/null 2>&1; then
+    echo "deps: installing npm" >&2
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+        npm >/dev/null
 fi

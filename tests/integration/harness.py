@@ -1,0 +1,229 @@
+"""harness.py - fixtures for Assay's integration tests.
+
+Starts a real redis-server (Debian's) on a free loopback port in a temporary folder, never a
+fixed port and never a mock; starts and signals assay-worker processes; helps enqueue
+submissions and wait for results. Tests print TAP through the T class, so meson shows each
+assertion.
+
+Environment (set by tests/integration/meson.build):
+  ASSAY_WORKER   path to assay-worker        ASSAY_CLI   path to the assay tool
+  ASSAY_SOURCE   the source root (for rubrics/)
+  ASSAY_WORKER_WRAPPER  optional command prefix for the worker, e.g. "valgrind ..."
+  REDIS_SERVER   redis-server to use (default: redis-server on PATH)
+A test exits 77 (skipped) only when redis-server cannot be found at all.
+"""
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import redis
+
+SOURCE = os.environ.get("ASSAY_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
+WORKER = os.environ.get("ASSAY_WORKER", "assay-worker")
+CLI = os.environ.get("ASSAY_CLI", "assay")
+RUBRICS = os.path.join(SOURCE, "rubrics")
+SUBMISSIONS = os.path.join(RUBRICS, "submissions")
+
+
+class T:
+    """A TAP producer that keeps going after a failure and refuses an empty test."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print(f"{'ok' if cond else 'not ok'} {self.n} - {what}", flush=True)
+        return cond
+
+    def eq(self, got, want, what):
+        good = got == want
+        self.ok(good, what)
+        if not good:
+            print(f"#   got {got!r}", flush=True)
+            print(f"#   expected {want!r}", flush=True)
+        return good
+
+    def note(self, text):
+        for line in str(text).splitlines():
+            print(f"# {line}", flush=True)
+
+    def done(self):
+        if self.n == 0:
+            print("not ok 1 - the test made no assertion\n1..1")
+            sys.exit(1)
+        print(f"1..{self.n}", flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def redis_server_path():
+    path = os.environ.get("REDIS_SERVER") or shutil.which("redis-server")
+    if not path:
+        print("1..0 # SKIP redis-server not found")
+        sys.exit(77)
+    return path
+
+
+class RedisServer:
+    """A private redis-server on 127.0.0.1 and a free port, in its own folder."""
+
+    def __init__(self, appendonly=False, extra=None):
+        self.dir = tempfile.mkdtemp(prefix="assay-redis-")
+        self.appendonly = appendonly
+        self.extra = list(extra or [])
+        self.proc = None
+        self.port = None
+        self.start()
+
+    def start(self, port=None):
+        exe = redis_server_path()
+        for attempt in range(10):
+            self.port = port or free_port()
+            args = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "yes" if self.appendonly else "no",
+                    "--dir", self.dir, "--logfile", os.path.join(self.dir, "redis.log"),
+                    "--daemonize", "no"] + self.extra
+            self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+            if self._wait_ready(5):
+                return
+            self.proc.kill()
+            self.proc.wait()
+            if port:
+                time.sleep(0.2)  # the same port: wait for it to be free again
+        raise RuntimeError("redis-server did not start")
+
+    def _wait_ready(self, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                if self.client(timeout=0.5).ping():
+                    return True
+            except redis.exceptions.RedisError:
+                time.sleep(0.05)
+        return False
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}"
+
+    def client(self, timeout=5, **kw):
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=timeout, **kw)
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart(self):
+        """Kill -9 and start again on the same port (data kept only with appendonly)."""
+        self.kill()
+        self.start(port=self.port)
+
+    def stop(self):
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Worker:
+    """An assay-worker process with its log captured to a file."""
+
+    def __init__(self, server_url, *args, env=None, rubrics=RUBRICS, log_dir=None):
+        self.log_path = os.path.join(log_dir or tempfile.mkdtemp(prefix="assay-worker-"),
+                                     f"worker-{time.time_ns()}.log")
+        wrapper = shlex.split(os.environ.get("ASSAY_WORKER_WRAPPER", ""))
+        full_env = dict(os.environ)
+        full_env.update({"REDIS_URL": server_url, "ASSAY_RUBRICS": rubrics,
+                         "ASSAY_LOG_FORMAT": "text", "ASSAY_HEARTBEAT_TTL_MS": "1500",
+                         "ASSAY_COMMAND_TIMEOUT_MS": "1000"})
+        full_env.update(env or {})
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(wrapper + [WORKER] + list(args), env=full_env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    def signal(self, sig):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def kill(self):
+        self.signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self, timeout=30):
+        """SIGTERM and wait; returns the exit status (None if it had to be killed)."""
+        self.signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def output(self):
+        self.log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def wait_log(self, text, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if text in self.output():
+                return True
+            time.sleep(0.05)
+        return False
+
+
+def load_submission(name):
+    with open(os.path.join(SUBMISSIONS, name), "rb") as f:
+        return f.read()
+
+
+def example_submissions():
+    return sorted(n for n in os.listdir(SUBMISSIONS) if n.endswith(".json"))
+
+
+def make_submission(sid, rubric="chem-molarity", responses=None, **extra):
+    sub = {"id": sid, "rubric": rubric, "learner": f"learner-{sid}",
+           "responses": responses if responses is not None else {"q1": "1.46 g"}}
+    sub.update(extra)
+    return json.dumps(sub)
+
+
+def wait_for(predicate, timeout=20, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def results(r, prefix="assay"):
+    return [json.loads(x) for x in r.lrange(f"{prefix}:results", 0, -1)]
+
+
+def dead(r, prefix="assay"):
+    return [json.loads(x) for x in r.lrange(f"{prefix}:dead", 0, -1)]
+
+
+def processing_keys(r, prefix="assay"):
+    return [k.decode() for k in r.keys(f"{prefix}:processing:*")]
