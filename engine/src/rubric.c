@@ -109,6 +109,10 @@ static void note_error(loader *L, int code)
 
 static void vreport_at(loader *L, const char *pointer, bool have_offset, size_t offset,
                        int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void vreport_at(loader *L, const char *pointer, bool have_offset, size_t offset,
+                       int code, const char *fmt, va_list ap)
 {
     assay_diag g;
     memset(&g, 0, sizeof(g));
