@@ -22,6 +22,10 @@ int cmd_grade(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
               const assay_grade_options *opts);
+/* Operator commands on the worker's Redis queues (ops.c; built when hiredis is found). */
+int cmd_enqueue(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_dead(int argc, char **argv);
 
 /* Prints every diagnostic gcc-style to f. */
 void cli_print_diags(FILE *f, const assay_diags *d);

@@ -412,6 +412,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     if (cfg->batch > cfg->inflight) {
         cfg->batch = cfg->inflight;
     }
+    /* Benchmarks only (bench/worker_bench.py): the same Redis calls with a canned result,
+     * to measure the queue's ceiling without grading. Deliberately not in --help. */
+    cfg->stub_grader = strcmp(env_or("ASSAY_BENCH_STUB_GRADER", "0"), "1") == 0;
     if (wid) {
         snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s", wid);
     } else {

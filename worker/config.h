@@ -43,6 +43,7 @@ typedef struct wk_config {
     long drain_timeout_ms; /* SIGTERM: how long to finish in-flight work */
     size_t max_bytes;      /* largest submission graded */
     bool log_json;
+    bool stub_grader; /* benchmarks only: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
     int log_level;
 } wk_config;
 

@@ -328,6 +328,13 @@ static int get_int(loader *L, const json_t *obj, const char *key, const path *p,
     if (v == NULL) {
         return -1;
     }
+    if (json_is_real(v) && json_real_value(v) > -1e15 && json_real_value(v) < 1e15 &&
+        json_real_value(v) == (double)(long long)json_real_value(v)) {
+        report(L, p, key, false, ASSAY_E_INVALID,
+               "\"%s\" must be written as a whole number (%lld, not %g)", key,
+               (long long)json_real_value(v), json_real_value(v));
+        return -1;
+    }
     if (!json_is_integer(v)) {
         report(L, p, key, false, ASSAY_E_INVALID, "\"%s\" must be a whole number, not %s", key,
                type_name(v));
@@ -1422,6 +1429,59 @@ static void report_plain(loader *L, int code, const char *fmt, ...)
     va_end(ap);
 }
 
+/*
+ * Where a JSON syntax error is, as a byte offset: jansson reports how many bytes it had read,
+ * which is the offending byte itself for invalid UTF-8 and just past the offending token
+ * otherwise; a string or word token is traced back to its first character.
+ */
+static size_t syntax_error_offset(const char *buf, size_t len, const json_error_t *je)
+{
+    size_t pos = je->position > 0 ? (size_t)je->position : 0;
+    if (pos > len) {
+        pos = len;
+    }
+    if (json_error_code(je) == json_error_invalid_utf8 || pos == 0 || pos == len) {
+        return pos;
+    }
+    size_t off = pos - 1;
+    if (buf[off] == '"') {
+        size_t i = off;
+        while (i > 0) {
+            i--;
+            size_t bs = 0;
+            while (i >= bs + 1 && buf[i - bs - 1] == '\\') {
+                bs++;
+            }
+            if (buf[i] == '"' && bs % 2 == 0) {
+                return i;
+            }
+        }
+        return off;
+    }
+    while (off > 0 && (isalnum((unsigned char)buf[off - 1]) || buf[off - 1] == '.' ||
+                       buf[off - 1] == '-' || buf[off - 1] == '+') &&
+           (isalnum((unsigned char)buf[off]) || buf[off] == '.' || buf[off] == '-' ||
+            buf[off] == '+')) {
+        off--;
+    }
+    return off;
+}
+
+/* Is buf[off] a closing bracket whose previous non-space character is a comma? */
+static bool trailing_comma(const char *buf, size_t off)
+{
+    if (buf[off] != '}' && buf[off] != ']') {
+        return false;
+    }
+    while (off > 0) {
+        char c = buf[--off];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            return c == ',';
+        }
+    }
+    return false;
+}
+
 int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                              const assay_limits *limits, assay_rubric **out, assay_diags *diags)
 {
@@ -1452,11 +1512,12 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         memset(&g, 0, sizeof(g));
         g.code = ASSAY_E_SYNTAX;
         snprintf(g.source, sizeof(g.source), "%s", L.source);
-        g.line = je.line > 0 ? je.line : 0;
-        g.column = je.column > 0 ? je.column : 0;
-        g.offset = je.position > 0 ? (size_t)je.position : 0;
+        g.offset = syntax_error_offset(buf, len, &je);
+        assay__line_col(buf, len, g.offset, &g.line, &g.column);
         if (json_error_code(&je) == json_error_invalid_utf8) {
             snprintf(g.message, sizeof(g.message), "the file is not valid UTF-8: %s", je.text);
+        } else if (trailing_comma(buf, g.offset)) {
+            snprintf(g.message, sizeof(g.message), "trailing comma before '%c'", buf[g.offset]);
         } else {
             snprintf(g.message, sizeof(g.message), "%s", je.text);
         }
@@ -1508,7 +1569,9 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     }
     parse_competencies(&L, root, &p);
     parse_items(&L, root, &p);
-    for (size_t i = 0; i < r->ncomps && L.comp_uses; i++) {
+    /* Only on an otherwise clean rubric: a broken check or a duplicate id elsewhere makes
+     * "unused" a consequence, not a problem of its own. */
+    for (size_t i = 0; i < r->ncomps && L.comp_uses && L.errors == 0; i++) {
         if (L.comp_uses[i] == 0 && r->comps[i].id) {
             path cp = p;
             push_key(&cp, "competencies");

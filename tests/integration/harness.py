@@ -227,3 +227,77 @@ def dead(r, prefix="assay"):
 
 def processing_keys(r, prefix="assay"):
     return [k.decode() for k in r.keys(f"{prefix}:processing:*")]
+
+
+# --- Helpers for the reliability tests (test_priority, test_sigkill, ...). ---------------
+
+def redis_server_on(port, appendonly=False, extra=None):
+    """A RedisServer started on a given port (e.g. one a worker already tries to reach)."""
+    srv = RedisServer.__new__(RedisServer)
+    srv.dir = tempfile.mkdtemp(prefix="assay-redis-")
+    srv.appendonly = appendonly
+    srv.extra = list(extra or [])
+    srv.proc = None
+    srv.port = port
+    srv.start(port=port)
+    return srv
+
+
+def push_all(r, key, messages, chunk=500):
+    """LPUSHes each message in order (oldest first), pipelined; returns how many."""
+    n = 0
+    for i in range(0, len(messages), chunk):
+        p = r.pipeline(transaction=False)
+        for m in messages[i:i + chunk]:
+            p.lpush(key, m)
+        p.execute()
+        n += len(messages[i:i + chunk])
+    return n
+
+
+def results_in_order(r, prefix="assay"):
+    """The results oldest first (the worker LPUSHes, so the list is read reversed)."""
+    return list(reversed(results(r, prefix)))
+
+
+def id_counts(items):
+    """id -> how many times it occurs among results (or dead letters)."""
+    counts = {}
+    for x in items:
+        counts[x.get("id")] = counts.get(x.get("id"), 0) + 1
+    return counts
+
+
+def queued_ids(r, key):
+    """The ids of the submissions still in a queue (or processing list)."""
+    return [json.loads(m)["id"] for m in r.lrange(key, 0, -1)]
+
+
+def log_lines(worker, text):
+    """The lines of a worker's log that contain text."""
+    return [line for line in worker.output().splitlines() if text in line]
+
+
+def stopped_counts(worker):
+    """(graded, not graded, duplicates) from the worker's last "stopped:" line, or None."""
+    import re
+    lines = log_lines(worker, "stopped:")
+    m = re.search(r"stopped: (\d+) graded, (\d+) not graded, (\d+) duplicates", lines[-1]) \
+        if lines else None
+    return tuple(int(g) for g in m.groups()) if m else None
+
+
+def exactly_once(t, r, ids, what="", prefix="assay"):
+    """Asserts that every id in ids has exactly one result and that there is no other."""
+    res = results(r, prefix)
+    counts = id_counts(res)
+    missing = [i for i in ids if counts.get(i, 0) == 0]
+    doubled = [i for i in ids if counts.get(i, 0) > 1]
+    extra = [i for i in counts if i not in set(ids)]
+    t.eq(len(missing), 0, f"{what}no id without a result" + (f" (e.g. {missing[:5]})"
+                                                             if missing else ""))
+    t.eq(len(doubled), 0, f"{what}no id with two results" + (f" (e.g. {doubled[:5]})"
+                                                             if doubled else ""))
+    t.eq(extra, [], f"{what}no result for an id that was not sent")
+    t.eq(len(res), len(ids), f"{what}{len(ids)} results in all")
+    return not missing and not doubled and not extra and len(res) == len(ids)

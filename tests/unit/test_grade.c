@@ -369,7 +369,9 @@ int main(void)
         ASSERT_STR_EQ(
             json_string_value(json_object_get(json_object_get(res, "rubric"), "version")),
             "2.0");
-        ASSERT(json_equal(json_object_get(res, "meta"), json_pack("{s:[i]}", "k", 1)));
+        json_t *meta = json_pack("{s:[i]}", "k", 1);
+        ASSERT(json_equal(json_object_get(res, "meta"), meta));
+        json_decref(meta);
         /* Deterministic: the same input gives byte-identical output. */
         char *a = assay_result_dumps(res);
         json_t *res2 = assay_grade_buffer(cat, sub, strlen(sub), scratch, &opts);

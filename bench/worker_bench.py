@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""worker_bench.py - assay-worker's throughput, latency and memory on a loopback redis-server.
+
+Reports, in one run:
+  1. the worker's submissions/s draining N pre-filled submissions of about 2 KB;
+  2. the ceiling: the same worker with ASSAY_BENCH_STUB_GRADER=1 (identical Redis calls and
+     batching, a canned result instead of grading), and the same with --batch 1 (one
+     submission per round trip);
+  3. the engine's own offline throughput on the same submissions (assay grade --jsonl, 1 job);
+  4. latency from enqueue to result at a steady rate (default 1,000/s);
+  5. the worker's peak RSS (VmHWM) during the drain, and with 100 rubrics loaded.
+
+Usage: bench/worker_bench.py BUILD_DIR [--count N] [--rate R] [--seconds S] [--json OUT]
+Needs redis-server and python3-redis (scripts/deps.sh installs both).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+
+from harness import RedisServer  # noqa: E402
+
+RUBRICS = os.path.join(SOURCE, "rubrics")
+SUBS = os.path.join(RUBRICS, "submissions")
+
+
+def templates():
+    out = []
+    for name in sorted(os.listdir(SUBS)):
+        if name.endswith(".json"):
+            with open(os.path.join(SUBS, name), encoding="utf-8") as f:
+                out.append(json.load(f))
+    return out
+
+
+def make(n, size=2048, tag="b"):
+    """n submissions of about `size` bytes built from the examples, unique ids."""
+    tpl = templates()
+    out = []
+    for i in range(n):
+        sub = dict(tpl[i % len(tpl)])
+        sub["id"] = f"{tag}-{i}"
+        sub["meta"] = {"lms": "bench", "n": i, "pad": ""}
+        base = len(json.dumps(sub, separators=(",", ":")))
+        sub["meta"]["pad"] = "p" * max(0, size - base)
+        out.append(json.dumps(sub, separators=(",", ":")))
+    return out
+
+
+def prefill(r, key, subs):
+    pipe = r.pipeline(transaction=False)
+    for i, s in enumerate(subs):
+        pipe.lpush(key, s)
+        if i % 1000 == 999:
+            pipe.execute()
+    pipe.execute()
+
+
+def vmhwm_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def start_worker(build, url, rubrics=RUBRICS, extra=(), env=None):
+    e = dict(os.environ, REDIS_URL=url, ASSAY_RUBRICS=rubrics, ASSAY_LOG_LEVEL="warn")
+    e.update(env or {})
+    return subprocess.Popen([os.path.join(build, "worker", "assay-worker"), *extra], env=e,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def drain(build, srv, subs, extra=(), env=None):
+    """Pre-fills, starts a worker, times until every result is there. (rate/s, peak KiB)."""
+    r = srv.client()
+    r.flushall()
+    prefill(r, "assay:submissions", subs)
+    n = len(subs)
+    t0 = time.perf_counter()
+    w = start_worker(build, srv.url, extra=extra, env=env)
+    peak = 0
+    while r.llen("assay:results") < n:
+        peak = max(peak, vmhwm_kib(w.pid))
+        time.sleep(0.02)
+        if w.poll() is not None:
+            raise RuntimeError("the worker exited early")
+    dt = time.perf_counter() - t0
+    peak = max(peak, vmhwm_kib(w.pid))
+    w.send_signal(signal.SIGTERM)
+    w.wait(30)
+    r.flushall()
+    return n / dt, peak
+
+
+def engine_offline(build, subs):
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        f.write("\n".join(subs) + "\n")
+        path = f.name
+    t0 = time.perf_counter()
+    subprocess.run([os.path.join(build, "cli", "assay"), "grade", "--rubrics", RUBRICS,
+                    "--jsonl", path, "-o", "/dev/null", "--jobs", "1"],
+                   stderr=subprocess.DEVNULL, check=False)
+    dt = time.perf_counter() - t0
+    os.unlink(path)
+    return len(subs) / dt
+
+
+def latency(build, srv, rate, seconds):
+    """Enqueues at a steady rate; returns (p50 ms, p99 ms, max ms, count)."""
+    r = srv.client()
+    r.flushall()
+    w = start_worker(build, srv.url)
+    time.sleep(0.5)
+    total = int(rate * seconds)
+    subs = make(total, tag="lat")
+    sent = {}
+    lat = []
+    done = threading.Event()
+
+    def consume():
+        c = srv.client()
+        while len(lat) < total:
+            item = c.brpop("assay:results", timeout=5)
+            if item is None:
+                break
+            now = time.perf_counter()
+            rid = json.loads(item[1])["id"]
+            if rid in sent:
+                lat.append((now - sent[rid]) * 1000)
+        done.set()
+
+    th = threading.Thread(target=consume, daemon=True)
+    th.start()
+    t0 = time.perf_counter()
+    for i, s in enumerate(subs):
+        due = t0 + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        sent[f"lat-{i}"] = time.perf_counter()
+        r.lpush("assay:submissions", s)
+    done.wait(30)
+    w.send_signal(signal.SIGTERM)
+    w.wait(30)
+    lat.sort()
+    if not lat:
+        return 0, 0, 0, 0
+    pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]  # noqa: E731
+    return pick(0.50), pick(0.99), lat[-1], len(lat)
+
+
+def rss_with_rubrics(build, srv, count=100):
+    tmp = tempfile.mkdtemp(prefix="assay-100-")
+    names = [n for n in sorted(os.listdir(RUBRICS)) if n.endswith(".json") and n != "schema.json"]
+    for i in range(count):
+        src = names[i % len(names)]
+        with open(os.path.join(RUBRICS, src), encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["id"] = f"{doc['id']}-{i}"
+        with open(os.path.join(tmp, f"r{i:03}.json"), "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+    r = srv.client()
+    r.flushall()
+    subs = []
+    for i, s in enumerate(make(2000, tag="rss")):
+        d = json.loads(s)
+        d["rubric"] = f"{d['rubric']}-{i % count}"
+        subs.append(json.dumps(d))
+    prefill(r, "assay:submissions", subs)
+    w = start_worker(build, srv.url, rubrics=tmp)
+    peak = 0
+    while r.llen("assay:results") < len(subs):
+        peak = max(peak, vmhwm_kib(w.pid))
+        time.sleep(0.02)
+    peak = max(peak, vmhwm_kib(w.pid))
+    w.send_signal(signal.SIGTERM)
+    w.wait(30)
+    shutil.rmtree(tmp)
+    return peak
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("build")
+    ap.add_argument("--count", type=int, default=200000)
+    ap.add_argument("--rate", type=float, default=1000)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+
+    subs = make(a.count)
+    avg = sum(len(s) for s in subs) / len(subs)
+    srv = RedisServer()
+    try:
+        print(f"{a.count} submissions, {avg:.0f} bytes on average; redis-server on "
+              f"127.0.0.1:{srv.port} (appendonly no)", flush=True)
+        graded, peak = drain(a.build, srv, subs)
+        print(f"worker, grading:            {graded:10.0f} submissions/s  peak RSS "
+              f"{peak / 1024:.1f} MiB", flush=True)
+        stub, _ = drain(a.build, srv, subs, env={"ASSAY_BENCH_STUB_GRADER": "1"})
+        print(f"ceiling, stub grader:       {stub:10.0f} submissions/s", flush=True)
+        one = subs[: max(1000, a.count // 10)]
+        stub1, _ = drain(a.build, srv, one, extra=["--batch", "1", "--inflight", "1"],
+                         env={"ASSAY_BENCH_STUB_GRADER": "1"})
+        print(f"stub, one per round trip:   {stub1:10.0f} submissions/s", flush=True)
+        offline = engine_offline(a.build, subs)
+        print(f"engine offline (1 job):     {offline:10.0f} submissions/s", flush=True)
+        ceiling = min(stub, offline)
+        print(f"worker / min(ceiling, engine): {graded / ceiling:.2f}", flush=True)
+        p50, p99, pmax, n = latency(a.build, srv, a.rate, a.seconds)
+        print(f"latency at {a.rate:.0f}/s over {n} submissions: p50 {p50:.2f} ms  p99 "
+              f"{p99:.2f} ms  max {pmax:.2f} ms", flush=True)
+        rss100 = rss_with_rubrics(a.build, srv)
+        print(f"peak RSS with 100 rubrics:  {rss100 / 1024:.1f} MiB", flush=True)
+    finally:
+        srv.stop()
+    figures = {"count": a.count, "bytes": round(avg), "worker_per_s": round(graded),
+               "stub_per_s": round(stub), "stub_batch1_per_s": round(stub1),
+               "engine_offline_per_s": round(offline), "ratio": round(graded / ceiling, 3),
+               "p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "max_ms": round(pmax, 3),
+               "rss_kib": peak, "rss_100_rubrics_kib": rss100}
+    print(json.dumps(figures))
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump(figures, f)
+
+
+if __name__ == "__main__":
+    main()

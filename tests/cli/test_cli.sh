@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# test_cli.sh - the assay command-line tool as a user runs it: subcommands, exit codes
+# (cli/cli.h: 0 ok, 1 invalid rubric or ungraded submission, 2 bad command line, 3 input
+# not loadable), standard input, batch mode and explain. Output is TAP.
+#
+# Usage: test_cli.sh ASSAY SOURCE_ROOT
+# Runs from SOURCE_ROOT (the example rubrics and submissions are read from there); scratch
+# files go to a temporary directory that is removed at exit. Needs python3 for JSON parsing.
+set -uo pipefail
+
+if [ $# -ne 2 ]; then
+    echo "usage: test_cli.sh ASSAY SOURCE_ROOT" >&2
+    exit 99
+fi
+assay=$(realpath -e "$1") || exit 99
+cd "$2" || exit 99
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/assay-cli.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+unset SOURCE_DATE_EPOCH
+at=2026-01-01T00:00:00Z
+examples=(rubrics/bio-cell-respiration.json rubrics/chem-molarity.json
+    rubrics/phys-kinematik.json rubrics/stats-confidence.json)
+
+n=0
+failures=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1))
+    failures=$((failures + 1))
+    echo "not ok $n - $1"
+    shift
+    local f
+    for f in "$@"; do # files to show as diagnostics
+        [ -f "$f" ] && sed -e 's/^/#   /' "$f" | head -20
+    done
+}
+# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; shows the last run's output if not.
+check() {
+    local desc=$1
+    shift
+    if "$@"; then
+        ok "$desc"
+    else
+        not_ok "$desc" "$tmp/last.out" "$tmp/last.err"
+    fi
+}
+# run [< input] ARGS...: runs assay; stdout, stderr in $tmp/last.{out,err}, exit status in $rc.
+run() {
+    "$assay" "$@" >"$tmp/last.out" 2>"$tmp/last.err"
+    rc=$?
+}
+rc_is() { [ "$rc" -eq "$1" ]; }
+out_has() { grep -q -- "$1" "$tmp/last.out"; }
+err_has() { grep -q -- "$1" "$tmp/last.err"; }
+# json_get FILE EXPR: prints EXPR evaluated on the JSON document in FILE (as r).
+json_get() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+# ids FILE: the "id" of every non-blank JSON line of FILE, one per line ("<not an object>" for
+# a line that is not a JSON object).
+ids() {
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip(" \t\r\n"):
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            doc = None
+        print(doc.get("id") if isinstance(doc, dict) else "<not an object>")' "$1"
+}
+
+# --- help, version, bad command lines --------------------------------------------------
+run --help
+check "assay --help exits 0" rc_is 0
+check "assay --help prints the usage on stdout" out_has "^Usage: assay COMMAND"
+run --version
+check "assay --version exits 0" rc_is 0
+check "assay --version names the version and rubric format" \
+    grep -Eq '^assay [0-9]+\.[0-9]+\.[0-9]+ \(rubric format 1\)$' "$tmp/last.out"
+run frobnicate
+check "an unknown command exits 2" rc_is 2
+check "an unknown command is named on stderr" err_has 'unknown command "frobnicate"'
+run
+check "no command at all exits 2" rc_is 2
+run grade --frobnicate rubrics/chem-molarity.json
+check "assay grade with an unknown option exits 2" rc_is 2
+run grade --rubrics rubrics --jsonl rubrics/submissions/all.jsonl --jobs 0
+check "assay grade --jobs 0 exits 2" rc_is 2
+run grade --rubrics rubrics
+check "batch mode without --jsonl exits 2" rc_is 2
+run explain rubrics/chem-molarity.json
+check "assay explain with one argument exits 2" rc_is 2
+
+# --- lint ------------------------------------------------------------------------------
+run lint "${examples[@]}"
+check "assay lint on every example rubric exits 0" rc_is 0
+check "assay lint prints one ok line per example rubric" \
+    test "$(grep -c '^rubrics/[a-z-]*\.json: ok: [a-z-]* [0-9.]*, [0-9]* checks, sha256 [0-9a-f]\{64\}$' "$tmp/last.out")" -eq ${#examples[@]}
+check "assay lint on valid rubrics prints nothing on stderr" test ! -s "$tmp/last.err"
+run lint
+check "assay lint without a rubric exits 2" rc_is 2
+check "assay lint without a rubric says so on stderr" err_has "no rubric given"
+run lint tests/golden/invalid/misspelt-key.json
+check "assay lint on a broken rubric exits 1" rc_is 1
+check "assay lint reports file:line:column: error: message (at pointer) on stderr" \
+    grep -Eq '^tests/golden/invalid/misspelt-key\.json:[0-9]+:[0-9]+: error: unknown key "feedbak" .*\(did you mean "feedback"\?\) \(at /items/0/checks/0/feedbak\)$' "$tmp/last.err"
+check "assay lint on a broken rubric prints nothing on stdout" test ! -s "$tmp/last.out"
+run lint rubrics/chem-molarity.json tests/golden/invalid/unknown-flag.json
+check "assay lint with one good and one broken rubric exits 1" rc_is 1
+check "... still prints the ok line of the good one" out_has "^rubrics/chem-molarity.json: ok:"
+check "... and counts the broken one" err_has "^1 of 2 rubrics invalid$"
+run lint "$tmp/no-such-rubric.json"
+lint_missing() { rc_is 1 && err_has "no-such-rubric.json: error: cannot open"; }
+check "assay lint on a missing file exits 1 and names the file" lint_missing
+
+# --- grade one submission --------------------------------------------------------------
+run grade "$tmp/missing-rubric.json" rubrics/submissions/chem-molarity.perfect.json
+check "assay grade with a missing rubric file exits 3" rc_is 3
+check "... and names the file on stderr" err_has "missing-rubric.json"
+run grade tests/golden/invalid/negative-tolerance.json rubrics/submissions/chem-molarity.perfect.json
+grade_bad_rubric() { rc_is 3 && err_has "^tests/golden/invalid/negative-tolerance.json:23:24: error:"; }
+check "assay grade with an invalid rubric exits 3 and prints its diagnostics" grade_bad_rubric
+run grade rubrics/chem-molarity.json "$tmp/missing-submission.json"
+check "assay grade with a missing submission file exits 3" rc_is 3
+
+run grade rubrics/chem-molarity.json rubrics/submissions/chem-molarity.perfect.json --graded-at "$at"
+cp "$tmp/last.out" "$tmp/perfect.json"
+check "assay grade on a good submission exits 0" rc_is 0
+check "... and prints one compact JSON line" test "$(wc -l <"$tmp/perfect.json")" -eq 1
+check "... whose status is graded" test "$(json_get "$tmp/perfect.json" 'r["status"]')" = graded
+run grade rubrics/chem-molarity.json - --graded-at "$at" <rubrics/submissions/chem-molarity.perfect.json
+check "assay grade RUBRIC - reads the submission from stdin (exit 0)" rc_is 0
+check "... with the same result as from the file" cmp -s "$tmp/last.out" "$tmp/perfect.json"
+run grade rubrics/chem-molarity.json --graded-at "$at" <rubrics/submissions/chem-molarity.perfect.json
+check "assay grade RUBRIC without a submission also reads stdin" cmp -s "$tmp/last.out" "$tmp/perfect.json"
+SOURCE_DATE_EPOCH=1767225600 run grade rubrics/chem-molarity.json rubrics/submissions/chem-molarity.perfect.json
+check "SOURCE_DATE_EPOCH fixes graded_at like --graded-at" cmp -s "$tmp/last.out" "$tmp/perfect.json"
+
+printf '{"id": "sub-x1", "rubric": "chem-molarity", "responses": {"q1": "1.25 g"' >"$tmp/truncated.json"
+run grade rubrics/chem-molarity.json - --graded-at "$at" <"$tmp/truncated.json"
+cp "$tmp/last.out" "$tmp/truncated.result"
+check "a malformed submission exits 1" rc_is 1
+check "... with a result whose status is error" test "$(json_get "$tmp/truncated.result" 'r["status"]')" = error
+check "... and error code malformed_json" test "$(json_get "$tmp/truncated.result" 'r["error"]["code"]')" = malformed_json
+echo '{"id": "sub-x2", "rubric": "bio-cell-respiration", "responses": {}}' >"$tmp/other-rubric.json"
+run grade rubrics/chem-molarity.json "$tmp/other-rubric.json" --graded-at "$at"
+other_rubric() { rc_is 1 && test "$(json_get "$tmp/last.out" 'r["error"]["code"]')" = unknown_rubric; }
+check "a submission for another rubric exits 1 with error code unknown_rubric" other_rubric
+
+# --- batch mode ------------------------------------------------------------------------
+jsonl=rubrics/submissions/all.jsonl
+run grade --rubrics rubrics --jsonl "$jsonl" --jobs 1 --graded-at "$at"
+rc1=$rc
+cp "$tmp/last.out" "$tmp/batch1.jsonl"
+cp "$tmp/last.err" "$tmp/batch1.err"
+run grade --rubrics rubrics --jsonl "$jsonl" --jobs 2 --graded-at "$at"
+rc2=$rc
+cp "$tmp/last.out" "$tmp/batch2.jsonl"
+check "batch mode on all.jsonl exits 0 with --jobs 1 and --jobs 2" test "$rc1:$rc2" = 0:0
+check "batch mode output is byte-identical with --jobs 1 and --jobs 2" \
+    cmp "$tmp/batch1.jsonl" "$tmp/batch2.jsonl"
+ids "$jsonl" >"$tmp/in.ids"
+ids "$tmp/batch1.jsonl" >"$tmp/out.ids"
+check "batch mode gives one result per input line" \
+    test "$(wc -l <"$tmp/batch1.jsonl")" -eq "$(wc -l <"$tmp/in.ids")"
+check "batch mode results are in input order (ids match line by line)" cmp "$tmp/in.ids" "$tmp/out.ids"
+check "batch mode prints a summary on stderr with the graded count" \
+    grep -q "^assay: 17 submissions in .*: 17 graded, 0 not graded" "$tmp/batch1.err"
+run grade --rubrics rubrics --jsonl "$jsonl" --jobs 2 --graded-at "$at" -o "$tmp/batch-o.jsonl"
+batch_o() { rc_is 0 && cmp -s "$tmp/batch-o.jsonl" "$tmp/batch1.jsonl" && test ! -s "$tmp/last.out"; }
+check "batch mode -o OUT writes the same results to OUT and nothing to stdout" batch_o
+# Each batch result equals `assay grade` of the same line with that line's rubric.
+same=0
+lineno=0
+while IFS= read -r line; do
+    lineno=$((lineno + 1))
+    rubric=$(printf '%s' "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["rubric"])')
+    printf '%s\n' "$line" | "$assay" grade "rubrics/$rubric.json" - --graded-at "$at" >"$tmp/one.json" 2>/dev/null
+    if sed -n "${lineno}p" "$tmp/batch1.jsonl" | cmp -s - "$tmp/one.json"; then
+        same=$((same + 1))
+    fi
+done <"$jsonl"
+check "every batch result equals assay grade of that line alone" test "$same" -eq "$lineno"
+
+# Blank and whitespace-only lines are skipped; a malformed line still gets its result.
+{
+    echo
+    sed -n 1p "$jsonl"
+    printf '   \t\n'
+    sed -n 6p "$jsonl"
+    printf '\r\n'
+    echo '{"id": "sub-broken", "rubric": "chem-molarity", "responses": {"q1": "1.25 g"}'
+    echo
+    sed -n 10p "$jsonl"
+    echo '[1, 2, 3]'
+    sed -n 14p "$jsonl"
+    printf '\n\n'
+} >"$tmp/mixed.jsonl"
+for jobs in 1 2; do
+    run grade --rubrics rubrics --jsonl "$tmp/mixed.jsonl" --jobs $jobs --graded-at "$at"
+    cp "$tmp/last.out" "$tmp/mixed$jobs.out"
+    cp "$tmp/last.err" "$tmp/mixed$jobs.err"
+    mixed_rc[jobs]=$rc
+done
+check "batch mode exits 1 when a line cannot be graded (--jobs 1 and 2)" \
+    test "${mixed_rc[1]}:${mixed_rc[2]}" = 1:1
+check "... with the same output for --jobs 1 and 2" cmp "$tmp/mixed1.out" "$tmp/mixed2.out"
+ids "$tmp/mixed.jsonl" >"$tmp/mixed-in.ids"
+six_results() { test "$(wc -l <"$tmp/mixed1.out")" -eq 6 && test "$(wc -l <"$tmp/mixed-in.ids")" -eq 6; }
+check "... skipping blank lines: one result per non-blank line (6)" six_results
+python3 -c '
+import json, sys
+want = ["graded", "graded", "error:malformed_json", "graded", "error:not_an_object", "graded"]
+got = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    got.append(r["status"] + (":" + r["error"]["code"] if r["status"] == "error" else ""))
+sys.exit(0 if got == want else 1)' "$tmp/mixed1.out"
+rc=$?
+check "... in input order, the malformed lines as status error (malformed_json, not_an_object)" rc_is 0
+python3 -c '
+import json, sys
+ins = [l for l in open(sys.argv[1], encoding="utf-8") if l.strip(" \t\r\n")]
+outs = open(sys.argv[2], encoding="utf-8").read().splitlines()
+ok = all(json.loads(o)["id"] == json.loads(i)["id"]
+         for i, o in zip(ins, outs) if not i.startswith(("[", "{\"id\": \"sub-broken\"")))
+sys.exit(0 if ok and len(ins) == len(outs) else 1)' "$tmp/mixed.jsonl" "$tmp/mixed1.out"
+rc=$?
+check "... and the graded lines keep their ids in order" rc_is 0
+check "... and the summary counts 4 graded and 2 not graded" \
+    grep -q "^assay: 6 submissions in .*: 4 graded, 2 not graded" "$tmp/mixed1.err"
+error_codes() { grep -q "^  malformed_json  *1$" "$tmp/mixed1.err" && grep -q "^  not_an_object  *1$" "$tmp/mixed1.err"; }
+check "... listing the error codes" error_codes
+run grade --rubrics rubrics --jsonl "$tmp/no-such-input.jsonl"
+check "batch mode with a missing input file exits 3" rc_is 3
+run grade --rubrics "$tmp/no-such-dir" --jsonl "$jsonl"
+check "batch mode with a missing rubric directory exits 3" rc_is 3
+
+# --- explain ---------------------------------------------------------------------------
+check_ids() { # rubric file: every check id, group members included
+    python3 -c '
+import json, sys
+def walk(cs):
+    for c in cs:
+        print(c["id"])
+        walk(c.get("checks", []))
+for it in json.load(open(sys.argv[1]))["items"]:
+    walk(it["checks"])' "$1"
+}
+# (the biology rubric has no numeric checks, so no number is read there)
+for pair in chem-molarity:sigfigs bio-cell-respiration:partial-group stats-confidence:z-critical; do
+    r=${pair%%:*}
+    s=${pair#*:}
+    number="read the number "
+    [ "$r" = bio-cell-respiration ] && number="matched"
+    run explain "rubrics/$r.json" "rubrics/submissions/$r.$s.json"
+    check "assay explain $r.$s exits 0" rc_is 0
+    missing=0
+    while read -r id; do
+        grep -q -- " $id (" "$tmp/last.out" || { echo "# check id $id not in the output"; missing=1; }
+    done < <(check_ids "rubrics/$r.json")
+    check "assay explain $r.$s names every check of the rubric" test $missing -eq 0
+    explained() { out_has 'matched "' && out_has "$number" && out_has "^Competencies$"; }
+    check "assay explain $r.$s shows matches, numbers read and competencies" explained
+done
+run explain rubrics/chem-molarity.json "$tmp/truncated.json"
+not_graded() { rc_is 1 && out_has "^NOT GRADED: malformed_json"; }
+check "assay explain of a malformed submission exits 1 and says NOT GRADED" not_graded
+run explain rubrics/chem-molarity.json "$tmp/missing-submission.json"
+check "assay explain with a missing submission exits 3" rc_is 3
+
+echo "1..$n"
+[ "$failures" -eq 0 ]

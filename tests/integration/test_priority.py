@@ -1,0 +1,71 @@
+"""Live submissions go before regrading, and each queue is served oldest first.
+
+1. Stop the world: with no worker running, 200 regrade then 200 live submissions are pushed;
+   one worker (--batch 10) then answers all 400, every live one before any regrade one, and
+   within each queue in push order.
+2. A live submission arriving while a large regrade backlog is being worked through waits
+   for at most the one regrade batch already claimed: the LMS push and the count of results
+   are taken in one MULTI, so "already claimed" is exact.
+"""
+
+import time
+
+from harness import (RedisServer, T, Worker, make_submission, processing_keys, push_all,
+                     results_in_order, wait_for)
+
+BATCH = 10
+t = T()
+started = time.time()
+srv = RedisServer()
+r = srv.client()
+
+regrade = [f"rg-{i:03d}" for i in range(200)]
+live = [f"live-{i:03d}" for i in range(200)]
+push_all(r, "assay:regrade", [make_submission(i) for i in regrade])
+push_all(r, "assay:submissions", [make_submission(i) for i in live])
+
+w = Worker(srv.url, "--batch", str(BATCH), "--worker-id", "prio-1")
+t.ok(wait_for(lambda: r.llen("assay:results") >= 400, 30), "400 results arrive")
+order = [x["id"] for x in results_in_order(r)]
+t.eq(len(order), 400, "exactly 400 results")
+t.eq(sorted(order), sorted(live + regrade), "one result per submission")
+kinds = "".join("l" if i.startswith("live-") else "r" for i in order)
+first_regrade = kinds.find("r")
+last_live = kinds.rfind("l")
+t.ok(first_regrade > last_live,
+     f"every live result comes before any regrade result (last live at {last_live}, "
+     f"first regrade at {first_regrade})")
+t.eq([i for i in order if i.startswith("live-")], live, "live results in push order")
+t.eq([i for i in order if i.startswith("rg-")], regrade, "regrade results in push order")
+t.ok(all(x["status"] == "graded" for x in results_in_order(r)), "all graded")
+
+# 2. Live work overtakes a running regrade backlog.
+r.delete("assay:results")
+backlog = [f"bk-{i:04d}" for i in range(3000)]
+push_all(r, "assay:regrade", [make_submission(i) for i in backlog])
+t.ok(wait_for(lambda: r.llen("assay:results") >= 300, 20), "the regrade backlog is being worked")
+urgent = [f"urgent-{i:02d}" for i in range(20)]
+p = r.pipeline(transaction=True)
+p.llen("assay:results")
+for i in urgent:
+    p.lpush("assay:submissions", make_submission(i))
+before = p.execute()[0]
+backlog_left = r.llen("assay:regrade")
+t.ok(wait_for(lambda: r.llen("assay:results") >= 3020, 30), "3020 results arrive")
+order = [x["id"] for x in results_in_order(r)]
+after = order[before:]
+last_urgent = max(k for k, i in enumerate(after) if i.startswith("urgent-"))
+overtaken = sum(1 for i in after[:last_urgent] if i.startswith("bk-"))
+t.ok(overtaken <= BATCH,
+     f"at most one regrade batch ({BATCH}) is answered between the live push and its last "
+     f"result ({overtaken}; {backlog_left} regrade were still queued)")
+t.eq([i for i in order if i.startswith("urgent-")], urgent, "the live ones in push order")
+t.eq([i for i in order if i.startswith("bk-")], backlog, "the backlog still in push order")
+t.eq(len(order), len(set(order)), "no id answered twice")
+
+t.eq(w.stop(), 0, "the worker drains and exits 0")
+t.eq(processing_keys(r), [], "no processing list left")
+t.note(f"priority: 400 + 3020 results; regrade results overtaking the live push: "
+       f"{overtaken}; {time.time() - started:.1f} s")
+srv.stop()
+t.done()

@@ -1,0 +1,90 @@
+"""Redis killed with SIGKILL and restarted (appendonly yes) twice while a worker is grading:
+every submission ends with exactly one result, the worker logs each lost connection once,
+reconnects, keeps running and leaves no processing list behind.
+
+Durability of the producer's pushes: appendfsync everysec loses up to a second of writes when
+the host crashes, not when only the process is killed: Redis write()s the AOF before it
+answers, and the page cache survives kill -9. So a push Redis acknowledged survives the
+restart; the test checks that (in one MULTI: each pushed id still queued, claimed or
+answered), so a loss is told apart from a loss by the worker.
+"""
+
+import json
+import time
+
+from harness import (RedisServer, T, Worker, exactly_once, log_lines, make_submission,
+                     processing_keys, push_all, results, wait_for)
+
+N, CHUNK, RESTART_AFTER = 2000, 200, (800, 1400)
+t = T()
+started = time.time()
+srv = RedisServer(appendonly=True)
+r = srv.client()
+w = Worker(srv.url, "--batch", "20", "--worker-id", "rs-1")
+t.ok(w.wait_log("connected to Redis", 10), "the worker connects")
+
+ids = [f"rs-{i:04d}" for i in range(N)]
+rolled_back = []
+backlog_at_kill = []
+
+
+def snapshot(c):
+    """Ids queued, claimed or answered, read atomically."""
+    keys = [k.decode() for k in c.keys("assay:processing:*")]
+    p = c.pipeline(transaction=True)
+    p.lrange("assay:submissions", 0, -1)
+    p.lrange("assay:results", 0, -1)
+    for k in keys:
+        p.lrange(k, 0, -1)
+    out = p.execute()
+    seen = set()
+    for lst in out:
+        for m in lst:
+            seen.add(json.loads(m)["id"])
+    return seen, len(out[1])
+
+
+pushed = 0
+for start in range(0, N, CHUNK):
+    push_all(r, "assay:submissions", [make_submission(i) for i in ids[start:start + CHUNK]])
+    pushed = start + CHUNK
+    if pushed in RESTART_AFTER:
+        k = RESTART_AFTER.index(pushed) + 1
+        before_results = r.llen("assay:results")
+        backlog = r.llen("assay:submissions")
+        backlog_at_kill.append(backlog)
+        t.ok(backlog > 0, f"restart {k}: the worker is mid-run ({backlog} queued, "
+             f"{before_results} answered)")
+        srv.restart()
+        r = srv.client()
+        seen, after_results = snapshot(r)
+        lost = [i for i in ids[:pushed] if i not in seen]
+        t.eq(lost, [], f"restart {k}: Redis kept every acknowledged push")
+        rolled_back.append(max(0, before_results - after_results))
+        # The next restart only once the worker is back and answering again.
+        t.ok(wait_for(lambda: len(log_lines(w, "connected to Redis at")) == 2 * (k + 1)
+                      and r.llen("assay:results") > after_results, 15),
+             f"restart {k}: the worker reconnects and answers again")
+
+t.ok(wait_for(lambda: r.llen("assay:results") >= N, 40), f"{N} results arrive")
+time.sleep(0.5)
+exactly_once(t, r, ids)
+t.ok(w.proc.poll() is None, "the worker kept running")
+main_lost = log_lines(w, "lost the Redis connection (main)")
+block_lost = log_lines(w, "lost the Redis connection (block)")
+t.eq(len(main_lost), 2, "one 'lost the Redis connection' per restart (main)")
+t.eq(len(block_lost), 2, "one 'lost the Redis connection' per restart (block)")
+t.eq(len(log_lines(w, "connected to Redis at")), 6,
+     "connected 3 times on each of the two connections")
+t.eq(log_lines(w, "cannot reach Redis"), [], "no 'cannot reach' flood while reconnecting")
+t.eq(log_lines(w, "appendonly=no"), [], "no persistence warning (appendonly is on)")
+if len(main_lost) != 2 or len(block_lost) != 2:
+    t.note(w.output())
+t.eq(w.stop(), 0, "the worker drains and exits 0")
+t.eq(processing_keys(r), [], "no processing list left")
+t.eq(r.scard("assay:workers"), 0, "the registry is empty")
+t.eq(r.hlen("assay:attempts"), 0, "no redelivery counted (the worker's own list is no crash)")
+t.note(f"redis restart: {N} submissions, 2 restarts with {backlog_at_kill} queued at the "
+       f"kill, results lost by Redis {rolled_back}; {time.time() - started:.1f} s")
+srv.stop()
+t.done()
