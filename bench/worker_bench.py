@@ -2,7 +2,8 @@
 """worker_bench.py - assay-worker's throughput, latency and memory on a loopback redis-server.
 
 Reports, in one run:
-  1. the worker's submissions/s draining N pre-filled submissions of about 2 KB;
+  1. the worker's submissions/s draining N pre-filled submissions of about 2 KB, grading
+     on its thread pool (the default) and on the event loop's thread (--grade-threads 0);
   2. the ceiling: the same worker with ASSAY_BENCH_STUB_GRADER=1 (identical Redis calls and
      batching, a canned result instead of grading), and the same with --batch 1 (one
      submission per round trip);
@@ -210,8 +211,10 @@ def main():
         print(f"{a.count} submissions, {avg:.0f} bytes on average; redis-server on "
               f"127.0.0.1:{srv.port} (appendonly no)", flush=True)
         graded, peak = drain(a.build, srv, subs)
-        print(f"worker, grading:            {graded:10.0f} submissions/s  peak RSS "
+        print(f"worker, thread pool:        {graded:10.0f} submissions/s  peak RSS "
               f"{peak / 1024:.1f} MiB", flush=True)
+        loop, _ = drain(a.build, srv, subs, extra=["--grade-threads", "0"])
+        print(f"worker, on the loop thread: {loop:10.0f} submissions/s", flush=True)
         stub, _ = drain(a.build, srv, subs, env={"ASSAY_BENCH_STUB_GRADER": "1"})
         print(f"ceiling, stub grader:       {stub:10.0f} submissions/s", flush=True)
         one = subs[: max(1000, a.count // 10)]
@@ -229,7 +232,7 @@ def main():
         print(f"peak RSS with 100 rubrics:  {rss100 / 1024:.1f} MiB", flush=True)
     finally:
         srv.stop()
-    figures = {"count": a.count, "bytes": round(avg), "worker_per_s": round(graded),
+    figures = {"count": a.count, "bytes": round(avg), "worker_per_s": round(graded), "worker_loop_thread_per_s": round(loop),
                "stub_per_s": round(stub), "stub_batch1_per_s": round(stub1),
                "engine_offline_per_s": round(offline), "ratio": round(graded / ceiling, 3),
                "p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "max_ms": round(pmax, 3),

@@ -218,6 +218,8 @@ static const char usage[] =
     "  --drain-timeout MS    SIGTERM: time to finish in-flight work [ASSAY_DRAIN_TIMEOUT_MS; "
     "10000]\n"
     "  --max-bytes N         largest submission graded [ASSAY_MAX_BYTES; 1048576]\n"
+    "  --grade-threads N     grading threads, 0 grades on the event loop\n"
+    "                        [ASSAY_GRADE_THREADS; the number of CPUs]\n"
     "  --log-format F        json or text [ASSAY_LOG_FORMAT; json]\n"
     "  --log-level L         debug, info, warn, error [ASSAY_LOG_LEVEL; info]\n"
     "  -h, --help            this help\n"
@@ -261,6 +263,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     const char *s_idle = env_or("ASSAY_IDLE_BLOCK_MS", "500");
     const char *s_drain = env_or("ASSAY_DRAIN_TIMEOUT_MS", "10000");
     const char *s_max = env_or("ASSAY_MAX_BYTES", "1048576");
+    const char *s_threads = env_or("ASSAY_GRADE_THREADS", NULL);
     const char *s_fmt = env_or("ASSAY_LOG_FORMAT", "json");
     const char *s_level = env_or("ASSAY_LOG_LEVEL", "info");
 
@@ -278,6 +281,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_IDLE,
         O_DRAIN,
         O_MAX,
+        O_THREADS,
         O_FMT,
         O_LEVEL,
         O_VERSION
@@ -296,6 +300,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"idle-block", required_argument, NULL, O_IDLE},
         {"drain-timeout", required_argument, NULL, O_DRAIN},
         {"max-bytes", required_argument, NULL, O_MAX},
+        {"grade-threads", required_argument, NULL, O_THREADS},
         {"log-format", required_argument, NULL, O_FMT},
         {"log-level", required_argument, NULL, O_LEVEL},
         {"help", no_argument, NULL, 'h'},
@@ -344,6 +349,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
             break;
         case O_MAX:
             s_max = optarg;
+            break;
+        case O_THREADS:
+            s_threads = optarg;
             break;
         case O_FMT:
             s_fmt = optarg;
@@ -395,6 +403,15 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->max_bytes = (size_t)v;
+    if (s_threads) {
+        if (num_opt("--grade-threads", s_threads, 0, 64, &v)) {
+            return -1;
+        }
+        cfg->grade_threads = (int)v;
+    } else {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->grade_threads = n > 0 ? (n > 64 ? 64 : (int)n) : 1;
+    }
     if (strcmp(s_fmt, "json") != 0 && strcmp(s_fmt, "text") != 0) {
         fprintf(stderr, "assay-worker: --log-format must be json or text\n");
         return -1;

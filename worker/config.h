@@ -42,6 +42,7 @@ typedef struct wk_config {
     long idle_block_ms;    /* how long one blocking wait on an empty queue lasts */
     long drain_timeout_ms; /* SIGTERM: how long to finish in-flight work */
     size_t max_bytes;      /* largest submission graded */
+    int grade_threads;     /* grading threads; 0 grades on the event loop's thread */
     bool log_json;
     bool stub_grader; /* benchmarks only: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
     int log_level;

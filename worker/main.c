@@ -6,6 +6,8 @@
 #include "worker.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 int main(int argc, char **argv)
 {
@@ -17,5 +19,11 @@ int main(int argc, char **argv)
     wk_log_setup(cfg.log_json, (wk_level)cfg.log_level);
     /* A Redis connection closed under a write must be an error return, not a signal. */
     signal(SIGPIPE, SIG_IGN);
+    /* Grading jobs run on libuv's thread pool: size it before its first use. */
+    if (cfg.grade_threads > 0 && getenv("UV_THREADPOOL_SIZE") == NULL) {
+        char n[16];
+        snprintf(n, sizeof(n), "%d", cfg.grade_threads);
+        setenv("UV_THREADPOOL_SIZE", n, 1);
+    }
     return worker_run(&cfg);
 }

@@ -23,6 +23,7 @@
 #include "redis_uv.h"
 
 #include <nettle/base64.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,13 @@
 enum { C_DOWN, C_CONNECTING, C_READY };
 
 typedef struct worker worker;
+
+/* A loaded catalog and the grading jobs that use it: a SIGHUP reload replaces the current
+ * one, and the old one is freed when its last job is done. */
+typedef struct cat_ref {
+    assay_catalog *cat;
+    int refs;
+} cat_ref;
 
 typedef struct conn {
     worker *w;
@@ -62,7 +70,8 @@ typedef struct ack_batch {
     int argc;
     char **argv;
     size_t *lens;
-    int n; /* messages */
+    int n;      /* messages */
+    bool ready; /* graded and built; batches are sent in claim order */
     bool sent;
 } ack_batch;
 
@@ -72,12 +81,15 @@ struct worker {
     conn main, block;
     uv_timer_t heartbeat, watchdog, drain, pump_retry;
     uv_signal_t sigterm, sigint, sighup;
-    assay_catalog *cat;
-    assay_scratch *scratch;
+    cat_ref *cat; /* the catalog in service */
+    pthread_mutex_t pool_mu;
+    assay_scratch *pool[64]; /* idle per-thread scratch, reused across jobs */
+    size_t npool;
     assay_limits limits;
     queue_keys keys;
     char sha_claim[41], sha_ack[41], sha_recover[41];
     int inflight; /* claimed and not yet acknowledged */
+    int grading;  /* of those, in grading jobs */
     bool claim_outstanding, block_outstanding;
     ack_batch *acks, *acks_tail;
     int stopping; /* 0 running, 1 draining, 2 closing */
@@ -445,7 +457,7 @@ static void now_rfc3339(char *buf, size_t size)
 }
 
 /* The dead-letter entry: the untouched message with why it was not graded. */
-static char *dead_entry(worker *w, const char *raw, size_t len, const json_t *res,
+static char *dead_entry(const worker *w, const char *raw, size_t len, const json_t *res,
                         long attempts, char tag)
 {
     json_t *err = json_object_get(res, "error");
@@ -478,44 +490,46 @@ static char *dead_entry(worker *w, const char *raw, size_t len, const json_t *re
     return text;
 }
 
+/* What grading one message produced, for its part of the acknowledgement. */
+typedef struct outcome {
+    char *result; /* NULL: out of memory, leave it unacknowledged */
+    char *dead;   /* the dead letter, NULL when graded */
+    char *dkey;   /* the de-duplication key, NULL without an id */
+    bool graded;
+} outcome;
+
 /*
- * Benchmarks only: appends the same acknowledgement a graded message gets, with a canned
- * result of a typical size and a de-duplication key from the message's bytes, without
- * parsing or grading. It measures what the Redis side alone can carry.
+ * Benchmarks only: a canned result of a typical size and a de-duplication key from the
+ * message's bytes, without parsing or grading, so the acknowledgement is the same as for a
+ * graded message. It measures what the Redis side alone can carry.
  */
-static void stub_one(worker *w, const char *raw, size_t len, char tag, argbuf *args,
-                     argbuf *keys)
+static void stub_one(const worker *w, const char *raw, size_t len, outcome *o)
 {
-    static char canned[1024];
-    if (canned[0] == '\0') {
-        memset(canned, 'x', sizeof(canned) - 1);
-        memcpy(canned, "{\"stub\":\"", 9);
-        memcpy(canned + sizeof(canned) - 3, "\"}", 2);
-        canned[sizeof(canned) - 1] = '\0';
-    }
+    char canned[1024];
+    memset(canned, 'x', sizeof(canned) - 1);
+    memcpy(canned, "{\"stub\":\"", 9);
+    memcpy(canned + sizeof(canned) - 3, "\"}", 2);
+    canned[sizeof(canned) - 1] = '\0';
     char key[400];
     queue_dedupe_key(key, sizeof(key), w->cfg->prefix, raw, len, "stub");
-    arg_str(keys, key);
-    char dks[16];
-    snprintf(dks, sizeof(dks), "%d", 6 + keys->argc);
-    char tags[2] = {tag, '\0'};
-    arg_add(args, raw, len);
-    arg_str(args, tags);
-    arg_str(args, canned);
-    arg_str(args, "");
-    arg_str(args, dks);
-    w->graded++;
+    o->result = strdup(canned);
+    o->dkey = strdup(key);
+    o->graded = true;
 }
 
-/* Grades one claimed message and appends its part of the ack script's arguments. */
-static void grade_one(worker *w, const char *raw, size_t len, long redeliveries, char tag,
-                      argbuf *args, argbuf *keys)
+/*
+ * Grades one claimed message. Runs on a grading thread (or the loop thread): it reads only
+ * what does not change while a job runs (the configuration, the limits, the catalog the job
+ * holds) and uses the scratch it was given.
+ */
+static void grade_one(const worker *w, const assay_catalog *cat, assay_scratch *scratch,
+                      const char *raw, size_t len, long redeliveries, char tag, outcome *o)
 {
     long attempts = redeliveries + 1;
     assay_grade_options opts = {.graded_at = NULL, .limits = &w->limits};
     json_t *res;
     if (w->cfg->stub_grader) {
-        stub_one(w, raw, len, tag, args, keys);
+        stub_one(w, raw, len, o);
         return;
     }
     if (attempts > w->cfg->max_attempts) {
@@ -528,52 +542,238 @@ static void grade_one(worker *w, const char *raw, size_t len, long redeliveries,
         res = assay_result_error(sub, ASSAY_RESULT_GRADING_ERROR, msg, &opts);
         json_decref(sub);
     } else {
-        res = assay_grade_buffer(w->cat, raw, len, w->scratch, &opts);
+        res = assay_grade_buffer(cat, raw, len, scratch, &opts);
     }
-    char *text = res ? assay_result_dumps(res) : NULL;
-    if (text == NULL) {
-        /* Out of memory: leave it unacknowledged; it is recovered and retried. */
+    o->result = res ? assay_result_dumps(res) : NULL;
+    if (o->result == NULL) {
         json_decref(res);
-        args->oom = true;
         return;
     }
     const char *status = json_string_value(json_object_get(res, "status"));
-    bool graded = status && strcmp(status, "graded") == 0;
-    char *dead = graded ? NULL : dead_entry(w, raw, len, res, attempts, tag);
+    o->graded = status && strcmp(status, "graded") == 0;
+    o->dead = o->graded ? NULL : dead_entry(w, raw, len, res, attempts, tag);
     json_t *id = json_object_get(res, "id");
-    int dk = 0;
     if (json_is_string(id)) {
         char key[400];
         const char *sha =
-            graded
+            o->graded
                 ? json_string_value(json_object_get(json_object_get(res, "rubric"), "sha256"))
                 : "error";
         queue_dedupe_key(key, sizeof(key), w->cfg->prefix, json_string_value(id),
                          json_string_length(id), sha ? sha : "error");
-        arg_str(keys, key);
-        dk = 6 + keys->argc; /* KEYS index: 6 fixed keys come first */
+        o->dkey = strdup(key);
     }
-    if (graded) {
-        w->graded++;
+    if (o->graded) {
         wk_log(WK_DEBUG, "graded %s", json_string_value(id));
     } else {
-        w->failed++;
-        wk_log(WK_INFO, "not graded: %s (%s); answering with an error and dead-lettering it "
-                        "unless it was answered before",
+        wk_log(WK_INFO,
+               "not graded: %s (%s); answering with an error and dead-lettering it "
+               "unless it was answered before",
                json_string_value(json_object_get(json_object_get(res, "error"), "code")),
                json_is_string(id) ? json_string_value(id) : "no id");
     }
-    char dks[16];
-    snprintf(dks, sizeof(dks), "%d", dk);
-    char tags[2] = {tag, '\0'};
-    arg_add(args, raw, len);
-    arg_str(args, tags);
-    arg_str(args, text);
-    arg_str(args, dead ? dead : "");
-    arg_str(args, dks);
-    free(text);
-    free(dead);
     json_decref(res);
+}
+
+/* ------------------------------------------------------------------------------------
+ * Grading jobs: one per claimed batch, on the libuv thread pool (or inline with
+ * --grade-threads 0), acknowledged from the loop thread when done.
+ */
+
+typedef struct job {
+    uv_work_t req;
+    worker *w;
+    cat_ref *cat;
+    char tag;
+    size_t n;
+    char **raw;
+    size_t *len;
+    long *redeliveries;
+    outcome *out;
+    ack_batch *b; /* its place in the acknowledgement order */
+} job;
+
+static assay_scratch *scratch_take(worker *w)
+{
+    assay_scratch *s = NULL;
+    pthread_mutex_lock(&w->pool_mu);
+    if (w->npool > 0) {
+        s = w->pool[--w->npool];
+    }
+    pthread_mutex_unlock(&w->pool_mu);
+    return s ? s : assay_scratch_create();
+}
+
+static void scratch_put(worker *w, assay_scratch *s)
+{
+    pthread_mutex_lock(&w->pool_mu);
+    if (w->npool < sizeof(w->pool) / sizeof(w->pool[0])) {
+        w->pool[w->npool++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&w->pool_mu);
+    assay_scratch_destroy(s);
+}
+
+static void cat_release(worker *w, cat_ref *c)
+{
+    if (--c->refs == 0 && c != w->cat) {
+        assay_catalog_destroy(c->cat);
+        free(c);
+    }
+}
+
+static void job_work_cb(uv_work_t *req)
+{
+    job *j = req->data;
+    assay_scratch *s = scratch_take(j->w);
+    for (size_t i = 0; i < j->n; i++) {
+        if (s == NULL && !j->w->cfg->stub_grader) {
+            break; /* out of memory: left unacknowledged, recovered later */
+        }
+        if (j->raw[i]) {
+            grade_one(j->w, j->cat->cat, s, j->raw[i], j->len[i], j->redeliveries[i], j->tag,
+                      &j->out[i]);
+        }
+    }
+    if (s) {
+        scratch_put(j->w, s);
+    }
+}
+
+static void job_free(job *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->raw[i]);
+        free(j->out[i].result);
+        free(j->out[i].dead);
+        free(j->out[i].dkey);
+    }
+    free(j->raw);
+    free(j->len);
+    free(j->redeliveries);
+    free(j->out);
+    free(j);
+}
+
+/* Sends the acknowledgements that are ready, in claim order, so results are pushed in the
+ * order their submissions were taken (oldest first, live before regrade). */
+static void flush_acks(worker *w)
+{
+    ack_batch *b = w->acks;
+    while (b && b->ready && w->stopping < 2) {
+        ack_batch *next = b->next;
+        if (b->argc == 0) {
+            /* Nothing to acknowledge (everything in it failed): drop it from the list. */
+            ack_batch **pp = &w->acks;
+            while (*pp != b) {
+                pp = &(*pp)->next;
+            }
+            *pp = next;
+            if (w->acks_tail == b) {
+                w->acks_tail = NULL;
+                for (ack_batch *x = w->acks; x; x = x->next) {
+                    w->acks_tail = x;
+                }
+            }
+            batch_free(b);
+        } else if (!b->sent) {
+            batch_send(w, b);
+        }
+        b = next;
+    }
+}
+
+/* Builds the batch's acknowledgement: EVALSHA sha numkeys KEYS... n ttl per-message ARGS. */
+static void job_after_cb(uv_work_t *req, int status)
+{
+    (void)status;
+    job *j = req->data;
+    worker *w = j->w;
+    cat_release(w, j->cat);
+    w->grading -= (int)j->n;
+    argbuf cmd = {0};
+    arg_str(&cmd, "EVALSHA");
+    arg_str(&cmd, w->sha_ack);
+    size_t nkeys = 6, acked = 0;
+    for (size_t i = 0; i < j->n; i++) {
+        if (j->out[i].result) {
+            acked++;
+            nkeys += j->out[i].dkey != NULL;
+        }
+    }
+    char num[32];
+    snprintf(num, sizeof(num), "%zu", nkeys);
+    arg_str(&cmd, num);
+    char rate[200];
+    queue_rate_key(rate, sizeof(rate), w->cfg->prefix, (long)(time(NULL) / 60));
+    const char *fixed[] = {w->keys.results,   w->keys.dead,         w->keys.attempts,
+                           w->keys.proc_live, w->keys.proc_regrade, rate};
+    for (size_t i = 0; i < 6; i++) {
+        arg_str(&cmd, fixed[i]);
+    }
+    for (size_t i = 0; i < j->n; i++) {
+        if (j->out[i].result && j->out[i].dkey) {
+            arg_str(&cmd, j->out[i].dkey);
+        }
+    }
+    snprintf(num, sizeof(num), "%zu", acked);
+    arg_str(&cmd, num);
+    snprintf(num, sizeof(num), "%ld", w->cfg->dedupe_ttl_s);
+    arg_str(&cmd, num);
+    size_t dk = 6;
+    char tags[2] = {j->tag, '\0'};
+    for (size_t i = 0; i < j->n; i++) {
+        outcome *o = &j->out[i];
+        if (o->result == NULL) {
+            continue;
+        }
+        if (o->graded) {
+            w->graded++;
+        } else {
+            w->failed++;
+        }
+        char dks[16];
+        snprintf(dks, sizeof(dks), "%zu", o->dkey ? ++dk : 0);
+        arg_add(&cmd, j->raw[i], j->len[i]);
+        arg_str(&cmd, tags);
+        arg_str(&cmd, o->result);
+        arg_str(&cmd, o->dead ? o->dead : "");
+        arg_str(&cmd, dks);
+    }
+    size_t lost = j->n - acked;
+    ack_batch *b = j->b;
+    job_free(j);
+    if (cmd.oom) {
+        for (int i = 0; i < cmd.argc; i++) {
+            free(cmd.argv[i]);
+        }
+        free(cmd.argv);
+        free(cmd.lens);
+        cmd.argc = 0;
+        cmd.argv = NULL;
+        cmd.lens = NULL;
+        lost += acked;
+        acked = 0;
+    }
+    if (lost > 0) {
+        wk_log(WK_ERROR,
+               "out of memory grading or acknowledging; %zu submission%s stay in processing "
+               "and are retried",
+               lost, lost == 1 ? "" : "s");
+        w->inflight -= (int)lost;
+    }
+    b->argc = cmd.argc;
+    b->argv = cmd.argv;
+    b->lens = cmd.lens;
+    b->n = (int)acked;
+    b->ready = true;
+    flush_acks(w);
+    if (lost > 0) {
+        /* Reconnecting returns what we could not acknowledge to the queue. */
+        conn_drop(&w->main, "out of memory");
+    }
+    pump(w);
 }
 
 static void start_block(worker *w);
@@ -601,78 +801,58 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
         }
         return;
     }
-    char tag = r->element[0]->str && r->element[0]->str[0] == 'r' ? 'r' : 'l';
-    argbuf args = {0}, keys = {0};
-    arg_str(&args, "EVALSHA");
-    arg_str(&args, w->sha_ack);
-    arg_str(&args, "0"); /* numkeys, set below */
-    for (size_t i = 0; i < n; i++) {
-        redisReply *m = r->element[1 + 2 * i];
-        redisReply *a = r->element[2 + 2 * i];
-        grade_one(w, m->str, m->len, (long)a->integer, tag, &args, &keys);
+    job *j = calloc(1, sizeof(*j));
+    if (j) {
+        j->raw = calloc(n, sizeof(*j->raw));
+        j->len = calloc(n, sizeof(*j->len));
+        j->redeliveries = calloc(n, sizeof(*j->redeliveries));
+        j->out = calloc(n, sizeof(*j->out));
     }
-    /* Assemble EVALSHA sha numkeys KEYS... n ttl ARGS... */
-    argbuf cmd = {0};
-    arg_str(&cmd, "EVALSHA");
-    arg_str(&cmd, w->sha_ack);
-    char num[32];
-    snprintf(num, sizeof(num), "%d", 6 + keys.argc);
-    arg_str(&cmd, num);
-    char rate[200];
-    queue_rate_key(rate, sizeof(rate), w->cfg->prefix, (long)(time(NULL) / 60));
-    const char *fixed[] = {w->keys.results,   w->keys.dead,         w->keys.attempts,
-                           w->keys.proc_live, w->keys.proc_regrade, rate};
-    for (size_t i = 0; i < 6; i++) {
-        arg_str(&cmd, fixed[i]);
-    }
-    for (int i = 0; i < keys.argc; i++) {
-        arg_add(&cmd, keys.argv[i], keys.lens[i]);
-    }
-    snprintf(num, sizeof(num), "%zu", n);
-    arg_str(&cmd, num);
-    snprintf(num, sizeof(num), "%ld", w->cfg->dedupe_ttl_s);
-    arg_str(&cmd, num);
-    for (int i = 3; i < args.argc; i++) {
-        arg_add(&cmd, args.argv[i], args.lens[i]);
-    }
-    bool oom = args.oom || keys.oom || cmd.oom;
-    for (int i = 0; i < args.argc; i++) {
-        free(args.argv[i]);
-    }
-    for (int i = 0; i < keys.argc; i++) {
-        free(keys.argv[i]);
-    }
-    free(args.argv);
-    free(args.lens);
-    free(keys.argv);
-    free(keys.lens);
-    ack_batch *b = calloc(1, sizeof(*b));
-    if (oom || b == NULL) {
-        wk_log(WK_ERROR,
-               "out of memory acknowledging %zu submissions; they stay in "
-               "processing and are retried",
-               n);
-        for (int i = 0; i < cmd.argc; i++) {
-            free(cmd.argv[i]);
+    if (j == NULL || !j->raw || !j->len || !j->redeliveries || !j->out) {
+        if (j) {
+            job_free(j);
         }
-        free(cmd.argv);
-        free(cmd.lens);
-        free(b);
+        wk_log(WK_ERROR, "out of memory taking %zu submissions; they stay in processing", n);
         conn_drop(c, "out of memory");
         return;
     }
-    b->argc = cmd.argc;
-    b->argv = cmd.argv;
-    b->lens = cmd.lens;
-    b->n = (int)n;
-    if (w->acks_tail) {
-        w->acks_tail->next = b;
-    } else {
-        w->acks = b;
+    j->w = w;
+    j->tag = r->element[0]->str && r->element[0]->str[0] == 'r' ? 'r' : 'l';
+    j->n = n;
+    for (size_t i = 0; i < n; i++) {
+        redisReply *m = r->element[1 + 2 * i];
+        j->raw[i] = malloc(m->len + 1);
+        if (j->raw[i]) {
+            memcpy(j->raw[i], m->str, m->len);
+            j->raw[i][m->len] = '\0';
+        }
+        j->len[i] = m->len;
+        j->redeliveries[i] = (long)r->element[2 + 2 * i]->integer;
     }
-    w->acks_tail = b;
+    j->b = calloc(1, sizeof(*j->b));
+    if (j->b == NULL) {
+        job_free(j);
+        wk_log(WK_ERROR, "out of memory taking %zu submissions; they stay in processing", n);
+        conn_drop(c, "out of memory");
+        return;
+    }
+    if (w->acks_tail) {
+        w->acks_tail->next = j->b;
+    } else {
+        w->acks = j->b;
+    }
+    w->acks_tail = j->b;
+    j->cat = w->cat;
+    j->cat->refs++;
+    j->req.data = j;
     w->inflight += (int)n;
-    batch_send(w, b);
+    w->grading += (int)n;
+    if (w->cfg->grade_threads == 0 ||
+        uv_queue_work(w->loop, &j->req, job_work_cb, job_after_cb) != 0) {
+        job_work_cb(&j->req);
+        job_after_cb(&j->req, 0);
+        return;
+    }
     pump(w);
 }
 
@@ -880,7 +1060,7 @@ static void main_ready(conn *c)
     }
     /* Acknowledgements whose replies were lost go again (the script is idempotent)... */
     for (ack_batch *b = w->acks; b; b = b->next) {
-        if (!b->sent) {
+        if (b->ready && !b->sent && b->argc > 0) {
             batch_send(w, b);
         }
     }
@@ -889,9 +1069,9 @@ static void main_ready(conn *c)
      * earlier process with the same worker id count as a redelivery. */
     int unacked = 0;
     for (ack_batch *b = w->acks; b; b = b->next) {
-        unacked += b->n;
+        unacked += b->ready ? b->n : 0;
     }
-    w->inflight = unacked;
+    w->inflight = unacked + w->grading;
     w->claim_outstanding = false;
     recover(w, w->cfg->worker_id, true, !w->first_ready_done);
     w->first_ready_done = true;
@@ -1018,21 +1198,39 @@ static int load_catalog(const char *dir, assay_catalog **out)
     return rc;
 }
 
+static cat_ref *cat_ref_new(assay_catalog *cat)
+{
+    cat_ref *c = calloc(1, sizeof(*c));
+    if (c) {
+        c->cat = cat;
+    }
+    return c;
+}
+
 static void hup_cb(uv_signal_t *s, int signum)
 {
     (void)signum;
     worker *w = s->data;
     assay_catalog *cat = NULL;
     int rc = load_catalog(w->cfg->rubrics, &cat);
-    if (rc < 0) {
+    cat_ref *ref = rc >= 0 ? cat_ref_new(cat) : NULL;
+    if (ref == NULL) {
+        if (rc >= 0) {
+            assay_catalog_destroy(cat);
+            rc = ASSAY_E_NOMEM;
+        }
         wk_log(WK_ERROR,
                "SIGHUP: rubrics in %s not reloaded (%s); the %zu loaded before stay "
                "in service",
-               w->cfg->rubrics, assay_strerror(rc), assay_catalog_count(w->cat));
+               w->cfg->rubrics, assay_strerror(rc), assay_catalog_count(w->cat->cat));
         return;
     }
-    assay_catalog_destroy(w->cat);
-    w->cat = cat;
+    cat_ref *old = w->cat;
+    w->cat = ref;
+    if (old->refs == 0) {
+        assay_catalog_destroy(old->cat);
+        free(old);
+    }
     wk_log(WK_INFO, "SIGHUP: reloaded %d rubric%s from %s", rc, rc == 1 ? "" : "s",
            w->cfg->rubrics);
 }
@@ -1050,18 +1248,22 @@ int worker_run(wk_config *cfg)
     w->cfg = cfg;
     w->started = (long long)time(NULL);
     srand((unsigned)(time(NULL) ^ getpid()));
-    if (load_catalog(cfg->rubrics, &w->cat) < 0) {
+    assay_catalog *cat = NULL;
+    if (load_catalog(cfg->rubrics, &cat) < 0 || (w->cat = cat_ref_new(cat)) == NULL) {
         wk_log(WK_ERROR, "cannot start: the rubrics in %s did not load", cfg->rubrics);
+        assay_catalog_destroy(cat);
         free(w);
         return 1;
     }
-    wk_log(WK_INFO, "assay-worker %s starting as %s: %zu rubric%s from %s, Redis %s, prefix %s",
-           assay_version(), cfg->worker_id, assay_catalog_count(w->cat),
-           assay_catalog_count(w->cat) == 1 ? "" : "s", cfg->rubrics, cfg->redis_desc,
-           cfg->prefix);
+    wk_log(WK_INFO,
+           "assay-worker %s starting as %s: %zu rubric%s from %s, Redis %s, prefix %s, "
+           "%d grading thread%s",
+           assay_version(), cfg->worker_id, assay_catalog_count(cat),
+           assay_catalog_count(cat) == 1 ? "" : "s", cfg->rubrics, cfg->redis_desc, cfg->prefix,
+           cfg->grade_threads, cfg->grade_threads == 1 ? "" : "s");
     w->limits = assay_limits_default();
     w->limits.max_submission_bytes = cfg->max_bytes;
-    w->scratch = assay_scratch_create();
+    pthread_mutex_init(&w->pool_mu, NULL);
     queue_keys_init(&w->keys, cfg->prefix, cfg->worker_id);
     queue_script_sha(queue_claim_lua, w->sha_claim);
     queue_script_sha(queue_ack_lua, w->sha_ack);
@@ -1111,8 +1313,12 @@ int worker_run(wk_config *cfg)
         batch_free(b);
     }
     int code = w->exit_code;
-    assay_scratch_destroy(w->scratch);
-    assay_catalog_destroy(w->cat);
+    for (size_t i = 0; i < w->npool; i++) {
+        assay_scratch_destroy(w->pool[i]);
+    }
+    pthread_mutex_destroy(&w->pool_mu);
+    assay_catalog_destroy(w->cat->cat);
+    free(w->cat);
     free(w);
     return code;
 }
