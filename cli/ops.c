@@ -1223,13 +1223,18 @@ static int requeue_chunk(ops *o, requeue_state *s, const redisReply *r, long lon
         queue_dedupe_key(donekey, sizeof(donekey), o->prefix,
                          json_is_string(id) ? json_string_value(id) : "",
                          json_is_string(id) ? json_string_length(id) : 0, "error");
-        const char *argv[] = {"EVALSHA",        s->sha,  "4", o->keys.dead, qkey,
-                              o->keys.attempts, donekey, x->str, sub,       sha};
-        size_t lens[] = {7,      40,
-                         1,      strlen(o->keys.dead),
-                         strlen(qkey), strlen(o->keys.attempts),
-                         strlen(donekey), x->len,
-                         len,    40};
+        const char *argv[] = {"EVALSHA",        s->sha,  "4",    o->keys.dead, qkey,
+                              o->keys.attempts, donekey, x->str, sub,          sha};
+        size_t lens[] = {7,
+                         40,
+                         1,
+                         strlen(o->keys.dead),
+                         strlen(qkey),
+                         strlen(o->keys.attempts),
+                         strlen(donekey),
+                         x->len,
+                         len,
+                         40};
         bool ok = ops_append(o, 10, argv, lens);
         free(sub);
         json_decref(e);

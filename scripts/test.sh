@@ -5,7 +5,8 @@
 #  2. gcc build with warnings as errors: every suite (unit, golden, cli, format, ...);
 #  3. clang build with warnings as errors, ASan + UBSan (halt on the first error, leaks
 #     reported): every suite again;
-#  4. valgrind (memcheck, leaks are errors) over the suites marked for it;
+#  4. valgrind (memcheck, leaks are errors): the C tests under meson's valgrind setup, and the
+#     worker integration and hostile-input tests with the binaries under valgrind;
 # then prints the plain summary line "N passed, N failed" summed from meson's test logs.
 #
 # Environment: BUILD_ROOT (default ./_build), JOBS (default: the core count),
@@ -31,15 +32,25 @@ run_build() { # name, meson setup args...
     ninja -C "$dir" >"$root/$name-build.log" 2>&1 || { cat "$root/$name-build.log"; return 1; }
 }
 
-run_tests() { # name, meson test args...
-    local name=$1
-    shift
+run_tests() { # build name, log label, meson test args...
+    local name=$1 label=$2
+    shift 2
     local dir="$root/$name"
-    echo "== $name: meson test $*"
+    echo "== $name ($label): meson test $*"
+    # meson names the log after the test setup, if any.
+    local setup= prev=
+    for a in "$@"; do
+        [ "$prev" = --setup ] && setup=$a
+        prev=$a
+    done
+    local log="$dir/meson-logs/testlog${setup:+-$setup}.json"
+    rm -f "$log"
     meson test -C "$dir" --num-processes "$jobs" --print-errorlogs "$@" || status=1
-    if [ -f "$dir/meson-logs/testlog${SETUP_SUFFIX:-}.json" ]; then
-        cp "$dir/meson-logs/testlog${SETUP_SUFFIX:-}.json" "$root/$name${SETUP_SUFFIX:-}.testlog.json"
-        logs+=("$root/$name${SETUP_SUFFIX:-}.testlog.json")
+    if [ -f "$log" ]; then
+        cp "$log" "$root/$name-$label.testlog.json"
+        logs+=("$root/$name-$label.testlog.json")
+    else
+        logs+=("$root/$name-$label.missing")
     fi
 }
 
@@ -47,7 +58,7 @@ mkdir -p "$root"
 
 echo "== gcc, -Werror"
 if CC=gcc run_build gcc --werror -Dbuildtype=debugoptimized; then
-    run_tests gcc
+    run_tests gcc all --no-suite memcheck
 else
     echo "gcc build failed"
     status=1
@@ -60,7 +71,7 @@ if [ "${ASSAY_TEST_QUICK:-0}" != 1 ]; then
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
     if CC=clang run_build asan --werror -Dbuildtype=debug -Db_sanitize=address,undefined \
         -Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
-        run_tests asan
+        run_tests asan all --no-suite memcheck
     else
         echo "asan build failed"
         status=1
@@ -68,8 +79,9 @@ if [ "${ASSAY_TEST_QUICK:-0}" != 1 ]; then
     fi
     unset ASAN_OPTIONS UBSAN_OPTIONS
 
-    echo "== valgrind"
-    SETUP_SUFFIX=-valgrind run_tests gcc --setup valgrind --suite valgrind
+    echo "== valgrind: C tests under the valgrind setup, then the worker and CLI under valgrind"
+    run_tests gcc valgrind --setup valgrind --suite valgrind
+    run_tests gcc memcheck --suite memcheck
 fi
 
 python3 scripts/summary.py "${logs[@]}" || status=1

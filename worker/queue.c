@@ -71,8 +71,10 @@ void queue_script_sha(const char *script, char out[41])
     }
 }
 
-/* KEYS: live, regrade, proc_live, proc_regrade, attempts. ARGV: max.
- * Returns {tag, msg1, redeliveries1, msg2, ...}; tag "l" (live) or "r" (regrade). */
+/* KEYS: live, regrade, proc_live, proc_regrade, attempts, workers. ARGV: max, worker id.
+ * Returns {tag, msg1, redeliveries1, msg2, ...}; tag "l" (live) or "r" (regrade).
+ * Whoever holds a processing list is in the registry, so it is recovered once its heartbeat
+ * is gone, even when the claim ran late, after the worker stopped watching that connection. */
 const char queue_claim_lua[] =
     "local src, dst, tag = KEYS[1], KEYS[3], 'l'\n"
     "if redis.call('LLEN', KEYS[1]) == 0 then src, dst, tag = KEYS[2], KEYS[4], 'r' end\n"
@@ -83,6 +85,7 @@ const char queue_claim_lua[] =
     "  out[#out + 1] = v\n"
     "  out[#out + 1] = tonumber(redis.call('HGET', KEYS[5], redis.sha1hex(v)) or '0')\n"
     "end\n"
+    "if #out > 1 then redis.call('SADD', KEYS[6], ARGV[2]) end\n"
     "return out\n";
 
 /* KEYS: results, dead, attempts, proc_live, proc_regrade, rate, dedupe keys...

@@ -94,6 +94,8 @@ struct worker {
     ack_batch *acks, *acks_tail;
     int stopping; /* 0 running, 1 draining, 2 closing */
     bool first_ready_done, persistence_checked;
+    bool claim_error_logged;
+    bool leaving; /* the registry leave is sent: no heartbeat may follow it */
     uint64_t graded, failed, duplicates, recovered;
     int exit_code;
     long long started;
@@ -224,7 +226,12 @@ static void ready_cb(conn *c, redisReply *r, void *priv)
         return;
     }
     c->state = C_READY;
-    c->backoff_ms = 100;
+    /* main's backoff is reset only once a claim succeeds (claim_cb): a Redis that accepts
+     * connections but refuses the commands (OOM under noeviction, a missing ACL permission)
+     * would otherwise be reconnected to, and logged about, every 100 ms. */
+    if (c != &c->w->main) {
+        c->backoff_ms = 100;
+    }
     if (!c->was_ready) {
         wk_log(WK_INFO, "connected to Redis at %s (%s)", c->w->cfg->redis_desc, c->name);
     }
@@ -787,10 +794,18 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
         return; /* the connection went; our processing list is reconciled on reconnect */
     }
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 1) {
-        wk_log(WK_ERROR, "claim failed: %s",
-               r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        if (!w->claim_error_logged) {
+            wk_log(WK_ERROR, "claim failed: %s; reconnecting with backoff",
+                   r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+            w->claim_error_logged = true;
+        }
         conn_drop(c, "claim failed");
         return;
+    }
+    c->backoff_ms = 100;
+    if (w->claim_error_logged) {
+        wk_log(WK_INFO, "claims succeed again");
+        w->claim_error_logged = false;
     }
     size_t n = (r->elements - 1) / 2;
     if (n == 0) {
@@ -875,14 +890,16 @@ static void pump(worker *w)
     snprintf(num, sizeof(num), "%d", n);
     const char *argv[] = {"EVALSHA",
                           w->sha_claim,
-                          "5",
+                          "6",
                           w->keys.live,
                           w->keys.regrade,
                           w->keys.proc_live,
                           w->keys.proc_regrade,
                           w->keys.attempts,
-                          num};
-    if (conn_send(&w->main, claim_cb, NULL, 9, argv, NULL) == 0) {
+                          w->keys.workers,
+                          num,
+                          w->cfg->worker_id};
+    if (conn_send(&w->main, claim_cb, NULL, 11, argv, NULL) == 0) {
         w->claim_outstanding = true;
     } else {
         uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
@@ -972,7 +989,7 @@ static void members_cb(conn *c, redisReply *r, void *priv)
 
 static void beat(worker *w)
 {
-    if (w->main.state != C_READY) {
+    if (w->main.state != C_READY || w->leaving) {
         return;
     }
     char ttl[32], val[512];
@@ -996,6 +1013,12 @@ static void heartbeat_cb(uv_timer_t *t)
     if (w->main.state == C_READY && ticks++ % 3 == 0) {
         const char *argv[] = {"SMEMBERS", w->keys.workers};
         conn_send(&w->main, members_cb, NULL, 2, argv, NULL);
+        /* A claim written on a connection we dropped can reach Redis after the reconnect
+         * returned our lists: what it moved sits there unseen. With nothing claimed,
+         * grading or unacknowledged, whatever is in our lists is such a leftover. */
+        if (w->inflight == 0 && !w->claim_outstanding && w->acks == NULL) {
+            recover(w, w->cfg->worker_id, true, false);
+        }
     }
 }
 
@@ -1145,6 +1168,9 @@ static void finish(worker *w)
     if (w->main.state != C_READY) {
         return; /* the drain timer ends it if Redis does not come back */
     }
+    /* Leftovers of a late claim (see heartbeat_cb) go back before we leave the registry. */
+    recover(w, w->cfg->worker_id, true, false);
+    w->leaving = true;
     const char *del[] = {"DEL", w->keys.heartbeat};
     conn_send(&w->main, ignore_reply, NULL, 2, del, NULL);
     const char *srem[] = {"SREM", w->keys.workers, w->cfg->worker_id};

@@ -236,8 +236,17 @@ json_t *assay_grade_buffer(const assay_catalog *c, const char *buf, size_t len,
         json_decref(big);
         return res;
     }
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        return assay__error_result(NULL, NULL, ASSAY_RESULT_MALFORMED_JSON, opts,
+                                   "the submission starts with a UTF-8 byte order mark (BOM): "
+                                   "send the JSON without it");
+    }
     json_error_t je;
-    json_t *sub = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    /* Any JSON value is read, so a scalar is reported as "not an object" rather than as
+     * malformed; NUL is allowed inside strings and judged where it matters (an answer with
+     * one is an invalid answer, an id with one a wrong type). */
+    json_t *sub =
+        json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     if (sub == NULL) {
         if (json_error_code(&je) == json_error_invalid_utf8) {
             return assay__error_result(NULL, NULL, ASSAY_RESULT_INVALID_UTF8, opts,

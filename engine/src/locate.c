@@ -59,15 +59,31 @@ static const char *next_token(const char *p, char *tok, size_t size)
     return p;
 }
 
+static int locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset,
+                  char *tok, size_t toksize);
+
 int assay__locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset)
+{
+    /* A token is never longer than the pointer: keys of any length are found. */
+    size_t toksize = strlen(pointer) + 1;
+    char *tok = malloc(toksize);
+    if (tok == NULL) {
+        return -1;
+    }
+    int rc = locate(buf, len, pointer, at_key, offset, tok, toksize);
+    free(tok);
+    return rc;
+}
+
+static int locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset,
+                  char *tok, size_t toksize)
 {
     size_t i = skip_ws(buf, len, 0);
     size_t key_at = i;
     const char *p = pointer;
-    char tok[512];
 
     while (*p == '/') {
-        p = next_token(p, tok, sizeof(tok));
+        p = next_token(p, tok, toksize);
         if (i >= len) {
             return -1;
         }

@@ -20,10 +20,26 @@
 #define JIT_STACK_MIN (32 * 1024)
 #define JIT_STACK_MAX (1024 * 1024)
 
+/* Budget of one unanchored match, in full match limits, spread over its start positions. */
+#define SEARCH_BUDGET_LIMITS 64
+/* Least match limit of one start position, whatever the subject's length. */
+#define MIN_LIMIT_PER_START 2000
+
+typedef struct callouts {
+    int count;
+    size_t first; /* string callout: offset of its "(?C"; numbered: where it ends */
+    bool first_numbered;
+} callouts;
+
 static int count_callout_cb(pcre2_callout_enumerate_block *b, void *data)
 {
-    (void)b;
-    (*(int *)data)++;
+    callouts *c = data;
+    if (c->count++ == 0) {
+        /* A string callout's text starts after "(?C" and its delimiter; a numbered one ends
+         * at pattern_position (the next item). */
+        c->first_numbered = b->callout_string == NULL;
+        c->first = c->first_numbered ? b->pattern_position : b->callout_string_offset - 4;
+    }
     return 0;
 }
 
@@ -63,21 +79,27 @@ int assay__pattern_compile(pattern *p, const char *src, size_t srclen, unsigned 
         *erroffset = eo;
         return -1;
     }
-    int callouts = 0;
-    pcre2_callout_enumerate(code, count_callout_cb, &callouts);
-    if (callouts > 0) {
+    callouts co = {0, 0, false};
+    pcre2_callout_enumerate(code, count_callout_cb, &co);
+    if (co.count > 0) {
         pcre2_code_free(code);
         snprintf(msg, msglen, "callouts (?C...) are not allowed in rubric patterns");
-        *erroffset = 0;
-        const char *c = strstr(src, "(?C");
-        if (c) {
-            *erroffset = (size_t)(c - src);
+        size_t at = co.first < srclen ? co.first : srclen;
+        if (co.first_numbered) {
+            /* The last "(?C" before its end: \Q(?C\E earlier in the pattern is no callout. */
+            while (at > 0 && !(at + 3 <= srclen && memcmp(src + at, "(?C", 3) == 0)) {
+                at--;
+            }
         }
+        *erroffset = at;
         return -1;
     }
     /* JIT is an optimisation: without it (unsupported CPU, no executable memory) the
      * interpreter gives the same answers under the same limits. */
     (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    uint32_t all = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &all);
+    p->anchored = (all & PCRE2_ANCHORED) != 0;
     p->code = code;
     return 0;
 }
@@ -117,6 +139,7 @@ void assay__matcher_finish(matcher *m)
 
 void assay__matcher_limits(matcher *m, const assay_rubric *r)
 {
+    m->match_limit = r->match_limit;
     pcre2_set_match_limit(m->mctx, r->match_limit);
     pcre2_set_depth_limit(m->mctx, r->depth_limit);
     pcre2_set_heap_limit(m->mctx, r->heap_limit_kib);
@@ -136,6 +159,21 @@ int assay__pattern_match(matcher *m, const pattern *p, const char *subject, size
         m->md = md;
         m->md_pairs = captures + 1;
     }
+    /* PCRE2 restarts the match-limit count at every start position of an unanchored match,
+     * so one call could cost (start positions) x (limit): a 64 KiB answer, 65,537 limits.
+     * Spread SEARCH_BUDGET_LIMITS limits over the subject's positions instead (the whole
+     * subject's, so count mode's successive calls share one budget too). */
+    uint32_t limit = m->match_limit;
+    if (!p->anchored && limit > 0) {
+        uint64_t per = (uint64_t)limit * SEARCH_BUDGET_LIMITS / ((uint64_t)len + 1);
+        if (per < MIN_LIMIT_PER_START) {
+            per = MIN_LIMIT_PER_START;
+        }
+        if (per < limit) {
+            limit = (uint32_t)per;
+        }
+    }
+    pcre2_set_match_limit(m->mctx, limit);
     int rc = pcre2_match(p->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK, m->md,
                          m->mctx);
     if (rc == PCRE2_ERROR_NOMATCH) {

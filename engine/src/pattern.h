@@ -29,6 +29,7 @@ typedef struct matcher {
     uint32_t md_pairs;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
+    uint32_t match_limit; /* the rubric's, per match (assay__matcher_limits) */
 } matcher;
 
 int assay__matcher_init(matcher *m);

@@ -14,6 +14,7 @@
 #include "rubric.h"
 #include "diag.h"
 #include "pattern.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -27,10 +28,17 @@
 #define ID_MAX      128
 #define VERSION_MAX 64
 
+/* Room for the pointer of any value jansson can parse (2,048 levels) in a sane rubric. */
+#define PATH_BYTES 16384
+/* What push_key and push_index return when the pointer does not fit; pop() undoes it. */
+#define PUSH_REFUSED SIZE_MAX
+/* Problems reported in full per rubric; locating each one costs a walk over the file. */
+#define MAX_DIAGS 100
+
 typedef struct path {
-    char s[256];
+    char s[PATH_BYTES];
     size_t n;
-    bool truncated;
+    size_t over; /* pushes refused for lack of room: s is then an ancestor's pointer */
 } path;
 
 typedef struct loader {
@@ -45,56 +53,57 @@ typedef struct loader {
     json_t *check_ids;  /* check id -> true */
     json_t *comp_index; /* competency id -> index */
     size_t *comp_uses;
+    size_t unlisted; /* problems beyond MAX_DIAGS, counted only */
 } loader;
 
 /* ------------------------------------------------------------------------------------
  * JSON pointers and diagnostics.
  */
 
-static void path_append(path *p, const char *text)
-{
-    size_t k = strlen(text);
-    if (p->n + k >= sizeof(p->s)) {
-        p->truncated = true;
-        return;
-    }
-    memcpy(p->s + p->n, text, k + 1);
-    p->n += k;
-}
-
+/* Appends "/" and the key, escaped (RFC 6901), whole or not at all. */
 static size_t push_key(path *p, const char *key)
 {
-    size_t old = p->n;
-    char tok[300];
-    size_t n = 0;
-    tok[n++] = '/';
-    for (const char *k = key; *k && n + 3 < sizeof(tok); k++) {
-        if (*k == '~') {
-            tok[n++] = '~';
-            tok[n++] = '0';
-        } else if (*k == '/') {
-            tok[n++] = '~';
-            tok[n++] = '1';
+    size_t old = p->n, need = 1;
+    for (const char *k = key; *k; k++) {
+        need += (*k == '~' || *k == '/') ? 2 : 1;
+    }
+    if (p->over > 0 || p->n + need >= sizeof(p->s)) {
+        p->over++;
+        return PUSH_REFUSED;
+    }
+    p->s[p->n++] = '/';
+    for (const char *k = key; *k; k++) {
+        if (*k == '~' || *k == '/') {
+            p->s[p->n++] = '~';
+            p->s[p->n++] = *k == '~' ? '0' : '1';
         } else {
-            tok[n++] = *k;
+            p->s[p->n++] = *k;
         }
     }
-    tok[n] = '\0';
-    path_append(p, tok);
+    p->s[p->n] = '\0';
     return old;
 }
 
 static size_t push_index(path *p, size_t i)
 {
-    size_t old = p->n;
     char tok[32];
-    snprintf(tok, sizeof(tok), "/%zu", i);
-    path_append(p, tok);
+    int k = snprintf(tok, sizeof(tok), "/%zu", i);
+    if (p->over > 0 || p->n + (size_t)k >= sizeof(p->s)) {
+        p->over++;
+        return PUSH_REFUSED;
+    }
+    size_t old = p->n;
+    memcpy(p->s + p->n, tok, (size_t)k + 1);
+    p->n += (size_t)k;
     return old;
 }
 
 static void pop(path *p, size_t old)
 {
+    if (old == PUSH_REFUSED) {
+        p->over--;
+        return;
+    }
     p->n = old;
     p->s[old] = '\0';
 }
@@ -118,8 +127,14 @@ static void vreport_at(loader *L, const char *pointer, bool have_offset, size_t 
     memset(&g, 0, sizeof(g));
     g.code = code;
     snprintf(g.source, sizeof(g.source), "%s", L->source);
-    snprintf(g.pointer, sizeof(g.pointer), "%s", pointer);
+    if (strlen(pointer) < sizeof(g.pointer)) {
+        snprintf(g.pointer, sizeof(g.pointer), "%s", pointer);
+    } else {
+        snprintf(g.pointer, sizeof(g.pointer), "%.*s...", (int)sizeof(g.pointer) - 4, pointer);
+    }
     vsnprintf(g.message, sizeof(g.message), fmt, ap);
+    assay__utf8_scrub(g.pointer);
+    assay__utf8_scrub(g.message);
     if (have_offset) {
         g.offset = offset;
         assay__line_col(L->buf, L->len, offset, &g.line, &g.column);
@@ -136,12 +151,30 @@ static void vreport_at(loader *L, const char *pointer, bool have_offset, size_t 
 static void report(loader *L, const path *p, const char *key, bool at_key, int code,
                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* True when MAX_DIAGS problems are listed already: this one is only counted. */
+static bool unlisted(loader *L, int code)
+{
+    if (L->errors < MAX_DIAGS) {
+        return false;
+    }
+    note_error(L, code);
+    L->unlisted++;
+    return true;
+}
+
 static void report(loader *L, const path *p, const char *key, bool at_key, int code,
                    const char *fmt, ...)
 {
+    if (unlisted(L, code)) {
+        return;
+    }
     path full = *p;
     if (key) {
         push_key(&full, key);
+    }
+    if (full.over > 0) {
+        /* The pointer is too long to hold: place the problem at the deepest ancestor. */
+        key = NULL;
     }
     size_t off = 0;
     bool found = assay__locate(L->buf, L->len, full.s, at_key, &off) == 0;
@@ -161,6 +194,9 @@ static void report_at(loader *L, const char *pointer, size_t offset, int code, c
 static void report_at(loader *L, const char *pointer, size_t offset, int code, const char *fmt,
                       ...)
 {
+    if (unlisted(L, code)) {
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vreport_at(L, pointer, true, offset, code, fmt, ap);
@@ -333,6 +369,11 @@ static int get_int(loader *L, const json_t *obj, const char *key, const path *p,
         report(L, p, key, false, ASSAY_E_INVALID,
                "\"%s\" must be written as a whole number (%lld, not %g)", key,
                (long long)json_real_value(v), json_real_value(v));
+        return -1;
+    }
+    if (json_is_real(v)) {
+        report(L, p, key, false, ASSAY_E_INVALID, "\"%s\" must be a whole number, not %.17g",
+               key, json_real_value(v));
         return -1;
     }
     if (!json_is_integer(v)) {
@@ -751,6 +792,9 @@ static int compile_pattern(loader *L, const json_t *obj, path *p, unsigned flags
     const char *src = json_string_value(v);
     size_t srclen = json_string_length(v);
     if (assay__pattern_compile(pat, src, srclen, flags, msg, sizeof(msg), &eo) != 0) {
+        if (unlisted(L, ASSAY_E_REGEX)) {
+            return -1;
+        }
         path full = *p;
         push_key(&full, "pattern");
         size_t off;
@@ -1458,8 +1502,9 @@ static size_t syntax_error_offset(const char *buf, size_t len, const json_error_
         }
         return off;
     }
-    while (off > 0 && (isalnum((unsigned char)buf[off - 1]) || buf[off - 1] == '.' ||
-                       buf[off - 1] == '-' || buf[off - 1] == '+') &&
+    while (off > 0 &&
+           (isalnum((unsigned char)buf[off - 1]) || buf[off - 1] == '.' ||
+            buf[off - 1] == '-' || buf[off - 1] == '+') &&
            (isalnum((unsigned char)buf[off]) || buf[off] == '.' || buf[off] == '-' ||
             buf[off] == '+')) {
         off--;
@@ -1468,9 +1513,9 @@ static size_t syntax_error_offset(const char *buf, size_t len, const json_error_
 }
 
 /* Is buf[off] a closing bracket whose previous non-space character is a comma? */
-static bool trailing_comma(const char *buf, size_t off)
+static bool trailing_comma(const char *buf, size_t len, size_t off)
 {
-    if (buf[off] != '}' && buf[off] != ']') {
+    if (off >= len || (buf[off] != '}' && buf[off] != ']')) {
         return false;
     }
     while (off > 0) {
@@ -1505,6 +1550,18 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                      L.lim.max_rubric_bytes);
         return ASSAY_E_TOO_LARGE;
     }
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        assay_diag g;
+        memset(&g, 0, sizeof(g));
+        g.code = ASSAY_E_SYNTAX;
+        snprintf(g.source, sizeof(g.source), "%s", L.source);
+        g.line = g.column = 1;
+        snprintf(g.message, sizeof(g.message),
+                 "the file starts with a UTF-8 byte order mark (BOM): save it as UTF-8 "
+                 "without BOM");
+        assay__diags_add(diags, &g);
+        return ASSAY_E_SYNTAX;
+    }
     json_error_t je;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
@@ -1516,7 +1573,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         assay__line_col(buf, len, g.offset, &g.line, &g.column);
         if (json_error_code(&je) == json_error_invalid_utf8) {
             snprintf(g.message, sizeof(g.message), "the file is not valid UTF-8: %s", je.text);
-        } else if (trailing_comma(buf, g.offset)) {
+        } else if (trailing_comma(buf, len, g.offset)) {
             snprintf(g.message, sizeof(g.message), "trailing comma before '%c'", buf[g.offset]);
         } else {
             snprintf(g.message, sizeof(g.message), "%s", je.text);
@@ -1580,6 +1637,10 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                    "competency \"%s\" is declared but no check is evidence for it",
                    r->comps[i].id);
         }
+    }
+    if (L.unlisted > 0) {
+        report_plain(&L, ASSAY_E_INVALID, "%zu more problems are not listed (the first %d are)",
+                     L.unlisted, MAX_DIAGS);
     }
     if (L.errors == 0 && compute_sha256(root, r->sha256) != 0) {
         note_error(&L, ASSAY_E_NOMEM);

@@ -41,6 +41,7 @@ typedef struct pattern {
     pcre2_code *code;
     char *source; /* the pattern text, for messages */
     bool trim, collapse;
+    bool anchored; /* matched at one start position only (whole mode, or ^ / \A / \G) */
 } pattern;
 
 typedef enum compare_kind {

@@ -71,8 +71,10 @@ void assay__explain(json_t *out, const char *reason, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    assay__utf8_scrub(buf);
     json_object_set_new(out, "reason", json_string(reason));
-    json_object_set_new(out, "explanation", json_string(buf));
+    json_t *e = json_string(buf);
+    json_object_set_new(out, "explanation", e ? e : json_string("(explanation not UTF-8)"));
 }
 
 /*
@@ -421,16 +423,23 @@ json_t *assay__error_result(const json_t *sub, const assay_rubric *r, const char
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    assay__utf8_scrub(msg); /* "%.128s" may have cut a character in two */
     bool obj = sub && json_is_object(sub);
     json_t *res = json_object();
-    json_object_set_new(res, "id", string_or_null(obj ? json_object_get(sub, "id") : NULL));
+    /* Only an id that is one (1 to 256 bytes, no NUL) is echoed: never megabytes of "id". */
+    json_t *id = obj ? json_object_get(sub, "id") : NULL;
+    bool echo = json_is_string(id) && json_string_length(id) >= 1 &&
+                json_string_length(id) <= 256 &&
+                strlen(json_string_value(id)) == json_string_length(id);
+    json_object_set_new(res, "id", echo ? json_incref(id) : json_null());
     json_object_set_new(res, "learner",
                         string_or_null(obj ? json_object_get(sub, "learner") : NULL));
     json_object_set_new(res, "rubric", r ? rubric_ref(r) : json_null());
     json_object_set_new(res, "status", json_string("error"));
     json_t *err = json_object();
     json_object_set_new(err, "code", json_string(code));
-    json_object_set_new(err, "message", json_string(msg));
+    json_t *m = json_string(msg);
+    json_object_set_new(err, "message", m ? m : json_string("(message not UTF-8)"));
     json_object_set_new(res, "error", err);
     finish_result(res, sub, opts);
     return res;
@@ -440,6 +449,12 @@ json_t *assay_result_error(const json_t *submission, const char *code, const cha
                            const assay_grade_options *opts)
 {
     return assay__error_result(submission, NULL, code, opts, "%s", message);
+}
+
+/* Does a JSON string hold a NUL character? */
+static bool has_nul(const json_t *s)
+{
+    return strlen(json_string_value(s)) != json_string_length(s);
 }
 
 /* Validates the submission's fields against r; NULL when fine, else an error result. */
@@ -455,16 +470,17 @@ static json_t *validate(const assay_rubric *r, const json_t *sub, const assay_li
         return assay__error_result(sub, NULL, ASSAY_RESULT_MISSING_FIELD, opts,
                                    "the submission has no \"id\"");
     }
-    if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 256) {
+    if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 256 ||
+        has_nul(id)) {
         return assay__error_result(sub, NULL, ASSAY_RESULT_WRONG_TYPE, opts,
-                                   "\"id\" must be a string of 1 to 256 bytes");
+                                   "\"id\" must be a string of 1 to 256 bytes without NUL");
     }
     json_t *rub = json_object_get(sub, "rubric");
     if (rub == NULL) {
         return assay__error_result(sub, NULL, ASSAY_RESULT_MISSING_FIELD, opts,
                                    "the submission has no \"rubric\" (the rubric's id)");
     }
-    if (!json_is_string(rub)) {
+    if (!json_is_string(rub) || has_nul(rub)) {
         return assay__error_result(sub, NULL, ASSAY_RESULT_WRONG_TYPE, opts,
                                    "\"rubric\" must be a string (the rubric's id)");
     }
@@ -475,7 +491,7 @@ static json_t *validate(const assay_rubric *r, const json_t *sub, const assay_li
     }
     json_t *ver = json_object_get(sub, "rubric_version");
     if (ver && !json_is_null(ver)) {
-        if (!json_is_string(ver)) {
+        if (!json_is_string(ver) || has_nul(ver)) {
             return assay__error_result(sub, NULL, ASSAY_RESULT_WRONG_TYPE, opts,
                                        "\"rubric_version\" must be a string");
         }
@@ -486,7 +502,7 @@ static json_t *validate(const assay_rubric *r, const json_t *sub, const assay_li
         }
     }
     json_t *learner = json_object_get(sub, "learner");
-    if (learner && !json_is_string(learner) && !json_is_null(learner)) {
+    if (learner && !(json_is_string(learner) && !has_nul(learner)) && !json_is_null(learner)) {
         return assay__error_result(sub, r, ASSAY_RESULT_WRONG_TYPE, opts,
                                    "\"learner\" must be a string");
     }
@@ -666,9 +682,10 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
     json_object_foreach((json_t *)responses, key, v)
     {
         if (json_object_get(r->item_index, key) == NULL) {
-            json_array_append_new(
-                warnings,
-                json_sprintf("response \"%.64s\" matches no item of the rubric", key));
+            char w[200];
+            snprintf(w, sizeof(w), "response \"%.64s\" matches no item of the rubric", key);
+            assay__utf8_scrub(w);
+            json_array_append_new(warnings, json_string(w));
         }
     }
 

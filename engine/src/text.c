@@ -89,6 +89,30 @@ void assay__text_trim(const char *s, size_t *start, size_t *end)
     *end = b;
 }
 
+void assay__utf8_scrub(char *s)
+{
+    unsigned char *r = (unsigned char *)s, *w = (unsigned char *)s;
+    while (*r) {
+        size_t n = *r < 0x80             ? 1
+                   : (*r & 0xE0) == 0xC0 ? 2
+                   : (*r & 0xF0) == 0xE0 ? 3
+                   : (*r & 0xF8) == 0xF0 ? 4
+                                         : 0;
+        size_t k = 1;
+        while (k < n && (r[k] & 0xC0) == 0x80) {
+            k++;
+        }
+        if (n == 0 || k < n) {
+            r += k; /* a stray continuation byte, or a character cut short */
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+}
+
 char *assay__text_normalize(const char *s, size_t len, bool trim, bool collapse,
                             size_t *out_len)
 {

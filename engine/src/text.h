@@ -29,4 +29,10 @@ void assay__text_trim(const char *s, size_t *start, size_t *end);
 char *assay__text_normalize(const char *s, size_t len, bool trim, bool collapse,
                             size_t *out_len);
 
+/*
+ * Removes, in place, the pieces of UTF-8 characters that a byte-counted cut left behind
+ * ("%.60s", a full snprintf buffer): every byte sequence that is not a whole character.
+ */
+void assay__utf8_scrub(char *s);
+
 #endif

@@ -301,3 +301,35 @@ def exactly_once(t, r, ids, what="", prefix="assay"):
     t.eq(extra, [], f"{what}no result for an id that was not sent")
     t.eq(len(res), len(ids), f"{what}{len(ids)} results in all")
     return not missing and not doubled and not extra and len(res) == len(ids)
+
+
+def notes_on_failure(t, *workers, lines=60):
+    """When an assertion failed, prints the tail of each worker's log (for the TAP output)."""
+    if not t.failed:
+        return
+    for w in workers:
+        out = [x for x in w.output().splitlines() if " graded " not in x]
+        t.note(f"--- {w.log_path} (last {lines} lines)")
+        t.note("\n".join(out[-lines:]))
+
+
+def reap_children_at_exit():
+    """However the test ends (an exception, SIGTERM from meson's timeout), its redis-servers
+    and workers are killed: every process whose parent is this one, by pid."""
+    import atexit
+
+    def reap():
+        me = os.getpid()
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                if ppid == me:
+                    os.kill(int(entry), signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                continue
+
+    atexit.register(reap)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

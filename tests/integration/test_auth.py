@@ -16,9 +16,10 @@ import time
 import redis
 
 from harness import (RedisServer, T, Worker, log_lines, make_submission, processing_keys,
-                     results, wait_for)
+                     reap_children_at_exit, results, wait_for)
 
 t = T()
+reap_children_at_exit()
 started = time.time()
 GOOD, WRONG = "w0rker-pass-5521", "n0t-the-pass-7731"
 

@@ -3,18 +3,19 @@ dead letter holding the reason and the untouched message; valid submissions push
 them are still graded.
 
 One worker (--max-bytes 2048) takes the messages in push order, so the i-th result (oldest
-first) answers the i-th message and the dead letters follow the same order: each result is
-checked against the message it answers, not just counted.
+first) answers the i-th message: each result is checked against the message it answers, not
+just counted. Dead letters are matched to messages by the bytes they keep.
 """
 
 import base64
 import json
 import time
 
-from harness import (RedisServer, T, Worker, dead, make_submission, processing_keys,
-                     results_in_order, wait_for)
+from harness import (RedisServer, T, Worker, dead, make_submission, notes_on_failure,
+                     processing_keys, reap_children_at_exit, results_in_order, wait_for)
 
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer()
 r = srv.client()
@@ -48,13 +49,19 @@ cases = [
     ("NUL byte inside",
      b'{"id":"nul-1","rubric":"chem-molarity","responses":{"q1":"1.25\x00 g"}}',
      "malformed_json", None),
-    ("escaped NUL", b'{"id":"nul-2","rubric":"chem-molarity","responses":{"q1":"1\\u0000g"}}',
-     "malformed_json", None),
+    # An escaped NUL is valid JSON: in an answer it is graded, that answer's checks invalid
+    # with reason nul_byte (docs/protocol.md); in the id it makes the id no usable string.
+    ("escaped NUL in an answer",
+     b'{"id":"nul-2","rubric":"chem-molarity","responses":{"q5":"per litre\\u0000 of solution"}}',
+     None, "nul-2"),
+    ("escaped NUL in the id", b'{"id":"n\\u0000l-3","rubric":"chem-molarity","responses":{}}',
+     "wrong_type", None),
     ("responses wrong type", sub("wt-1", responses=["1.25 g"]).encode(), "wrong_type", "wt-1"),
     ("id wrong type", json.dumps({"id": 17, "rubric": "chem-molarity",
                                   "responses": {}}).encode(), "wrong_type", None),
-    # Over 256 bytes: refused, but echoed (a string the LMS can still match its answer by).
-    ("id too long", sub("x" * 257).encode(), "wrong_type", "x" * 257),
+    # Over 256 bytes: refused, and not echoed (only a valid id is; the dead letter keeps
+    # the whole message, so the operator still sees it).
+    ("id too long", sub("x" * 257).encode(), "wrong_type", None),
     ("valid after", sub("ok-3").encode(), None, "ok-3"),
 ]
 for _, raw, _, _ in cases:
@@ -66,15 +73,26 @@ t.ok(wait_for(lambda: r.llen("assay:results") >= len(cases)), f"{len(cases)} res
 time.sleep(0.3)  # nothing more may come
 res = results_in_order(r)
 t.eq(len(res), len(cases), "exactly one result per message")
-dl = list(reversed(dead(r)))
+dl = dead(r)
 t.eq(len(dl), n_bad, f"exactly one dead letter per bad message ({n_bad})")
 
-di = 0
+
+def kept(d):
+    """The message a dead letter keeps, as bytes."""
+    if "submission" in d:
+        return d["submission"].encode("utf-8")
+    if "submission_base64" in d:
+        return base64.b64decode(d["submission_base64"])
+    return None
+
+
 for k, (name, raw, code, rid) in enumerate(cases):
     x = res[k] if k < len(res) else {}
+    mine = [d for d in dl if kept(d) == raw]
     if code is None:
         t.ok(x.get("status") == "graded" and x.get("id") == rid,
              f"{name}: graded, id {rid}")
+        t.eq(len(mine), 0, f"{name}: no dead letter")
         continue
     err = x.get("error") or {}
     good = t.eq((x.get("status"), err.get("code"), x.get("id")), ("error", code, rid),
@@ -83,26 +101,25 @@ for k, (name, raw, code, rid) in enumerate(cases):
         t.note(json.dumps(x)[:400])
     t.ok(isinstance(err.get("message"), str) and err.get("message"),
          f"{name}: the error has a message")
-    d = dl[di] if di < len(dl) else {}
-    di += 1
+    t.eq(len(mine), 1, f"{name}: exactly one dead letter keeps the message byte for byte")
+    d = mine[0] if mine else {}
     t.eq((d.get("reason"), d.get("id"), d.get("attempts"), d.get("queue"), d.get("worker")),
          (code, rid, 1, "submissions", "bad-1"),
          f"{name}: dead letter with reason, id, attempts 1, queue, worker")
-    if "submission" in d:
-        kept = d["submission"].encode("utf-8")
-    elif "submission_base64" in d:
-        kept = base64.b64decode(d["submission_base64"])
-    else:
-        kept = None
-    t.ok(kept == raw, f"{name}: the dead letter keeps the message byte for byte")
     if name == "invalid UTF-8":
         t.ok("submission_base64" in d and "submission" not in d,
              "invalid UTF-8: kept in submission_base64")
 
+nul = [x for x in res if x.get("id") == "nul-2"]
+q5 = [c for i in (nul[0].get("items") or []) if i["id"] == "q5" for c in i["checks"]] if nul else []
+t.eq([c.get("reason") for c in q5], ["nul_byte", "nul_byte"],
+     "escaped NUL in an answer: its checks say nul_byte")
+
 # A bad message on the regrade queue is dead-lettered with queue "regrade".
-r.lpush("assay:regrade", sub("rg-bad-1", rubric="nope"))
-t.ok(wait_for(lambda: r.llen("assay:dead") >= n_bad + 1), "the regrade bad message is answered")
-d = json.loads(r.lindex("assay:dead", 0))
+rg = sub("rg-bad-1", rubric="nope").encode()
+r.lpush("assay:regrade", rg)
+t.ok(wait_for(lambda: [d for d in dead(r) if kept(d) == rg]), "the regrade bad message is answered")
+d = ([d for d in dead(r) if kept(d) == rg] or [{}])[0]
 t.eq((d.get("reason"), d.get("id"), d.get("queue")), ("unknown_rubric", "rg-bad-1", "regrade"),
      "regrade: dead letter says queue regrade")
 
@@ -111,5 +128,6 @@ t.eq(w.stop(), 0, "the worker drains and exits 0")
 t.eq(processing_keys(r), [], "no processing list left")
 t.note(f"bad messages: {len(cases) + 1} messages, {n_bad + 1} dead letters, "
        f"{len(cases) - n_bad} graded; {time.time() - started:.1f} s")
+notes_on_failure(t, w)
 srv.stop()
 t.done()

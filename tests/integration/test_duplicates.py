@@ -5,13 +5,14 @@ id is answered once. The worker counts what it suppressed, and the de-duplicatio
 the documented key with the --dedupe-ttl expiry."""
 
 import hashlib
-import json
 import time
 
-from harness import (RedisServer, T, Worker, id_counts, make_submission, processing_keys,
-                     push_all, results, stopped_counts, wait_for)
+from harness import (RedisServer, T, Worker, id_counts, make_submission, notes_on_failure,
+                     processing_keys, push_all, reap_children_at_exit, results, stopped_counts,
+                     wait_for)
 
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer()
 r = srv.client()
@@ -71,5 +72,6 @@ if counts_line:
 t.eq(processing_keys(r), [], "no processing list left")
 t.note(f"duplicates: 205 messages, {len(results(r))} results, suppressed "
        f"{counts_line[2] if counts_line else '?'}; {time.time() - started:.1f} s")
+notes_on_failure(t, w)
 srv.stop()
 t.done()

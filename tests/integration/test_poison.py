@@ -12,13 +12,13 @@ before. A worker started with --max-attempts 3 returns ghost's list (one more re
 """
 
 import hashlib
-import json
 import time
 
-from harness import (RedisServer, T, Worker, dead, make_submission, processing_keys, results,
-                     wait_for)
+from harness import (RedisServer, T, Worker, dead, make_submission, notes_on_failure,
+                     processing_keys, reap_children_at_exit, results, wait_for)
 
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer()
 r = srv.client()
@@ -90,5 +90,6 @@ t.eq([x["status"] for x in again], ["graded", "error"],
 t.eq(w.stop(), 0, "the worker drains and exits 0")
 t.note(f"poison: 4 returned from a dead worker, 2 given up (attempts 4), 2 graded; "
        f"{time.time() - started:.1f} s")
+notes_on_failure(t, w)
 srv.stop()
 t.done()

@@ -13,9 +13,11 @@ import threading
 import time
 
 from harness import (T, Worker, exactly_once, free_port, log_lines, make_submission,
-                     processing_keys, push_all, redis_server_on, wait_for)
+                     notes_on_failure, processing_keys, push_all, reap_children_at_exit,
+                     redis_server_on, wait_for)
 
 t = T()
+reap_children_at_exit()
 started = time.time()
 port = free_port()
 url = f"redis://127.0.0.1:{port}"
@@ -82,5 +84,6 @@ t.eq(r.scard("assay:workers"), 0, "the registry is empty")
 t.note(f"redis down: 3 s absent ({len(unreachable)} log lines), frozen 2.5 s "
        f"({len(lost)} lost-connection lines); {100 + len(more)} answered once; "
        f"{time.time() - started:.1f} s")
+notes_on_failure(t, w)
 srv.stop()
 t.done()

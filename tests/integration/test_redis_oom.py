@@ -6,9 +6,10 @@ log, and once memory is freed it answers every submission exactly once."""
 import time
 
 from harness import (RedisServer, T, Worker, exactly_once, log_lines, make_submission,
-                     processing_keys, push_all, wait_for)
+                     notes_on_failure, processing_keys, push_all, reap_children_at_exit, wait_for)
 
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer(extra=["--maxmemory", "3mb", "--maxmemory-policy", "noeviction"])
 r = srv.client()
@@ -47,5 +48,6 @@ t.eq(w.stop(), 0, "the worker drains and exits 0")
 t.eq(processing_keys(r), [], "no processing list left")
 t.note(f"redis oom: {conns} connections and {lines} log lines in 4 s of OOM; "
        f"{len(ids)} answered once; {time.time() - started:.1f} s")
+notes_on_failure(t, w)
 srv.stop()
 t.done()

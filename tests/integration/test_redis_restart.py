@@ -13,10 +13,11 @@ import json
 import time
 
 from harness import (RedisServer, T, Worker, exactly_once, log_lines, make_submission,
-                     processing_keys, push_all, results, wait_for)
+                     notes_on_failure, processing_keys, push_all, reap_children_at_exit, wait_for)
 
 N, CHUNK, RESTART_AFTER = 2000, 200, (800, 1400)
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer(appendonly=True)
 r = srv.client()
@@ -62,7 +63,7 @@ for start in range(0, N, CHUNK):
         t.eq(lost, [], f"restart {k}: Redis kept every acknowledged push")
         rolled_back.append(max(0, before_results - after_results))
         # The next restart only once the worker is back and answering again.
-        t.ok(wait_for(lambda: len(log_lines(w, "connected to Redis at")) == 2 * (k + 1)
+        t.ok(wait_for(lambda: len(log_lines(w, "connected to Redis at")) >= 2 * (k + 1)
                       and r.llen("assay:results") > after_results, 15),
              f"restart {k}: the worker reconnects and answers again")
 
@@ -78,13 +79,12 @@ t.eq(len(log_lines(w, "connected to Redis at")), 6,
      "connected 3 times on each of the two connections")
 t.eq(log_lines(w, "cannot reach Redis"), [], "no 'cannot reach' flood while reconnecting")
 t.eq(log_lines(w, "appendonly=no"), [], "no persistence warning (appendonly is on)")
-if len(main_lost) != 2 or len(block_lost) != 2:
-    t.note(w.output())
 t.eq(w.stop(), 0, "the worker drains and exits 0")
 t.eq(processing_keys(r), [], "no processing list left")
 t.eq(r.scard("assay:workers"), 0, "the registry is empty")
 t.eq(r.hlen("assay:attempts"), 0, "no redelivery counted (the worker's own list is no crash)")
 t.note(f"redis restart: {N} submissions, 2 restarts with {backlog_at_kill} queued at the "
        f"kill, results lost by Redis {rolled_back}; {time.time() - started:.1f} s")
+notes_on_failure(t, w)
 srv.stop()
 t.done()

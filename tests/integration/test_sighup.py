@@ -15,9 +15,10 @@ import tempfile
 import time
 
 from harness import (CLI, RUBRICS, RedisServer, T, Worker, log_lines, make_submission,
-                     processing_keys, results, wait_for)
+                     notes_on_failure, processing_keys, reap_children_at_exit, results, wait_for)
 
 t = T()
+reap_children_at_exit()
 started = time.time()
 tmp = tempfile.mkdtemp(prefix="assay-sighup-")
 rub = os.path.join(tmp, "rubrics")
@@ -112,6 +113,7 @@ t.eq(processing_keys(r), [], "no processing list left")
 t.note(f"sighup: 3 reloads (1 refused), shas {sha0[:8] if sha0 else None} -> "
        f"{sha1[:8] if sha1 else None} -> {sha(fourth)[:8] if sha(fourth) else None}; "
        f"{time.time() - started:.1f} s")
+notes_on_failure(t, w)
 srv.stop()
 shutil.rmtree(tmp, ignore_errors=True)
 t.done()

@@ -8,10 +8,11 @@ import signal
 import time
 
 from harness import (RedisServer, T, Worker, exactly_once, log_lines, make_submission,
-                     processing_keys, push_all, wait_for)
+                     notes_on_failure, processing_keys, push_all, reap_children_at_exit, wait_for)
 
 N = 3000
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer()
 r = srv.client()
@@ -55,5 +56,6 @@ t.eq(r.scard("assay:workers"), 0, "the registry is empty")
 t.note(f"sigkill: {N} submissions, A answered {at_kill} before SIGKILL, {redelivered} "
        f"redelivered by B; all answered {took:.1f} s after the kill; "
        f"{time.time() - started:.1f} s in all")
+notes_on_failure(t, a, b)
 srv.stop()
 t.done()

@@ -6,19 +6,22 @@ or is still queued (never both, never neither) and a second worker answers the r
 A second signal exits at once: with Redis frozen (SIGSTOP) so the drain cannot finish, two
 SIGTERMs make the worker exit non-zero immediately; what it held stays in its processing list
 and a next worker (another id) returns it once the heartbeat expires: exactly once in the end.
+
+Leaving the registry is final: a worker stopped while Redis is slow to answer (frozen 0.8 s)
+sends no heartbeat after its leave, so neither its registry entry nor its heartbeat remains.
 """
 
-import json
 import signal
 import time
 
-from harness import (RedisServer, T, Worker, exactly_once, id_counts, log_lines,
-                     make_submission, processing_keys, push_all, queued_ids, results,
-                     wait_for)
+from harness import (RedisServer, T, Worker, exactly_once, id_counts, log_lines, make_submission,
+                     notes_on_failure, processing_keys, push_all, queued_ids,
+                     reap_children_at_exit, results, wait_for)
 
 N = 5000
 DRAIN_MS = 5000
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer()
 r = srv.client()
@@ -102,8 +105,25 @@ exactly_once(t, r, ids + ids2, "in the end: ")
 t.eq(d.stop(), 0, "D drains and exits 0")
 t.eq(processing_keys(r), [], "no processing list left")
 t.eq(r.scard("assay:workers"), 0, "the registry is empty")
+
+# Leaving the registry is the last thing a stopping worker does: with Redis slow to answer
+# the leave (frozen 0.8 s, under --command-timeout, longer than a heartbeat interval), no
+# heartbeat may be sent after it and re-register the worker.
+e = Worker(srv.url, "--worker-id", "term-E")
+t.ok(wait_for(lambda: r.sismember("assay:workers", "term-E"), 10), "E is registered")
+srv.proc.send_signal(signal.SIGSTOP)
+try:
+    e.signal(signal.SIGTERM)
+    time.sleep(0.8)
+finally:
+    srv.proc.send_signal(signal.SIGCONT)
+t.eq(e.proc.wait(10), 0, "E exits 0")
+t.eq(sorted(m.decode() for m in r.smembers("assay:workers")), [],
+     "E left the registry (no heartbeat after the leave)")
+t.eq(r.exists("assay:worker:term-E"), 0, "and its heartbeat key is gone")
 t.note(f"sigterm: {N} + {len(ids2)} submissions; A answered {n_answered} and drained in "
        f"{drain * 1000:.0f} ms; C held {held} at its second signal; "
        f"{time.time() - started:.1f} s")
+notes_on_failure(t, a, b, c, d, e)
 srv.stop()
 t.done()

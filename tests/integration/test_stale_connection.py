@@ -20,7 +20,7 @@ import threading
 import time
 
 from harness import (RedisServer, T, Worker, exactly_once, log_lines, make_submission,
-                     processing_keys, push_all, wait_for)
+                     notes_on_failure, processing_keys, push_all, reap_children_at_exit, wait_for)
 
 
 class StallProxy:
@@ -129,6 +129,7 @@ class StallProxy:
 
 N = 3000
 t = T()
+reap_children_at_exit()
 started = time.time()
 srv = RedisServer()
 r = srv.client()
@@ -185,5 +186,6 @@ t.note(f"stale connection: {N} + {len(ids2)} submissions, {held} + {held2} bytes
        f"late, {sum(stranded.values())} stranded while running, {sum(left.values())} left "
        f"after stop, {sum(orphans.values())} orphaned; {time.time() - started:.1f} s")
 proxy.close()
+notes_on_failure(t, w, w2, w3)
 srv.stop()
 t.done()
