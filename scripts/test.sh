@@ -7,6 +7,7 @@
 #     reported): every suite again;
 #  4. valgrind (memcheck, leaks are errors): the C tests under meson's valgrind setup, and the
 #     worker integration and hostile-input tests with the binaries under valgrind;
+#  5. libFuzzer: each fuzz target for FUZZ_SECONDS (60) with ASan + UBSan;
 # then prints the plain summary line "N passed, N failed" summed from meson's test logs.
 #
 # Environment: BUILD_ROOT (default ./_build), JOBS (default: the core count),
@@ -82,6 +83,16 @@ if [ "${ASSAY_TEST_QUICK:-0}" != 1 ]; then
     echo "== valgrind: C tests under the valgrind setup, then the worker and CLI under valgrind"
     run_tests gcc valgrind --setup valgrind --suite valgrind
     run_tests gcc memcheck --suite memcheck
+fi
+
+if [ "${ASSAY_TEST_QUICK:-0}" != 1 ]; then
+    echo "== libFuzzer smoke: each target for ${FUZZ_SECONDS:-60} s with ASan + UBSan"
+    if bash scripts/fuzz-smoke.sh "${FUZZ_SECONDS:-60}"; then
+        logs+=("extra:fuzz-smoke:OK")
+    else
+        logs+=("extra:fuzz-smoke:FAIL")
+        status=1
+    fi
 fi
 
 python3 scripts/summary.py "${logs[@]}" || status=1
