@@ -1166,7 +1166,14 @@ static void finish(worker *w)
         return;
     }
     if (w->main.state != C_READY) {
-        return; /* the drain timer ends it if Redis does not come back */
+        if (w->inflight == 0 && w->acks == NULL) {
+            /* Nothing of ours waits in memory. Anything a lost claim left in our processing
+             * list is returned by another worker once our heartbeat expires. */
+            wk_log(WK_WARN, "stopping while Redis is unreachable: nothing in flight; leaving "
+                            "the registry to expire");
+            close_all(w);
+        }
+        return; /* else the drain timer ends it if Redis does not come back */
     }
     /* Leftovers of a late claim (see heartbeat_cb) go back before we leave the registry. */
     recover(w, w->cfg->worker_id, true, false);
@@ -1239,9 +1246,16 @@ static void hup_cb(uv_signal_t *s, int signum)
     worker *w = s->data;
     assay_catalog *cat = NULL;
     int rc = load_catalog(w->cfg->rubrics, &cat);
-    cat_ref *ref = rc >= 0 ? cat_ref_new(cat) : NULL;
+    if (rc == 0) {
+        /* An empty directory (a deployment mistake) would dead-letter everything. */
+        assay_catalog_destroy(cat);
+        cat = NULL;
+        rc = ASSAY_E_INVALID;
+        wk_log(WK_ERROR, "SIGHUP: no rubric found in %s", w->cfg->rubrics);
+    }
+    cat_ref *ref = rc > 0 ? cat_ref_new(cat) : NULL;
     if (ref == NULL) {
-        if (rc >= 0) {
+        if (rc > 0) {
             assay_catalog_destroy(cat);
             rc = ASSAY_E_NOMEM;
         }

@@ -84,6 +84,15 @@ t.eq(r.scard("assay:workers"), 0, "the registry is empty")
 t.note(f"redis down: 3 s absent ({len(unreachable)} log lines), frozen 2.5 s "
        f"({len(lost)} lost-connection lines); {100 + len(more)} answered once; "
        f"{time.time() - started:.1f} s")
+# SIGTERM while Redis is gone and nothing is in flight: exit 0 at once, not after the
+# drain timeout.
+w2 = Worker(srv.url, "--worker-id", "down-2", "--drain-timeout", "20000")
+t.ok(w2.wait_log("connected to Redis", 10), "a second worker connects")
+srv.kill()
+t.ok(w2.wait_log("lost the Redis connection", 10), "and sees Redis go")
+t0 = time.time()
+t.eq(w2.stop(timeout=15), 0, "SIGTERM with Redis unreachable and nothing in flight: exit 0")
+t.ok(time.time() - t0 < 5, f"without waiting for the drain timeout ({time.time() - t0:.1f} s)")
 notes_on_failure(t, w)
 srv.stop()
 t.done()

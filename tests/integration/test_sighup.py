@@ -108,6 +108,16 @@ t.ok(hup_and_wait("SIGHUP: reloaded", 2), "SIGHUP after the fix: 'reloaded'")
 fourth = grade("hup-4")
 t.eq(sha(fourth), offline_sha(fixed), "the fixed content grades")
 
+# An emptied rubric directory is refused: it would dead-letter everything.
+moved = os.path.join(tmp, "moved-away")
+os.makedirs(moved)
+for name in os.listdir(rub):
+    if name.endswith(".json"):
+        shutil.move(os.path.join(rub, name), moved)
+t.ok(hup_and_wait("no rubric found", 1), "SIGHUP with no rubric left: refused")
+fifth = grade("hup-5")
+t.eq(sha(fifth), offline_sha(fixed), "the loaded rubrics stay in service")
+
 t.eq(w.stop(), 0, "the worker drains and exits 0")
 t.eq(processing_keys(r), [], "no processing list left")
 t.note(f"sighup: 3 reloads (1 refused), shas {sha0[:8] if sha0 else None} -> "
