@@ -22,6 +22,8 @@ struct assay_scratch {
     matcher m;
     /* The current answer, normalised each way at most once per item. */
     char *norm[NORM_SLOTS];
+    size_t norm_cap[NORM_SLOTS];
+    const char *norm_ptr[NORM_SLOTS];
     size_t norm_len[NORM_SLOTS];
     bool norm_ready[NORM_SLOTS];
 };
@@ -42,10 +44,24 @@ assay_scratch *assay_scratch_create(void)
 static void scratch_reset(assay_scratch *s)
 {
     for (size_t i = 0; i < NORM_SLOTS; i++) {
-        free(s->norm[i]);
-        s->norm[i] = NULL;
         s->norm_ready[i] = false;
     }
+}
+
+static void scratch_free(assay_scratch *s)
+{
+    for (size_t i = 0; i < NORM_SLOTS; i++) {
+        free(s->norm[i]);
+        s->norm[i] = NULL;
+        s->norm_cap[i] = 0;
+        s->norm_ready[i] = false;
+    }
+}
+
+static bool maybe_space(unsigned char c)
+{
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0xC2 || c == 0xE1 || c == 0xE2 ||
+           c == 0xE3;
 }
 
 void assay_scratch_destroy(assay_scratch *s)
@@ -53,7 +69,7 @@ void assay_scratch_destroy(assay_scratch *s)
     if (s == NULL) {
         return;
     }
-    scratch_reset(s);
+    scratch_free(s);
     assay__matcher_finish(&s->m);
     free(s);
 }
@@ -111,6 +127,10 @@ static json_t *qjson(const mpq_t q)
     if (mpz_cmp_ui(mpq_denref(q), 1) == 0 && mpz_fits_slong_p(mpq_numref(q))) {
         return json_integer((json_int_t)mpz_get_si(mpq_numref(q)));
     }
+    /* Both terms exact in a double: IEEE division rounds the quotient correctly. */
+    if (mpz_sizeinbase(mpq_numref(q), 2) <= 53 && mpz_sizeinbase(mpq_denref(q), 2) <= 53) {
+        return json_real(mpz_get_d(mpq_numref(q)) / mpz_get_d(mpq_denref(q)));
+    }
     return json_real(q_to_double(q));
 }
 
@@ -130,18 +150,59 @@ static const char *subject_for(grader *g, const pattern *p, size_t *len)
         *len = g->len;
         return g->answer;
     }
+    assay_scratch *s = g->s;
     size_t slot = (p->trim ? 1u : 0u) | (p->collapse ? 2u : 0u);
-    if (!g->s->norm_ready[slot]) {
-        g->s->norm[slot] = assay__text_normalize(g->answer, g->len, p->trim, p->collapse,
-                                                 &g->s->norm_len[slot]);
-        g->s->norm_ready[slot] = g->s->norm[slot] != NULL;
-        if (!g->s->norm_ready[slot]) {
-            *len = g->len;
-            return g->answer;
+    if (!s->norm_ready[slot]) {
+        size_t a = 0, b = g->len;
+        if (p->trim) {
+            assay__text_trim(g->answer, &a, &b);
         }
+        if (!p->collapse) {
+            s->norm_ptr[slot] = g->answer + a;
+            s->norm_len[slot] = b - a;
+        } else {
+            if (s->norm_cap[slot] < b - a + 1) {
+                char *nb = realloc(s->norm[slot], b - a + 1);
+                if (nb == NULL) {
+                    *len = g->len;
+                    return g->answer;
+                }
+                s->norm[slot] = nb;
+                s->norm_cap[slot] = b - a + 1;
+            }
+            const char *in = g->answer;
+            char *out = s->norm[slot];
+            size_t o = 0, i = a;
+            while (i < b) {
+                size_t run = i;
+                while (run < b && !maybe_space((unsigned char)in[run])) {
+                    run++;
+                }
+                memcpy(out + o, in + i, run - i);
+                o += run - i;
+                i = run;
+                if (i >= b) {
+                    break;
+                }
+                size_t w = assay__text_space_at(in + i, b - i);
+                if (w == 0) {
+                    out[o++] = in[i++];
+                    continue;
+                }
+                while (w > 0) {
+                    i += w;
+                    w = assay__text_space_at(in + i, b - i);
+                }
+                out[o++] = ' ';
+            }
+            out[o] = '\0';
+            s->norm_ptr[slot] = out;
+            s->norm_len[slot] = o;
+        }
+        s->norm_ready[slot] = true;
     }
-    *len = g->s->norm_len[slot];
-    return g->s->norm[slot];
+    *len = s->norm_len[slot];
+    return s->norm_ptr[slot];
 }
 
 static json_t *match_json(const char *subject, size_t start, size_t end)
@@ -626,12 +687,22 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
                 cr = check_result(&g, c, false, credit, &st);
             }
             json_array_append_new(checks, cr);
-            mpq_mul(tmp, c->points, credit);
-            mpq_add(iscore, iscore, tmp);
+            int cs = mpq_sgn(credit);
+            bool one = cs > 0 && mpq_cmp_ui(credit, 1, 1) == 0;
+            if (one) {
+                mpq_add(iscore, iscore, c->points);
+            } else if (cs != 0) {
+                mpq_mul(tmp, c->points, credit);
+                mpq_add(iscore, iscore, tmp);
+            }
             mpq_add(imax, imax, c->points);
             for (size_t e = 0; e < c->nev; e++) {
-                mpq_mul(tmp, c->ev[e].weight, credit);
-                mpq_add(num[c->ev[e].comp], num[c->ev[e].comp], tmp);
+                if (one) {
+                    mpq_add(num[c->ev[e].comp], num[c->ev[e].comp], c->ev[e].weight);
+                } else if (cs != 0) {
+                    mpq_mul(tmp, c->ev[e].weight, credit);
+                    mpq_add(num[c->ev[e].comp], num[c->ev[e].comp], tmp);
+                }
                 mpq_add(den[c->ev[e].comp], den[c->ev[e].comp], c->ev[e].weight);
             }
         }
@@ -711,7 +782,36 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
     return res;
 }
 
+typedef struct dumpbuf {
+    char *p;
+    size_t len, cap;
+} dumpbuf;
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+    dumpbuf *d = data;
+    if (d->len + size + 1 > d->cap) {
+        size_t cap = d->cap * 2 > d->len + size + 1 ? d->cap * 2 : d->len + size + 1;
+        char *p = realloc(d->p, cap);
+        if (p == NULL) {
+            return -1;
+        }
+        d->p = p;
+        d->cap = cap;
+    }
+    memcpy(d->p + d->len, buf, size);
+    d->len += size;
+    return 0;
+}
+
 char *assay_result_dumps(const json_t *result)
 {
-    return json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    dumpbuf d = {malloc(8192), 0, 8192};
+    if (d.p == NULL ||
+        json_dump_callback(result, dump_cb, &d, JSON_COMPACT | JSON_REAL_PRECISION(15)) != 0) {
+        free(d.p);
+        return NULL;
+    }
+    d.p[d.len] = '\0';
+    return d.p;
 }
