@@ -121,41 +121,48 @@ def engine_offline(build, subs):
     return len(subs) / dt
 
 
+def _consume(port, total, out):
+    """Runs in its own process (no GIL shared with the producer): BRPOPs results and
+    measures, on the system-wide monotonic clock, how long after its enqueue each arrived."""
+    import redis as _redis  # noqa: PLC0415
+    c = _redis.Redis(host="127.0.0.1", port=port)
+    lat = []
+    while len(lat) < total:
+        item = c.brpop("assay:results", timeout=5)
+        if item is None:
+            break
+        now = time.perf_counter()
+        meta = json.loads(item[1]).get("meta") or {}
+        if "t" in meta:
+            lat.append((now - meta["t"]) * 1000)
+    out.send(lat)
+
+
 def latency(build, srv, rate, seconds):
-    """Enqueues at a steady rate; returns (p50 ms, p99 ms, max ms, count)."""
+    """Enqueues at a steady rate; returns (p50 ms, p99 ms, max ms, count). Producer and
+    consumer are separate processes, so neither waits for the other's interpreter lock;
+    time.perf_counter is CLOCK_MONOTONIC, shared by both."""
+    import multiprocessing  # noqa: PLC0415
     r = srv.client()
     r.flushall()
     w = start_worker(build, srv.url)
     time.sleep(0.5)
     total = int(rate * seconds)
-    subs = make(total, tag="lat")
-    sent = {}
-    lat = []
-    done = threading.Event()
-
-    def consume():
-        c = srv.client()
-        while len(lat) < total:
-            item = c.brpop("assay:results", timeout=5)
-            if item is None:
-                break
-            now = time.perf_counter()
-            rid = json.loads(item[1])["id"]
-            if rid in sent:
-                lat.append((now - sent[rid]) * 1000)
-        done.set()
-
-    th = threading.Thread(target=consume, daemon=True)
-    th.start()
+    subs = [json.loads(x) for x in make(total, tag="lat")]
+    recv, send = multiprocessing.Pipe(duplex=False)
+    consumer = multiprocessing.Process(target=_consume, args=(srv.port, total, send))
+    consumer.start()
+    time.sleep(0.3)
     t0 = time.perf_counter()
-    for i, s in enumerate(subs):
+    for i, sub in enumerate(subs):
         due = t0 + i / rate
         delay = due - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        sent[f"lat-{i}"] = time.perf_counter()
-        r.lpush("assay:submissions", s)
-    done.wait(30)
+        sub["meta"]["t"] = time.perf_counter()
+        r.lpush("assay:submissions", json.dumps(sub, separators=(",", ":")))
+    lat = recv.recv() if recv.poll(60) else []
+    consumer.join(10)
     w.send_signal(signal.SIGTERM)
     w.wait(30)
     lat.sort()

@@ -70,21 +70,7 @@ for _ in $(seq 300); do
 done
 
 echo "== results"
-redis-cli -u "$REDIS_URL" --raw LRANGE "$prefix:results" 0 -1 | tac | python3 -c '
-import json, sys
-for line in sys.stdin:
-    line = line.strip()
-    if not line:
-        continue
-    r = json.loads(line)
-    head = f"{r[\"id\"]:<34} {r.get(\"learner\") or \"-\":<14}"
-    if r["status"] != "graded":
-        print(f"{head} NOT GRADED: {r[\"error\"][\"code\"]}: {r[\"error\"][\"message\"]}")
-        continue
-    comps = ", ".join(f"{c[\"id\"]}={c[\"level\"]}{\" (mastered)\" if c[\"mastered\"] else \"\"}"
-                      for c in r["competencies"])
-    print(f"{head} {r[\"rubric\"][\"id\"]:<21} {r[\"score\"]:>5g}/{r[\"max_score\"]:<3g} {comps}")
-'
+redis-cli -u "$REDIS_URL" --raw LRANGE "$prefix:results" 0 -1 | tac | python3 scripts/show_results.py
 "$assay" stats --prefix "$prefix" || true
 
 kill -TERM "$worker_pid"
