@@ -356,6 +356,11 @@ static void ack_cb(conn *c, redisReply *r, void *priv);
 
 static void batch_send(worker *w, ack_batch *b)
 {
+    /* Only on a ready connection: while it is still connecting the queue scripts may not
+     * be loaded yet (a restarted Redis has none), and main_ready sends what is unsent. */
+    if (w->main.state != C_READY) {
+        return;
+    }
     if (conn_send(&w->main, ack_cb, b, b->argc, (const char **)b->argv, b->lens) == 0) {
         b->sent = true;
     }
