@@ -668,6 +668,19 @@ static bool scan_printf_e(const char *s, written *w)
     return used > 0 && pos + 1 + used == len;
 }
 
+int assay__double_digits(double v)
+{
+    char buf[64];
+    for (int prec = 1; prec < 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*e", prec - 1, v);
+        if (strtod(buf, NULL) == v) {
+            return prec;
+        }
+    }
+    /* At 17 significant digits every finite double round-trips. */
+    return 17;
+}
+
 /* The shortest decimal (in significant digits) that reads back as exactly v. */
 static int from_double(assay_dec *d, double v, char *why, size_t whylen)
 {
@@ -676,13 +689,7 @@ static int from_double(assay_dec *d, double v, char *why, size_t whylen)
         return -1;
     }
     char buf[64];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, v);
-        if (strtod(buf, NULL) == v) {
-            break;
-        }
-    }
-    /* At 17 significant digits every finite double round-trips, so buf is the answer. */
+    snprintf(buf, sizeof buf, "%.*e", assay__double_digits(v) - 1, v);
     written w;
     written_init(&w);
     assay_dec t;

@@ -70,6 +70,12 @@ char *assay__dec_to_string(const assay_dec *d);
 double assay__dec_to_double(const assay_dec *d);
 
 /*
+ * The fewest significant digits (1 to 17) with which a finite double v, printed with
+ * "%.*e" (digits - 1) or "%.*g" (digits), reads back as exactly v.
+ */
+int assay__double_digits(double v);
+
+/*
  * A number written by a rubric author: a JSON integer, a JSON real (meaning the shortest
  * decimal that round-trips to the same double, so 3.175 is exactly 3.175), or a string in
  * plain decimal or e-notation ("0.01", "-1.6e-5", "+2"; point separator only, no spaces,

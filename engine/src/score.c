@@ -424,17 +424,6 @@ static json_t *check_result(grader *g, const check *c, bool member, mpq_t credit
     return out;
 }
 
-/* The shortest decimal text that reads back as the same double. */
-static void shortest_double(double v, char *buf, size_t size)
-{
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) {
-            return;
-        }
-    }
-}
-
 static void now_rfc3339(char *buf, size_t size)
 {
     time_t t = time(NULL);
@@ -606,7 +595,8 @@ static const char *answer_problem(grader *g, const json_t *resp, char *num, size
         g->answer = num;
         g->len = strlen(num);
     } else if (json_is_real(resp)) {
-        shortest_double(json_real_value(resp), num, numsize);
+        double v = json_real_value(resp);
+        snprintf(num, numsize, "%.*g", assay__double_digits(v), v);
         g->answer = num;
         g->len = strlen(num);
     } else {
