@@ -432,6 +432,11 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     /* Benchmarks only (bench/worker_bench.py): the same Redis calls with a canned result,
      * to measure the queue's ceiling without grading. Deliberately not in --help. */
     cfg->stub_grader = strcmp(env_or("ASSAY_BENCH_STUB_GRADER", "0"), "1") == 0;
+    /* Chaos tests only (tests/chaos/scenario_poison.py): a real poison message, one that
+     * kills the worker grading it, is any message holding this text. Not in --help; the
+     * worker warns at start when it is set. */
+    const char *abort_on = getenv("ASSAY_FAULT_ABORT_ON");
+    cfg->fault_abort_on = abort_on && abort_on[0] ? abort_on : NULL;
     if (wid) {
         snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s", wid);
     } else {

@@ -45,6 +45,7 @@ typedef struct wk_config {
     int grade_threads;     /* grading threads; 0 grades on the event loop's thread */
     bool log_json;
     bool stub_grader; /* benchmarks only: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
+    const char *fault_abort_on; /* chaos tests only: abort() grading a message holding it */
     int log_level;
 } wk_config;
 

@@ -5,7 +5,7 @@
  *  - claim: moves up to N messages from the live queue (or, only when it is empty, the
  *    regrade queue) into this worker's processing list, oldest first, never removing a
  *    message without keeping a copy; returns each with the number of times it was
- *    recovered from a dead worker;
+ *    recovered from a dead worker, and takes such a suspect only alone, by an idle worker;
  *  - ack: for each graded message, removes it from the processing list and, only if it was
  *    still there and its de-duplication record is new, pushes the result (and the dead
  *    letter, for what was not graded) — so a message is answered once;
@@ -71,8 +71,13 @@ void queue_script_sha(const char *script, char out[41])
     }
 }
 
-/* KEYS: live, regrade, proc_live, proc_regrade, attempts, workers. ARGV: max, worker id.
- * Returns {tag, msg1, redeliveries1, msg2, ...}; tag "l" (live) or "r" (regrade).
+/* KEYS: live, regrade, proc_live, proc_regrade, attempts, workers.
+ * ARGV: max, worker id, idle ('1' when this worker has nothing in flight).
+ * Returns {tag, msg1, redeliveries1, msg2, ...}; tag "l" (live) or "r" (regrade), or "lw"/"rw"
+ * with no message when the oldest one is a suspect and this worker is not idle.
+ * A suspect - a message recovered from a worker that died holding it - is claimed alone
+ * and only by an idle worker, so if it is poison and kills that worker, nothing else was
+ * in flight there: its neighbours are not charged a delivery for a crash they did not cause.
  * Whoever holds a processing list is in the registry, so it is recovered once its heartbeat
  * is gone, even when the claim ran late, after the worker stopped watching that connection. */
 const char queue_claim_lua[] =
@@ -80,10 +85,17 @@ const char queue_claim_lua[] =
     "if redis.call('LLEN', KEYS[1]) == 0 then src, dst, tag = KEYS[2], KEYS[4], 'r' end\n"
     "local out = {tag}\n"
     "for i = 1, tonumber(ARGV[1]) do\n"
-    "  local v = redis.call('LMOVE', src, dst, 'RIGHT', 'LEFT')\n"
+    "  local v = redis.call('LINDEX', src, -1)\n"
     "  if not v then break end\n"
+    "  local n = tonumber(redis.call('HGET', KEYS[5], redis.sha1hex(v)) or '0')\n"
+    "  if n > 0 and (i > 1 or ARGV[3] ~= '1') then\n"
+    "    if i == 1 then out[1] = tag .. 'w' end\n"
+    "    break\n"
+    "  end\n"
+    "  redis.call('LMOVE', src, dst, 'RIGHT', 'LEFT')\n"
     "  out[#out + 1] = v\n"
-    "  out[#out + 1] = tonumber(redis.call('HGET', KEYS[5], redis.sha1hex(v)) or '0')\n"
+    "  out[#out + 1] = n\n"
+    "  if n > 0 then break end\n"
     "end\n"
     "if #out > 1 then redis.call('SADD', KEYS[6], ARGV[2]) end\n"
     "return out\n";

@@ -91,6 +91,7 @@ struct worker {
     int inflight; /* claimed and not yet acknowledged */
     int grading;  /* of those, in grading jobs */
     bool claim_outstanding, block_outstanding;
+    bool suspect_wait; /* a suspect heads the queue: claim again once nothing is in flight */
     ack_batch *acks, *acks_tail;
     int stopping; /* 0 running, 1 draining, 2 closing */
     bool first_ready_done, persistence_checked;
@@ -554,6 +555,11 @@ static void grade_one(const worker *w, const assay_catalog *cat, assay_scratch *
         res = assay_result_error(sub, ASSAY_RESULT_GRADING_ERROR, msg, &opts);
         json_decref(sub);
     } else {
+        if (w->cfg->fault_abort_on && strstr(raw, w->cfg->fault_abort_on)) {
+            wk_log(WK_ERROR, "fault injection: aborting on a message holding \"%s\"",
+                   w->cfg->fault_abort_on);
+            abort();
+        }
         res = assay_grade_buffer(cat, raw, len, scratch, &opts);
     }
     o->result = res ? assay_result_dumps(res) : NULL;
@@ -813,6 +819,12 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
         w->claim_error_logged = false;
     }
     size_t n = (r->elements - 1) / 2;
+    /* "lw"/"rw": a suspect is next, to be claimed alone once our work in flight is done
+     * (ack_cb pumps again then). */
+    w->suspect_wait = r->element[0]->type == REDIS_REPLY_STRING && r->element[0]->len == 2;
+    if (n == 0 && w->suspect_wait && w->stopping == 0 && w->inflight > 0) {
+        return;
+    }
     if (n == 0) {
         if (w->stopping == 1 && w->inflight == 0) {
             finish(w);
@@ -887,7 +899,7 @@ static void pump(worker *w)
         return;
     }
     int room = w->cfg->inflight - w->inflight;
-    if (room <= 0) {
+    if (room <= 0 || (w->suspect_wait && w->inflight > 0)) {
         return;
     }
     int n = room < w->cfg->batch ? room : w->cfg->batch;
@@ -903,8 +915,9 @@ static void pump(worker *w)
                           w->keys.attempts,
                           w->keys.workers,
                           num,
-                          w->cfg->worker_id};
-    if (conn_send(&w->main, claim_cb, NULL, 11, argv, NULL) == 0) {
+                          w->cfg->worker_id,
+                          w->inflight == 0 ? "1" : "0"};
+    if (conn_send(&w->main, claim_cb, NULL, 12, argv, NULL) == 0) {
         w->claim_outstanding = true;
     } else {
         uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
@@ -1306,6 +1319,10 @@ int worker_run(wk_config *cfg)
            assay_version(), cfg->worker_id, assay_catalog_count(cat),
            assay_catalog_count(cat) == 1 ? "" : "s", cfg->rubrics, cfg->redis_desc, cfg->prefix,
            cfg->grade_threads, cfg->grade_threads == 1 ? "" : "s");
+    if (cfg->fault_abort_on) {
+        wk_log(WK_WARN, "fault injection is on (ASSAY_FAULT_ABORT_ON): this worker aborts "
+                        "on any message holding that text; for chaos tests only");
+    }
     w->limits = assay_limits_default();
     w->limits.max_submission_bytes = cfg->max_bytes;
     pthread_mutex_init(&w->pool_mu, NULL);
