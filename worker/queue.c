@@ -102,21 +102,27 @@ const char queue_claim_lua[] =
 
 /* KEYS: results, dead, attempts, proc_live, proc_regrade, rate, dedupe keys...
  * ARGV: n, dedupe ttl (s), then per message: raw, tag, result or '', dead entry or '',
- * index of its dedupe key in KEYS or 0.
+ * index of its dedupe key in KEYS or 0, the value to record there ('1', or 'gave-up' for a
+ * grading_error after too many deliveries), index of a guard key or 0.
+ * A guard is the id's error record, given for a graded message: when it says 'gave-up', the
+ * id was already answered with grading_error, and this copy is a duplicate.
  * Returns one status per message: 1 answered, 2 duplicate (no result), 0 not in the
  * processing list any more (recovered elsewhere; its copy will be answered there). */
 const char queue_ack_lua[] =
     "local n, ttl, pushed, out = tonumber(ARGV[1]), ARGV[2], 0, {}\n"
     "for i = 0, n - 1 do\n"
-    "  local b = 3 + i * 5\n"
+    "  local b = 3 + i * 7\n"
     "  local raw, res, dead, dk = ARGV[b], ARGV[b + 2], ARGV[b + 3], tonumber(ARGV[b + 4])\n"
+    "  local mark, gk = ARGV[b + 5], tonumber(ARGV[b + 6])\n"
     "  local proc = KEYS[4]\n"
     "  if ARGV[b + 1] == 'r' then proc = KEYS[5] end\n"
     "  local st = 0\n"
     "  if redis.call('LREM', proc, -1, raw) > 0 then\n"
     "    redis.call('HDEL', KEYS[3], redis.sha1hex(raw))\n"
     "    local fresh = true\n"
-    "    if dk > 0 then fresh = redis.call('SET', KEYS[dk], '1', 'NX', 'EX', ttl) end\n"
+    "    if gk > 0 and redis.call('GET', KEYS[gk]) == 'gave-up' then fresh = false end\n"
+    "    if fresh and dk > 0 then fresh = redis.call('SET', KEYS[dk], mark, 'NX', 'EX', ttl) "
+    "end\n"
     "    if fresh then\n"
     "      if res ~= '' then redis.call('LPUSH', KEYS[1], res); pushed = pushed + 1 end\n"
     "      if dead ~= '' then redis.call('LPUSH', KEYS[2], dead) end\n"
@@ -136,15 +142,19 @@ const char queue_ack_lua[] =
 /* KEYS: heartbeat, proc_live, proc_regrade, live, regrade, attempts, workers.
  * ARGV: worker id, force ('1': do it even if the heartbeat is alive, for our own lists),
  * count ('1': count a redelivery per message).
+ * Identical copies of a message share one count, so a recovery counts each distinct message
+ * once however many copies the worker held.
  * Returns the number of messages moved back, or -1 when the worker is alive. */
 const char queue_recover_lua[] =
     "if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return -1 end\n"
-    "local moved = 0\n"
+    "local moved, seen = 0, {}\n"
     "for _, p in ipairs({{KEYS[2], KEYS[4]}, {KEYS[3], KEYS[5]}}) do\n"
     "  while true do\n"
     "    local v = redis.call('LMOVE', p[1], p[2], 'LEFT', 'RIGHT')\n"
     "    if not v then break end\n"
-    "    if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[6], redis.sha1hex(v), 1) end\n"
+    "    local h = redis.sha1hex(v)\n"
+    "    if ARGV[3] == '1' and not seen[h] then redis.call('HINCRBY', KEYS[6], h, 1) end\n"
+    "    seen[h] = true\n"
     "    moved = moved + 1\n"
     "  end\n"
     "end\n"

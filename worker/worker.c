@@ -508,7 +508,9 @@ typedef struct outcome {
     char *result; /* NULL: out of memory, leave it unacknowledged */
     char *dead;   /* the dead letter, NULL when graded */
     char *dkey;   /* the de-duplication key, NULL without an id */
+    char *gkey;   /* graded: the id's error record, which may say it was given up on */
     bool graded;
+    bool gave_up; /* answered grading_error after too many deliveries */
 } outcome;
 
 /*
@@ -554,6 +556,7 @@ static void grade_one(const worker *w, const assay_catalog *cat, assay_scratch *
                  attempts - 1);
         res = assay_result_error(sub, ASSAY_RESULT_GRADING_ERROR, msg, &opts);
         json_decref(sub);
+        o->gave_up = true;
     } else {
         if (w->cfg->fault_abort_on && strstr(raw, w->cfg->fault_abort_on)) {
             wk_log(WK_ERROR, "fault injection: aborting on a message holding \"%s\"",
@@ -580,6 +583,11 @@ static void grade_one(const worker *w, const assay_catalog *cat, assay_scratch *
         queue_dedupe_key(key, sizeof(key), w->cfg->prefix, json_string_value(id),
                          json_string_length(id), sha ? sha : "error");
         o->dkey = strdup(key);
+        if (o->graded) {
+            queue_dedupe_key(key, sizeof(key), w->cfg->prefix, json_string_value(id),
+                             json_string_length(id), "error");
+            o->gkey = strdup(key);
+        }
     }
     if (o->graded) {
         wk_log(WK_DEBUG, "graded %s", json_string_value(id));
@@ -666,6 +674,7 @@ static void job_free(job *j)
         free(j->out[i].result);
         free(j->out[i].dead);
         free(j->out[i].dkey);
+        free(j->out[i].gkey);
     }
     free(j->raw);
     free(j->len);
@@ -717,7 +726,7 @@ static void job_after_cb(uv_work_t *req, int status)
     for (size_t i = 0; i < j->n; i++) {
         if (j->out[i].result) {
             acked++;
-            nkeys += j->out[i].dkey != NULL;
+            nkeys += (j->out[i].dkey != NULL) + (j->out[i].gkey != NULL);
         }
     }
     char num[32];
@@ -733,6 +742,9 @@ static void job_after_cb(uv_work_t *req, int status)
     for (size_t i = 0; i < j->n; i++) {
         if (j->out[i].result && j->out[i].dkey) {
             arg_str(&cmd, j->out[i].dkey);
+        }
+        if (j->out[i].result && j->out[i].gkey) {
+            arg_str(&cmd, j->out[i].gkey);
         }
     }
     snprintf(num, sizeof(num), "%zu", acked);
@@ -751,13 +763,16 @@ static void job_after_cb(uv_work_t *req, int status)
         } else {
             w->failed++;
         }
-        char dks[16];
+        char dks[16], gks[16];
         snprintf(dks, sizeof(dks), "%zu", o->dkey ? ++dk : 0);
+        snprintf(gks, sizeof(gks), "%zu", o->gkey ? ++dk : 0);
         arg_add(&cmd, j->raw[i], j->len[i]);
         arg_str(&cmd, tags);
         arg_str(&cmd, o->result);
         arg_str(&cmd, o->dead ? o->dead : "");
         arg_str(&cmd, dks);
+        arg_str(&cmd, o->gave_up ? "gave-up" : "1");
+        arg_str(&cmd, gks);
     }
     size_t lost = j->n - acked;
     ack_batch *b = j->b;

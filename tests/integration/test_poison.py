@@ -78,11 +78,21 @@ t.eq(processing_keys(r), [], "ghost's processing lists are gone")
 t.eq(sorted(m.decode() for m in r.smembers("assay:workers")), ["poison-1"],
      "ghost left the registry")
 
-# Pushed back after a look at it (what `assay dead requeue` does), it starts again with one
-# delivery: an error answer does not block a later grade (its record is ...:error).
+# Another copy of the given-up message is a duplicate: the id was answered (grading_error).
 r.lpush("assay:submissions", poison)
 r.lpush("assay:submissions", make_submission("marker-1"))
 t.ok(wait_for(lambda: any(x["id"] == "marker-1" for x in results(r)), 10), "marker graded")
+t.eq([x["status"] for x in results(r) if x["id"] == "poison-1"], ["error"],
+     "a later copy of a given-up submission gets no second result")
+
+# Requeued the way `assay dead requeue` does it (its error record cleared), it starts
+# again with one delivery and is graded.
+error_key = "assay:done:" + hashlib.sha256(b"poison-1").hexdigest() + ":error"
+t.eq(r.get(error_key), b"gave-up", "the error record says the id was given up on")
+r.delete(error_key)
+r.lpush("assay:submissions", poison)
+r.lpush("assay:submissions", make_submission("marker-2"))
+t.ok(wait_for(lambda: any(x["id"] == "marker-2" for x in results(r)), 10), "marker graded")
 again = [x for x in results(r) if x["id"] == "poison-1"]
 t.eq([x["status"] for x in again], ["graded", "error"],
      "requeued, the given-up submission is graded (attempts start over)")
