@@ -208,6 +208,8 @@ static const char usage[] =
     "  --worker-id ID        this worker's id [ASSAY_WORKER_ID; default host:pid]\n"
     "  --inflight N          submissions claimed and not yet acknowledged [ASSAY_INFLIGHT; "
     "256]\n"
+    "  --regrade-inflight N  of those, at most N from the regrade queue, graded on\n"
+    "                        low-priority threads [ASSAY_REGRADE_INFLIGHT; 32]\n"
     "  --batch N             submissions claimed per round trip [ASSAY_BATCH; 64]\n"
     "  --max-attempts N      deliveries before dead-lettering [ASSAY_MAX_ATTEMPTS; 3]\n"
     "  --dedupe-ttl SECONDS  how long results suppress duplicates [ASSAY_DEDUPE_TTL; 604800]\n"
@@ -255,6 +257,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     cfg->prefix = env_or("ASSAY_PREFIX", "assay");
     const char *wid = env_or("ASSAY_WORKER_ID", NULL);
     const char *s_inflight = env_or("ASSAY_INFLIGHT", "256");
+    const char *s_regrade = env_or("ASSAY_REGRADE_INFLIGHT", NULL);
     const char *s_batch = env_or("ASSAY_BATCH", "64");
     const char *s_attempts = env_or("ASSAY_MAX_ATTEMPTS", "3");
     const char *s_dedupe = env_or("ASSAY_DEDUPE_TTL", "604800");
@@ -273,6 +276,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_PREFIX,
         O_ID,
         O_INFLIGHT,
+        O_REGRADE,
         O_BATCH,
         O_ATTEMPTS,
         O_DEDUPE,
@@ -292,6 +296,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"prefix", required_argument, NULL, O_PREFIX},
         {"worker-id", required_argument, NULL, O_ID},
         {"inflight", required_argument, NULL, O_INFLIGHT},
+        {"regrade-inflight", required_argument, NULL, O_REGRADE},
         {"batch", required_argument, NULL, O_BATCH},
         {"max-attempts", required_argument, NULL, O_ATTEMPTS},
         {"dedupe-ttl", required_argument, NULL, O_DEDUPE},
@@ -325,6 +330,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
             break;
         case O_INFLIGHT:
             s_inflight = optarg;
+            break;
+        case O_REGRADE:
+            s_regrade = optarg;
             break;
         case O_BATCH:
             s_batch = optarg;
@@ -386,6 +394,13 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->inflight = (int)v;
+    cfg->regrade_inflight = cfg->inflight < 32 ? cfg->inflight : 32;
+    if (s_regrade) {
+        if (num_opt("--regrade-inflight", s_regrade, 1, cfg->inflight, &v)) {
+            return -1;
+        }
+        cfg->regrade_inflight = (int)v;
+    }
     if (num_opt("--batch", s_batch, 1, 10000, &v)) {
         return -1;
     }

@@ -34,6 +34,7 @@ typedef struct wk_config {
     const char *prefix;
     char worker_id[256];
     int inflight;          /* most submissions claimed and not yet acknowledged */
+    int regrade_inflight;  /* of those, most from the regrade queue */
     int batch;             /* most submissions claimed per round trip */
     int max_attempts;      /* deliveries before a submission is dead-lettered */
     long dedupe_ttl_s;     /* how long a result is remembered to suppress duplicates */

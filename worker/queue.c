@@ -72,7 +72,8 @@ void queue_script_sha(const char *script, char out[41])
 }
 
 /* KEYS: live, regrade, proc_live, proc_regrade, attempts, workers.
- * ARGV: max, worker id, idle ('1' when this worker has nothing in flight).
+ * ARGV: max, worker id, idle ('1' when this worker has nothing in flight), max from the
+ * regrade queue (its own, lower limit on work in flight).
  * Returns {tag, msg1, redeliveries1, msg2, ...}; tag "l" (live) or "r" (regrade), or "lw"/"rw"
  * with no message when the oldest one is a suspect and this worker is not idle.
  * A suspect - a message recovered from a worker that died holding it - is claimed alone
@@ -81,10 +82,12 @@ void queue_script_sha(const char *script, char out[41])
  * Whoever holds a processing list is in the registry, so it is recovered once its heartbeat
  * is gone, even when the claim ran late, after the worker stopped watching that connection. */
 const char queue_claim_lua[] =
-    "local src, dst, tag = KEYS[1], KEYS[3], 'l'\n"
-    "if redis.call('LLEN', KEYS[1]) == 0 then src, dst, tag = KEYS[2], KEYS[4], 'r' end\n"
+    "local src, dst, tag, max = KEYS[1], KEYS[3], 'l', tonumber(ARGV[1])\n"
+    "if redis.call('LLEN', KEYS[1]) == 0 then\n"
+    "  src, dst, tag, max = KEYS[2], KEYS[4], 'r', math.min(max, tonumber(ARGV[4]))\n"
+    "end\n"
     "local out = {tag}\n"
-    "for i = 1, tonumber(ARGV[1]) do\n"
+    "for i = 1, max do\n"
     "  local v = redis.call('LINDEX', src, -1)\n"
     "  if not v then break end\n"
     "  local n = tonumber(redis.call('HGET', KEYS[5], redis.sha1hex(v)) or '0')\n"

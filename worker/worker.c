@@ -18,6 +18,7 @@
  */
 #include "worker.h"
 
+#include "bgpool.h"
 #include "log.h"
 #include "queue.h"
 #include "redis_uv.h"
@@ -71,7 +72,8 @@ typedef struct ack_batch {
     char **argv;
     size_t *lens;
     int n;      /* messages */
-    bool ready; /* graded and built; batches are sent in claim order */
+    char tag;   /* 'l' live, 'r' regrade */
+    bool ready; /* graded and built; each queue's batches are sent in claim order */
     bool sent;
 } ack_batch;
 
@@ -88,9 +90,12 @@ struct worker {
     assay_limits limits;
     queue_keys keys;
     char sha_claim[41], sha_ack[41], sha_recover[41];
-    int inflight; /* claimed and not yet acknowledged */
-    int grading;  /* of those, in grading jobs */
+    int inflight;                          /* claimed and not yet acknowledged */
+    int grading;                           /* of those, in grading jobs */
+    int regrade_inflight, regrade_grading; /* the same, for the regrade queue alone */
+    bgpool *regrade_pool;                  /* low-priority threads grading regrade jobs */
     bool claim_outstanding, block_outstanding;
+    bool pump_again;   /* room was made while a claim was out: claim again after its reply */
     bool suspect_wait; /* a suspect heads the queue: claim again once nothing is in flight */
     ack_batch *acks, *acks_tail;
     int stopping; /* 0 running, 1 draining, 2 closing */
@@ -403,6 +408,9 @@ static void ack_cb(conn *c, redisReply *r, void *priv)
         }
     }
     w->inflight -= b->n;
+    if (b->tag == 'r') {
+        w->regrade_inflight -= b->n;
+    }
     batch_free(b);
     if (w->stopping == 1 && w->inflight == 0 && !w->claim_outstanding) {
         finish(w);
@@ -667,6 +675,20 @@ static void job_work_cb(uv_work_t *req)
     }
 }
 
+static void bg_work_cb(void *arg)
+{
+    job *j = arg;
+    job_work_cb(&j->req);
+}
+
+static void job_after_cb(uv_work_t *req, int status);
+
+static void bg_done_cb(void *arg)
+{
+    job *j = arg;
+    job_after_cb(&j->req, 0);
+}
+
 static void job_free(job *j)
 {
     for (size_t i = 0; i < j->n; i++) {
@@ -683,14 +705,19 @@ static void job_free(job *j)
     free(j);
 }
 
-/* Sends the acknowledgements that are ready, in claim order, so results are pushed in the
- * order their submissions were taken (oldest first, live before regrade). */
+/* Sends the acknowledgements that are ready, each queue's in claim order, so results are
+ * pushed in the order their submissions were taken (oldest first), and a live batch never
+ * waits for a regrade batch claimed before it. */
 static void flush_acks(worker *w)
 {
+    bool waiting[2] = {false, false}; /* an earlier live / regrade batch is not ready */
     ack_batch *b = w->acks;
-    while (b && b->ready && w->stopping < 2) {
+    while (b && w->stopping < 2) {
         ack_batch *next = b->next;
-        if (b->argc == 0) {
+        int lane = b->tag == 'r';
+        if (!b->ready || waiting[lane]) {
+            waiting[lane] = true;
+        } else if (b->argc == 0) {
             /* Nothing to acknowledge (everything in it failed): drop it from the list. */
             ack_batch **pp = &w->acks;
             while (*pp != b) {
@@ -719,6 +746,10 @@ static void job_after_cb(uv_work_t *req, int status)
     worker *w = j->w;
     cat_release(w, j->cat);
     w->grading -= (int)j->n;
+    char lane = j->tag;
+    if (lane == 'r') {
+        w->regrade_grading -= (int)j->n;
+    }
     argbuf cmd = {0};
     arg_str(&cmd, "EVALSHA");
     arg_str(&cmd, w->sha_ack);
@@ -795,6 +826,9 @@ static void job_after_cb(uv_work_t *req, int status)
                "and are retried",
                lost, lost == 1 ? "" : "s");
         w->inflight -= (int)lost;
+        if (lane == 'r') {
+            w->regrade_inflight -= (int)lost;
+        }
     }
     b->argc = cmd.argc;
     b->argv = cmd.argv;
@@ -816,6 +850,8 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
     (void)priv;
     worker *w = c->w;
     w->claim_outstanding = false;
+    bool again = w->pump_again;
+    w->pump_again = false;
     if (r == NULL) {
         return; /* the connection went; our processing list is reconciled on reconnect */
     }
@@ -843,6 +879,8 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
     if (n == 0) {
         if (w->stopping == 1 && w->inflight == 0) {
             finish(w);
+        } else if (w->stopping == 0 && again) {
+            pump(w); /* e.g. a regrade batch was acknowledged: there may be room again */
         } else if (w->stopping == 0) {
             start_block(w);
         }
@@ -892,8 +930,18 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
     j->cat = w->cat;
     j->cat->refs++;
     j->req.data = j;
+    j->b->tag = j->tag;
     w->inflight += (int)n;
     w->grading += (int)n;
+    if (j->tag == 'r') {
+        w->regrade_inflight += (int)n;
+        w->regrade_grading += (int)n;
+    }
+    if (w->cfg->grade_threads > 0 && j->tag == 'r' && w->regrade_pool &&
+        bgpool_submit(w->regrade_pool, j) == 0) {
+        pump(w);
+        return;
+    }
     if (w->cfg->grade_threads == 0 ||
         uv_queue_work(w->loop, &j->req, job_work_cb, job_after_cb) != 0) {
         job_work_cb(&j->req);
@@ -910,7 +958,11 @@ static void pump_retry_cb(uv_timer_t *t)
 
 static void pump(worker *w)
 {
-    if (w->stopping || w->main.state != C_READY || w->claim_outstanding) {
+    if (w->claim_outstanding) {
+        w->pump_again = true;
+        return;
+    }
+    if (w->stopping || w->main.state != C_READY) {
         return;
     }
     int room = w->cfg->inflight - w->inflight;
@@ -918,8 +970,10 @@ static void pump(worker *w)
         return;
     }
     int n = room < w->cfg->batch ? room : w->cfg->batch;
-    char num[16];
+    int regrade_room = w->cfg->regrade_inflight - w->regrade_inflight;
+    char num[16], rnum[16];
     snprintf(num, sizeof(num), "%d", n);
+    snprintf(rnum, sizeof(rnum), "%d", regrade_room > 0 ? regrade_room : 0);
     const char *argv[] = {"EVALSHA",
                           w->sha_claim,
                           "6",
@@ -931,8 +985,9 @@ static void pump(worker *w)
                           w->keys.workers,
                           num,
                           w->cfg->worker_id,
-                          w->inflight == 0 ? "1" : "0"};
-    if (conn_send(&w->main, claim_cb, NULL, 12, argv, NULL) == 0) {
+                          w->inflight == 0 ? "1" : "0",
+                          rnum};
+    if (conn_send(&w->main, claim_cb, NULL, 13, argv, NULL) == 0) {
         w->claim_outstanding = true;
     } else {
         uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
@@ -1123,11 +1178,13 @@ static void main_ready(conn *c)
     /* ...then whatever is still in our processing lists was claimed but never seen
      * (the claim's reply was lost): back to the queues. At start-up, leftovers from an
      * earlier process with the same worker id count as a redelivery. */
-    int unacked = 0;
+    int unacked = 0, unacked_regrade = 0;
     for (ack_batch *b = w->acks; b; b = b->next) {
         unacked += b->ready ? b->n : 0;
+        unacked_regrade += b->ready && b->tag == 'r' ? b->n : 0;
     }
     w->inflight = unacked + w->grading;
+    w->regrade_inflight = unacked_regrade + w->regrade_grading;
     w->claim_outstanding = false;
     recover(w, w->cfg->worker_id, true, !w->first_ready_done);
     w->first_ready_done = true;
@@ -1176,6 +1233,10 @@ static void close_all(worker *w)
     for (size_t i = 0; i < 3; i++) {
         uv_signal_stop(sigs[i]);
         uv_close((uv_handle_t *)sigs[i], NULL);
+    }
+    if (w->regrade_pool) {
+        bgpool_close(w->regrade_pool); /* its jobs finish first, like the loop's own */
+        w->regrade_pool = NULL;
     }
 }
 
@@ -1368,6 +1429,13 @@ int worker_run(wk_config *cfg)
     uint64_t beat_ms = (uint64_t)cfg->heartbeat_ttl_ms / 3;
     uv_timer_start(&w->heartbeat, heartbeat_cb, beat_ms, beat_ms);
     uv_timer_start(&w->watchdog, watchdog_cb, 100, 100);
+    if (cfg->grade_threads > 0) {
+        w->regrade_pool = bgpool_start(w->loop, cfg->grade_threads, bg_work_cb, bg_done_cb);
+        if (w->regrade_pool == NULL) {
+            wk_log(WK_WARN, "cannot start the low-priority regrade threads; regrading "
+                            "shares the live grading threads");
+        }
+    }
     uv_signal_t *sigs[] = {&w->sigterm, &w->sigint, &w->sighup};
     for (size_t i = 0; i < 3; i++) {
         uv_signal_init(w->loop, sigs[i]);

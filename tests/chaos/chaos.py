@@ -150,9 +150,9 @@ class Producer:
         deadline = time.time() + 600
         while i < len(self.items) and time.time() < deadline:
             if self.rate:
-                due = t0 + i / self.rate
-                if due > time.time():
-                    time.sleep(due - time.time())
+                delay = t0 + i / self.rate - time.time()
+                if delay > 0:
+                    time.sleep(delay)
             part = self.items[i:i + step]
             try:
                 p = r.pipeline(transaction=False)

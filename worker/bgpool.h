@@ -1,0 +1,30 @@
+/*
+ * bgpool.h - a small pool of background threads at the lowest CPU priority, for work that
+ * must not slow the rest of the machine down (regrading runs).
+ *
+ * libuv has one thread pool for the whole process, first come first served, at normal
+ * priority: regrade jobs queued there would delay live jobs behind them and compete with
+ * them for the CPU. Jobs submitted here run on the pool's own threads, each at nice 19, so
+ * the kernel gives live grading, Redis and everything else the CPU first; their completion
+ * callbacks run on the loop thread, like uv_queue_work's.
+ */
+#ifndef ASSAY_WORKER_BGPOOL_H
+#define ASSAY_WORKER_BGPOOL_H
+
+#include <uv.h>
+
+typedef struct bgpool bgpool;
+typedef void bgpool_fn(void *arg);
+
+/* Starts `threads` threads; `work` runs on them, `done` then on the loop thread.
+ * @return NULL when a thread or the loop handle cannot be created. */
+bgpool *bgpool_start(uv_loop_t *loop, int threads, bgpool_fn *work, bgpool_fn *done);
+
+/* Queues a job. @return 0, or -1 when out of memory or closing. */
+int bgpool_submit(bgpool *p, void *arg);
+
+/* Lets the queued jobs finish (their `done` callbacks still run), then joins the threads
+ * and closes the loop handle; the pool frees itself once the loop has closed it. */
+void bgpool_close(bgpool *p);
+
+#endif
