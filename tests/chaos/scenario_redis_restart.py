@@ -1,0 +1,96 @@
+"""Chaos 2: two workers and 10,000 submissions pushed at a steady rate; the redis-server
+(appendonly yes, appendfsync everysec) is killed with SIGKILL and restarted on the same port
+twice while work is queued and claimed. Redis keeps every push it acknowledged (checked
+right after each restart, so a loss by Redis is told apart from a loss by the workers); the
+workers reconnect by themselves, return what they held, and every submission is answered
+exactly once, as offline grading answers it."""
+
+import json
+import time
+
+from chaos import Producer, Scenario, main_guard, make_corpus
+from harness import log_lines, wait_for
+
+N = 10000
+RATE = 1000  # submissions a second, in chunks of 500: 10 s of pushing
+CHUNK = 500  # two workers answer a chunk in well under its half second
+BACKLOG = 100  # kill only while at least this many are queued or claimed
+# Seconds Redis stays down: the first restart is immediate, the second outlasts the
+# workers' heartbeat TTL (1.5 s), so a worker that reconnects first returns the other's
+# claimed work, as after a restart that loads a large AOF.
+DOWN_FOR = (0.0, 2.5)
+
+
+# Every message queued, claimed or answered, read in one script so none moves in between.
+ALL_MESSAGES = """
+local out = {}
+local keys = redis.call('KEYS', ARGV[1] .. ':processing:*')
+table.insert(keys, ARGV[1] .. ':submissions')
+table.insert(keys, ARGV[1] .. ':results')
+for _, k in ipairs(keys) do
+  for _, m in ipairs(redis.call('LRANGE', k, 0, -1)) do out[#out + 1] = m end
+end
+return out
+"""
+
+
+def ids_in_redis(r, prefix="assay"):
+    """The ids of every message queued, claimed or answered."""
+    return {json.loads(m)["id"] for m in r.eval(ALL_MESSAGES, 0, prefix)}
+
+
+def in_flight(r, worker_ids):
+    """(queued, claimed) when at least BACKLOG submissions are queued or claimed, else None."""
+    p = r.pipeline(transaction=True)
+    p.llen("assay:submissions")
+    for wid in worker_ids:
+        p.llen(f"assay:processing:{wid}:submissions")
+    queued, *claimed = p.execute()
+    return (queued, sum(claimed)) if queued + sum(claimed) >= BACKLOG else None
+
+
+def run():
+    scn = Scenario("redis_restart", appendonly=True)
+    t = scn.t
+    sent = make_corpus(N, "restart")
+    worker_ids = ["restart-a", "restart-b"]
+    workers = [scn.worker("--worker-id", wid) for wid in worker_ids]
+    t.ok(all(w.wait_log("connected to Redis at", 10) for w in workers), "both workers connect")
+    prod = Producer(scn, "assay:submissions", sorted(sent.items()), chunk=CHUNK,
+                    rate=RATE).start()
+    for k, down_for in enumerate(DOWN_FOR, 1):
+        r = scn.client()
+        # Kill once a third (then two thirds) of the corpus is pushed, while a chunk is being
+        # worked on.
+        t.ok(wait_for(lambda: len(prod.acked) >= k * N // 3, 30),
+             f"restart {k}: {k}/3 of the corpus is pushed")
+        busy = wait_for(lambda: in_flight(r, worker_ids), 10, 0.001)
+        t.ok(busy and not prod.done.is_set(),
+             f"restart {k}: under load, the producer running (queued, claimed: {busy})")
+        acked_before = list(prod.acked)
+        answered = r.llen("assay:results")
+        scn.srv.kill()
+        time.sleep(down_for)
+        scn.srv.start(port=scn.srv.port)
+        r = scn.client()
+        lost = sorted(set(acked_before) - ids_in_redis(r))
+        t.eq(lost[:10], [], f"restart {k}: Redis kept all {len(acked_before)} acknowledged "
+                            f"pushes ({len(lost)} lost)")
+        t.ok(wait_for(lambda: all(len(log_lines(w, "connected to Redis at")) >= 2 * (k + 1)
+                                  for w in workers)
+                      and r.llen("assay:results") > answered, 20),
+             f"restart {k}: both workers reconnect and answer again")
+        t.note(f"restart {k}: down {down_for} s, {scn.redelivered()} redelivered so far")
+    t.ok(prod.wait(60), "the producer pushed everything")
+    t.ok(scn.wait_drained(len(prod.acked), 120), "the queues drain")
+    t.ok(scn.wait_registry(), "the registry holds only the running workers")
+    t.eq(scn.stop_workers(), [0, 0], "the two workers drain and exit 0")
+    drops = [len(log_lines(w, "lost the Redis connection (main)")) for w in workers]
+    t.ok(min(drops) >= len(DOWN_FOR), f"each worker lost its connection at each restart {drops}")
+    line = scn.audit(sent, prod.acked)
+    scn.finish(f", redis restarts {len(DOWN_FOR)}, producer retries {prod.retried}, "
+               f"appendfsync everysec")
+    return line
+
+
+main_guard(run)
