@@ -2,7 +2,8 @@
 """Sum meson test logs (testlog.json, one JSON object per line) into 'N passed, N failed'.
 
 Usage: summary.py BUILDDIR/meson-logs/testlog*.json ...
-Prints one line per failed test, then the plain summary line. Exit 1 when any test failed
+Prints the chaos scenarios' one-line summaries ("# chaos NAME: enqueued ..." in a test's
+output), one line per failed test, then the plain summary line. Exit 1 when any test failed
 or when no test ran at all (so a run that executed nothing cannot pass unseen).
 """
 import json
@@ -26,6 +27,9 @@ for path in sys.argv[1:]:
                 if not line:
                     continue
                 t = json.loads(line)
+                for out in (t.get("stdout") or "").splitlines():
+                    if out.startswith("# chaos ") and ": enqueued " in out:
+                        print(out[2:])
                 result = t.get("result", "")
                 if result in ("OK", "EXPECTEDFAIL"):
                     passed += 1

@@ -2,13 +2,15 @@
 # scripts/test.sh - the whole test suite, as CI runs it (.ci/run calls exactly this).
 #
 #  1. installs missing Debian packages (scripts/deps.sh);
-#  2. gcc build with warnings as errors: every suite (unit, golden, cli, format, ...);
+#  2. gcc build with warnings as errors: every suite (unit, golden, cli, format, integration,
+#     hostile, and the chaos scenarios, which run one at a time and only in this build);
 #  3. clang build with warnings as errors, ASan + UBSan (halt on the first error, leaks
 #     reported): every suite again;
 #  4. valgrind (memcheck, leaks are errors): the C tests under meson's valgrind setup, and the
 #     worker integration and hostile-input tests with the binaries under valgrind;
 #  5. libFuzzer: each fuzz target for FUZZ_SECONDS (60) with ASan + UBSan;
-# then prints the plain summary line "N passed, N failed" summed from meson's test logs.
+# then prints each chaos scenario's summary line and the plain summary line
+# "N passed, N failed" summed from meson's test logs.
 #
 # Environment: BUILD_ROOT (default ./_build), JOBS (default: the core count),
 # ASSAY_TEST_QUICK=1 skips the sanitizer and valgrind passes.
