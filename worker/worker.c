@@ -55,6 +55,7 @@ typedef struct conn {
     long extra_timeout_ms;
     bool was_ready; /* for logging once per state change */
     bool fail_logged;
+    bool attempt_failed; /* a connection attempt failed since the last time it was ready */
     void (*on_ready)(struct conn *);
 } conn;
 
@@ -163,7 +164,14 @@ static void schedule_retry(conn *c);
 static void retry_cb(uv_timer_t *t)
 {
     conn *c = t->data;
-    if (c->w->stopping < 2) {
+    worker *w = c->w;
+    if (w->stopping == 1 && c == &w->main && c->attempt_failed) {
+        finish(w); /* draining and Redis is unreachable: see finish() */
+        if (w->stopping >= 2) {
+            return;
+        }
+    }
+    if (w->stopping < 2) {
         conn_start(c);
     }
 }
@@ -185,10 +193,13 @@ static void went_down(conn *c, const char *why)
         wk_log(WK_ERROR, "lost the Redis connection (%s): %s; reconnecting", c->name, why);
         c->was_ready = false;
         c->fail_logged = true;
-    } else if (!c->fail_logged) {
-        wk_log(WK_ERROR, "cannot reach Redis at %s (%s): %s; retrying with backoff",
-               c->w->cfg->redis_desc, c->name, why);
-        c->fail_logged = true;
+    } else {
+        c->attempt_failed = true;
+        if (!c->fail_logged) {
+            wk_log(WK_ERROR, "cannot reach Redis at %s (%s): %s; retrying with backoff",
+                   c->w->cfg->redis_desc, c->name, why);
+            c->fail_logged = true;
+        }
     }
 }
 
@@ -243,6 +254,7 @@ static void ready_cb(conn *c, redisReply *r, void *priv)
     }
     c->was_ready = true;
     c->fail_logged = false;
+    c->attempt_failed = false;
     c->on_ready(c);
 }
 
@@ -1260,7 +1272,10 @@ static void finish(worker *w)
         return;
     }
     if (w->main.state != C_READY) {
-        if (w->inflight == 0 && w->acks == NULL) {
+        /* Right after a lost connection the reconnect usually succeeds: wait for it
+         * (main_ready calls us again) so we leave the registry properly. Only once an
+         * attempt has failed is Redis unreachable (retry_cb calls us again then). */
+        if (w->inflight == 0 && w->acks == NULL && w->main.attempt_failed) {
             /* Nothing of ours waits in memory. Anything a lost claim left in our processing
              * list is returned by another worker once our heartbeat expires. */
             wk_log(WK_WARN, "stopping while Redis is unreachable: nothing in flight; leaving "
