@@ -249,7 +249,16 @@ class Scenario:
         if results is None:
             results = [json.loads(x) for x in r.lrange(f"{p}:results", 0, -1)]
         dead = [json.loads(x) for x in r.lrange(f"{p}:dead", 0, -1)]
-        acked_set = set(acked)
+        # The audit is against the producers' logs of acknowledged pushes, which must agree
+        # with what they reported.
+        logged = set()
+        for name in sorted(os.listdir(self.dir)):
+            if name.startswith("producer-") and name.endswith(".log"):
+                with open(os.path.join(self.dir, name), encoding="utf-8") as f:
+                    logged.update(line.strip() for line in f if line.strip())
+        t.eq(sorted(logged ^ set(acked))[:10], [],
+             f"the producers' logs hold the {len(logged)} acknowledged ids")
+        acked_set = logged
         counts = {}
         for res in results:
             counts[res.get("id")] = counts.get(res.get("id"), 0) + 1
