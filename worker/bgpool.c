@@ -172,8 +172,21 @@ int bgpool_submit(bgpool *p, void *arg)
     return 0;
 }
 
-void bgpool_close(bgpool *p)
+void bgpool_close(bgpool *p, bgpool_fn *cancel)
 {
     p->closing = true;
+    if (cancel) {
+        pthread_mutex_lock(&p->mu);
+        node *n = p->todo;
+        p->todo = p->todo_tail = NULL;
+        pthread_mutex_unlock(&p->mu);
+        while (n) {
+            node *next = n->next;
+            p->pending--;
+            cancel(n->arg);
+            free(n);
+            n = next;
+        }
+    }
     maybe_finish(p);
 }

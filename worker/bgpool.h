@@ -23,8 +23,10 @@ bgpool *bgpool_start(uv_loop_t *loop, int threads, bgpool_fn *work, bgpool_fn *d
 /* Queues a job. @return 0, or -1 when out of memory or closing. */
 int bgpool_submit(bgpool *p, void *arg);
 
-/* Lets the queued jobs finish (their `done` callbacks still run), then joins the threads
- * and closes the loop handle; the pool frees itself once the loop has closed it. */
-void bgpool_close(bgpool *p);
+/* Closes the pool: jobs not started yet are handed to `cancel` (on the calling thread)
+ * instead of running, or, with `cancel` NULL, still run; the running ones finish and get
+ * their `done` callbacks. Then the threads are joined and the loop handle closed; the pool
+ * frees itself once the loop has closed it. */
+void bgpool_close(bgpool *p, bgpool_fn *cancel);
 
 #endif

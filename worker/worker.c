@@ -72,9 +72,10 @@ typedef struct ack_batch {
     int argc;
     char **argv;
     size_t *lens;
-    int n;      /* messages */
-    char tag;   /* 'l' live, 'r' regrade */
-    bool ready; /* graded and built; each queue's batches are sent in claim order */
+    int n;        /* messages */
+    char tag;     /* 'l' live, 'r' regrade */
+    bool suspect; /* holds a redelivered message: nothing else is claimed meanwhile */
+    bool ready;   /* graded and built; each queue's batches are sent in claim order */
     bool sent;
 } ack_batch;
 
@@ -96,8 +97,7 @@ struct worker {
     int regrade_inflight, regrade_grading; /* the same, for the regrade queue alone */
     bgpool *regrade_pool;                  /* low-priority threads grading regrade jobs */
     bool claim_outstanding, block_outstanding;
-    bool pump_again;   /* room was made while a claim was out: claim again after its reply */
-    bool suspect_wait; /* a suspect heads the queue: claim again once nothing is in flight */
+    bool pump_again; /* room was made while a claim was out: claim again after its reply */
     ack_batch *acks, *acks_tail;
     int stopping; /* 0 running, 1 draining, 2 closing */
     bool first_ready_done, persistence_checked;
@@ -179,6 +179,10 @@ static void retry_cb(uv_timer_t *t)
 static void schedule_retry(conn *c)
 {
     if (c->w->stopping >= 2) {
+        return;
+    }
+    if (c->w->stopping == 1 && c == &c->w->main && c->attempt_failed) {
+        uv_timer_start(&c->retry, retry_cb, 0, 0); /* retry_cb finishes: see finish() */
         return;
     }
     long base = c->backoff_ms;
@@ -405,7 +409,7 @@ static void ack_cb(conn *c, redisReply *r, void *priv)
             w->duplicates++;
         }
     }
-    /* Batches are answered in the order they were sent: this is the head. */
+    /* Batches are answered in the order they were sent, each queue's in claim order. */
     ack_batch **pp = &w->acks;
     while (*pp && *pp != b) {
         pp = &(*pp)->next;
@@ -701,6 +705,16 @@ static void bg_done_cb(void *arg)
     job_after_cb(&j->req, 0);
 }
 
+static void cat_release(worker *w, cat_ref *c);
+static void job_free(job *j);
+
+static void bg_cancel_cb(void *arg)
+{
+    job *j = arg;
+    cat_release(j->w, j->cat);
+    job_free(j);
+}
+
 static void job_free(job *j)
 {
     for (size_t i = 0; i < j->n; i++) {
@@ -820,7 +834,7 @@ static void job_after_cb(uv_work_t *req, int status)
     size_t lost = j->n - acked;
     ack_batch *b = j->b;
     job_free(j);
-    if (cmd.oom) {
+    if (cmd.oom || acked == 0) { /* nothing to send: out of memory, or nothing graded */
         for (int i = 0; i < cmd.argc; i++) {
             free(cmd.argv[i]);
         }
@@ -882,10 +896,13 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
         w->claim_error_logged = false;
     }
     size_t n = (r->elements - 1) / 2;
-    /* "lw"/"rw": a suspect is next, to be claimed alone once our work in flight is done
-     * (ack_cb pumps again then). */
-    w->suspect_wait = r->element[0]->type == REDIS_REPLY_STRING && r->element[0]->len == 2;
-    if (n == 0 && w->suspect_wait && w->stopping == 0 && w->inflight > 0) {
+    /* "lw": a suspect heads the live queue, to be claimed alone once our work in flight is
+     * done; each acknowledgement claims again (another worker may have taken it), so do not
+     * wait on the live queue, which is not empty. ("rw": the same on the regrade queue; a
+     * live arrival is still watched for below.) */
+    bool suspect_next = r->element[0]->type == REDIS_REPLY_STRING && r->element[0]->len == 2 &&
+                        r->element[0]->str[0] == 'l';
+    if (n == 0 && suspect_next && w->stopping == 0 && w->inflight > 0) {
         return;
     }
     if (n == 0) {
@@ -943,6 +960,7 @@ static void claim_cb(conn *c, redisReply *r, void *priv)
     j->cat->refs++;
     j->req.data = j;
     j->b->tag = j->tag;
+    j->b->suspect = n == 1 && j->redeliveries[0] > 0;
     w->inflight += (int)n;
     w->grading += (int)n;
     if (j->tag == 'r') {
@@ -968,6 +986,18 @@ static void pump_retry_cb(uv_timer_t *t)
     pump(t->data);
 }
 
+/* A redelivered message is graded with nothing else of ours in flight, so if it kills the
+ * worker, no neighbour is charged a delivery for it. */
+static bool suspect_in_flight(const worker *w)
+{
+    for (const ack_batch *b = w->acks; b; b = b->next) {
+        if (b->suspect) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void pump(worker *w)
 {
     if (w->claim_outstanding) {
@@ -978,7 +1008,7 @@ static void pump(worker *w)
         return;
     }
     int room = w->cfg->inflight - w->inflight;
-    if (room <= 0 || (w->suspect_wait && w->inflight > 0)) {
+    if (room <= 0 || suspect_in_flight(w)) {
         return;
     }
     int n = room < w->cfg->batch ? room : w->cfg->batch;
@@ -1247,7 +1277,9 @@ static void close_all(worker *w)
         uv_close((uv_handle_t *)sigs[i], NULL);
     }
     if (w->regrade_pool) {
-        bgpool_close(w->regrade_pool); /* its jobs finish first, like the loop's own */
+        /* Jobs not started are dropped (their submissions stay in processing and are
+         * recovered); the loop waits for the ones running, as for its own pool. */
+        bgpool_close(w->regrade_pool, bg_cancel_cb);
         w->regrade_pool = NULL;
     }
 }
@@ -1297,9 +1329,9 @@ static void drain_cb(uv_timer_t *t)
 {
     worker *w = t->data;
     wk_log(WK_WARN,
-           "drain timed out with %d submission%s unacknowledged; they stay in %s and "
-           "are recovered by another worker",
-           w->inflight, w->inflight == 1 ? "" : "s", w->keys.proc_live);
+           "drain timed out with %d submission%s unacknowledged; they stay in %s and %s "
+           "and are recovered by another worker",
+           w->inflight, w->inflight == 1 ? "" : "s", w->keys.proc_live, w->keys.proc_regrade);
     w->exit_code = 1;
     close_all(w);
 }

@@ -6,11 +6,16 @@ batch. Found by the chaos suite (tests/chaos/scenario_poison.py, scenario_duplic
    The returned submissions are suspects, claimed alone by an idle worker: the poison
    kills two more workers and is then given up (--max-attempts 3), while the 20 are graded,
    each charged the one crash it shared - none is dead-lettered.
-2. Identical copies. Three byte-identical copies of one submission die with a worker: they
+2. Alone means alone. A suspect poison message at the head of the queue, 20 fresh
+   submissions behind it: the worker claims the suspect and nothing more until it is
+   acknowledged, so it dies holding the suspect only (found by review: the claim right
+   after a suspect's used to take a full batch of neighbours).
+3. Identical copies. Three byte-identical copies of one submission die with a worker: they
    share one delivery count, charged once per recovery, not three times; and once an id
    was answered with grading_error, a later copy is a duplicate, not a second result.
 """
 
+import hashlib
 import signal
 import time
 
@@ -63,7 +68,23 @@ t.eq(workers[-1].stop(), 0, "the last worker drains and exits 0")
 notes_on_failure(t, *workers[-2:])
 srv.stop()
 
-# 2. Identical copies, with --max-attempts 1 so that the one crash gives them up.
+# 2. A suspect is graded with nothing else in flight.
+srv = RedisServer()
+r = srv.client()
+suspect = make_submission("poison-3", meta={"note": MARK})
+r.lpush("assay:submissions", suspect)
+r.hset("assay:attempts", hashlib.sha1(suspect.encode()).hexdigest(), 1)
+for i in range(20):
+    r.lpush("assay:submissions", make_submission(f"behind-{i:02d}"))
+a = Worker(srv.url, "--batch", "64", env=env)
+t.ok(wait_for(lambda: a.proc.poll() is not None, 15), "the suspect poison kills the worker")
+held = [m for k in processing_keys(r) for m in r.lrange(k, 0, -1)]
+t.eq([m.decode() for m in held], [suspect], "it died holding the suspect alone")
+t.eq(r.llen("assay:submissions"), 20, "the 20 behind it were not claimed")
+notes_on_failure(t, a)
+srv.stop()
+
+# 3. Identical copies, with --max-attempts 1 so that the one crash gives them up.
 for max_attempts, want in (("3", "graded"), ("1", "error")):
     srv = RedisServer()
     r = srv.client()
