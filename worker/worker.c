@@ -1442,6 +1442,10 @@ int worker_run(wk_config *cfg)
            assay_version(), cfg->worker_id, assay_catalog_count(cat),
            assay_catalog_count(cat) == 1 ? "" : "s", cfg->rubrics, cfg->redis_desc, cfg->prefix,
            cfg->grade_threads, cfg->grade_threads == 1 ? "" : "s");
+    if (cfg->stub_grader) {
+        wk_log(WK_WARN, "benchmark stub on (ASSAY_BENCH_STUB_GRADER): results are canned, not "
+                        "grades; for benchmarks only");
+    }
     if (cfg->fault_abort_on) {
         wk_log(WK_WARN, "fault injection is on (ASSAY_FAULT_ABORT_ON): this worker aborts "
                         "on any message holding that text; for chaos tests only");

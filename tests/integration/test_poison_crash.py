@@ -64,6 +64,12 @@ t.eq((res.get("poison-1") or {}).get("error", {}).get("code"), "grading_error",
      "the poison is answered with grading_error")
 t.eq([d["id"] for d in dead(r)], ["poison-1"], "only the poison is dead-lettered")
 t.eq(r.hlen("assay:attempts"), 0, "no delivery count is left")
+t.ok("fault injection is on (ASSAY_FAULT_ABORT_ON)" in workers[0].output(),
+     "a worker with the test hook set says so at start")
+stub = Worker(srv.url, env={"ASSAY_BENCH_STUB_GRADER": "1"})
+t.ok(stub.wait_log("benchmark stub on (ASSAY_BENCH_STUB_GRADER)", 10),
+     "so does one with the benchmark stub")
+t.eq(stub.stop(), 0, "the stub worker exits 0")
 t.eq(workers[-1].stop(), 0, "the last worker drains and exits 0")
 notes_on_failure(t, *workers[-2:])
 srv.stop()
