@@ -7,6 +7,7 @@ output), one line per failed test, then the plain summary line. Exit 1 when any 
 or when no test ran at all (so a run that executed nothing cannot pass unseen).
 """
 import json
+import os
 import sys
 
 passed = failed = skipped = 0
@@ -29,7 +30,8 @@ for path in sys.argv[1:]:
                 t = json.loads(line)
                 for out in (t.get("stdout") or "").splitlines():
                     if out.startswith("# chaos ") and ": enqueued " in out:
-                        print(out[2:])
+                        build = os.path.basename(path).split(".")[0]
+                        print(f"{out[2:]} [{build}]")
                 result = t.get("result", "")
                 if result in ("OK", "EXPECTEDFAIL"):
                     passed += 1

@@ -3,7 +3,7 @@
 #
 #  1. installs missing Debian packages (scripts/deps.sh);
 #  2. gcc build with warnings as errors: every suite (unit, golden, cli, format, integration,
-#     hostile, and the chaos scenarios, which run one at a time and only in this build);
+#     hostile, and the chaos scenarios, which run one at a time);
 #  3. clang build with warnings as errors, ASan + UBSan (halt on the first error, leaks
 #     reported): every suite again;
 #  4. valgrind (memcheck, leaks are errors): the C tests under meson's valgrind setup, and the
