@@ -608,8 +608,9 @@ static void grade_one(const worker *w, const assay_catalog *cat, assay_scratch *
                          json_string_length(id), sha ? sha : "error");
         o->dkey = strdup(key);
         if (o->graded) {
-            queue_dedupe_key(key, sizeof(key), w->cfg->prefix, json_string_value(id),
-                             json_string_length(id), "error");
+            /* The same key with "error" for the rubric's digest: the id's error record. */
+            char *digest = strrchr(key, ':') + 1;
+            snprintf(digest, sizeof(key) - (size_t)(digest - key), "error");
             o->gkey = strdup(key);
         }
     }
@@ -689,30 +690,6 @@ static void job_work_cb(uv_work_t *req)
     if (s) {
         scratch_put(j->w, s);
     }
-}
-
-static void bg_work_cb(void *arg)
-{
-    job *j = arg;
-    job_work_cb(&j->req);
-}
-
-static void job_after_cb(uv_work_t *req, int status);
-
-static void bg_done_cb(void *arg)
-{
-    job *j = arg;
-    job_after_cb(&j->req, 0);
-}
-
-static void cat_release(worker *w, cat_ref *c);
-static void job_free(job *j);
-
-static void bg_cancel_cb(void *arg)
-{
-    job *j = arg;
-    cat_release(j->w, j->cat);
-    job_free(j);
 }
 
 static void job_free(job *j)
@@ -867,6 +844,27 @@ static void job_after_cb(uv_work_t *req, int status)
         conn_drop(&w->main, "out of memory");
     }
     pump(w);
+}
+
+/* The regrade pool's side of a job: the same work and completion as on libuv's pool, and
+ * for a job dropped unstarted at close, only its release (its messages stay in processing). */
+static void bg_work_cb(void *arg)
+{
+    job *j = arg;
+    job_work_cb(&j->req);
+}
+
+static void bg_done_cb(void *arg)
+{
+    job *j = arg;
+    job_after_cb(&j->req, 0);
+}
+
+static void bg_cancel_cb(void *arg)
+{
+    job *j = arg;
+    cat_release(j->w, j->cat);
+    job_free(j);
 }
 
 static void start_block(worker *w);

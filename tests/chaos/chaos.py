@@ -30,8 +30,8 @@ import time
 
 import redis
 
-from harness import (CLI, RUBRICS, SUBMISSIONS, RedisServer, T, Worker, processing_keys,
-                     reap_children_at_exit, wait_for)
+from harness import (CLI, RUBRICS, SUBMISSIONS, RedisServer, T, Worker, log_lines,
+                     processing_keys, reap_children_at_exit, wait_for)
 
 GRADED_AT = "2026-01-01T00:00:00Z"
 # A submission whose raw text holds this marker makes a worker started with
@@ -100,6 +100,23 @@ def make_poison(n, prefix):
             code = "wrong_type"
         out[sid] = (json.dumps(sub, separators=(",", ":")), code)
     return out
+
+
+def queued_and_claimed(r, worker_ids):
+    """(queued, claimed by these workers) on the live queue, read in one transaction."""
+    p = r.pipeline(transaction=True)
+    p.llen("assay:submissions")
+    for wid in worker_ids:
+        p.llen(f"assay:processing:{wid}:submissions")
+    queued, *claimed = p.execute()
+    return queued, sum(claimed)
+
+
+def reconnected(w):
+    """Whether every connection the worker lost is connected again (each loss of a ready
+    connection is logged once, and so is its next connect)."""
+    return (len(log_lines(w, "connected to Redis at"))
+            == 2 + len(log_lines(w, "lost the Redis connection")))
 
 
 def offline_results(messages, workdir):

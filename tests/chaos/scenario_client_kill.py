@@ -9,7 +9,8 @@ import random
 import socket
 import time
 
-from chaos import Producer, Scenario, main_guard, make_corpus
+from chaos import (Producer, Scenario, main_guard, make_corpus, queued_and_claimed,
+                   reconnected)
 from harness import log_lines, wait_for
 
 N = 15000
@@ -43,22 +44,6 @@ def connections_to(pid, port):
     return addrs
 
 
-def in_flight(r, worker_ids):
-    """Whether any submission is queued or claimed."""
-    p = r.pipeline(transaction=True)
-    p.llen("assay:submissions")
-    for wid in worker_ids:
-        p.llen(f"assay:processing:{wid}:submissions")
-    return sum(p.execute()) > 0
-
-
-def reconnected(w):
-    """Whether every connection the worker lost is connected again (each loss of a ready
-    connection is logged once, and so is its next connect)."""
-    return (len(log_lines(w, "connected to Redis at"))
-            == 2 + len(log_lines(w, "lost the Redis connection")))
-
-
 def run():
     scn = Scenario("client_kill")
     t = scn.t
@@ -76,7 +61,7 @@ def run():
         victims = rnd.sample(workers, rnd.randint(1, 2))
         # Cut connected workers while a chunk is being worked on (one arrives every 0.25 s).
         wait_for(lambda: all(reconnected(w) for w in victims), 10)
-        busy += wait_for(lambda: in_flight(killer, worker_ids), 1, 0.001)
+        busy += wait_for(lambda: sum(queued_and_claimed(killer, worker_ids)) > 0, 1, 0.001)
         for w in victims:
             addrs = connections_to(w.proc.pid, scn.srv.port)
             for addr in rnd.sample(addrs, rnd.randint(1, len(addrs)) if addrs else 0):

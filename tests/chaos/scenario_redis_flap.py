@@ -13,29 +13,14 @@ import random
 import signal
 import time
 
-from chaos import Producer, Scenario, main_guard, make_corpus
+from chaos import (Producer, Scenario, main_guard, make_corpus, queued_and_claimed,
+                   reconnected)
 from harness import log_lines, wait_for
 
 N_FLAP, N_FREEZE = 8000, 5000
 FLAP_FOR = 15.0
 FREEZES, FREEZE_FOR = 2, 3.0
 CHUNK = 200
-
-
-def in_flight(r, worker_ids):
-    """Whether any submission is queued or claimed."""
-    p = r.pipeline(transaction=True)
-    p.llen("assay:submissions")
-    for wid in worker_ids:
-        p.llen(f"assay:processing:{wid}:submissions")
-    return sum(p.execute()) > 0
-
-
-def reconnected(w):
-    """Whether every connection the worker lost is connected again (each loss of a ready
-    connection is logged once, and so is its next connect)."""
-    return (len(log_lines(w, "connected to Redis at"))
-            == 2 + len(log_lines(w, "lost the Redis connection")))
 
 
 def run():
@@ -66,7 +51,7 @@ def run():
         # Kill only once both workers are back, while a chunk is being worked on.
         back = wait_for(lambda: all(reconnected(w) for w in workers), 15)
         r = srv.client()
-        if not (back and wait_for(lambda: in_flight(r, worker_ids), 1, 0.001)):
+        if not (back and wait_for(lambda: sum(queued_and_claimed(r, worker_ids)) > 0, 1, 0.001)):
             continue
         srv.kill()
         time.sleep(rnd.uniform(0.5, 2.0))
@@ -85,7 +70,7 @@ def run():
         time.sleep(1.0)
         back = wait_for(lambda: all(reconnected(w) for w in workers), 15)
         r = srv.client()
-        t.ok(back and wait_for(lambda: in_flight(r, worker_ids), 2, 0.001),
+        t.ok(back and wait_for(lambda: sum(queued_and_claimed(r, worker_ids)) > 0, 2, 0.001),
              f"freeze {k}: both workers connected, work in flight")
         srv.proc.send_signal(signal.SIGSTOP)
         try:

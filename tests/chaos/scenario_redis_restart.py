@@ -8,7 +8,7 @@ exactly once, as offline grading answers it."""
 import json
 import time
 
-from chaos import Producer, Scenario, main_guard, make_corpus
+from chaos import Producer, Scenario, main_guard, make_corpus, queued_and_claimed
 from harness import log_lines, wait_for
 
 N = 10000
@@ -41,12 +41,8 @@ def ids_in_redis(r, prefix="assay"):
 
 def in_flight(r, worker_ids):
     """(queued, claimed) when at least BACKLOG submissions are queued or claimed, else None."""
-    p = r.pipeline(transaction=True)
-    p.llen("assay:submissions")
-    for wid in worker_ids:
-        p.llen(f"assay:processing:{wid}:submissions")
-    queued, *claimed = p.execute()
-    return (queued, sum(claimed)) if queued + sum(claimed) >= BACKLOG else None
+    queued, claimed = queued_and_claimed(r, worker_ids)
+    return (queued, claimed) if queued + claimed >= BACKLOG else None
 
 
 def run():

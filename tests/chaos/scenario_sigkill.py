@@ -19,7 +19,7 @@ def run():
     t = scn.t
     sent = make_corpus(N, "kill")
     a = scn.worker()
-    b = scn.worker()
+    scn.worker()  # B, never killed
     # About 1,000 a second in chunks of 250: the two workers drain a chunk in a few tens of
     # milliseconds, so each kill waits (at most a second) until A holds claimed work.
     prod = Producer(scn, "assay:submissions", sorted(sent.items()), chunk=250,
