@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define WINDOW 4096
@@ -131,39 +130,18 @@ static size_t count_lines(const char *path)
     return n;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress(size_t done, size_t total, double start)
 {
-    char bar[31];
+    char bar[CLI_BAR_WIDTH + 1];
     double frac = total ? (double)done / (double)total : 0;
     if (frac > 1) {
         frac = 1;
     }
-    size_t fill = (size_t)(frac * 30);
-    for (size_t i = 0; i < 30; i++) {
-        bar[i] = i < fill ? '#' : '.';
-    }
-    bar[30] = '\0';
-    double el = now_s() - start;
+    cli_bar(bar, frac);
+    double el = cli_now_s() - start;
     fprintf(stderr, "\rgrading [%s] %3d%% %zu/%zu  %.0f/s ", bar, (int)(frac * 100), done,
             total, el > 0 ? (double)done / el : 0.0);
     fflush(stderr);
-}
-
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
-            return false;
-        }
-    }
-    return true;
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -269,7 +247,7 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
         ws[t].st.mastery = json_object();
     }
 
-    double start = now_s(), last = 0;
+    double start = cli_now_s(), last = 0;
     size_t done = 0;
     char *buf = NULL;
     size_t cap = 0;
@@ -283,7 +261,7 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
                 eof = true;
                 break;
             }
-            if (blank(buf, (size_t)got)) {
+            if (cli_is_blank(buf, (size_t)got)) {
                 continue;
             }
             line *l = &sh.lines[sh.n++];
@@ -312,9 +290,9 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
             free(l->text);
         }
         done += sh.n;
-        if (show && (now_s() - last > 0.1 || eof)) {
+        if (show && (cli_now_s() - last > 0.1 || eof)) {
             progress(done, total, start);
-            last = now_s();
+            last = cli_now_s();
         }
     }
     free(buf);
@@ -334,7 +312,7 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
         merge(all.codes, ws[t].st.codes);
         merge(all.mastery, ws[t].st.mastery);
     }
-    double el = now_s() - start;
+    double el = cli_now_s() - start;
     fprintf(stderr,
             "assay: %zu submissions in %.2f s (%d thread%s): %zu graded, %zu not graded, %zu "
             "with check errors\n",

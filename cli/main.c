@@ -1,13 +1,9 @@
 /*
- * main.c - the `assay` command-line tool: subcommand dispatch, help and version, and the
- * helpers the subcommands share.
+ * main.c - the `assay` command-line tool: subcommand dispatch, help and version.
  */
 #include "cli.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char usage[] =
     "Usage: assay COMMAND [OPTIONS] ...\n"
@@ -40,75 +36,6 @@ static const char usage[] =
     "Exit status: 0 success; 1 an invalid rubric or a submission that could not be graded;\n"
     "2 bad command line; 3 a rubric or input file could not be loaded or read, or Redis\n"
     "could not be reached or failed. dead requeue: 1 when an ID was not found.\n";
-
-void cli_print_diags(FILE *f, const assay_diags *d)
-{
-    char line[1200];
-    for (size_t i = 0; i < assay_diags_count(d); i++) {
-        assay_diag_format(assay_diags_get(d, i), line, sizeof(line));
-        fprintf(f, "%s\n", line);
-    }
-}
-
-char *cli_read_file(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
-            if (ferror(f)) {
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        char *nb = realloc(buf, cap * 2 + 1);
-        if (nb == NULL) {
-            free(buf);
-            buf = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (f != stdin) {
-        int saved = errno;
-        fclose(f);
-        errno = saved;
-    }
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
-
-const char *cli_graded_at(const char *flag, char *buf, size_t size)
-{
-    if (flag) {
-        return flag;
-    }
-    const char *epoch = getenv("SOURCE_DATE_EPOCH");
-    if (epoch && *epoch) {
-        char *end;
-        long long v = strtoll(epoch, &end, 10);
-        if (*end == '\0' && v >= 0) {
-            time_t t = (time_t)v;
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            return buf;
-        }
-    }
-    return NULL;
-}
 
 int main(int argc, char **argv)
 {

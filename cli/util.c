@@ -1,0 +1,172 @@
+/*
+ * util.c - helpers every subcommand of the assay tool shares: reading a file or standard
+ * input whole, printing rubric diagnostics, the graded_at to use, the usage synopsis,
+ * option values, a monotonic clock, progress bars, and writing untrusted text to a
+ * terminal. Nothing here talks to Redis (ops.c does).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void cli_print_diags(FILE *f, const assay_diags *d)
+{
+    char line[1200];
+    for (size_t i = 0; i < assay_diags_count(d); i++) {
+        assay_diag_format(assay_diags_get(d, i), line, sizeof(line));
+        fprintf(f, "%s\n", line);
+    }
+}
+
+char *cli_read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            if (ferror(f)) {
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+        char *nb = realloc(buf, cap * 2 + 1);
+        if (nb == NULL) {
+            free(buf);
+            buf = NULL;
+            errno = ENOMEM;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (f != stdin) {
+        int saved = errno;
+        fclose(f);
+        errno = saved;
+    }
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+const char *cli_graded_at(const char *flag, char *buf, size_t size)
+{
+    if (flag) {
+        return flag;
+    }
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    if (epoch && *epoch) {
+        char *end;
+        long long v = strtoll(epoch, &end, 10);
+        if (*end == '\0' && v >= 0) {
+            time_t t = (time_t)v;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+const char *cli_env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+bool cli_is_help(const char *a)
+{
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0) {
+        return 0;
+    }
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0') {
+        return 0;
+    }
+    if (*i + 1 >= argc) {
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
+void cli_short_usage(const char *name, const char *usage)
+{
+    const char *end = strstr(usage, "\n\n");
+    int n = end ? (int)(end - usage) : (int)strlen(usage);
+    fprintf(stderr, "%.*s\n(%s --help for more)\n", n, usage, name);
+}
+
+double cli_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_bar(char bar[CLI_BAR_WIDTH + 1], double frac)
+{
+    frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    int fill = (int)(frac * CLI_BAR_WIDTH);
+    for (int i = 0; i < CLI_BAR_WIDTH; i++) {
+        bar[i] = i < fill ? '#' : '.';
+    }
+    bar[CLI_BAR_WIDTH] = '\0';
+}
+
+bool cli_is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
+            return false;
+        }
+    }
+    return true;
+}
+
+size_t cli_put_clean(FILE *f, const char *s, size_t n)
+{
+    size_t cols = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            cols += (size_t)fprintf(f, "\\x%02x", c);
+        } else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                   (unsigned char)s[i + 1] <= 0x9f) {
+            cols += (size_t)fprintf(f, "\\u%04x", (unsigned char)s[++i]);
+        } else {
+            putc(c, f);
+            cols += (c & 0xc0) != 0x80;
+        }
+    }
+    return cols;
+}
+
+void cli_pad(FILE *f, size_t used, size_t width)
+{
+    for (size_t i = used; i < width + 2; i++) {
+        putc(' ', f);
+    }
+}
