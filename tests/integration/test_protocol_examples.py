@@ -1,6 +1,8 @@
 """Runs every example of docs/protocol.md (the blocks after an <!-- example: NAME --> marker)
 against a private redis-server with a worker running, so the documented commands stay true:
-each must push a submission and print its graded result."""
+each must push a submission and print its graded result. The Python and Node examples are
+also run against a Redis with no worker, with ASSAY_RESULT_TIMEOUT=1: each must report
+"no result within 1 s" on stderr and exit 1, not throw."""
 
 import os
 import re
@@ -35,7 +37,7 @@ def node_modules():
     return os.path.join(dest, "node_modules")
 
 
-for name, lang, code in examples:
+def run_example(name, lang, code, env):
     path = os.path.join(work, f"example-{name}")
     with open(path, "w", encoding="utf-8") as f:
         f.write(code)
@@ -44,15 +46,32 @@ for name, lang, code in examples:
     elif lang == "python":
         cmd = ["/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3", path]
     else:
-        env["NODE_PATH"] = node_modules()
+        env = dict(env, NODE_PATH=node_modules())
         cmd = ["node", path]
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+
+
+for name, lang, code in examples:
+    p = run_example(name, lang, code, env)
     out = p.stdout + p.stderr
     t.eq(p.returncode, 0, f"{name} example exits 0")
     sid = {"redis-cli": "cli-1", "python": "py-1", "node": "js-1"}[name]
     t.ok(sid in out and "graded" in out, f"{name} example prints its graded result")
     if p.returncode != 0 or sid not in out:
         t.note(out)
+
+# No worker: the wait for the result times out (after 1 s, from ASSAY_RESULT_TIMEOUT).
+idle = RedisServer()
+idle_env = dict(os.environ, REDIS_URL=idle.url, ASSAY_RESULT_TIMEOUT="1")
+for name, lang, code in examples:
+    if name == "redis-cli":
+        continue  # BRPOP prints an empty reply on a timeout: nothing to throw
+    p = run_example(name, lang, code, idle_env)
+    t.eq(p.returncode, 1, f"{name} example exits 1 when no result comes")
+    t.eq(p.stderr.strip(), "no result within 1 s",
+         f"{name} example says \"no result within 1 s\" on stderr, and nothing else")
+    t.eq(p.stdout, "", f"{name} example prints nothing on stdout then")
+idle.stop()
 
 t.eq(w.stop(), 0, "the worker drains and exits 0")
 srv.stop()
