@@ -197,126 +197,142 @@ static void merge(json_t *into, const json_t *from)
     }
 }
 
-int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
-              const assay_grade_options *opts)
+/* A batch run: the threads, the files, what is done. */
+typedef struct run {
+    shared sh;
+    worker *ws;
+    int jobs;
+    FILE *fin, *fout;
+    size_t total; /* lines of IN, for the progress bar; 0 unknown */
+    size_t done;
+    bool show; /* the progress bar */
+} run;
+
+/* Loads the rubrics of dir into cat, printing their problems. EXIT_OK when all loaded;
+ * EXIT_FAILED when one is invalid, EXIT_UNUSABLE when dir or one of its files could not be
+ * read (*usable false when no rubric loaded: there is nothing to grade against). */
+static int load_rubrics(assay_catalog *cat, const char *dir, bool *usable)
 {
-    assay_catalog *cat = assay_catalog_create();
     assay_diags *d = assay_diags_create();
-    int loaded = assay_catalog_load_dir(cat, rubrics, NULL, d);
+    int loaded = assay_catalog_load_dir(cat, dir, NULL, d);
     cli_print_diags(stderr, d);
+    int rc = loaded >= 0 ? EXIT_OK : loaded == ASSAY_E_NOMEM ? EXIT_UNUSABLE : EXIT_FAILED;
+    for (size_t i = 0; i < assay_diags_count(d); i++) {
+        if (assay_diags_get(d, i)->code == ASSAY_E_IO) {
+            rc = EXIT_UNUSABLE;
+        }
+    }
     assay_diags_destroy(d);
-    if (loaded < 0 && assay_catalog_count(cat) == 0) {
-        assay_catalog_destroy(cat);
-        return EXIT_UNUSABLE;
+    *usable = loaded >= 0 || assay_catalog_count(cat) > 0;
+    if (!*usable) {
+        fprintf(stderr, "assay grade: no rubric loaded from %s\n", dir);
     }
-    FILE *fin = strcmp(in, "-") == 0 ? stdin : fopen(in, "rb");
-    if (fin == NULL) {
+    return rc;
+}
+
+/* Opens IN and OUT. EXIT_OK, or EXIT_UNUSABLE after saying why. */
+static int open_files(run *r, const char *in, const char *out)
+{
+    r->fin = strcmp(in, "-") == 0 ? stdin : fopen(in, "rb");
+    if (r->fin == NULL) {
         fprintf(stderr, "assay grade: %s: %s\n", in, strerror(errno));
-        assay_catalog_destroy(cat);
         return EXIT_UNUSABLE;
     }
-    FILE *fout = out ? fopen(out, "wb") : stdout;
-    if (fout == NULL) {
+    r->fout = out ? fopen(out, "wb") : stdout;
+    if (r->fout == NULL) {
         fprintf(stderr, "assay grade: %s: %s\n", out, strerror(errno));
-        if (fin != stdin) {
-            fclose(fin);
-        }
-        assay_catalog_destroy(cat);
         return EXIT_UNUSABLE;
     }
-    if (jobs <= 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = n > 0 ? (int)n : 1;
-    }
-    size_t total = strcmp(in, "-") == 0 ? 0 : count_lines(in);
-    bool show = isatty(fileno(stderr)) && total > 0;
+    r->total = r->fin == stdin ? 0 : count_lines(in);
+    r->show = isatty(fileno(stderr)) && r->total > 0;
+    return EXIT_OK;
+}
 
-    shared sh = {.cat = cat, .opts = opts};
-    sh.lines = calloc(WINDOW, sizeof(line));
-    worker *ws = calloc((size_t)jobs, sizeof(worker));
+/* Sets up the threads' state. false when out of memory. */
+static bool start_workers(run *r, const assay_catalog *cat, const assay_grade_options *opts)
+{
+    r->sh.cat = cat;
+    r->sh.opts = opts;
+    r->sh.lines = calloc(WINDOW, sizeof(line));
+    r->ws = calloc((size_t)r->jobs, sizeof(worker));
+    if (r->sh.lines == NULL || r->ws == NULL) {
+        return false;
+    }
+    for (int t = 0; t < r->jobs; t++) {
+        r->ws[t].sh = &r->sh;
+        r->ws[t].scratch = assay_scratch_create();
+        r->ws[t].st.codes = json_object();
+        r->ws[t].st.mastery = json_object();
+    }
+    return true;
+}
+
+/* Reads the next window of non-blank lines into r->sh. true at the end of the input. */
+static bool read_window(run *r, char **buf, size_t *cap)
+{
+    r->sh.n = 0;
+    atomic_store(&r->sh.next, 0);
+    while (r->sh.n < WINDOW) {
+        ssize_t got = getline(buf, cap, r->fin);
+        if (got < 0) {
+            return true;
+        }
+        if (cli_is_blank(*buf, (size_t)got)) {
+            continue;
+        }
+        line *l = &r->sh.lines[r->sh.n++];
+        l->text = *buf;
+        l->len = (size_t)got;
+        l->result = NULL;
+        *buf = NULL;
+        *cap = 0;
+    }
+    return false;
+}
+
+/* Grades the window on r->jobs threads, then writes its results in input order.
+ * EXIT_OK, or EXIT_UNUSABLE when a result could not be made or written. */
+static int grade_window(run *r)
+{
+    if (r->jobs == 1) {
+        work(&r->ws[0]);
+    } else {
+        for (int t = 0; t < r->jobs; t++) {
+            pthread_create(&r->ws[t].thread, NULL, work, &r->ws[t]);
+        }
+        for (int t = 0; t < r->jobs; t++) {
+            pthread_join(r->ws[t].thread, NULL);
+        }
+    }
     int rc = EXIT_OK;
-    if (sh.lines == NULL || ws == NULL) {
-        fprintf(stderr, "assay grade: out of memory\n");
-        rc = EXIT_UNUSABLE;
-        goto out;
+    for (size_t i = 0; i < r->sh.n; i++) {
+        line *l = &r->sh.lines[i];
+        if (l->result == NULL || fprintf(r->fout, "%s\n", l->result) < 0) {
+            rc = EXIT_UNUSABLE;
+        }
+        free(l->result);
+        free(l->text);
     }
-    for (int t = 0; t < jobs; t++) {
-        ws[t].sh = &sh;
-        ws[t].scratch = assay_scratch_create();
-        ws[t].st.codes = json_object();
-        ws[t].st.mastery = json_object();
-    }
+    r->done += r->sh.n;
+    return rc;
+}
 
-    double start = cli_now_s(), last = 0;
-    size_t done = 0;
-    char *buf = NULL;
-    size_t cap = 0;
-    bool eof = false;
-    while (!eof && rc == EXIT_OK) {
-        sh.n = 0;
-        atomic_store(&sh.next, 0);
-        while (sh.n < WINDOW) {
-            ssize_t got = getline(&buf, &cap, fin);
-            if (got < 0) {
-                eof = true;
-                break;
-            }
-            if (cli_is_blank(buf, (size_t)got)) {
-                continue;
-            }
-            line *l = &sh.lines[sh.n++];
-            l->text = buf;
-            l->len = (size_t)got;
-            l->result = NULL;
-            buf = NULL;
-            cap = 0;
-        }
-        if (jobs == 1) {
-            work(&ws[0]);
-        } else {
-            for (int t = 0; t < jobs; t++) {
-                pthread_create(&ws[t].thread, NULL, work, &ws[t]);
-            }
-            for (int t = 0; t < jobs; t++) {
-                pthread_join(ws[t].thread, NULL);
-            }
-        }
-        for (size_t i = 0; i < sh.n; i++) {
-            line *l = &sh.lines[i];
-            if (l->result == NULL || fprintf(fout, "%s\n", l->result) < 0) {
-                rc = EXIT_UNUSABLE;
-            }
-            free(l->result);
-            free(l->text);
-        }
-        done += sh.n;
-        if (show && (cli_now_s() - last > 0.1 || eof)) {
-            progress(done, total, start);
-            last = cli_now_s();
-        }
-    }
-    free(buf);
-    if (show) {
-        fputc('\n', stderr);
-    }
-    if (fflush(fout) != 0 || ferror(fin)) {
-        fprintf(stderr, "assay grade: I/O error\n");
-        rc = EXIT_UNUSABLE;
-    }
-
+/* Prints the summary on stderr. The number of submissions not graded. */
+static size_t summary(const run *r, double seconds)
+{
     stats all = {.codes = json_object(), .mastery = json_object()};
-    for (int t = 0; t < jobs; t++) {
-        all.graded += ws[t].st.graded;
-        all.failed += ws[t].st.failed;
-        all.check_errors += ws[t].st.check_errors;
-        merge(all.codes, ws[t].st.codes);
-        merge(all.mastery, ws[t].st.mastery);
+    for (int t = 0; t < r->jobs; t++) {
+        all.graded += r->ws[t].st.graded;
+        all.failed += r->ws[t].st.failed;
+        all.check_errors += r->ws[t].st.check_errors;
+        merge(all.codes, r->ws[t].st.codes);
+        merge(all.mastery, r->ws[t].st.mastery);
     }
-    double el = cli_now_s() - start;
     fprintf(stderr,
             "assay: %zu submissions in %.2f s (%d thread%s): %zu graded, %zu not graded, %zu "
             "with check errors\n",
-            done, el, jobs, jobs == 1 ? "" : "s", all.graded, all.failed, all.check_errors);
+            r->done, seconds, r->jobs, r->jobs == 1 ? "" : "s", all.graded, all.failed,
+            all.check_errors);
     if (all.failed) {
         fprintf(stderr, "not graded, by error code:\n");
         print_map_sorted(all.codes, false);
@@ -325,24 +341,75 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
         fprintf(stderr, "mastery (rubric competency):\n");
         print_map_sorted(all.mastery, true);
     }
-    if (rc == EXIT_OK && all.failed) {
-        rc = EXIT_FAILED;
-    }
     json_decref(all.codes);
     json_decref(all.mastery);
-    for (int t = 0; t < jobs; t++) {
-        assay_scratch_destroy(ws[t].scratch);
-        json_decref(ws[t].st.codes);
-        json_decref(ws[t].st.mastery);
+    return all.failed;
+}
+
+/* Grades every window of the input. EXIT_OK, or EXIT_UNUSABLE on an I/O error. */
+static int grade_all(run *r, double start)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    double last = 0;
+    bool eof = false;
+    int rc = EXIT_OK;
+    while (!eof && rc == EXIT_OK) {
+        eof = read_window(r, &buf, &cap);
+        rc = grade_window(r);
+        if (r->show && (cli_now_s() - last > 0.1 || eof)) {
+            progress(r->done, r->total, start);
+            last = cli_now_s();
+        }
     }
-out:
-    free(ws);
-    free(sh.lines);
-    if (fin != stdin) {
-        fclose(fin);
+    free(buf);
+    if (r->show) {
+        fputc('\n', stderr);
     }
-    if (fout != stdout) {
-        fclose(fout);
+    if (fflush(r->fout) != 0 || ferror(r->fin)) {
+        fprintf(stderr, "assay grade: I/O error\n");
+        rc = EXIT_UNUSABLE;
+    }
+    return rc;
+}
+
+int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
+              const assay_grade_options *opts)
+{
+    assay_catalog *cat = assay_catalog_create();
+    bool usable = false;
+    int rubrics_rc = cat ? load_rubrics(cat, rubrics, &usable) : EXIT_UNUSABLE;
+    run r = {.jobs = jobs};
+    if (r.jobs <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        r.jobs = n > 0 ? (int)n : 1;
+    }
+    int rc = usable ? open_files(&r, in, out) : rubrics_rc;
+    if (rc == EXIT_OK && !start_workers(&r, cat, opts)) {
+        fprintf(stderr, "assay grade: out of memory\n");
+        rc = EXIT_UNUSABLE;
+    }
+    if (rc == EXIT_OK) {
+        double start = cli_now_s();
+        rc = grade_all(&r, start);
+        if (summary(&r, cli_now_s() - start) > 0 && rc == EXIT_OK) {
+            rc = EXIT_FAILED;
+        }
+        /* The worse of the two: 3 (could not read or write) over 1 (invalid, not graded). */
+        rc = rubrics_rc > rc ? rubrics_rc : rc;
+    }
+    for (int t = 0; r.ws && t < r.jobs; t++) {
+        assay_scratch_destroy(r.ws[t].scratch);
+        json_decref(r.ws[t].st.codes);
+        json_decref(r.ws[t].st.mastery);
+    }
+    free(r.ws);
+    free(r.sh.lines);
+    if (r.fin && r.fin != stdin) {
+        fclose(r.fin);
+    }
+    if (r.fout && r.fout != stdout) {
+        fclose(r.fout);
     }
     assay_catalog_destroy(cat);
     return rc;

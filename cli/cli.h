@@ -7,6 +7,7 @@
 
 #include "assay/assay.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -34,6 +35,10 @@ int cmd_enqueue(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_dead(int argc, char **argv);
 
+/* Loads one rubric file into a new catalog (caller frees with assay_catalog_destroy),
+ * printing its problems on stderr. NULL on failure, with *rc EXIT_FAILED when the rubric is
+ * invalid, or EXIT_UNUSABLE when it could not be read. (grade.c) */
+assay_catalog *cli_load_rubric(const char *path, int *rc);
 /* Prints every diagnostic gcc-style to f. */
 void cli_print_diags(FILE *f, const assay_diags *d);
 /* Reads a whole file ("-" is standard input). Caller frees. NULL with errno on failure. */
@@ -42,13 +47,47 @@ char *cli_read_file(const char *path, size_t *len);
 const char *cli_graded_at(const char *flag, char *buf, size_t size);
 /* The environment variable name when set and not empty, else dflt. */
 const char *cli_env_or(const char *name, const char *dflt);
-/* Is a "-h" or "--help"? */
-bool cli_is_help(const char *a);
-/* Matches "--name VALUE" or "--name=VALUE" at argv[*i]: 1 with *val set (and *i moved past
- * a separate value), 0 when argv[*i] is another option, -1 when the value is missing. */
-int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val);
+/*
+ * Command lines are read with getopt_long (GNU: options and operands in any order, "--" ends
+ * the options, --name=VALUE or --name VALUE, unambiguous abbreviations). Every command's
+ * option table starts with CLI_OPTIONS_COMMON and its short options with ":h" (the ':'
+ * tells a missing value from an unknown option); cli_next_option deals with those and with
+ * errors, and hands the command its own options.
+ */
+enum {
+    CLI_OPT_VERSION = 0x100, /* --version */
+    CLI_OPT_REDIS,           /* --redis URL (operator commands, ops.c) */
+    CLI_OPT_PREFIX,          /* --prefix P (operator commands) */
+    CLI_OPT_OWN,             /* a command's own long options without a short form */
+};
+/* clang-format off */
+#define CLI_OPTIONS_COMMON \
+    {"help", no_argument, NULL, 'h'}, \
+    {"version", no_argument, NULL, CLI_OPT_VERSION}
+/* clang-format on */
+/* Starts a new getopt_long scan (each command has its own argv: optind 0 makes glibc and
+ * musl start afresh) with getopt's own messages off. */
+void cli_getopt_begin(void);
+/* The next option of a command's argv: getopt_long over shortopts (":h" and the command's
+ * letters) and options (CLI_OPTIONS_COMMON first). --help, --version and command-line errors
+ * end the parse: 0, with *rc the exit status (the usage or the version printed on stdout:
+ * EXIT_OK; or the error named, without any value, which may hold a password, and the
+ * synopsis printed on stderr: EXIT_USAGE). Otherwise the option's
+ * value (optarg set), or -1 at the end of the options (optind at the first operand). */
+int cli_next_option(const char *name, const char *usage, int argc, char **argv,
+                    const char *shortopts, const struct option *options, int *rc);
+/* Reads the options of a command that has none of its own (--help and --version only; with
+ * shortopts "+:h", stops at the first operand, a command). CLI_RUN with optind at the first
+ * operand, or the exit status. */
+int cli_common_options_only(const char *name, const char *usage, int argc, char **argv,
+                            const char *shortopts);
+/* Prints "assay VERSION (rubric format N)". EXIT_OK. */
+int cli_print_version(void);
 /* Prints the synopsis (usage up to its first blank line) and where the rest is, on stderr. */
 void cli_short_usage(const char *name, const char *usage);
+/* Prints "name: " and the message on stderr, then the synopsis. Always EXIT_USAGE. */
+int cli_usage_error(const char *name, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Seconds on the monotonic clock. */
 double cli_now_s(void);
 

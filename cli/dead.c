@@ -32,7 +32,7 @@ static const char requeue_lua[] =
 
 static const char dead_usage[] =
     "Usage: assay dead list [--json] [--limit N] [--redis URL] [--prefix P]\n"
-    "       assay dead requeue (--all | ID...) [--redis URL] [--prefix P]\n"
+    "       assay dead requeue (--all | [--] ID...) [--redis URL] [--prefix P]\n"
     "\n"
     "P:dead keeps every submission the workers did not grade, untouched, with the reason.\n"
     "\n"
@@ -47,9 +47,12 @@ static const char dead_usage[] =
     "         its error record P:done:<sha256 of id>:error, so the submission is answered\n"
     "         again: graded once the cause is fixed, or answered with an error and\n"
     "         dead-lettered again if it is not. Prints \"requeued N, M not found\".\n"
+    "         IDs that start with '-' go after \"--\".\n"
     "\n"
     "  --redis URL    [REDIS_URL; redis://127.0.0.1:6379]\n"
     "  --prefix P     [ASSAY_PREFIX; assay]\n"
+    "  -h, --help     this help\n"
+    "  --version      the version\n"
     "\n"
     "Exit status: 0 done; 1 an ID was not found or an entry could not be read; 2 bad\n"
     "command line; 3 Redis could not be reached or failed.\n";
@@ -99,34 +102,36 @@ static size_t field_width(const json_t *e, const char *name, size_t dflt)
 /* Reads the command line into o, *as_json and *limit. CLI_RUN, or the exit status. */
 static int list_args(ops *o, int argc, char **argv, bool *as_json, long long *limit)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int m = ops_option(o, argc, argv, &i);
-        if (m < 0) {
-            return EXIT_USAGE;
-        } else if (m > 0) {
-            continue;
-        } else if (cli_is_help(a)) {
-            fputs(dead_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--json") == 0) {
+    enum { OPT_JSON = CLI_OPT_OWN, OPT_LIMIT };
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        OPS_OPTIONS,
+        {"json", no_argument, NULL, OPT_JSON},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {NULL, 0, NULL, 0},
+    };
+    cli_getopt_begin();
+    int c, rc = CLI_RUN;
+    while ((c = cli_next_option(o->name, dead_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_JSON) {
             *as_json = true;
-        } else if ((m = cli_opt_value(argc, argv, &i, "--limit", &v)) != 0) {
+        } else if (c == OPT_LIMIT) {
             char *end;
             errno = 0;
-            *limit = m > 0 ? strtoll(v, &end, 10) : -1;
-            if (m < 0 || *v == '\0' || *end != '\0' || errno || *limit < 0) {
-                fprintf(stderr, "%s: --limit needs a whole number (0: all)\n", o->name);
-                cli_short_usage(o->name, dead_usage);
-                return EXIT_USAGE;
+            *limit = strtoll(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || errno || *limit < 0) {
+                return cli_usage_error(o->name, dead_usage,
+                                       "--limit needs a whole number (0: all)");
             }
-        } else if (a[0] == '-') {
-            return ops_usage_error(o, "unknown option", a);
         } else {
-            fprintf(stderr, "%s: unexpected argument \"%s\"\n", o->name, a);
-            cli_short_usage(o->name, dead_usage);
-            return EXIT_USAGE;
+            ops_option(o, c);
         }
+    }
+    if (c == 0) {
+        return rc;
+    }
+    if (optind < argc) {
+        return cli_usage_error(o->name, dead_usage, "unexpected argument \"%s\"", argv[optind]);
     }
     return CLI_RUN;
 }
@@ -410,37 +415,32 @@ static int requeue_chunk(ops *o, requeue_state *s, const redisReply *r, long lon
 
 /* Reads the command line into o and s (s->ids points into argv). CLI_RUN, or the exit
  * status. */
-static int requeue_args(ops *o, requeue_state *s, const char **ids, int argc, char **argv)
+static int requeue_args(ops *o, requeue_state *s, int argc, char **argv)
 {
-    bool dashdash = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int m = dashdash ? 0 : ops_option(o, argc, argv, &i);
-        if (m < 0) {
-            return EXIT_USAGE;
-        } else if (m > 0) {
-            continue;
-        } else if (dashdash) {
-            ids[s->nids++] = a;
-        } else if (strcmp(a, "--") == 0) {
-            dashdash = true;
-        } else if (cli_is_help(a)) {
-            fputs(dead_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--all") == 0) {
+    enum { OPT_ALL = CLI_OPT_OWN };
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        OPS_OPTIONS,
+        {"all", no_argument, NULL, OPT_ALL},
+        {NULL, 0, NULL, 0},
+    };
+    cli_getopt_begin();
+    int c, rc = CLI_RUN;
+    while ((c = cli_next_option(o->name, dead_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_ALL) {
             s->all = true;
-        } else if (a[0] == '-' && a[1] == '-') {
-            return ops_usage_error(o, "unknown option", a);
         } else {
-            ids[s->nids++] = a; /* ids may start with a single '-' */
+            ops_option(o, c);
         }
     }
-    if (s->all == (s->nids > 0)) {
-        fprintf(stderr, "%s: give --all or one or more IDs, not both\n", o->name);
-        cli_short_usage(o->name, dead_usage);
-        return EXIT_USAGE;
+    if (c == 0) {
+        return rc;
     }
-    s->ids = ids;
+    s->ids = (const char *const *)argv + optind;
+    s->nids = (size_t)(argc - optind);
+    if (s->all == (s->nids > 0)) {
+        return cli_usage_error(o->name, dead_usage, "give --all or one or more IDs, not both");
+    }
     return CLI_RUN;
 }
 
@@ -532,27 +532,23 @@ static int dead_requeue(int argc, char **argv)
     ops_init(&o, "assay dead requeue", dead_usage);
     requeue_state s;
     memset(&s, 0, sizeof(s));
-    const char **ids = calloc((size_t)argc, sizeof(*ids));
-    if (ids == NULL) {
-        return EXIT_UNUSABLE;
+    int rc = requeue_args(&o, &s, argc, argv);
+    if (rc != CLI_RUN) {
+        return rc;
     }
-    int rc = requeue_args(&o, &s, ids, argc, argv);
-    if (rc == CLI_RUN) {
-        s.found = calloc(s.nids ? s.nids : 1, sizeof(*s.found));
-        rc = s.found ? ops_check(&o) : EXIT_UNUSABLE;
-        if (rc == EXIT_OK) {
-            rc = ops_connect(&o);
-        }
-        if (rc == EXIT_OK) {
-            long long total = 0;
-            rc = requeue_start(&o, &s, &total);
-            if (rc == EXIT_OK) {
-                rc = requeue_walk(&o, &s, total);
-            }
-            rc = requeue_report(&o, &s, rc);
-        }
+    s.found = calloc(s.nids ? s.nids : 1, sizeof(*s.found));
+    rc = s.found ? ops_check(&o) : EXIT_UNUSABLE;
+    if (rc == EXIT_OK) {
+        rc = ops_connect(&o);
     }
-    free(ids);
+    if (rc == EXIT_OK) {
+        long long total = 0;
+        rc = requeue_start(&o, &s, &total);
+        if (rc == EXIT_OK) {
+            rc = requeue_walk(&o, &s, total);
+        }
+        rc = requeue_report(&o, &s, rc);
+    }
     free(s.found);
     ops_close(&o);
     return rc;
@@ -560,18 +556,18 @@ static int dead_requeue(int argc, char **argv)
 
 int cmd_dead(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "list") == 0) {
-        return dead_list(argc - 1, argv + 1);
+    /* Options before the subcommand: "+" stops at the first operand, the subcommand. */
+    int rc = cli_common_options_only("assay dead", dead_usage, argc, argv, "+:h");
+    if (rc != CLI_RUN) {
+        return rc;
     }
-    if (argc >= 2 && strcmp(argv[1], "requeue") == 0) {
-        return dead_requeue(argc - 1, argv + 1);
+    const char *sub = optind < argc ? argv[optind] : NULL;
+    if (sub && strcmp(sub, "list") == 0) {
+        return dead_list(argc - optind, argv + optind);
     }
-    if (argc >= 2 && cli_is_help(argv[1])) {
-        fputs(dead_usage, stdout);
-        return EXIT_OK;
+    if (sub && strcmp(sub, "requeue") == 0) {
+        return dead_requeue(argc - optind, argv + optind);
     }
-    fprintf(stderr, "assay dead: %s\n",
-            argc < 2 ? "list or requeue?" : "unknown subcommand (list or requeue)");
-    cli_short_usage("assay dead", dead_usage);
-    return EXIT_USAGE;
+    return cli_usage_error("assay dead", dead_usage, "%s",
+                           sub ? "unknown subcommand (list or requeue)" : "list or requeue?");
 }

@@ -27,10 +27,14 @@ static const char enqueue_usage[] =
     "  --redis URL    redis://[user[:password]@]host[:port][/db] or\n"
     "                 unix:///path/redis.sock[?db=N] [REDIS_URL; redis://127.0.0.1:6379]\n"
     "  --prefix P     key prefix [ASSAY_PREFIX; assay]\n"
+    "  -h, --help     this help\n"
+    "  --version      the version\n"
     "\n"
     "Prints \"enqueued N submissions onto KEY\" on stderr (and a progress bar when stderr\n"
-    "is a terminal). Exit status: 0 done; 2 bad command line; 3 the file could not be\n"
-    "read or Redis failed (it says how many submissions Redis acknowledged first).\n";
+    "is a terminal).\n"
+    "\n"
+    "Exit status: 0 done; 2 bad command line; 3 the file could not be read, or Redis could\n"
+    "not be reached or failed (it says how many submissions Redis acknowledged first).\n";
 
 typedef struct enq {
     const char *path; /* "-": standard input */
@@ -102,33 +106,31 @@ static bool enq_flush(ops *o, enq *e)
 /* Reads the command line into o, *path and *regrade. CLI_RUN, or the exit status. */
 static int enqueue_args(ops *o, int argc, char **argv, const char **path, bool *regrade)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int m = ops_option(o, argc, argv, &i);
-        if (m < 0) {
-            return EXIT_USAGE;
-        } else if (m > 0) {
-            continue;
-        } else if (cli_is_help(a)) {
-            fputs(enqueue_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--regrade") == 0) {
+    enum { OPT_REGRADE = CLI_OPT_OWN };
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        OPS_OPTIONS,
+        {"regrade", no_argument, NULL, OPT_REGRADE},
+        {NULL, 0, NULL, 0},
+    };
+    cli_getopt_begin();
+    int c, rc = CLI_RUN;
+    while ((c = cli_next_option(o->name, enqueue_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_REGRADE) {
             *regrade = true;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return ops_usage_error(o, "unknown option", a);
-        } else if (*path == NULL) {
-            *path = a;
         } else {
-            fprintf(stderr, "%s: one FILE only\n", o->name);
-            cli_short_usage(o->name, enqueue_usage);
-            return EXIT_USAGE;
+            ops_option(o, c);
         }
     }
-    if (*path == NULL) {
-        fprintf(stderr, "%s: FILE is missing (- for standard input)\n", o->name);
-        cli_short_usage(o->name, enqueue_usage);
-        return EXIT_USAGE;
+    if (c == 0) {
+        return rc;
     }
+    if (argc - optind != 1) {
+        return cli_usage_error(o->name, enqueue_usage, "%s",
+                               optind == argc ? "FILE is missing (- for standard input)"
+                                              : "one FILE only");
+    }
+    *path = argv[optind];
     return CLI_RUN;
 }
 

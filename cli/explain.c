@@ -9,6 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char explain_usage[] =
+    "Usage: assay explain RUBRIC SUBMISSION.json\n"
+    "\n"
+    "Grades the submission (- for standard input) like `assay grade` and prints the result\n"
+    "for people: per item and check, what matched where, which number was read, why it\n"
+    "passed or failed and the feedback a learner would see; then the competencies.\n"
+    "\n"
+    "  -h, --help     this help\n"
+    "  --version      the version\n"
+    "\n"
+    "Exit status: 0 graded; 1 the rubric is invalid or the submission could not be graded\n"
+    "(NOT GRADED); 2 bad command line; 3 the rubric or the submission could not be read.\n";
+
 static void num(FILE *f, const json_t *v)
 {
     if (json_is_integer(v)) {
@@ -147,26 +160,25 @@ static void explain(FILE *f, const json_t *res)
 
 int cmd_explain(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "Usage: assay explain RUBRIC SUBMISSION.json\n");
-        return argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-                   ? EXIT_OK
-                   : EXIT_USAGE;
+    const char *name = "assay explain";
+    int rc = cli_common_options_only(name, explain_usage, argc, argv, ":h");
+    if (rc != CLI_RUN) {
+        return rc;
     }
-    assay_diags *d = assay_diags_create();
-    assay_rubric *r = NULL;
-    if (assay_rubric_load_file(argv[1], NULL, &r, d) != 0) {
-        cli_print_diags(stderr, d);
-        assay_diags_destroy(d);
-        return EXIT_UNUSABLE;
+    if (argc - optind != 2) {
+        return cli_usage_error(name, explain_usage, "%s",
+                               argc - optind < 2 ? "RUBRIC and SUBMISSION are needed"
+                                                 : "too many arguments");
     }
-    assay_diags_destroy(d);
-    assay_catalog *cat = assay_catalog_create();
-    assay_catalog_add(cat, r);
+    const char *rubric = argv[optind], *submission = argv[optind + 1];
+    assay_catalog *cat = cli_load_rubric(rubric, &rc);
+    if (cat == NULL) {
+        return rc;
+    }
     size_t len;
-    char *buf = cli_read_file(argv[2], &len);
+    char *buf = cli_read_file(submission, &len);
     if (buf == NULL) {
-        fprintf(stderr, "assay explain: %s: %s\n", argv[2], strerror(errno));
+        fprintf(stderr, "%s: %s: %s\n", name, submission, strerror(errno));
         assay_catalog_destroy(cat);
         return EXIT_UNUSABLE;
     }
@@ -174,7 +186,7 @@ int cmd_explain(int argc, char **argv)
     assay_grade_options opts = {.graded_at = cli_graded_at(NULL, tbuf, sizeof(tbuf))};
     assay_scratch *s = assay_scratch_create();
     json_t *res = assay_grade_buffer(cat, buf, len, s, &opts);
-    int rc = EXIT_UNUSABLE;
+    rc = EXIT_UNUSABLE;
     if (res) {
         explain(stdout, res);
         rc = strcmp(str(res, "status"), "graded") == 0 ? EXIT_OK : EXIT_FAILED;

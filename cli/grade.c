@@ -1,6 +1,6 @@
 /*
  * grade.c - `assay grade`: one submission against one rubric file, or (with --rubrics and
- * --jsonl) a batch run handed to batch.c.
+ * --jsonl) a batch run handed to batch.c. Also loads the single rubric of `assay explain`.
  */
 #include "cli.h"
 
@@ -10,104 +10,152 @@
 
 static const char grade_usage[] =
     "Usage: assay grade [--pretty] [--graded-at TIME] RUBRIC [SUBMISSION.json | -]\n"
-    "       assay grade --rubrics DIR --jsonl IN [-o OUT] [--jobs N] [--graded-at TIME]\n";
+    "       assay grade --rubrics DIR --jsonl IN [-o OUT] [--jobs N] [--graded-at TIME]\n"
+    "\n"
+    "Grades one submission (standard input when SUBMISSION is - or not given) against one\n"
+    "rubric file and prints the result JSON on one line. With --rubrics and --jsonl, grades\n"
+    "every non-blank line of IN (- for standard input) against the rubrics of DIR on every\n"
+    "core: one result per line in input order, a progress bar on stderr when it is a\n"
+    "terminal, and a summary on stderr at the end.\n"
+    "\n"
+    "  --pretty            indent the result JSON\n"
+    "  --graded-at TIME    the results' \"graded_at\" (RFC 3339) [SOURCE_DATE_EPOCH; now]\n"
+    "  --rubrics DIR       every *.json rubric in DIR (schema.json is skipped)\n"
+    "  --jsonl IN          the submissions, one JSON object per line\n"
+    "  -o, --output OUT    the results to OUT instead of standard output\n"
+    "  -j, --jobs N        grading threads, 1 to 256 [the number of CPUs]\n"
+    "  -h, --help          this help\n"
+    "  --version           the version\n"
+    "\n"
+    "Exit status: 0 every submission graded; 1 a rubric is invalid (batch mode: reported,\n"
+    "and the other rubrics of DIR are used), or a submission could not be graded (its\n"
+    "result has \"status\": \"error\"); 2 bad command line; 3 a rubric, DIR, the submission\n"
+    "or IN could not be read, or OUT could not be written.\n";
 
-/* Loads one rubric file into a new catalog; prints problems. NULL on failure. */
-static assay_catalog *load_one(const char *path)
+typedef struct grade_args {
+    const char *rubrics, *jsonl, *out, *graded_at;
+    const char *rubric, *submission;
+    int jobs;
+    bool pretty;
+} grade_args;
+
+/* Reads the command line into a. CLI_RUN, or the exit status. */
+static int grade_parse(int argc, char **argv, grade_args *a)
+{
+    enum { OPT_PRETTY = CLI_OPT_OWN, OPT_RUBRICS, OPT_JSONL, OPT_GRADED_AT };
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        {"pretty", no_argument, NULL, OPT_PRETTY},
+        {"rubrics", required_argument, NULL, OPT_RUBRICS},
+        {"jsonl", required_argument, NULL, OPT_JSONL},
+        {"output", required_argument, NULL, 'o'},
+        {"graded-at", required_argument, NULL, OPT_GRADED_AT},
+        {"jobs", required_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *name = "assay grade";
+    cli_getopt_begin();
+    int c, rc = CLI_RUN;
+    while ((c = cli_next_option(name, grade_usage, argc, argv, ":ho:j:", options, &rc)) > 0) {
+        if (c == OPT_PRETTY) {
+            a->pretty = true;
+        } else if (c == OPT_RUBRICS) {
+            a->rubrics = optarg;
+        } else if (c == OPT_JSONL) {
+            a->jsonl = optarg;
+        } else if (c == 'o') {
+            a->out = optarg;
+        } else if (c == OPT_GRADED_AT) {
+            a->graded_at = optarg;
+        } else if (c == 'j') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || v < 1 || v > 256) {
+                return cli_usage_error(name, grade_usage,
+                                       "--jobs needs a number from 1 to 256");
+            }
+            a->jobs = (int)v;
+        }
+    }
+    if (c == 0) {
+        return rc;
+    }
+    int npos = argc - optind;
+    if (a->rubrics || a->jsonl) {
+        if (!a->rubrics || !a->jsonl || npos > 0) {
+            return cli_usage_error(name, grade_usage,
+                                   "batch mode needs --rubrics DIR and --jsonl IN, and no "
+                                   "other arguments");
+        }
+        return CLI_RUN;
+    }
+    if (npos < 1 || npos > 2) {
+        return cli_usage_error(name, grade_usage, "%s",
+                               npos < 1 ? "RUBRIC is missing" : "too many arguments");
+    }
+    if (a->out) {
+        return cli_usage_error(name, grade_usage, "-o is for batch mode (--rubrics, --jsonl)");
+    }
+    a->rubric = argv[optind];
+    a->submission = npos > 1 ? argv[optind + 1] : "-";
+    return CLI_RUN;
+}
+
+assay_catalog *cli_load_rubric(const char *path, int *rc)
 {
     assay_diags *d = assay_diags_create();
     assay_rubric *r = NULL;
     assay_catalog *c = NULL;
-    if (assay_rubric_load_file(path, NULL, &r, d) == 0) {
+    int lrc = assay_rubric_load_file(path, NULL, &r, d);
+    if (lrc == 0) {
         c = assay_catalog_create();
-        if (c && assay_catalog_add(c, r) != 0) {
+        lrc = c ? assay_catalog_add(c, r) : ASSAY_E_NOMEM;
+        if (lrc != 0) {
             assay_rubric_destroy(r);
             assay_catalog_destroy(c);
             c = NULL;
         }
-    } else {
-        cli_print_diags(stderr, d);
     }
+    cli_print_diags(stderr, d);
     assay_diags_destroy(d);
+    if (lrc == ASSAY_E_NOMEM) {
+        fprintf(stderr, "%s: error: out of memory\n", path);
+    }
+    *rc = lrc == 0                                    ? EXIT_OK
+          : lrc == ASSAY_E_IO || lrc == ASSAY_E_NOMEM ? EXIT_UNUSABLE
+                                                      : EXIT_FAILED;
     return c;
 }
 
 int cmd_grade(int argc, char **argv)
 {
-    const char *rubrics = NULL, *jsonl = NULL, *out = NULL, *graded_at = NULL;
-    const char *pos[2] = {NULL, NULL};
-    int npos = 0, jobs = 0;
-    bool pretty = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool has_next = i + 1 < argc;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(grade_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--pretty") == 0) {
-            pretty = true;
-        } else if (strcmp(a, "--rubrics") == 0 && has_next) {
-            rubrics = argv[++i];
-        } else if (strcmp(a, "--jsonl") == 0 && has_next) {
-            jsonl = argv[++i];
-        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has_next) {
-            out = argv[++i];
-        } else if (strcmp(a, "--graded-at") == 0 && has_next) {
-            graded_at = argv[++i];
-        } else if ((strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) && has_next) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || v < 1 || v > 256) {
-                fprintf(stderr, "assay grade: --jobs needs a number from 1 to 256\n");
-                return EXIT_USAGE;
-            }
-            jobs = (int)v;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "assay grade: unknown option or missing value: %s\n%s", a,
-                    grade_usage);
-            return EXIT_USAGE;
-        } else if (npos < 2) {
-            pos[npos++] = a;
-        } else {
-            fprintf(stderr, "assay grade: too many arguments\n%s", grade_usage);
-            return EXIT_USAGE;
-        }
+    grade_args a = {0};
+    int rc = grade_parse(argc, argv, &a);
+    if (rc != CLI_RUN) {
+        return rc;
     }
     char tbuf[40];
-    assay_grade_options opts = {.graded_at = cli_graded_at(graded_at, tbuf, sizeof(tbuf))};
-
-    if (rubrics || jsonl) {
-        if (!rubrics || !jsonl || npos > 0) {
-            fprintf(stderr,
-                    "assay grade: batch mode needs --rubrics DIR and --jsonl IN, and "
-                    "no other arguments\n%s",
-                    grade_usage);
-            return EXIT_USAGE;
-        }
-        return cmd_batch(rubrics, jsonl, out, jobs, &opts);
+    assay_grade_options opts = {.graded_at = cli_graded_at(a.graded_at, tbuf, sizeof(tbuf))};
+    if (a.rubrics) {
+        return cmd_batch(a.rubrics, a.jsonl, a.out, a.jobs, &opts);
     }
-    if (npos < 1) {
-        fprintf(stderr, "%s", grade_usage);
-        return EXIT_USAGE;
-    }
-    assay_catalog *c = load_one(pos[0]);
+    assay_catalog *c = cli_load_rubric(a.rubric, &rc);
     if (c == NULL) {
-        return EXIT_UNUSABLE;
+        return rc;
     }
-    const char *subpath = npos > 1 ? pos[1] : "-";
     size_t len;
-    char *buf = cli_read_file(subpath, &len);
+    char *buf = cli_read_file(a.submission, &len);
     if (buf == NULL) {
-        fprintf(stderr, "assay grade: %s: %s\n", subpath, strerror(errno));
+        fprintf(stderr, "assay grade: %s: %s\n", a.submission, strerror(errno));
         assay_catalog_destroy(c);
         return EXIT_UNUSABLE;
     }
     assay_scratch *s = assay_scratch_create();
     json_t *res = assay_grade_buffer(c, buf, len, s, &opts);
-    int rc = EXIT_UNUSABLE;
+    rc = EXIT_UNUSABLE;
     if (res) {
-        char *text = pretty ? json_dumps(res, JSON_INDENT(2) | JSON_REAL_PRECISION(15))
-                            : assay_result_dumps(res);
+        char *text = a.pretty ? json_dumps(res, JSON_INDENT(2) | JSON_REAL_PRECISION(15))
+                              : assay_result_dumps(res);
         if (text) {
             puts(text);
             free(text);

@@ -6,40 +6,66 @@
 
 #include <string.h>
 
+static const char lint_usage[] =
+    "Usage: assay lint [--] RUBRIC...\n"
+    "\n"
+    "Validates rubric files. Prints \"FILE: ok: ID VERSION, N checks, sha256 HEX\" on stdout\n"
+    "for each valid rubric, and every problem on stderr as\n"
+    "FILE:LINE:COLUMN: error: MESSAGE (at /json/pointer).\n"
+    "\n"
+    "  -h, --help     this help\n"
+    "  --version      the version\n"
+    "\n"
+    "Exit status: 0 every rubric is valid; 1 a rubric is invalid; 2 bad command line;\n"
+    "3 a file could not be read (every other file is still checked).\n";
+
+/* Lints one rubric: EXIT_OK (valid), EXIT_FAILED (invalid) or EXIT_UNUSABLE (could not be
+ * read). */
+static int lint_one(const char *path)
+{
+    assay_diags *d = assay_diags_create();
+    assay_rubric *r = NULL;
+    int rc = assay_rubric_load_file(path, NULL, &r, d);
+    if (rc == 0) {
+        printf("%s: ok: %s %s, %zu checks, sha256 %s\n", path, assay_rubric_id(r),
+               assay_rubric_version(r), assay_rubric_check_count(r), assay_rubric_sha256(r));
+        assay_rubric_destroy(r);
+    } else {
+        cli_print_diags(stderr, d);
+    }
+    assay_diags_destroy(d);
+    if (rc == ASSAY_E_IO || rc == ASSAY_E_NOMEM) {
+        if (rc == ASSAY_E_NOMEM) {
+            fprintf(stderr, "%s: error: out of memory\n", path);
+        }
+        return EXIT_UNUSABLE;
+    }
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
 int cmd_lint(int argc, char **argv)
 {
-    int files = 0, bad = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("Usage: assay lint RUBRIC...\n"
-                   "Validates rubric files; prints every problem as "
-                   "file:line:column: error: message.\n"
-                   "Exit status 0 when all are valid, 1 otherwise.\n");
-            return EXIT_OK;
-        }
+    int rc = cli_common_options_only("assay lint", lint_usage, argc, argv, ":h");
+    if (rc != CLI_RUN) {
+        return rc;
     }
-    for (int i = 1; i < argc; i++) {
-        assay_diags *d = assay_diags_create();
-        assay_rubric *r = NULL;
-        files++;
-        int rc = assay_rubric_load_file(argv[i], NULL, &r, d);
-        if (rc == 0) {
-            printf("%s: ok: %s %s, %zu checks, sha256 %s\n", argv[i], assay_rubric_id(r),
-                   assay_rubric_version(r), assay_rubric_check_count(r),
-                   assay_rubric_sha256(r));
-            assay_rubric_destroy(r);
-        } else {
-            cli_print_diags(stderr, d);
-            bad++;
-        }
-        assay_diags_destroy(d);
+    if (optind == argc) {
+        return cli_usage_error("assay lint", lint_usage, "no rubric given");
     }
-    if (files == 0) {
-        fprintf(stderr, "assay lint: no rubric given (usage: assay lint RUBRIC...)\n");
-        return EXIT_USAGE;
+    int linted = 0, bad = 0, unreadable = 0;
+    for (int i = optind; i < argc; i++) {
+        rc = lint_one(argv[i]);
+        linted++;
+        bad += rc == EXIT_FAILED;
+        unreadable += rc == EXIT_UNUSABLE;
     }
+    const char *s = linted == 1 ? "" : "s";
     if (bad) {
-        fprintf(stderr, "%d of %d rubric%s invalid\n", bad, files, files == 1 ? "" : "s");
+        fprintf(stderr, "%d of %d rubric%s invalid%s", bad, linted, s,
+                unreadable ? ", " : "\n");
     }
-    return bad ? EXIT_FAILED : EXIT_OK;
+    if (unreadable) {
+        fprintf(stderr, "%d of %d rubric%s could not be read\n", unreadable, linted, s);
+    }
+    return unreadable ? EXIT_UNUSABLE : bad ? EXIT_FAILED : EXIT_OK;
 }

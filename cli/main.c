@@ -18,7 +18,7 @@ static const char usage[] =
     "                                 input order, a summary on stderr\n"
     "  explain RUBRIC SUBMISSION      a readable per-check breakdown for faculty\n"
     "\n"
-    "Operator commands on assay-worker's Redis queues (assay COMMAND --help for more):\n"
+    "Operator commands on assay-worker's Redis queues:\n"
     "  enqueue [--regrade] FILE.jsonl|-\n"
     "                                 push each line onto P:submissions (or P:regrade)\n"
     "  stats [--json]                 queue depths, workers alive and stale, in flight, rate\n"
@@ -27,49 +27,60 @@ static const char usage[] =
     "  with --redis URL (REDIS_URL; default redis://127.0.0.1:6379; put the password in\n"
     "  REDIS_URL rather than on the command line) and --prefix P (ASSAY_PREFIX; assay)\n"
     "\n"
-    "Options:\n"
-    "  --graded-at TIME    fix the results' \"graded_at\" (RFC 3339); also $SOURCE_DATE_EPOCH\n"
-    "  --pretty            indent the result JSON (grade)\n"
-    "  -h, --help          show this help\n"
-    "  --version           show the version\n"
+    "Every command takes -h/--help (its options and exit status) and --version; options and\n"
+    "arguments come in any order, \"--\" ends the options.\n"
     "\n"
-    "Exit status: 0 success; 1 an invalid rubric or a submission that could not be graded;\n"
-    "2 bad command line; 3 a rubric or input file could not be loaded or read, or Redis\n"
-    "could not be reached or failed. dead requeue: 1 when an ID was not found.\n";
+    "Options:\n"
+    "  --graded-at TIME    (grade) fix the results' \"graded_at\" (RFC 3339); also\n"
+    "                      $SOURCE_DATE_EPOCH\n"
+    "  --pretty            (grade) indent the result JSON\n"
+    "  -h, --help          this help\n"
+    "  --version           the version\n"
+    "\n"
+    "Exit status: 0 success; 1 an invalid rubric or a submission that could not be graded\n"
+    "(dead requeue: an ID not found or an entry that could not be read); 2 bad command\n"
+    "line; 3 a file that could not be read (or written), or Redis that could not be\n"
+    "reached or failed.\n";
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
+    /* Options before the command: "+" stops at the first operand, the command. */
+    int rc = cli_common_options_only("assay", usage, argc, argv, "+:h");
+    if (rc != CLI_RUN) {
+        return rc;
+    }
+    if (optind >= argc) {
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    const char *cmd = argv[optind];
+    int sub_argc = argc - optind;
+    char **sub_argv = argv + optind;
+    if (strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return EXIT_OK;
     }
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("assay %s (rubric format %d)\n", assay_version(), ASSAY_RUBRIC_FORMAT);
-        return EXIT_OK;
+    if (strcmp(cmd, "version") == 0) {
+        return cli_print_version();
     }
     if (strcmp(cmd, "lint") == 0) {
-        return cmd_lint(argc - 1, argv + 1);
+        return cmd_lint(sub_argc, sub_argv);
     }
     if (strcmp(cmd, "grade") == 0) {
-        return cmd_grade(argc - 1, argv + 1);
+        return cmd_grade(sub_argc, sub_argv);
     }
     if (strcmp(cmd, "explain") == 0) {
-        return cmd_explain(argc - 1, argv + 1);
+        return cmd_explain(sub_argc, sub_argv);
     }
 #ifdef ASSAY_OPS
     if (strcmp(cmd, "enqueue") == 0) {
-        return cmd_enqueue(argc - 1, argv + 1);
+        return cmd_enqueue(sub_argc, sub_argv);
     }
     if (strcmp(cmd, "stats") == 0) {
-        return cmd_stats(argc - 1, argv + 1);
+        return cmd_stats(sub_argc, sub_argv);
     }
     if (strcmp(cmd, "dead") == 0) {
-        return cmd_dead(argc - 1, argv + 1);
+        return cmd_dead(sub_argc, sub_argv);
     }
 #else
     if (strcmp(cmd, "enqueue") == 0 || strcmp(cmd, "stats") == 0 || strcmp(cmd, "dead") == 0) {

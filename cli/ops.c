@@ -7,7 +7,8 @@
  * Commands are pipelined (ops_append, then one ops_reply per command) so a large file or a
  * long dead-letter list costs a round trip per OPS_PIPELINE commands, not per command. The
  * password in a Redis URL is never printed: messages name the server with
- * redis_target_describe, and an unknown option is echoed only up to its '='.
+ * redis_target_describe, and an unknown option is echoed only up to its '='
+ * (cli_next_option).
  */
 #include "ops.h"
 
@@ -29,25 +30,13 @@ void ops_init(ops *o, const char *name, const char *usage)
     o->prefix = cli_env_or("ASSAY_PREFIX", "assay");
 }
 
-int ops_usage_error(const ops *o, const char *what, const char *arg)
+void ops_option(ops *o, int c)
 {
-    /* Only the option's name: a mistyped --redis=URL must not print the password. */
-    int n = (int)strcspn(arg, "=");
-    fprintf(stderr, "%s: %s %.*s\n", o->name, what, n, arg);
-    cli_short_usage(o->name, o->usage);
-    return EXIT_USAGE;
-}
-
-int ops_option(ops *o, int argc, char **argv, int *i)
-{
-    int m = cli_opt_value(argc, argv, i, "--redis", &o->url);
-    if (m == 0) {
-        m = cli_opt_value(argc, argv, i, "--prefix", &o->prefix);
+    if (c == CLI_OPT_REDIS) {
+        o->url = optarg;
+    } else if (c == CLI_OPT_PREFIX) {
+        o->prefix = optarg;
     }
-    if (m < 0) {
-        ops_usage_error(o, "missing value for", argv[*i]);
-    }
-    return m;
 }
 
 int ops_check(ops *o)

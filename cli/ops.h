@@ -30,12 +30,14 @@ typedef struct ops {
 
 /* Sets the defaults: REDIS_URL or redis://127.0.0.1:6379, ASSAY_PREFIX or assay. */
 void ops_init(ops *o, const char *name, const char *usage);
-/* The options every operator command takes (--redis, --prefix): 1 consumed argv[*i], 0 not
- * one of them, or -1 after a usage error was printed. */
-int ops_option(ops *o, int argc, char **argv, int *i);
-/* Prints "what arg" (arg only up to its '=', so a mistyped --redis=URL never prints the
- * password) and the synopsis. Always EXIT_USAGE. */
-int ops_usage_error(const ops *o, const char *what, const char *arg);
+/* The long options every operator command takes, after CLI_OPTIONS_COMMON. */
+/* clang-format off */
+#define OPS_OPTIONS \
+    {"redis", required_argument, NULL, CLI_OPT_REDIS}, \
+    {"prefix", required_argument, NULL, CLI_OPT_PREFIX}
+/* clang-format on */
+/* Takes an option of OPS_OPTIONS that cli_next_option returned (c, its value in optarg). */
+void ops_option(ops *o, int c);
 /* Checks the prefix and the URL once the command line is read and fills in the keys.
  * EXIT_OK or EXIT_USAGE after saying why. */
 int ops_check(ops *o);

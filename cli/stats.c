@@ -24,6 +24,8 @@ static const char stats_usage[] =
     "  --json         one JSON object instead of the table\n"
     "  --redis URL    [REDIS_URL; redis://127.0.0.1:6379]\n"
     "  --prefix P     [ASSAY_PREFIX; assay]\n"
+    "  -h, --help     this help\n"
+    "  --version      the version\n"
     "\n"
     "Exit status: 0 done; 2 bad command line; 3 Redis could not be reached or failed.\n";
 
@@ -213,25 +215,28 @@ static void stats_text(const ops *o, const stats_data *d)
 /* Reads the command line into o and *as_json. CLI_RUN, or the exit status. */
 static int stats_args(ops *o, int argc, char **argv, bool *as_json)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int m = ops_option(o, argc, argv, &i);
-        if (m < 0) {
-            return EXIT_USAGE;
-        } else if (m > 0) {
-            continue;
-        } else if (cli_is_help(a)) {
-            fputs(stats_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--json") == 0) {
+    enum { OPT_JSON = CLI_OPT_OWN };
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        OPS_OPTIONS,
+        {"json", no_argument, NULL, OPT_JSON},
+        {NULL, 0, NULL, 0},
+    };
+    cli_getopt_begin();
+    int c, rc = CLI_RUN;
+    while ((c = cli_next_option(o->name, stats_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_JSON) {
             *as_json = true;
-        } else if (a[0] == '-') {
-            return ops_usage_error(o, "unknown option", a);
         } else {
-            fprintf(stderr, "%s: unexpected argument \"%s\"\n", o->name, a);
-            cli_short_usage(o->name, stats_usage);
-            return EXIT_USAGE;
+            ops_option(o, c);
         }
+    }
+    if (c == 0) {
+        return rc;
+    }
+    if (optind < argc) {
+        return cli_usage_error(o->name, stats_usage, "unexpected argument \"%s\"",
+                               argv[optind]);
     }
     return CLI_RUN;
 }

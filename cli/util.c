@@ -1,12 +1,14 @@
 /*
  * util.c - helpers every subcommand of the assay tool shares: reading a file or standard
- * input whole, printing rubric diagnostics, the graded_at to use, the usage synopsis,
- * option values, a monotonic clock, progress bars, and writing untrusted text to a
- * terminal. Nothing here talks to Redis (ops.c does).
+ * input whole, printing rubric diagnostics, the graded_at to use, the options every command
+ * takes (--help, --version) and command-line errors, a monotonic clock, progress bars, and
+ * writing untrusted text to a terminal. Nothing here talks to Redis (ops.c does).
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -86,30 +88,73 @@ const char *cli_env_or(const char *name, const char *dflt)
     return v && *v ? v : dflt;
 }
 
-bool cli_is_help(const char *a)
+void cli_getopt_begin(void)
 {
-    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+    optind = 0;
+    opterr = 0;
 }
 
-int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val)
+int cli_print_version(void)
 {
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0) {
+    printf("assay %s (rubric format %d)\n", assay_version(), ASSAY_RUBRIC_FORMAT);
+    return EXIT_OK;
+}
+
+/* The option c that getopt_long returned and the command does not handle itself: prints the
+ * usage on stdout for -h/--help, the version for --version (both: EXIT_OK); otherwise says
+ * what is wrong with the command line, naming the option, prints the synopsis on stderr and
+ * returns EXIT_USAGE. */
+static int common_option(const char *name, const char *usage, int c, char **argv)
+{
+    if (c == 'h') {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (c == CLI_OPT_VERSION) {
+        return cli_print_version();
+    }
+    /* A long option is named as written, only up to its '=' (a mistyped --redis=URL must
+     * not print the password); getopt_long has moved optind past it. A short one is named
+     * by its letter, as it may sit inside a cluster (-xv). */
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    int n = (int)strcspn(arg, "=");
+    if (c == ':' && strncmp(arg, "--", 2) == 0) {
+        fprintf(stderr, "%s: %.*s needs a value\n", name, n, arg);
+    } else if (c == ':') {
+        fprintf(stderr, "%s: -%c needs a value\n", name, optopt);
+    } else if (optopt == 0) {
+        fprintf(stderr, "%s: unknown option %.*s\n", name, n, arg);
+    } else if (optopt == 'h' || optopt >= CLI_OPT_VERSION) {
+        fprintf(stderr, "%s: %.*s takes no value\n", name, n, arg);
+    } else {
+        fprintf(stderr, "%s: unknown option -%c\n", name, optopt);
+    }
+    cli_short_usage(name, usage);
+    return EXIT_USAGE;
+}
+
+int cli_next_option(const char *name, const char *usage, int argc, char **argv,
+                    const char *shortopts, const struct option *options, int *rc)
+{
+    int c = getopt_long(argc, argv, shortopts, options, NULL);
+    if (c == 'h' || c == CLI_OPT_VERSION || c == '?' || c == ':') {
+        *rc = common_option(name, usage, c, argv);
         return 0;
     }
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0') {
-        return 0;
-    }
-    if (*i + 1 >= argc) {
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
+    return c;
+}
+
+int cli_common_options_only(const char *name, const char *usage, int argc, char **argv,
+                            const char *shortopts)
+{
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        {NULL, 0, NULL, 0},
+    };
+    int rc = CLI_RUN;
+    cli_getopt_begin();
+    cli_next_option(name, usage, argc, argv, shortopts, options, &rc);
+    return rc;
 }
 
 void cli_short_usage(const char *name, const char *usage)
@@ -117,6 +162,18 @@ void cli_short_usage(const char *name, const char *usage)
     const char *end = strstr(usage, "\n\n");
     int n = end ? (int)(end - usage) : (int)strlen(usage);
     fprintf(stderr, "%.*s\n(%s --help for more)\n", n, usage, name);
+}
+
+int cli_usage_error(const char *name, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    cli_short_usage(name, usage);
+    return EXIT_USAGE;
 }
 
 double cli_now_s(void)

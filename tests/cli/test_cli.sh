@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# test_cli.sh - the assay command-line tool as a user runs it: subcommands, exit codes
-# (cli/cli.h: 0 ok, 1 invalid rubric or ungraded submission, 2 bad command line, 3 input
-# not loadable), standard input, batch mode and explain. Output is TAP.
+# test_cli.sh - the assay command-line tool as a user runs it: the conventions every
+# command follows (--help on stdout, --version, unknown options), every documented exit code
+# of every command (cli/cli.h: 0 ok, 1 invalid rubric or ungraded submission, 2 bad command
+# line, 3 a file or Redis that could not be read or reached), standard input, batch mode
+# and explain.
+# Output is TAP.
 #
-# Usage: test_cli.sh ASSAY SOURCE_ROOT
+# Usage: test_cli.sh ASSAY SOURCE_ROOT [ops]
 # Runs from SOURCE_ROOT (the example rubrics and submissions are read from there); scratch
-# files go to a temporary directory that is removed at exit. Needs python3 for JSON parsing.
+# files go to a temporary directory that is removed at exit. "ops": the operator commands
+# (enqueue, stats, dead) are built, so their command lines are tested too (their work with
+# Redis is tested in tests/integration/test_ops.py). Needs python3 for JSON parsing.
 set -uo pipefail
 
-if [ $# -ne 2 ]; then
-    echo "usage: test_cli.sh ASSAY SOURCE_ROOT" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+    echo "usage: test_cli.sh ASSAY SOURCE_ROOT [ops]" >&2
     exit 99
 fi
 assay=$(realpath -e "$1") || exit 99
 cd "$2" || exit 99
+with_ops=${3:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/assay-cli.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 unset SOURCE_DATE_EPOCH
@@ -69,18 +75,20 @@ for line in open(sys.argv[1], encoding="utf-8"):
 }
 
 # --- help, version, bad command lines --------------------------------------------------
+version_re='^assay [0-9]+\.[0-9]+\.[0-9]+ \(rubric format 1\)$'
 run --help
 check "assay --help exits 0" rc_is 0
 check "assay --help prints the usage on stdout" out_has "^Usage: assay COMMAND"
 run --version
 check "assay --version exits 0" rc_is 0
-check "assay --version names the version and rubric format" \
-    grep -Eq '^assay [0-9]+\.[0-9]+\.[0-9]+ \(rubric format 1\)$' "$tmp/last.out"
+check "assay --version names the version and rubric format" grep -Eq "$version_re" "$tmp/last.out"
 run frobnicate
 check "an unknown command exits 2" rc_is 2
 check "an unknown command is named on stderr" err_has 'unknown command "frobnicate"'
 run
 check "no command at all exits 2" rc_is 2
+run --frobnicate
+check "an unknown option before the command exits 2" rc_is 2
 run grade --frobnicate rubrics/chem-molarity.json
 check "assay grade with an unknown option exits 2" rc_is 2
 run grade --rubrics rubrics --jsonl rubrics/submissions/all.jsonl --jobs 0
@@ -89,6 +97,43 @@ run grade --rubrics rubrics
 check "batch mode without --jsonl exits 2" rc_is 2
 run explain rubrics/chem-molarity.json
 check "assay explain with one argument exits 2" rc_is 2
+
+# Every command: --help and -h print the usage on stdout and exit 0; --version prints the
+# version and exits 0 (never taken for a file name); an unknown option is a usage error.
+commands=(lint grade explain)
+[ "$with_ops" = ops ] && commands+=(enqueue stats dead "dead list" "dead requeue")
+for cmd in "${commands[@]}"; do
+    read -ra words <<<"$cmd"
+    for help in --help -h; do
+        run "${words[@]}" $help
+        helped() { rc_is 0 && out_has "^Usage: assay ${words[0]}" && test ! -s "$tmp/last.err"; }
+        check "assay $cmd $help prints the usage on stdout (nothing on stderr) and exits 0" helped
+    done
+    run "${words[@]}" --version
+    versioned() { rc_is 0 && grep -Eq "$version_re" "$tmp/last.out" && test "$(wc -l <"$tmp/last.out")" -eq 1 && test ! -s "$tmp/last.err"; }
+    check "assay $cmd --version prints the version and exits 0" versioned
+    run "${words[@]}" --no-such-option
+    bad_option() { rc_is 2 && err_has "no-such-option" && err_has "Usage: assay ${words[0]}" && test ! -s "$tmp/last.out"; }
+    check "assay $cmd --no-such-option exits 2, naming it, with the usage on stderr" bad_option
+    run "${words[@]}" --help
+    check "assay $cmd --help documents the exit status" out_has "Exit status"
+done
+# A file named --version is not what `lint --version` means.
+mkdir "$tmp/cwd" && cp rubrics/chem-molarity.json "$tmp/cwd/--version"
+(cd "$tmp/cwd" && "$assay" lint --version >"$tmp/last.out" 2>"$tmp/last.err")
+rc=$?
+versioned() { rc_is 0 && grep -Eq "$version_re" "$tmp/last.out" && test "$(wc -l <"$tmp/last.out")" -eq 1; }
+check "assay lint --version with a file named --version prints the version" versioned
+(cd "$tmp/cwd" && "$assay" lint -- --version >"$tmp/last.out" 2>"$tmp/last.err")
+rc=$?
+check "... and assay lint -- --version lints that file" out_has "^--version: ok: chem-molarity"
+run lint --graded-at "$at" rubrics/chem-molarity.json
+check "assay lint with an option of another command exits 2" rc_is 2
+run grade --graded-at
+check "an option without its value exits 2" rc_is 2
+check "... and says the value is missing" err_has "graded-at"
+run grade --graded-at="$at" rubrics/chem-molarity.json rubrics/submissions/chem-molarity.perfect.json
+check "--option=VALUE is accepted" rc_is 0
 
 # --- lint ------------------------------------------------------------------------------
 run lint "${examples[@]}"
@@ -109,16 +154,19 @@ check "assay lint with one good and one broken rubric exits 1" rc_is 1
 check "... still prints the ok line of the good one" out_has "^rubrics/chem-molarity.json: ok:"
 check "... and counts the broken one" err_has "^1 of 2 rubrics invalid$"
 run lint "$tmp/no-such-rubric.json"
-lint_missing() { rc_is 1 && err_has "no-such-rubric.json: error: cannot open"; }
-check "assay lint on a missing file exits 1 and names the file" lint_missing
+lint_missing() { rc_is 3 && err_has "no-such-rubric.json: error: cannot open"; }
+check "assay lint on a missing file exits 3 and names the file" lint_missing
+run lint "$tmp/no-such-rubric.json" tests/golden/invalid/unknown-flag.json rubrics/chem-molarity.json
+lint_missing_and_bad() { rc_is 3 && err_has "no-such-rubric.json: error: cannot open" && err_has "unknown-flag.json:[0-9]*:[0-9]*: error:" && out_has "^rubrics/chem-molarity.json: ok:"; }
+check "assay lint: a missing file and an invalid rubric exit 3, every file still reported" lint_missing_and_bad
 
 # --- grade one submission --------------------------------------------------------------
 run grade "$tmp/missing-rubric.json" rubrics/submissions/chem-molarity.perfect.json
 check "assay grade with a missing rubric file exits 3" rc_is 3
 check "... and names the file on stderr" err_has "missing-rubric.json"
 run grade tests/golden/invalid/negative-tolerance.json rubrics/submissions/chem-molarity.perfect.json
-grade_bad_rubric() { rc_is 3 && err_has "^tests/golden/invalid/negative-tolerance.json:23:24: error:"; }
-check "assay grade with an invalid rubric exits 3 and prints its diagnostics" grade_bad_rubric
+grade_bad_rubric() { rc_is 1 && err_has "^tests/golden/invalid/negative-tolerance.json:23:24: error:" && test ! -s "$tmp/last.out"; }
+check "assay grade with an invalid rubric exits 1 and prints its diagnostics" grade_bad_rubric
 run grade rubrics/chem-molarity.json "$tmp/missing-submission.json"
 check "assay grade with a missing submission file exits 3" rc_is 3
 
@@ -234,6 +282,14 @@ run grade --rubrics rubrics --jsonl "$tmp/no-such-input.jsonl"
 check "batch mode with a missing input file exits 3" rc_is 3
 run grade --rubrics "$tmp/no-such-dir" --jsonl "$jsonl"
 check "batch mode with a missing rubric directory exits 3" rc_is 3
+mkdir "$tmp/rubrics-one-bad"
+cp "${examples[@]}" "$tmp/rubrics-one-bad/"
+cp tests/golden/invalid/negative-tolerance.json "$tmp/rubrics-one-bad/"
+run grade --rubrics "$tmp/rubrics-one-bad" --jsonl "$jsonl" --graded-at "$at"
+one_bad() { rc_is 1 && err_has "negative-tolerance.json:23:24: error:" && cmp -s "$tmp/last.out" "$tmp/batch1.jsonl"; }
+check "batch mode with an invalid rubric in the directory grades with the others, exits 1" one_bad
+run grade --rubrics "$tmp/rubrics-one-bad" --jsonl "$tmp/no-such-input.jsonl"
+check "... and a missing input file still exits 3" rc_is 3
 
 # --- explain ---------------------------------------------------------------------------
 check_ids() { # rubric file: every check id, group members included
@@ -267,6 +323,40 @@ not_graded() { rc_is 1 && out_has "^NOT GRADED: malformed_json"; }
 check "assay explain of a malformed submission exits 1 and says NOT GRADED" not_graded
 run explain rubrics/chem-molarity.json "$tmp/missing-submission.json"
 check "assay explain with a missing submission exits 3" rc_is 3
+run explain "$tmp/missing-rubric.json" rubrics/submissions/chem-molarity.perfect.json
+check "assay explain with a missing rubric exits 3" rc_is 3
+run explain tests/golden/invalid/negative-tolerance.json rubrics/submissions/chem-molarity.perfect.json
+explain_bad_rubric() { rc_is 1 && err_has "^tests/golden/invalid/negative-tolerance.json:23:24: error:"; }
+check "assay explain with an invalid rubric exits 1 and prints its diagnostics" explain_bad_rubric
+
+# --- operator commands: the exit codes that need no Redis (test_ops.py has the others) ---
+if [ "$with_ops" = ops ]; then
+    for cmd in enqueue stats "dead list" "dead requeue"; do
+        read -ra words <<<"$cmd"
+        args=()
+        [ "$cmd" = enqueue ] && args=(rubrics/submissions/all.jsonl)
+        [ "$cmd" = "dead requeue" ] && args=(--all)
+        run "${words[@]}" --redis redis://127.0.0.1:1 "${args[@]}"
+        unreachable() { rc_is 3 && err_has "cannot connect to Redis at redis://127.0.0.1:1"; }
+        check "assay $cmd with Redis unreachable exits 3" unreachable
+        run "${words[@]}" --redis=redis://:pw@127.0.0.1:1 --prefix "" "${args[@]}"
+        check "assay $cmd with an empty --prefix exits 2" rc_is 2
+        run "${words[@]}" --redis "http://127.0.0.1:1" "${args[@]}"
+        check "assay $cmd with a bad Redis URL exits 2" rc_is 2
+    done
+    run enqueue --redis redis://127.0.0.1:1 "$tmp/no-such-input.jsonl"
+    check "assay enqueue with a missing file exits 3" rc_is 3
+    run dead requeue --redis redis://127.0.0.1:1 -- -starts-with-a-dash
+    unreachable() { rc_is 3 && err_has "cannot connect"; }
+    check "assay dead requeue -- ID takes an ID starting with a dash" unreachable
+    run dead
+    check "assay dead without a subcommand exits 2" rc_is 2
+    run dead frob
+    check "assay dead with an unknown subcommand exits 2" rc_is 2
+    run enqueue --redis=redis://:s3cr3t@127.0.0.1:1 --reddis=redis://:s3cr3t@127.0.0.1:1 -
+    hidden() { rc_is 2 && ! grep -q s3cr3t "$tmp/last.err" "$tmp/last.out" && err_has -- "--reddis"; }
+    check "a mistyped option is named without its value (no password printed)" hidden
+fi
 
 echo "1..$n"
 [ "$failures" -eq 0 ]
