@@ -109,6 +109,9 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* The number of non-blank lines of the regular file at path (as the grading loop counts
+ * them: a last line without a line ending too), for the progress bar; 0 when path is not a
+ * regular file. */
 static size_t count_lines(const char *path)
 {
     struct stat st;
@@ -121,13 +124,19 @@ static size_t count_lines(const char *path)
     }
     char buf[1 << 16];
     size_t n = 0, got;
+    bool filled = false; /* the current line has a character that is not blank */
     while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
         for (size_t i = 0; i < got; i++) {
-            n += buf[i] == '\n';
+            if (buf[i] == '\n') {
+                n += filled;
+                filled = false;
+            } else if (!cli_is_blank(buf + i, 1)) {
+                filled = true;
+            }
         }
     }
     fclose(f);
-    return n;
+    return n + filled;
 }
 
 static void progress(size_t done, size_t total, double start)
@@ -203,7 +212,7 @@ typedef struct run {
     worker *ws;
     int jobs;
     FILE *fin, *fout;
-    size_t total; /* lines of IN, for the progress bar; 0 unknown */
+    size_t total; /* non-blank lines of IN, for the progress bar; 0 unknown */
     size_t done;
     bool show; /* the progress bar */
 } run;

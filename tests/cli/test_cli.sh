@@ -3,7 +3,7 @@
 # command follows (--help on stdout, --version, unknown options), every documented exit code
 # of every command (cli/cli.h: 0 ok, 1 invalid rubric or ungraded submission, 2 bad command
 # line, 3 a file or Redis that could not be read or reached), standard input, batch mode
-# and explain.
+# (with its progress bar on a terminal) and explain.
 # Output is TAP.
 #
 # Usage: test_cli.sh ASSAY SOURCE_ROOT [ops]
@@ -290,6 +290,41 @@ one_bad() { rc_is 1 && err_has "negative-tolerance.json:23:24: error:" && cmp -s
 check "batch mode with an invalid rubric in the directory grades with the others, exits 1" one_bad
 run grade --rubrics "$tmp/rubrics-one-bad" --jsonl "$tmp/no-such-input.jsonl"
 check "... and a missing input file still exits 3" rc_is 3
+
+# The progress bar (drawn when stderr is a terminal) reaches 100% when the input has blank
+# lines. on_tty ARGS...: runs assay with stderr on a pseudo-terminal, what it drew in
+# $tmp/tty.err.
+on_tty() {
+    python3 - "$assay" "$@" >"$tmp/tty.err" <<'PY'
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=slave)
+os.close(slave)
+drawn = b""
+while True:
+    try:
+        chunk = os.read(master, 65536)
+    except OSError:  # EIO: the other side is closed
+        break
+    if not chunk:
+        break
+    drawn += chunk
+sys.stdout.buffer.write(drawn)
+sys.exit(p.wait())
+PY
+    rc=$?
+}
+# last_bar: the last frame of the progress bar drawn in $tmp/tty.err.
+last_bar() { tr '\r' '\n' <"$tmp/tty.err" | grep '^grading \[' | tail -1; }
+on_tty grade --rubrics rubrics --jsonl "$tmp/mixed.jsonl" --jobs 1 --graded-at "$at"
+bar_full() { last_bar | grep -Eq '^grading \[#{30}\] 100% 6/6 '; }
+check "the progress bar ends at 100% (6/6) on input with blank lines" bar_full
+last_bar | sed -e 's/^/# last frame: /'
+printf '%s' "$(cat "$jsonl")" >"$tmp/no-final-newline.jsonl"
+on_tty grade --rubrics rubrics --jsonl "$tmp/no-final-newline.jsonl" --jobs 2 --graded-at "$at"
+bar_full17() { rc_is 0 && last_bar | grep -Eq '^grading \[#{30}\] 100% 17/17 '; }
+check "... and at 100% (17/17) when the last line has no line ending" bar_full17
 
 # --- explain ---------------------------------------------------------------------------
 check_ids() { # rubric file: every check id, group members included
