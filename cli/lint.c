@@ -1,23 +1,55 @@
 /*
  * lint.c - `assay lint RUBRIC...`: load each rubric, print every problem gcc-style on
- * stderr and a line per valid rubric on stdout.
+ * stderr and a line per valid rubric on stdout. A JSON Schema among the files (as a shell
+ * glob of the rubrics folder includes rubrics/schema.json) is skipped with a note.
  */
 #include "cli.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 static const char lint_usage[] =
     "Usage: assay lint [--] RUBRIC...\n"
     "\n"
     "Validates rubric files. Prints \"FILE: ok: ID VERSION, N checks, sha256 HEX\" on stdout\n"
     "for each valid rubric, and every problem on stderr as\n"
-    "FILE:LINE:COLUMN: error: MESSAGE (at /json/pointer).\n"
+    "FILE:LINE:COLUMN: error: MESSAGE (at /json/pointer). A JSON Schema (a file without\n"
+    "\"assay\" whose \"$schema\" names a JSON Schema meta-schema, or that has \"$schema\" and\n"
+    "\"properties\", such as rubrics/schema.json) is skipped with a note on stderr.\n"
     "\n"
     "  -h, --help     this help\n"
     "  --version      the version\n"
     "\n"
     "Exit status: 0 every rubric is valid; 1 a rubric is invalid; 2 bad command line;\n"
     "3 a file could not be read (every other file is still checked).\n";
+
+/* Does the $schema URI name a JSON Schema meta-schema (json-schema.org's drafts)? */
+static bool names_meta_schema(const char *uri)
+{
+    return strstr(uri, "://json-schema.org/") != NULL;
+}
+
+/* Is the file at path a JSON Schema rather than a rubric: a JSON object without "assay"
+ * whose "$schema" names a meta-schema, or that has "$schema" and "properties"? Files that
+ * cannot be read or parsed, or are larger than a rubric may be, are not (the rubric loader
+ * reports them). */
+static bool is_json_schema(const char *path)
+{
+    struct stat st;
+    assay_limits lim = assay_limits_default();
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (unsigned long long)st.st_size > lim.max_rubric_bytes) {
+        return false;
+    }
+    json_t *doc = json_load_file(path, 0, NULL);
+    bool schema = false;
+    if (json_is_object(doc) && json_object_get(doc, "assay") == NULL) {
+        const char *uri = json_string_value(json_object_get(doc, "$schema"));
+        schema = uri && (names_meta_schema(uri) || json_object_get(doc, "properties"));
+    }
+    json_decref(doc);
+    return schema;
+}
 
 /* Lints one rubric: EXIT_OK (valid), EXIT_FAILED (invalid) or EXIT_UNUSABLE (could not be
  * read). */
@@ -54,6 +86,10 @@ int cmd_lint(int argc, char **argv)
     }
     int linted = 0, bad = 0, unreadable = 0;
     for (int i = optind; i < argc; i++) {
+        if (is_json_schema(argv[i])) {
+            fprintf(stderr, "skipped: %s is a JSON Schema, not a rubric\n", argv[i]);
+            continue;
+        }
         rc = lint_one(argv[i]);
         linted++;
         bad += rc == EXIT_FAILED;

@@ -4,19 +4,40 @@
 # Installs what is missing, builds, and (unless REDIS_URL names a Redis to use) starts a
 # private redis-server on a free loopback port in a temporary folder; checks the example
 # rubrics, enqueues the example submissions, runs assay-worker until every one is graded,
-# prints the results, and cleans up after itself.
+# prints the results, and cleans up after itself. Every command it runs is shown first, as
+# "== COMMAND", exactly as run (tests/cli/test_demo.sh checks this).
+#
+# Environment: REDIS_URL (a Redis to use), ASSAY_PREFIX (its key prefix), BUILD_DIR (default
+# _build/demo); ASSAY_CLI and ASSAY_WORKER, both set, name binaries already built (no
+# install, no build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-src=$(pwd)
 
-bash scripts/deps.sh
-build=${BUILD_DIR:-_build/demo}
-if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" -Dbuildtype=release -Dtests=false -Dbench=false >/dev/null
+if [ -n "${ASSAY_CLI:-}" ] && [ -n "${ASSAY_WORKER:-}" ]; then
+    assay=$ASSAY_CLI
+    worker=$ASSAY_WORKER
+else
+    bash scripts/deps.sh
+    build=${BUILD_DIR:-_build/demo}
+    if [ ! -f "$build/build.ninja" ]; then
+        meson setup "$build" -Dbuildtype=release -Dtests=false -Dbench=false >/dev/null
+    fi
+    ninja -C "$build" >/dev/null
+    assay="$build/cli/assay"
+    worker="$build/worker/assay-worker"
 fi
-ninja -C "$build" >/dev/null
-assay="$build/cli/assay"
-worker="$build/worker/assay-worker"
+
+# shown PROGRAM ARGS...: "PROGRAM ARGS" as a shell would need it typed.
+shown() {
+    local line
+    printf -v line '%q ' "$@"
+    echo "${line% }"
+}
+# run_assay ARGS...: shows "== assay ARGS", then runs exactly that with the built assay.
+run_assay() {
+    echo "== $(shown assay "$@")"
+    "$assay" "$@"
+}
 
 tmp=$(mktemp -d /tmp/assay-demo.XXXXXX)
 redis_pid=
@@ -52,16 +73,17 @@ else
     echo "== using the Redis at REDIS_URL, keys under the prefix $prefix"
 fi
 
-echo "== assay lint rubrics/*.json"
-"$assay" lint rubrics/[a-z]*-*.json
+# The rubrics folder holds the JSON Schema for editors too: lint says it skips it.
+run_assay lint rubrics/*.json
 
 jsonl=rubrics/submissions/all.jsonl
 total=$(grep -c . "$jsonl")
-echo "== enqueueing $total example submissions"
-"$assay" enqueue --prefix "$prefix" "$jsonl"
+run_assay enqueue --prefix "$prefix" "$jsonl"
 
-echo "== running assay-worker (log: $tmp/worker.log)"
-"$worker" --rubrics "$src/rubrics" --prefix "$prefix" --log-format text 2>"$tmp/worker.log" &
+worker_args=(--rubrics rubrics --prefix "$prefix" --log-format text)
+echo "== $(shown assay-worker "${worker_args[@]}")"
+echo "   (in the background until the $total results are in; its log: $tmp/worker.log)"
+"$worker" "${worker_args[@]}" 2>"$tmp/worker.log" &
 worker_pid=$!
 for _ in $(seq 300); do
     n=$(redis-cli -u "$REDIS_URL" LLEN "$prefix:results")
@@ -71,7 +93,7 @@ done
 
 echo "== results"
 redis-cli -u "$REDIS_URL" --raw LRANGE "$prefix:results" 0 -1 | tac | python3 scripts/show_results.py
-"$assay" stats --prefix "$prefix" || true
+run_assay stats --prefix "$prefix" || true
 
 kill -TERM "$worker_pid"
 wait "$worker_pid" && echo "== worker drained and stopped" || echo "== worker exit status $?"

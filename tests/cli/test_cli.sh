@@ -2,8 +2,8 @@
 # test_cli.sh - the assay command-line tool as a user runs it: the conventions every
 # command follows (--help on stdout, --version, unknown options), every documented exit code
 # of every command (cli/cli.h: 0 ok, 1 invalid rubric or ungraded submission, 2 bad command
-# line, 3 a file or Redis that could not be read or reached), standard input, batch mode
-# (with its progress bar on a terminal) and explain.
+# line, 3 a file or Redis that could not be read or reached), lint skipping JSON Schema
+# files, standard input, batch mode (with its progress bar on a terminal) and explain.
 # Output is TAP.
 #
 # Usage: test_cli.sh ASSAY SOURCE_ROOT [ops]
@@ -159,6 +159,31 @@ check "assay lint on a missing file exits 3 and names the file" lint_missing
 run lint "$tmp/no-such-rubric.json" tests/golden/invalid/unknown-flag.json rubrics/chem-molarity.json
 lint_missing_and_bad() { rc_is 3 && err_has "no-such-rubric.json: error: cannot open" && err_has "unknown-flag.json:[0-9]*:[0-9]*: error:" && out_has "^rubrics/chem-molarity.json: ok:"; }
 check "assay lint: a missing file and an invalid rubric exit 3, every file still reported" lint_missing_and_bad
+
+# JSON Schema files among the rubrics (rubrics/*.json includes rubrics/schema.json).
+run lint rubrics/*.json
+check "assay lint rubrics/*.json exits 0" rc_is 0
+check "... skipping the JSON Schema with a note on stderr" \
+    grep -qx "skipped: rubrics/schema.json is a JSON Schema, not a rubric" "$tmp/last.err"
+check "... and nothing else on stderr" test "$(wc -l <"$tmp/last.err")" -eq 1
+check "... and an ok line for every rubric" \
+    test "$(grep -c ': ok: ' "$tmp/last.out")" -eq ${#examples[@]}
+printf '{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}\n' >"$tmp/draft7.json"
+printf '{"$schema": "./schema.json", "properties": {"a": {}}}\n' >"$tmp/local-schema.json"
+run lint "$tmp/draft7.json" "$tmp/local-schema.json"
+check "a draft-07 schema, and one with \$schema and properties, are skipped too (exit 0)" rc_is 0
+check "... each with its note" test "$(grep -c "is a JSON Schema, not a rubric" "$tmp/last.err")" -eq 2
+python3 -c '
+import json, sys
+r = json.load(open("rubrics/chem-molarity.json"))
+del r["assay"]
+json.dump(r, open(sys.argv[1], "w"))' "$tmp/no-assay.json"
+run lint "$tmp/no-assay.json"
+no_assay() { rc_is 1 && ! err_has "JSON Schema" && err_has "no-assay.json:"; }
+check "a rubric without \"assay\" but with \$schema is still linted (exit 1)" no_assay
+printf '{"assay": 1, "$schema": "https://json-schema.org/draft/2020-12/schema", "properties": {}}\n' >"$tmp/assay-key.json"
+run lint "$tmp/assay-key.json"
+check "a file with an \"assay\" key is linted as a rubric whatever its \$schema" rc_is 1
 
 # --- grade one submission --------------------------------------------------------------
 run grade "$tmp/missing-rubric.json" rubrics/submissions/chem-molarity.perfect.json
