@@ -15,9 +15,10 @@
 /* Exit codes, documented in README.md and `assay --help`. */
 enum {
     EXIT_OK = 0,       /* success: valid rubrics, every submission graded */
-    EXIT_FAILED = 1,   /* a rubric is invalid, or a submission got an error result */
+    EXIT_FAILED = 1,   /* a rubric is invalid, a submission got an error result, or (dead
+                          requeue) an ID was not found */
     EXIT_USAGE = 2,    /* bad command line */
-    EXIT_UNUSABLE = 3, /* a rubric or input could not be loaded or read */
+    EXIT_UNUSABLE = 3, /* a file could not be read or written, or Redis reached */
 };
 
 /* What a command's argument parser returns when the command line is good and the command
@@ -72,8 +73,8 @@ void cli_getopt_begin(void);
  * letters) and options (CLI_OPTIONS_COMMON first). --help, --version and command-line errors
  * end the parse: 0, with *rc the exit status (the usage or the version printed on stdout:
  * EXIT_OK; or the error named, without any value, which may hold a password, and the
- * synopsis printed on stderr: EXIT_USAGE). Otherwise the option's
- * value (optarg set), or -1 at the end of the options (optind at the first operand). */
+ * synopsis printed on stderr: EXIT_USAGE). Otherwise the option's value (optarg set), or
+ * -1 at the end of the options (optind at the first operand). */
 int cli_next_option(const char *name, const char *usage, int argc, char **argv,
                     const char *shortopts, const struct option *options, int *rc);
 /* Reads the options of a command that has none of its own (--help and --version only; with
