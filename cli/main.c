@@ -21,6 +21,8 @@ static const char usage[] =
     "                                 grade a JSON-Lines file on every core, results in\n"
     "                                 input order, a summary on stderr\n"
     "  explain RUBRIC SUBMISSION      a readable per-check breakdown for faculty\n"
+    "  mastery --method NAME [--param N] [--mastery-points X] [--json] SCORE...\n"
+    "                                 try a calculation method on scores, oldest first\n"
     "\n"
     "Operator commands on assay-worker's Redis queues (assay COMMAND --help for more):\n"
     "  enqueue [--regrade] FILE.jsonl|-\n"
@@ -133,6 +135,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "explain") == 0) {
         return cmd_explain(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "mastery") == 0) {
+        return cmd_mastery(argc - 1, argv + 1);
     }
 #ifdef ASSAY_OPS
     if (strcmp(cmd, "enqueue") == 0) {
