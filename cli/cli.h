@@ -28,6 +28,7 @@ enum { CLI_RUN = -1 };
 int cmd_lint(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_mastery(int argc, char **argv);
 int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
               const assay_grade_options *opts);
 /* Operator commands on the worker's Redis queues (enqueue.c, stats.c, dead.c; built when

@@ -17,6 +17,8 @@ static const char usage[] =
     "                                 grade a JSON-Lines file on every core, results in\n"
     "                                 input order, a summary on stderr\n"
     "  explain RUBRIC SUBMISSION      a readable per-check breakdown for faculty\n"
+    "  mastery --method NAME [--param N] [--mastery-points X] [--json] SCORE...\n"
+    "                                 try a calculation method on scores, oldest first\n"
     "\n"
     "Operator commands on assay-worker's Redis queues:\n"
     "  enqueue [--regrade] FILE.jsonl|-\n"
@@ -71,6 +73,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "explain") == 0) {
         return cmd_explain(sub_argc, sub_argv);
+    }
+    if (strcmp(cmd, "mastery") == 0) {
+        return cmd_mastery(sub_argc, sub_argv);
     }
 #ifdef ASSAY_OPS
     if (strcmp(cmd, "enqueue") == 0) {

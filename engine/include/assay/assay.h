@@ -241,4 +241,6 @@ ASSAY_API json_t *assay_result_error(const json_t *submission, const char *code,
 }
 #endif
 
+#include "assay/mastery.h" /* calculation methods across attempts */
+
 #endif
