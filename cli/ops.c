@@ -11,8 +11,8 @@
  */
 #include "cli.h"
 
-#include "config.h"
 #include "queue.h"
+#include "redis_url.h"
 
 #include <errno.h>
 #include <hiredis/hiredis.h>
@@ -53,7 +53,7 @@ typedef struct ops {
     const char *usage;
     const char *url;
     const char *prefix;
-    redis_target target;
+    redis_url target;
     char desc[600]; /* the server, without the password */
     redisContext *c;
     queue_keys keys;
@@ -146,11 +146,11 @@ static int ops_check(ops *o)
         return EXIT_USAGE;
     }
     char why[300];
-    if (redis_target_parse(o->url, &o->target, why, sizeof(why)) != 0) {
+    if (redis_url_parse(o->url, &o->target, why, sizeof(why)) != 0) {
         fprintf(stderr, "%s: bad Redis URL: %s\n", o->name, why);
         return EXIT_USAGE;
     }
-    redis_target_describe(&o->target, o->desc, sizeof(o->desc));
+    redis_url_describe(&o->target, o->desc, sizeof(o->desc));
     queue_keys_init(&o->keys, o->prefix, NULL);
     return EXIT_OK;
 }
@@ -203,7 +203,7 @@ static int ops_connect(ops *o)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGPIPE, &sa, NULL);
 
-    const redis_target *t = &o->target;
+    const redis_url *t = &o->target;
     struct timeval tv = {.tv_sec = CONNECT_TIMEOUT_S};
     o->c = t->unix_socket ? redisConnectUnixWithTimeout(t->path, tv)
                           : redisConnectWithTimeout(t->host, t->port, tv);

@@ -18,6 +18,7 @@
  */
 #include "worker.h"
 
+#include "ack.h"
 #include "bgpool.h"
 #include "log.h"
 #include "queue.h"
@@ -285,7 +286,7 @@ static void connect_cb(const redisAsyncContext *ac, int status)
         schedule_retry(c);
         return;
     }
-    const redis_target *t = &c->w->cfg->redis;
+    const redis_url *t = &c->w->cfg->redis;
     if (t->password[0]) {
         if (t->user[0]) {
             const char *argv[] = {"AUTH", t->user, t->password};
@@ -307,7 +308,7 @@ static void connect_cb(const redisAsyncContext *ac, int status)
 
 static void conn_start(conn *c)
 {
-    const redis_target *t = &c->w->cfg->redis;
+    const redis_url *t = &c->w->cfg->redis;
     redisAsyncContext *ac =
         t->unix_socket ? redisAsyncConnectUnix(t->path) : redisAsyncConnect(t->host, t->port);
     if (ac == NULL) {
