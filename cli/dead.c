@@ -1,14 +1,14 @@
 /*
  * dead.c - `assay dead list` and `assay dead requeue`: the dead letters of P:dead, shown
  * newest first, or pushed back onto their queue (oldest first, one atomic script call per
- * entry). Also what requeueing needs for now: the requeue Lua script, the reading of a
- * dead-letter entry and the SHA-1 of a submission that keys its redelivery count.
+ * entry). The entry format, the requeue script and its arguments belong to the queue
+ * protocol (queue/deadletter.h, queue/queue.h); this file only selects and shows entries.
  */
 #include "ops.h"
 
+#include "deadletter.h"
+
 #include <errno.h>
-#include <nettle/base64.h>
-#include <nettle/sha1.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +16,6 @@
 enum {
     DEAD_LIST_DEFAULT_LIMIT = 100, /* `dead list` without --limit */
 };
-
-/* A dead-letter requeue: KEYS dead, queue, attempts, the id's error de-duplication record;
- * ARGV entry, submission, its SHA-1 hex.
- * Removes the entry (the occurrence nearest the tail, i.e. the oldest) and, only if it was
- * still there, pushes the submission back, clears its redelivery count and forgets that it
- * was answered with an error, so it is answered again (graded once fixed, or dead-lettered
- * again) instead of being suppressed as a duplicate. 1 or 0. */
-static const char requeue_lua[] =
-    "if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end\n"
-    "redis.call('LPUSH', KEYS[2], ARGV[2])\n"
-    "redis.call('HDEL', KEYS[3], ARGV[3])\n"
-    "redis.call('DEL', KEYS[4])\n"
-    "return 1\n";
 
 static const char dead_usage[] =
     "Usage: assay dead list [--json] [--limit N] [--redis URL] [--prefix P]\n"
@@ -56,17 +43,6 @@ static const char dead_usage[] =
     "\n"
     "Exit status: 0 done; 1 an ID was not found or an entry could not be read; 2 bad\n"
     "command line; 3 Redis could not be reached or failed.\n";
-
-/* Reads a dead-letter entry; NULL when it is not a JSON object. */
-static json_t *entry_parse(const char *s, size_t n)
-{
-    json_t *e = json_loadb(s, n, JSON_ALLOW_NUL, NULL);
-    if (e && !json_is_object(e)) {
-        json_decref(e);
-        e = NULL;
-    }
-    return e;
-}
 
 static void put_field(const json_t *e, const char *name, const char *dflt, size_t width)
 {
@@ -195,7 +171,7 @@ static int list_chunk(ops *o, bool as_json, long long from, long long n, long lo
     json_t **es = r->elements ? calloc(r->elements, sizeof(*es)) : NULL;
     size_t idw = 2, rw = 6;
     for (size_t i = 0; es && i < r->elements; i++) {
-        es[i] = entry_parse(r->element[i]->str, r->element[i]->len);
+        es[i] = queue_dead_parse(r->element[i]->str, r->element[i]->len);
         size_t w = field_width(es[i], "id", 1);
         idw = w > idw ? (w > 48 ? 48 : w) : idw;
         w = field_width(es[i], "reason", 1);
@@ -254,55 +230,6 @@ static int dead_list(int argc, char **argv)
     return rc;
 }
 
-/* The submission of a dead-letter entry, byte for byte. NULL when it has none or the
- * base64 is broken. */
-static char *entry_submission(const json_t *e, size_t *len)
-{
-    json_t *s = json_object_get(e, "submission");
-    if (json_is_string(s)) {
-        size_t n = json_string_length(s);
-        char *out = malloc(n + 1);
-        if (out) {
-            memcpy(out, json_string_value(s), n);
-            out[n] = '\0';
-            *len = n;
-        }
-        return out;
-    }
-    json_t *b = json_object_get(e, "submission_base64");
-    if (!json_is_string(b)) {
-        return NULL;
-    }
-    size_t n = json_string_length(b);
-    uint8_t *out = malloc(BASE64_DECODE_LENGTH(n) + 1);
-    if (out == NULL) {
-        return NULL;
-    }
-    struct base64_decode_ctx ctx;
-    size_t got = 0;
-    base64_decode_init(&ctx);
-    if (!base64_decode_update(&ctx, &got, out, n, json_string_value(b)) ||
-        !base64_decode_final(&ctx)) {
-        free(out);
-        return NULL;
-    }
-    out[got] = '\0';
-    *len = got;
-    return (char *)out;
-}
-
-static void sha1_hex(const char *s, size_t n, char out[41])
-{
-    struct sha1_ctx ctx;
-    uint8_t d[SHA1_DIGEST_SIZE];
-    sha1_init(&ctx);
-    sha1_update(&ctx, n, (const uint8_t *)s);
-    sha1_digest(&ctx, sizeof(d), d);
-    for (size_t i = 0; i < sizeof(d); i++) {
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
-    }
-}
-
 typedef struct requeue_state {
     char sha[41];
     const char *const *ids;
@@ -337,12 +264,9 @@ static bool selected(requeue_state *s, const json_t *e)
  * readable submission or queue: said on stderr and counted), -1 failed. */
 static int requeue_send(ops *o, requeue_state *s, const redisReply *x, const json_t *e)
 {
-    const char *q = json_string_value(json_object_get(e, "queue"));
-    const char *qkey = q && strcmp(q, "submissions") == 0 ? o->keys.live
-                       : q && strcmp(q, "regrade") == 0   ? o->keys.regrade
-                                                          : NULL;
+    queue_lane lane;
     size_t len = 0;
-    char *sub = e && qkey ? entry_submission(e, &len) : NULL;
+    char *sub = e && queue_dead_lane(e, &lane) == 0 ? queue_dead_submission(e, &len) : NULL;
     if (sub == NULL) {
         fprintf(stderr,
                 "%s: skipped an entry without a readable submission and queue: ", o->name);
@@ -351,8 +275,6 @@ static int requeue_send(ops *o, requeue_state *s, const redisReply *x, const jso
         s->unreadable++;
         return 0;
     }
-    char sha[41];
-    sha1_hex(sub, len, sha);
     /* The error record of the entry's id (a key that never exists for an entry without one,
      * so the script's key list stays fixed). */
     char donekey[400];
@@ -360,19 +282,9 @@ static int requeue_send(ops *o, requeue_state *s, const redisReply *x, const jso
     queue_dedupe_key(donekey, sizeof(donekey), o->prefix,
                      json_is_string(id) ? json_string_value(id) : "",
                      json_is_string(id) ? json_string_length(id) : 0, "error");
-    const char *argv[] = {"EVALSHA",        s->sha,  "4",    o->keys.dead, qkey,
-                          o->keys.attempts, donekey, x->str, sub,          sha};
-    size_t lens[] = {7,
-                     40,
-                     1,
-                     strlen(o->keys.dead),
-                     strlen(qkey),
-                     strlen(o->keys.attempts),
-                     strlen(donekey),
-                     x->len,
-                     len,
-                     40};
-    bool ok = ops_append(o, 10, argv, lens);
+    queue_requeue_args a;
+    queue_requeue_args_init(&a, s->sha, &o->keys, lane, donekey, x->str, x->len, sub, len);
+    bool ok = ops_append(o, QUEUE_REQUEUE_ARGC, a.argv, a.lens);
     free(sub);
     return ok ? 1 : -1;
 }
@@ -384,7 +296,7 @@ static int requeue_chunk(ops *o, requeue_state *s, const redisReply *r, long lon
     int sent = 0;
     for (size_t k = r->elements; k-- > 0;) {
         const redisReply *x = r->element[k];
-        json_t *e = entry_parse(x->str, x->len);
+        json_t *e = queue_dead_parse(x->str, x->len);
         int m = selected(s, e) ? requeue_send(o, s, x, e) : 0;
         json_decref(e);
         if (m < 0) {
@@ -448,7 +360,7 @@ static int requeue_args(ops *o, requeue_state *s, int argc, char **argv)
  * EXIT_OK or EXIT_UNUSABLE. */
 static int requeue_start(ops *o, requeue_state *s, long long *total)
 {
-    const char *load[] = {"SCRIPT", "LOAD", requeue_lua};
+    const char *load[] = {"SCRIPT", "LOAD", queue_requeue_lua};
     const char *llen[] = {"LLEN", o->keys.dead};
     bool ok = ops_append(o, 3, load, NULL) && ops_append(o, 2, llen, NULL);
     for (int i = 0; ok && i < 2; i++) {

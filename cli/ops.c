@@ -2,12 +2,12 @@
  * ops.c - the Redis side of the operator commands of the assay tool (enqueue.c, stats.c,
  * dead.c), on the queues of assay-worker (docs/protocol.md).
  *
- * One synchronous hiredis connection per run. Key names come from worker/queue.c and
- * REDIS_URL parsing from worker/config.c, so the tool and the worker cannot disagree.
+ * One synchronous hiredis connection per run. Key names, scripts and REDIS_URL parsing come
+ * from the queue protocol library (queue/), which the worker uses too.
  * Commands are pipelined (ops_append, then one ops_reply per command) so a large file or a
  * long dead-letter list costs a round trip per OPS_PIPELINE commands, not per command. The
  * password in a Redis URL is never printed: messages name the server with
- * redis_target_describe, and an unknown option is echoed only up to its '='
+ * redis_url_describe, and an unknown option is echoed only up to its '='
  * (cli_next_option).
  */
 #include "ops.h"
@@ -47,11 +47,11 @@ int ops_check(ops *o)
         return EXIT_USAGE;
     }
     char why[300];
-    if (redis_target_parse(o->url, &o->target, why, sizeof(why)) != 0) {
+    if (redis_url_parse(o->url, &o->target, why, sizeof(why)) != 0) {
         fprintf(stderr, "%s: bad Redis URL: %s\n", o->name, why);
         return EXIT_USAGE;
     }
-    redis_target_describe(&o->target, o->desc, sizeof(o->desc));
+    redis_url_describe(&o->target, o->desc, sizeof(o->desc));
     queue_keys_init(&o->keys, o->prefix, NULL);
     return EXIT_OK;
 }
@@ -109,7 +109,7 @@ static bool ops_open(ops *o)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGPIPE, &sa, NULL);
 
-    const redis_target *t = &o->target;
+    const redis_url *t = &o->target;
     struct timeval tv = {.tv_sec = CONNECT_TIMEOUT_S};
     o->c = t->unix_socket ? redisConnectUnixWithTimeout(t->path, tv)
                           : redisConnectWithTimeout(t->host, t->port, tv);
@@ -156,7 +156,7 @@ int ops_connect(ops *o)
     if (!ops_open(o)) {
         return EXIT_UNUSABLE;
     }
-    const redis_target *t = &o->target;
+    const redis_url *t = &o->target;
     int n = 0;
     const char *what[3];
     bool ok = true;

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-#include "config.h"
+#include "redis_url.h"
 #include "queue.h"
 
 #include <hiredis/hiredis.h>
@@ -22,7 +22,7 @@ typedef struct ops {
     const char *usage;
     const char *url;
     const char *prefix;
-    redis_target target;
+    redis_url target;
     char desc[600]; /* the server, without the password */
     redisContext *c;
     queue_keys keys;

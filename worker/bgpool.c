@@ -22,7 +22,7 @@ typedef struct node {
     void *arg;
 } node;
 
-struct bgpool {
+struct wk_bgpool {
     uv_loop_t *loop;
     uv_async_t async;
     pthread_mutex_t mu;
@@ -34,12 +34,12 @@ struct bgpool {
     int pending; /* submitted and not yet completed on the loop thread (loop thread only) */
     bool stop;   /* threads leave once the queue is empty */
     bool closing, closed;
-    bgpool_fn *work, *done_fn;
+    wk_bgpool_fn *work, *done_fn;
 };
 
 static void *thread_main(void *arg)
 {
-    bgpool *p = arg;
+    wk_bgpool *p = arg;
     /* nice 19, not SCHED_IDLE: an idle-class thread preempted while holding a lock the
      * loop thread needs (malloc's, say) may wait for the CPU as long as the machine is
      * busy, and the loop with it. Best effort: without it the jobs run at normal priority. */
@@ -77,7 +77,7 @@ static void *thread_main(void *arg)
 
 static void close_cb(uv_handle_t *h)
 {
-    bgpool *p = h->data;
+    wk_bgpool *p = h->data;
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     free(p->threads);
@@ -85,7 +85,7 @@ static void close_cb(uv_handle_t *h)
 }
 
 /* Once closing and nothing is pending: the threads are idle; stop and join them. */
-static void maybe_finish(bgpool *p)
+static void maybe_finish(wk_bgpool *p)
 {
     if (!p->closing || p->pending > 0 || p->closed) {
         return;
@@ -103,7 +103,7 @@ static void maybe_finish(bgpool *p)
 
 static void async_cb(uv_async_t *a)
 {
-    bgpool *p = a->data;
+    wk_bgpool *p = a->data;
     pthread_mutex_lock(&p->mu);
     node *n = p->done;
     p->done = p->done_tail = NULL;
@@ -118,9 +118,9 @@ static void async_cb(uv_async_t *a)
     maybe_finish(p);
 }
 
-bgpool *bgpool_start(uv_loop_t *loop, int threads, bgpool_fn *work, bgpool_fn *done)
+wk_bgpool *wk_bgpool_start(uv_loop_t *loop, int threads, wk_bgpool_fn *work, wk_bgpool_fn *done)
 {
-    bgpool *p = calloc(1, sizeof(*p));
+    wk_bgpool *p = calloc(1, sizeof(*p));
     if (p == NULL || threads < 1) {
         free(p);
         return NULL;
@@ -151,7 +151,7 @@ bgpool *bgpool_start(uv_loop_t *loop, int threads, bgpool_fn *work, bgpool_fn *d
     return p;
 }
 
-int bgpool_submit(bgpool *p, void *arg)
+int wk_bgpool_submit(wk_bgpool *p, void *arg)
 {
     node *n = p->closing ? NULL : malloc(sizeof(*n));
     if (n == NULL) {
@@ -172,7 +172,7 @@ int bgpool_submit(bgpool *p, void *arg)
     return 0;
 }
 
-void bgpool_close(bgpool *p, bgpool_fn *cancel)
+void wk_bgpool_close(wk_bgpool *p, wk_bgpool_fn *cancel)
 {
     p->closing = true;
     if (cancel) {

@@ -13,20 +13,21 @@
 
 #include <uv.h>
 
-typedef struct bgpool bgpool;
-typedef void bgpool_fn(void *arg);
+typedef struct wk_bgpool wk_bgpool;
+typedef void wk_bgpool_fn(void *arg);
 
 /* Starts `threads` threads; `work` runs on them, `done` then on the loop thread.
  * @return NULL when a thread or the loop handle cannot be created. */
-bgpool *bgpool_start(uv_loop_t *loop, int threads, bgpool_fn *work, bgpool_fn *done);
+wk_bgpool *wk_bgpool_start(uv_loop_t *loop, int threads, wk_bgpool_fn *work,
+                           wk_bgpool_fn *done);
 
 /* Queues a job. @return 0, or -1 when out of memory or closing. */
-int bgpool_submit(bgpool *p, void *arg);
+int wk_bgpool_submit(wk_bgpool *p, void *arg);
 
 /* Closes the pool: jobs not started yet are handed to `cancel` (on the calling thread)
  * instead of running, or, with `cancel` NULL, still run; the running ones finish and get
  * their `done` callbacks. Then the threads are joined and the loop handle closed; the pool
  * frees itself once the loop has closed it. */
-void bgpool_close(bgpool *p, bgpool_fn *cancel);
+void wk_bgpool_close(wk_bgpool *p, wk_bgpool_fn *cancel);
 
 #endif

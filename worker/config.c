@@ -1,197 +1,18 @@
 /*
- * config.c - flags, environment fallbacks and REDIS_URL parsing for assay-worker.
+ * config.c - flags and environment fallbacks for assay-worker (REDIS_URL is read by
+ * queue/redis_url.c).
  */
 #include "config.h"
 #include "log.h"
 
 #include "assay/assay.h"
 
-#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
-/* Copies s[0..n) to out decoding %XX; -1 when it does not fit or an escape is bad. */
-static int decode(const char *s, size_t n, char *out, size_t size)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)s[i];
-        if (c == '%') {
-            if (i + 2 >= n) {
-                return -1;
-            }
-            int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
-            if (h < 0 || l < 0) {
-                return -1;
-            }
-            c = h * 16 + l;
-            i += 2;
-        }
-        if (k + 1 >= size) {
-            return -1;
-        }
-        out[k++] = (char)c;
-    }
-    out[k] = '\0';
-    return 0;
-}
-
-static int parse_int(const char *s, size_t n, long lo, long hi, long *out)
-{
-    if (n == 0 || n > 10) {
-        return -1;
-    }
-    long v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i])) {
-            return -1;
-        }
-        v = v * 10 + (s[i] - '0');
-    }
-    if (v < lo || v > hi) {
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-int redis_target_parse(const char *url, redis_target *t, char *why, size_t whylen)
-{
-    memset(t, 0, sizeof(*t));
-    t->port = 6379;
-    if (strncmp(url, "unix://", 7) == 0) {
-        const char *p = url + 7;
-        const char *q = strchr(p, '?');
-        size_t n = q ? (size_t)(q - p) : strlen(p);
-        if (n == 0 || n >= sizeof(t->path) || p[0] != '/') {
-            snprintf(why, whylen, "a unix URL needs an absolute path: unix:///path/redis.sock");
-            return -1;
-        }
-        memcpy(t->path, p, n);
-        t->path[n] = '\0';
-        t->unix_socket = true;
-        if (q) {
-            long db;
-            if (strncmp(q, "?db=", 4) != 0 ||
-                parse_int(q + 4, strlen(q + 4), 0, 1000000, &db)) {
-                snprintf(why, whylen, "a unix URL accepts only ?db=N after the path");
-                return -1;
-            }
-            t->db = (int)db;
-        }
-        return 0;
-    }
-    if (strncmp(url, "rediss://", 9) == 0) {
-        snprintf(why, whylen,
-                 "rediss:// (TLS) is not supported by hiredis 0.14; use a local "
-                 "TLS tunnel (see docs/security.md) and redis:// to it");
-        return -1;
-    }
-    if (strncmp(url, "redis://", 8) != 0) {
-        snprintf(why, whylen, "REDIS_URL must start with redis:// or unix://");
-        return -1;
-    }
-    const char *p = url + 8;
-    const char *at = strrchr(p, '@');
-    if (at) {
-        const char *colon = memchr(p, ':', (size_t)(at - p));
-        size_t ulen = colon ? (size_t)(colon - p) : (size_t)(at - p);
-        if (decode(p, ulen, t->user, sizeof(t->user)) != 0) {
-            snprintf(why, whylen, "the user name in REDIS_URL is too long or badly escaped");
-            return -1;
-        }
-        if (colon) {
-            if (decode(colon + 1, (size_t)(at - colon - 1), t->password, sizeof(t->password))) {
-                snprintf(why, whylen, "the password in REDIS_URL is too long or badly escaped");
-                return -1;
-            }
-        } else {
-            /* redis://password@host is a common shorthand: a lone token is the password. */
-            memcpy(t->password, t->user,
-                   sizeof(t->password) < sizeof(t->user) ? sizeof(t->password)
-                                                         : sizeof(t->user));
-            t->user[0] = '\0';
-        }
-        p = at + 1;
-    }
-    const char *slash = strchr(p, '/');
-    const char *hostend = slash ? slash : p + strlen(p);
-    const char *colon = NULL;
-    if (*p == '[') {
-        const char *rb = memchr(p, ']', (size_t)(hostend - p));
-        if (rb == NULL) {
-            snprintf(why, whylen, "unterminated [ in the host of REDIS_URL");
-            return -1;
-        }
-        if ((size_t)(rb - p - 1) >= sizeof(t->host)) {
-            snprintf(why, whylen, "the host in REDIS_URL is too long");
-            return -1;
-        }
-        memcpy(t->host, p + 1, (size_t)(rb - p - 1));
-        colon = rb + 1 < hostend && rb[1] == ':' ? rb + 1 : NULL;
-    } else {
-        colon = memchr(p, ':', (size_t)(hostend - p));
-        size_t hlen = (size_t)((colon ? colon : hostend) - p);
-        if (hlen >= sizeof(t->host)) {
-            snprintf(why, whylen, "the host in REDIS_URL is too long");
-            return -1;
-        }
-        memcpy(t->host, p, hlen);
-    }
-    if (t->host[0] == '\0') {
-        snprintf(why, whylen, "REDIS_URL has no host");
-        return -1;
-    }
-    if (colon) {
-        long port;
-        if (parse_int(colon + 1, (size_t)(hostend - colon - 1), 1, 65535, &port) != 0) {
-            snprintf(why, whylen, "the port in REDIS_URL must be a number from 1 to 65535");
-            return -1;
-        }
-        t->port = (int)port;
-    }
-    if (slash && slash[1] != '\0') {
-        long db;
-        if (parse_int(slash + 1, strlen(slash + 1), 0, 1000000, &db) != 0) {
-            snprintf(why, whylen,
-                     "the database in REDIS_URL must be a number (redis://host/0)");
-            return -1;
-        }
-        t->db = (int)db;
-    }
-    return 0;
-}
-
-void redis_target_describe(const redis_target *t, char *buf, size_t size)
-{
-    if (t->unix_socket) {
-        if (t->db) {
-            snprintf(buf, size, "unix://%s?db=%d", t->path, t->db);
-        } else {
-            snprintf(buf, size, "unix://%s", t->path);
-        }
-        return;
-    }
-    const char *auth = t->password[0] ? ":***@" : (t->user[0] ? "@" : "");
-    snprintf(buf, size, "redis://%s%s%s:%d/%d", t->user,
-             t->user[0] || t->password[0] ? auth : "", t->host, t->port, t->db);
-}
 
 static const char usage[] =
     "Usage: assay-worker [OPTIONS]\n"
@@ -384,11 +205,11 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     char why[300];
-    if (redis_target_parse(url, &cfg->redis, why, sizeof(why)) != 0) {
+    if (redis_url_parse(url, &cfg->redis, why, sizeof(why)) != 0) {
         fprintf(stderr, "assay-worker: bad Redis URL: %s\n", why);
         return -1;
     }
-    redis_target_describe(&cfg->redis, cfg->redis_desc, sizeof(cfg->redis_desc));
+    redis_url_describe(&cfg->redis, cfg->redis_desc, sizeof(cfg->redis_desc));
     long v;
     if (num_opt("--inflight", s_inflight, 1, 100000, &v)) {
         return -1;

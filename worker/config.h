@@ -1,34 +1,16 @@
 /*
- * config.h - the worker's settings from flags with environment fallbacks, and the parsing of
- * REDIS_URL (shared with the operator commands of the assay CLI).
+ * config.h - the worker's settings, from flags with environment fallbacks.
  */
 #ifndef ASSAY_WORKER_CONFIG_H
 #define ASSAY_WORKER_CONFIG_H
 
+#include "redis_url.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct redis_target {
-    bool unix_socket;
-    char host[256];
-    int port;
-    char path[512]; /* unix socket */
-    char user[128]; /* empty: no ACL user (AUTH password only) */
-    char password[256];
-    int db;
-} redis_target;
-
-/*
- * Parses redis://[user[:password]@]host[:port][/db], rediss is refused, and
- * unix:///path/redis.sock[?db=N]. Percent-escapes in user and password are decoded.
- * @return 0, or -1 with a reason in why (which never contains the password).
- */
-int redis_target_parse(const char *url, redis_target *t, char *why, size_t whylen);
-/* A printable form without the password ("redis://user:***@host:port/db"). */
-void redis_target_describe(const redis_target *t, char *buf, size_t size);
-
 typedef struct wk_config {
-    redis_target redis;
+    redis_url redis;
     char redis_desc[600];
     const char *rubrics;
     const char *prefix;

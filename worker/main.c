@@ -25,5 +25,5 @@ int main(int argc, char **argv)
         snprintf(n, sizeof(n), "%d", cfg.grade_threads);
         setenv("UV_THREADPOOL_SIZE", n, 1);
     }
-    return worker_run(&cfg);
+    return wk_run(&cfg);
 }

@@ -82,7 +82,7 @@ static void cleanup(void *privdata)
     uv_close((uv_handle_t *)&p->poll, close_cb);
 }
 
-int redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop)
+int wk_redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop)
 {
     if (ac->ev.data != NULL) {
         return REDIS_ERR;

@@ -15,6 +15,6 @@
 #include <uv.h>
 
 /* @return REDIS_OK or REDIS_ERR. */
-int redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop);
+int wk_redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop);
 
 #endif

@@ -1,25 +1,36 @@
 /*
- * queue.c - key names and Lua scripts of the queue contract.
+ * queue.c - key names, SHA-1 names and the claim, recover and requeue scripts of the queue
+ * contract, with the argument lists each script expects next to its text.
  *
  * Every step that moves a submission is one script, so Redis runs it atomically:
  *  - claim: moves up to N messages from the live queue (or, only when it is empty, the
  *    regrade queue) into this worker's processing list, oldest first, never removing a
  *    message without keeping a copy; returns each with the number of times it was
  *    recovered from a dead worker, and takes such a suspect only alone, by an idle worker;
- *  - ack: for each graded message, removes it from the processing list and, only if it was
- *    still there and its de-duplication record is new, pushes the result (and the dead
- *    letter, for what was not graded) — so a message is answered once;
+ *  - ack (ack.c): for each graded message, removes it from the processing list and, only
+ *    if it was still there and its de-duplication record is new, pushes the result (and the
+ *    dead letter, for what was not graded), so a message is answered once;
  *  - recover: returns a dead worker's processing lists to the consumer end of their queues
- *    in their original order, counting a redelivery for each message.
- * All keys a script touches are passed in KEYS, so a hash-tagged prefix such as {assay}
- * keeps a deployment in one Redis Cluster slot.
+ *    in their original order, counting a redelivery for each message;
+ *  - requeue: puts a dead letter's submission back on its queue (`assay dead requeue`).
  */
 #include "queue.h"
 
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+static void hex(const uint8_t *d, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
 
 void queue_keys_init(queue_keys *k, const char *prefix, const char *worker)
 {
@@ -39,19 +50,27 @@ void queue_keys_init(queue_keys *k, const char *prefix, const char *worker)
     }
 }
 
+const char *queue_keys_queue(const queue_keys *k, queue_lane lane)
+{
+    return lane == QUEUE_REGRADE ? k->regrade : k->live;
+}
+
+const char *queue_keys_processing(const queue_keys *k, queue_lane lane)
+{
+    return lane == QUEUE_REGRADE ? k->proc_regrade : k->proc_live;
+}
+
 void queue_dedupe_key(char *out, size_t size, const char *prefix, const char *id, size_t idlen,
                       const char *rubric_sha)
 {
     struct sha256_ctx ctx;
     uint8_t d[SHA256_DIGEST_SIZE];
+    char h[2 * SHA256_DIGEST_SIZE + 1];
     sha256_init(&ctx);
     sha256_update(&ctx, idlen, (const uint8_t *)id);
     sha256_digest(&ctx, sizeof(d), d);
-    char hex[2 * SHA256_DIGEST_SIZE + 1];
-    for (size_t i = 0; i < sizeof(d); i++) {
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    }
-    snprintf(out, size, "%s:done:%s:%s", prefix, hex, rubric_sha);
+    hex(d, sizeof(d), h);
+    snprintf(out, size, "%s:done:%s:%s", prefix, h, rubric_sha);
 }
 
 void queue_rate_key(char *out, size_t size, const char *prefix, long minute)
@@ -59,16 +78,29 @@ void queue_rate_key(char *out, size_t size, const char *prefix, long minute)
     snprintf(out, size, "%s:rate:%ld", prefix, minute);
 }
 
-void queue_script_sha(const char *script, char out[41])
+void queue_attempts_field(const char *msg, size_t len, char out[41])
 {
     struct sha1_ctx ctx;
     uint8_t d[SHA1_DIGEST_SIZE];
     sha1_init(&ctx);
-    sha1_update(&ctx, strlen(script), (const uint8_t *)script);
+    sha1_update(&ctx, len, (const uint8_t *)msg);
     sha1_digest(&ctx, sizeof(d), d);
-    for (size_t i = 0; i < sizeof(d); i++) {
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
-    }
+    hex(d, sizeof(d), out);
+}
+
+void queue_script_sha(const char *script, char out[41])
+{
+    queue_attempts_field(script, strlen(script), out);
+}
+
+const char *queue_lane_tag(queue_lane lane)
+{
+    return lane == QUEUE_REGRADE ? "r" : "l";
+}
+
+const char *queue_lane_name(queue_lane lane)
+{
+    return lane == QUEUE_REGRADE ? "regrade" : "submissions";
 }
 
 /* KEYS: live, regrade, proc_live, proc_regrade, attempts, workers.
@@ -103,44 +135,24 @@ const char queue_claim_lua[] =
     "if #out > 1 then redis.call('SADD', KEYS[6], ARGV[2]) end\n"
     "return out\n";
 
-/* KEYS: results, dead, attempts, proc_live, proc_regrade, rate, dedupe keys...
- * ARGV: n, dedupe ttl (s), then per message: raw, tag, result or '', dead entry or '',
- * index of its dedupe key in KEYS or 0, the value to record there ('1', or 'gave-up' for a
- * grading_error after too many deliveries), index of a guard key or 0.
- * A guard is the id's error record, given for a graded message: when it says 'gave-up', the
- * id was already answered with grading_error, and this copy is a duplicate.
- * Returns one status per message: 1 answered, 2 duplicate (no result), 0 not in the
- * processing list any more (recovered elsewhere; its copy will be answered there). */
-const char queue_ack_lua[] =
-    "local n, ttl, pushed, out = tonumber(ARGV[1]), ARGV[2], 0, {}\n"
-    "for i = 0, n - 1 do\n"
-    "  local b = 3 + i * 7\n"
-    "  local raw, res, dead, dk = ARGV[b], ARGV[b + 2], ARGV[b + 3], tonumber(ARGV[b + 4])\n"
-    "  local mark, gk = ARGV[b + 5], tonumber(ARGV[b + 6])\n"
-    "  local proc = KEYS[4]\n"
-    "  if ARGV[b + 1] == 'r' then proc = KEYS[5] end\n"
-    "  local st = 0\n"
-    "  if redis.call('LREM', proc, -1, raw) > 0 then\n"
-    "    redis.call('HDEL', KEYS[3], redis.sha1hex(raw))\n"
-    "    local fresh = true\n"
-    "    if gk > 0 and redis.call('GET', KEYS[gk]) == 'gave-up' then fresh = false end\n"
-    "    if fresh and dk > 0 then fresh = redis.call('SET', KEYS[dk], mark, 'NX', 'EX', ttl) "
-    "end\n"
-    "    if fresh then\n"
-    "      if res ~= '' then redis.call('LPUSH', KEYS[1], res); pushed = pushed + 1 end\n"
-    "      if dead ~= '' then redis.call('LPUSH', KEYS[2], dead) end\n"
-    "      st = 1\n"
-    "    else\n"
-    "      st = 2\n"
-    "    end\n"
-    "  end\n"
-    "  out[#out + 1] = st\n"
-    "end\n"
-    "if pushed > 0 then\n"
-    "  redis.call('INCRBY', KEYS[6], pushed)\n"
-    "  redis.call('EXPIRE', KEYS[6], 7200)\n"
-    "end\n"
-    "return out\n";
+void queue_claim_args_init(queue_claim_args *a, const char *sha, const queue_keys *k,
+                           const char *worker, int max, bool idle, int regrade_max)
+{
+    snprintf(a->max, sizeof(a->max), "%d", max);
+    snprintf(a->regrade_max, sizeof(a->regrade_max), "%d", regrade_max > 0 ? regrade_max : 0);
+    const char *argv[QUEUE_CLAIM_ARGC] = {
+        "EVALSHA",       sha,         "6",        k->live, k->regrade, k->proc_live,
+        k->proc_regrade, k->attempts, k->workers, a->max,  worker,     idle ? "1" : "0",
+        a->regrade_max,
+    };
+    memcpy(a->argv, argv, sizeof(argv));
+}
+
+void queue_claim_tag(const char *tag, size_t len, queue_lane *lane, bool *suspect_waits)
+{
+    *lane = tag && len > 0 && tag[0] == 'r' ? QUEUE_REGRADE : QUEUE_LIVE;
+    *suspect_waits = tag && len == 2 && tag[1] == 'w';
+}
 
 /* KEYS: heartbeat, proc_live, proc_regrade, live, regrade, attempts, workers.
  * ARGV: worker id, force ('1': do it even if the heartbeat is alive, for our own lists),
@@ -163,3 +175,45 @@ const char queue_recover_lua[] =
     "end\n"
     "if ARGV[2] ~= '1' then redis.call('SREM', KEYS[7], ARGV[1]) end\n"
     "return moved\n";
+
+void queue_recover_argv(const char *argv[QUEUE_RECOVER_ARGC], const char *sha,
+                        const queue_keys *k, const char *who, bool force, bool count)
+{
+    const char *v[QUEUE_RECOVER_ARGC] = {
+        "EVALSHA",         sha,          "7",
+        k->heartbeat,      k->proc_live, k->proc_regrade,
+        k->live,           k->regrade,   k->attempts,
+        k->workers,        who,          force ? "1" : "0",
+        count ? "1" : "0",
+    };
+    memcpy(argv, v, sizeof(v));
+}
+
+/* KEYS: dead, the entry's queue, attempts, the id's error record.
+ * ARGV: the entry, its submission, the submission's SHA-1 hex (its field in attempts).
+ * Removes the entry (the occurrence nearest the tail, i.e. the oldest) and, only if it was
+ * still there, pushes the submission back, clears its redelivery count and forgets that it
+ * was answered with an error, so it is answered again (graded once fixed, or dead-lettered
+ * again) instead of being suppressed as a duplicate. Returns 1, or 0 when the entry was
+ * gone. */
+const char queue_requeue_lua[] =
+    "if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end\n"
+    "redis.call('LPUSH', KEYS[2], ARGV[2])\n"
+    "redis.call('HDEL', KEYS[3], ARGV[3])\n"
+    "redis.call('DEL', KEYS[4])\n"
+    "return 1\n";
+
+void queue_requeue_args_init(queue_requeue_args *a, const char *sha, const queue_keys *k,
+                             queue_lane lane, const char *error_key, const char *entry,
+                             size_t entry_len, const char *sub, size_t sub_len)
+{
+    queue_attempts_field(sub, sub_len, a->field);
+    const char *q = queue_keys_queue(k, lane);
+    const char *argv[QUEUE_REQUEUE_ARGC] = {
+        "EVALSHA", sha, "4", k->dead, q, k->attempts, error_key, entry, sub, a->field,
+    };
+    memcpy(a->argv, argv, sizeof(argv));
+    for (size_t i = 0; i < QUEUE_REQUEUE_ARGC; i++) {
+        a->lens[i] = i == 7 ? entry_len : i == 8 ? sub_len : strlen(argv[i]);
+    }
+}

@@ -1,0 +1,71 @@
+/*
+ * ack.h - acknowledging a batch of graded messages: the ack script and the builder of its
+ * argument list. One module owns both sides of that list (the positions are constants in
+ * ack.c, compiled into the C that writes the arguments and into the Lua that reads them);
+ * tests/unit/test_queue.c runs what the builder makes through the script in a real Redis.
+ */
+#ifndef ASSAY_QUEUE_ACK_H
+#define ASSAY_QUEUE_ACK_H
+
+#include "queue.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* An argument list for one Redis command, each argument a copy it owns (lens allow NUL
+ * bytes). */
+typedef struct queue_argv {
+    int argc, cap;
+    char **argv;
+    size_t *lens;
+} queue_argv;
+
+/* Frees the copies and empties a; a zeroed queue_argv is empty. */
+void queue_argv_free(queue_argv *a);
+
+/* One message's part of an acknowledgement. Every pointer is borrowed for the call to
+ * queue_ack_add, which copies. */
+typedef struct queue_ack_msg {
+    const char *raw; /* the message as claimed, byte for byte */
+    size_t len;
+    queue_lane lane;    /* the processing list it is removed from */
+    const char *result; /* the result to push */
+    const char *dead;   /* the dead-letter entry to push, NULL when graded */
+    const char *dedupe; /* its de-duplication record, NULL without an id */
+    const char *guard;  /* graded: the id's error record, NULL otherwise */
+    bool gave_up;       /* answered grading_error after too many deliveries */
+} queue_ack_msg;
+
+/* What the script answers for each message, in order. */
+typedef enum queue_ack_status {
+    QUEUE_ACK_GONE = 0,      /* not in the processing list any more: recovered elsewhere, its
+                              * copy is answered there */
+    QUEUE_ACK_ANSWERED = 1,  /* result pushed (and the dead letter) */
+    QUEUE_ACK_DUPLICATE = 2, /* already answered: removed, nothing pushed */
+} queue_ack_status;
+
+/* A batch being built; zeroed (or queue_ack_init) is empty. */
+typedef struct queue_ack {
+    queue_argv keys; /* de-duplication and guard keys, after the fixed ones */
+    queue_argv args; /* the per-message fields */
+    size_t n;        /* messages added */
+    bool oom;
+} queue_ack;
+
+void queue_ack_init(queue_ack *a);
+/* Adds a message; out of memory is remembered and reported by queue_ack_finish. */
+void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
+/*
+ * The whole command, EVALSHA sha numkeys KEYS... ARGV..., into *out (which the caller frees
+ * with queue_argv_free): keys k's results, dead, attempts and processing lists (k holds the
+ * worker's keys), rate_key (queue_rate_key), then the messages' records; a record is
+ * remembered dedupe_ttl_s seconds. a is emptied either way.
+ * @return 0, or -1 out of memory (*out untouched).
+ */
+int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k, const char *rate_key,
+                     long dedupe_ttl_s, queue_argv *out);
+
+/* The script's text (SCRIPT LOAD, then EVALSHA with what queue_ack_finish makes). */
+extern const char queue_ack_lua[];
+
+#endif

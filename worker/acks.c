@@ -1,0 +1,190 @@
+/*
+ * acks.c - acknowledgement batches and their order (see acks.h).
+ */
+#include "acks.h"
+
+#include "claim.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+static void batch_free(wk_ack_batch *b)
+{
+    queue_argv_free(&b->cmd);
+    free(b);
+}
+
+/* Takes b out of the list. */
+static void unlink_batch(wk_worker *w, wk_ack_batch *b)
+{
+    wk_ack_batch **pp = &w->acks;
+    while (*pp && *pp != b) {
+        pp = &(*pp)->next;
+    }
+    if (*pp == NULL) {
+        return;
+    }
+    *pp = b->next;
+    if (w->acks_tail == b) {
+        w->acks_tail = NULL;
+        for (wk_ack_batch *x = w->acks; x; x = x->next) {
+            w->acks_tail = x;
+        }
+    }
+}
+
+wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect)
+{
+    wk_ack_batch *b = calloc(1, sizeof(*b));
+    if (b == NULL) {
+        return NULL;
+    }
+    b->lane = lane;
+    b->suspect = suspect;
+    if (w->acks_tail) {
+        w->acks_tail->next = b;
+    } else {
+        w->acks = b;
+    }
+    w->acks_tail = b;
+    return b;
+}
+
+static void ack_cb(wk_conn *c, redisReply *r, void *priv)
+{
+    wk_worker *w = c->w;
+    wk_ack_batch *b = priv;
+    if (r == NULL) {
+        b->sent = false; /* sent again after the reconnect */
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY) {
+        wk_log(WK_ERROR, "acknowledgement failed: %s; reconnecting to retry",
+               r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        b->sent = false;
+        wk_conn_drop(c, "acknowledgement failed");
+        return;
+    }
+    for (size_t i = 0; i < r->elements; i++) {
+        if (r->element[i]->integer == QUEUE_ACK_DUPLICATE) {
+            w->duplicates++;
+        }
+    }
+    /* Batches are answered in the order they were sent, each lane's in claim order. */
+    unlink_batch(w, b);
+    w->inflight -= b->n;
+    if (b->lane == QUEUE_REGRADE) {
+        w->regrade_inflight -= b->n;
+    }
+    batch_free(b);
+    wk_pump(w);
+}
+
+static void batch_send(wk_worker *w, wk_ack_batch *b)
+{
+    /* Only on a ready connection: while it is still connecting the queue scripts may not
+     * be loaded yet (a restarted Redis has none), and wk_main_ready sends what is unsent. */
+    if (w->main.state != WK_CONN_READY) {
+        return;
+    }
+    if (wk_conn_send(&w->main, ack_cb, b, b->cmd.argc, (const char **)b->cmd.argv,
+                     b->cmd.lens) == 0) {
+        b->sent = true;
+    }
+}
+
+/* Sends the batches that are ready, each lane's in claim order. */
+static void flush(wk_worker *w)
+{
+    bool waiting[2] = {false, false}; /* an earlier batch of the lane is not ready */
+    wk_ack_batch *b = w->acks;
+    while (b && w->phase != WK_CLOSED) {
+        wk_ack_batch *next = b->next;
+        int lane = b->lane == QUEUE_REGRADE;
+        if (!b->ready || waiting[lane]) {
+            waiting[lane] = true;
+        } else if (b->cmd.argc == 0) {
+            /* Nothing to acknowledge (everything in it failed): drop it from the list. */
+            unlink_batch(w, b);
+            batch_free(b);
+        } else if (!b->sent) {
+            batch_send(w, b);
+        }
+        b = next;
+    }
+}
+
+void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
+{
+    size_t acked = a->n;
+    queue_argv cmd = {0};
+    if (acked > 0) {
+        char rate[200];
+        queue_rate_key(rate, sizeof(rate), w->cfg->prefix, (long)(time(NULL) / 60));
+        if (queue_ack_finish(a, w->sha_ack, &w->keys, rate, w->cfg->dedupe_ttl_s, &cmd) != 0) {
+            lost += acked; /* out of memory: nothing to send */
+            acked = 0;
+        }
+    }
+    if (lost > 0) {
+        wk_log(WK_ERROR,
+               "out of memory grading or acknowledging; %zu submission%s stay in processing "
+               "and are retried",
+               lost, lost == 1 ? "" : "s");
+        w->inflight -= (int)lost;
+        if (b->lane == QUEUE_REGRADE) {
+            w->regrade_inflight -= (int)lost;
+        }
+    }
+    b->cmd = cmd;
+    b->n = (int)acked;
+    b->ready = true;
+    flush(w);
+    if (lost > 0) {
+        /* Reconnecting returns what we could not acknowledge to the queue. */
+        wk_conn_drop(&w->main, "out of memory");
+    }
+    wk_pump(w);
+}
+
+void wk_acks_resend(wk_worker *w)
+{
+    for (wk_ack_batch *b = w->acks; b; b = b->next) {
+        if (b->ready && !b->sent && b->cmd.argc > 0) {
+            batch_send(w, b);
+        }
+    }
+}
+
+void wk_acks_count(const wk_worker *w, int *all, int *regrade)
+{
+    *all = 0;
+    *regrade = 0;
+    for (const wk_ack_batch *b = w->acks; b; b = b->next) {
+        *all += b->ready ? b->n : 0;
+        *regrade += b->ready && b->lane == QUEUE_REGRADE ? b->n : 0;
+    }
+}
+
+/* A redelivered message is graded with nothing else of ours in flight, so if it kills the
+ * worker, no neighbour is charged a delivery for it. */
+bool wk_acks_suspect_in_flight(const wk_worker *w)
+{
+    for (const wk_ack_batch *b = w->acks; b; b = b->next) {
+        if (b->suspect) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void wk_acks_free(wk_worker *w)
+{
+    while (w->acks) {
+        wk_ack_batch *b = w->acks;
+        w->acks = b->next;
+        batch_free(b);
+    }
+    w->acks_tail = NULL;
+}

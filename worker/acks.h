@@ -1,0 +1,45 @@
+/*
+ * acks.h - acknowledgement batches: one per claimed batch, in claim order. A batch is
+ * reserved when its messages are claimed, made ready (its ack script command built with
+ * queue/ack.h) when they are graded, and sent so that each lane's results are pushed in the
+ * order its submissions were taken, oldest first, while a live batch never waits for a
+ * regrade batch claimed before it. Kept until Redis confirms it: after a reconnect what was
+ * not confirmed goes again (the script is idempotent).
+ */
+#ifndef ASSAY_WORKER_ACKS_H
+#define ASSAY_WORKER_ACKS_H
+
+#include "ack.h"
+#include "worker.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct wk_ack_batch {
+    struct wk_ack_batch *next;
+    queue_argv cmd; /* EVALSHA <ack> ..., once ready */
+    int n;          /* messages it acknowledges */
+    queue_lane lane;
+    bool suspect; /* holds a redelivered message: nothing else is claimed meanwhile */
+    bool ready;   /* graded and built */
+    bool sent;
+};
+
+/* Reserves the next place in the order. NULL when out of memory. */
+wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect);
+/*
+ * The batch's messages are graded: a holds the acknowledgement of those that can be
+ * answered; `lost` others could not be (out of memory), and stay in processing, returned by
+ * a reconnect. Sends what is ready, in order, then claims again.
+ */
+void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost);
+/* After a reconnect: sends again every ready batch not confirmed. */
+void wk_acks_resend(wk_worker *w);
+/* Messages in ready batches (all lanes, and regrade alone): claimed, graded, unconfirmed. */
+void wk_acks_count(const wk_worker *w, int *all, int *regrade);
+/* Whether a batch holding a redelivered message is in flight. */
+bool wk_acks_suspect_in_flight(const wk_worker *w);
+/* At exit: frees every batch. */
+void wk_acks_free(wk_worker *w);
+
+#endif

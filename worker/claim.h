@@ -1,0 +1,16 @@
+/*
+ * claim.h - taking work: claims a batch with the claim script whenever there is room, and,
+ * when both queues are empty, waits on the block connection for the live queue to fill.
+ */
+#ifndef ASSAY_WORKER_CLAIM_H
+#define ASSAY_WORKER_CLAIM_H
+
+#include "worker.h"
+
+/* Claims the next batch if the worker is running, main is ready, there is room and no
+ * suspect is in flight; with a claim already out, claims again after its reply. */
+void wk_pump(wk_worker *w);
+/* on_ready of the block connection. */
+void wk_block_ready(wk_conn *c);
+
+#endif
