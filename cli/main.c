@@ -22,6 +22,14 @@ static const char usage[] =
     "                                 input order, a summary on stderr\n"
     "  explain RUBRIC SUBMISSION      a readable per-check breakdown for faculty\n"
     "\n"
+    "Open Badges 3.0 credentials (assay credential --help for more):\n"
+    "  credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json) [--now TIME] [--json]\n"
+    "                                 check a VC-JWT: signature, claims, validity dates\n"
+    "  credential sign --key PRIVATE.pem [--alg RS256|EdDSA] CREDENTIAL.json\n"
+    "                                 sign a credential JSON as a VC-JWT (tests, demos)\n"
+    "  issuer jwks --key KEY.pem... [--kid-base URL]\n"
+    "                                 the public JWK Set to publish at the kid URL\n"
+    "\n"
     "Operator commands on assay-worker's Redis queues (assay COMMAND --help for more):\n"
     "  enqueue [--regrade] FILE.jsonl|-\n"
     "                                 push each line onto P:submissions (or P:regrade)\n"
@@ -133,6 +141,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "explain") == 0) {
         return cmd_explain(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "credential") == 0) {
+        return cmd_credential(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "issuer") == 0) {
+        return cmd_issuer(argc - 1, argv + 1);
     }
 #ifdef ASSAY_OPS
     if (strcmp(cmd, "enqueue") == 0) {

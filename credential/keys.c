@@ -152,6 +152,20 @@ static int key_finish(assay_key *k, assay_cred_error *err)
     return 0;
 }
 
+/* Ends a load: when rc is 0, checks and describes the key and hands it out; else frees it. */
+static int load_done(assay_key *k, int rc, assay_key **out, assay_cred_error *err)
+{
+    if (rc == 0) {
+        rc = key_finish(k, err);
+    }
+    if (rc != 0) {
+        assay_key_destroy(k);
+        return rc;
+    }
+    *out = k;
+    return 0;
+}
+
 int assay_key_load_private_buffer(const char *name, const void *pem, size_t len,
                                   assay_key **out, assay_cred_error *err)
 {
@@ -164,19 +178,19 @@ int assay_key_load_private_buffer(const char *name, const void *pem, size_t len,
     if (len == 0 || len > UINT32_MAX) {
         rc = assay_cred_error_set(err, ASSAY_CRED_E_KEY, k->source,
                                   "not a PEM private key (empty or oversized)");
-        goto fail;
+        goto done;
     }
     if (contains(pem, len, "-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
         rc = assay_cred_error_set(err, ASSAY_CRED_E_KEY, k->source,
                                   "an encrypted PKCS#8 key: Assay reads unencrypted PEM "
                                   "keys; protect the file with mode 0600 instead");
-        goto fail;
+        goto done;
     }
     if (contains(pem, len, "-----BEGIN PUBLIC KEY-----") &&
         !contains(pem, len, "PRIVATE KEY-----")) {
         rc = assay_cred_error_set(err, ASSAY_CRED_E_KEY, k->source,
                                   "a public key, not a private key");
-        goto fail;
+        goto done;
     }
     gnutls_datum_t d = {(unsigned char *)pem, (unsigned)len};
     int g = gnutls_privkey_import_x509_raw(k->priv, &d, GNUTLS_X509_FMT_PEM, NULL,
@@ -185,21 +199,16 @@ int assay_key_load_private_buffer(const char *name, const void *pem, size_t len,
         rc = assay_cred_error_set(err, ASSAY_CRED_E_KEY, k->source,
                                   "not a PEM private key (PKCS#8 or PKCS#1 expected): %s",
                                   gnutls_strerror(g));
-        goto fail;
+        goto done;
     }
     if (gnutls_pubkey_import_privkey(k->pub, k->priv, 0, 0) < 0) {
         rc = assay_cred_error_set(err, ASSAY_CRED_E_KEY, k->source,
                                   "cannot derive the public key");
-        goto fail;
+        goto done;
     }
-    if ((rc = key_finish(k, err)) != 0) {
-        goto fail;
-    }
-    *out = k;
-    return 0;
-fail:
-    assay_key_destroy(k);
-    return rc;
+    rc = 0;
+done:
+    return load_done(k, rc, out, err);
 }
 
 int assay_key_load_public_buffer(const char *name, const void *pem, size_t len, assay_key **out,
@@ -214,12 +223,12 @@ int assay_key_load_public_buffer(const char *name, const void *pem, size_t len, 
         rc = assay_cred_error_set(err, ASSAY_CRED_E_KEY, k->source,
                                   "a private key: give the public key (SPKI PEM, "
                                   "\"-----BEGIN PUBLIC KEY-----\") or a JWK Set");
-        goto fail;
+        goto done;
     }
     if (len == 0 || len > UINT32_MAX) {
         rc = assay_cred_error_set(err, ASSAY_CRED_E_KEY, k->source,
                                   "not a PEM public key (empty or oversized)");
-        goto fail;
+        goto done;
     }
     gnutls_datum_t d = {(unsigned char *)pem, (unsigned)len};
     int g = gnutls_pubkey_import(k->pub, &d, GNUTLS_X509_FMT_PEM);
@@ -228,16 +237,11 @@ int assay_key_load_public_buffer(const char *name, const void *pem, size_t len, 
                                   "not a PEM public key (SPKI \"-----BEGIN PUBLIC KEY-----\" "
                                   "expected): %s",
                                   gnutls_strerror(g));
-        goto fail;
+        goto done;
     }
-    if ((rc = key_finish(k, err)) != 0) {
-        goto fail;
-    }
-    *out = k;
-    return 0;
-fail:
-    assay_key_destroy(k);
-    return rc;
+    rc = 0;
+done:
+    return load_done(k, rc, out, err);
 }
 
 struct load_ctx {

@@ -12,6 +12,7 @@
 #include <nettle/base16.h>
 #include <nettle/sha1.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool assay_uuid_parse(const char *s, uint8_t out[16])
@@ -78,4 +79,28 @@ int assay_uuid_v5(const char *ns, const void *name, size_t len, char out[ASSAY_U
     stamp(digest, 5);
     assay_uuid_format(digest, out);
     return 0;
+}
+
+int assay_uuid_award(const char *learner, const char *credential_id, const char *version,
+                     char out[ASSAY_UUID_STRLEN + 1])
+{
+    if (learner == NULL || credential_id == NULL || version == NULL) {
+        return ASSAY_CRED_E_ARG;
+    }
+    size_t a = strlen(learner), b = strlen(credential_id), c = strlen(version);
+    if (a + b + c > 65536) {
+        return ASSAY_CRED_E_ARG;
+    }
+    char *name = malloc(a + b + c + 2);
+    if (name == NULL) {
+        return ASSAY_CRED_E_NOMEM;
+    }
+    memcpy(name, learner, a);
+    name[a] = '\0';
+    memcpy(name + a + 1, credential_id, b);
+    name[a + 1 + b] = '\0';
+    memcpy(name + a + b + 2, version, c);
+    int rc = assay_uuid_v5(ASSAY_UUID_NS_URL, name, a + b + c + 2, out);
+    free(name);
+    return rc;
 }

@@ -33,4 +33,13 @@ int assay_uuid_v4(char out[ASSAY_UUID_STRLEN + 1]);
 int assay_uuid_v5(const char *ns, const void *name, size_t len,
                   char out[ASSAY_UUID_STRLEN + 1]);
 
+/*
+ * The credential id of an award: the version 5 UUID, in the URL namespace, of the learner
+ * id, the credential id and the credential version joined by zero bytes. The worker and
+ * offline issuance both derive it, so the same award always gets the same id. Returns 0,
+ * ASSAY_CRED_E_ARG when an argument is NULL or the name would exceed 64 KiB, or E_NOMEM.
+ */
+int assay_uuid_award(const char *learner, const char *credential_id, const char *version,
+                     char out[ASSAY_UUID_STRLEN + 1]);
+
 #endif

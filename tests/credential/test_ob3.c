@@ -324,6 +324,17 @@ static void test_uuid(void)
     ASSERT_INT_EQ(assay_uuid_v5(ASSAY_UUID_NS_DNS, "www.example.com", 15, u), 0);
     ASSERT_STR_EQ(u, "2ed6657d-e927-568b-95e1-2665a8aea6a2");
     ASSERT_INT_EQ(assay_uuid_v5("not-a-uuid", "x", 1, u), ASSAY_CRED_E_ARG);
+    /* The award id: v5(URL namespace, learner NUL credential id NUL version). */
+    const char award[] = "L-1001\0https://example.edu/credentials/chem-basics\0"
+                         "1";
+    ASSERT_INT_EQ(assay_uuid_v5(ASSAY_UUID_NS_URL, award, sizeof(award) - 1, v), 0);
+    ASSERT_INT_EQ(
+        assay_uuid_award("L-1001", "https://example.edu/credentials/chem-basics", "1", u), 0);
+    ASSERT_STR_EQ(u, v);
+    ASSERT_INT_EQ(
+        assay_uuid_award("L-1001", "https://example.edu/credentials/chem-basics", "2", u), 0);
+    ASSERT(strcmp(u, v) != 0);
+    ASSERT_INT_EQ(assay_uuid_award(NULL, "x", "1", u), ASSAY_CRED_E_ARG);
     ASSERT_INT_EQ(assay_uuid_v4(u), 0);
     ASSERT_INT_EQ(assay_uuid_v4(v), 0);
     ASSERT(strcmp(u, v) != 0);
