@@ -29,6 +29,9 @@ int cmd_lint(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_mastery(int argc, char **argv);
+/* Open Badges 3.0 credentials and the issuer's keys (credential.c, issuer.c). */
+int cmd_credential(int argc, char **argv);
+int cmd_issuer(int argc, char **argv);
 int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
               const assay_grade_options *opts);
 /* Operator commands on the worker's Redis queues (enqueue.c, stats.c, dead.c; built when

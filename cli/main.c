@@ -20,7 +20,15 @@ static const char usage[] =
     "  mastery --method NAME [--param N] [--mastery-points X] [--json] SCORE...\n"
     "                                 try a calculation method on scores, oldest first\n"
     "\n"
-    "Operator commands on assay-worker's Redis queues:\n"
+    "Open Badges 3.0 credentials (assay credential --help for more):\n"
+    "  credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json) [--now TIME] [--json]\n"
+    "                                 check a VC-JWT: signature, claims, validity dates\n"
+    "  credential sign --key PRIVATE.pem [--alg RS256|EdDSA] CREDENTIAL.json\n"
+    "                                 sign a credential JSON as a VC-JWT (tests, demos)\n"
+    "  issuer jwks --key KEY.pem... [--kid-base URL]\n"
+    "                                 the public JWK Set to publish at the kid URL\n"
+    "\n"
+    "Operator commands on assay-worker's Redis queues (assay COMMAND --help for more):\n"
     "  enqueue [--regrade] FILE.jsonl|-\n"
     "                                 push each line onto P:submissions (or P:regrade)\n"
     "  stats [--json]                 queue depths, workers alive and stale, in flight, rate\n"
@@ -76,6 +84,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "mastery") == 0) {
         return cmd_mastery(sub_argc, sub_argv);
+    }
+    if (strcmp(cmd, "credential") == 0) {
+        return cmd_credential(sub_argc, sub_argv);
+    }
+    if (strcmp(cmd, "issuer") == 0) {
+        return cmd_issuer(sub_argc, sub_argv);
     }
 #ifdef ASSAY_OPS
     if (strcmp(cmd, "enqueue") == 0) {

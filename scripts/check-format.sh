@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "clang-format not found"; exit 77; }
-mapfile -t files < <(find engine queue cli worker tests bench -name '*.[ch]' 2>/dev/null | sort)
+mapfile -t files < <(find engine queue credential cli worker tests bench -name '*.[ch]' 2>/dev/null | sort)
 bad=0
 for f in "${files[@]}"; do
     if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then

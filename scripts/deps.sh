@@ -7,6 +7,7 @@ packages=(
     meson ninja-build pkg-config gcc clang libclang-rt-14-dev
     libjansson-dev libpcre2-dev libgmp-dev nettle-dev libuv1-dev libhiredis-dev
     redis-server redis-tools valgrind clang-format python3 python3-redis nodejs
+    libgnutls28-dev python3-jwt python3-cryptography python3-jsonschema
 )
 
 missing=()

@@ -1,0 +1,19 @@
+/*
+ * issuer.h - `assay issuer`: the issuer's keys as the command line names them (flags or
+ * ASSAY_ISSUER_KEY), shared by `assay issuer jwks` and `assay credential sign`.
+ */
+#ifndef ASSAY_CLI_ISSUER_H
+#define ASSAY_CLI_ISSUER_H
+
+#include "credential/keys.h"
+
+/*
+ * Loads the private (or, when allow_public, public) PEM key at path for the command cmd,
+ * applies kid_base (may be NULL), and warns on stderr when the file is readable by group
+ * or others. Returns 0 with *out set, or prints the problem (never key material) and
+ * returns EXIT_UNUSABLE, or EXIT_USAGE for a bad kid_base.
+ */
+int cli_issuer_key(const char *cmd, const char *path, bool allow_public, const char *kid_base,
+                   assay_key **out);
+
+#endif
