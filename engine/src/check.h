@@ -6,29 +6,29 @@
  * or which number was read, plus "reason" and "explanation" when the answer fell short) and
  * sets the credit, a rational in [0, 1]. The caller adds status, points and feedback.
  */
-#ifndef ASSAY_CHECK_H
-#define ASSAY_CHECK_H
+#ifndef ENGINE_CHECK_H
+#define ENGINE_CHECK_H
 
 #include "pattern.h"
 #include "rubric.h"
 
-typedef enum check_status {
-    ST_CORRECT,
-    ST_PARTIAL,
-    ST_INCORRECT,
-    ST_INVALID,
-    ST_ERROR,
-} check_status;
+typedef enum ck_status {
+    CK_CORRECT,
+    CK_PARTIAL,
+    CK_INCORRECT,
+    CK_INVALID,
+    CK_ERROR,
+} ck_status;
 
-const char *assay__status_name(check_status st);
+const char *assay__status_name(ck_status st);
 
 /* Sets "reason" (a stable code) and "explanation" (a sentence for people) on out. */
 void assay__explain(json_t *out, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-check_status assay__numeric_eval(const check *c, const assay_rubric *r, matcher *m,
-                                 const char *answer, size_t len, mpq_t credit, json_t *out);
+ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matcher *m,
+                              const char *answer, size_t len, mpq_t credit, json_t *out);
 
-void assay__dec_to_mpq(mpq_t q, const assay_dec *d);
+void assay__dec_to_mpq(mpq_t q, const dec_num *d);
 
 #endif

@@ -10,7 +10,7 @@
  *
  * It does not divide, does not know about units beyond splitting their text off an answer,
  * and does not guard the exponent of values built by long chains of arithmetic: everything
- * read from text is bounded by ASSAY_DEC_MAX_DIGITS and ASSAY_DEC_MAX_EXP, and the few sums
+ * read from text is bounded by DEC_MAX_DIGITS and DEC_MAX_EXP, and the few sums
  * and products a check performs stay far inside the range of a long.
  */
 #include "decimal.h"
@@ -33,7 +33,7 @@
 /* ---- Representation helpers ---------------------------------------------------------- */
 
 /* Strips trailing decimal zeros from the coefficient; zero becomes 0 * 10^0. */
-static void normalize(assay_dec *d)
+static void normalize(dec_num *d)
 {
     if (mpz_sgn(d->coef) == 0) {
         d->exp = 0;
@@ -68,19 +68,19 @@ static size_t digits10(const mpz_t z)
 
 /* ---- Lifetime -------------------------------------------------------------------------- */
 
-void assay__dec_init(assay_dec *d)
+void assay__dec_init(dec_num *d)
 {
     mpz_init(d->coef);
     d->exp = 0;
 }
 
-void assay__dec_clear(assay_dec *d)
+void assay__dec_clear(dec_num *d)
 {
     mpz_clear(d->coef);
     d->exp = 0;
 }
 
-void assay__dec_set(assay_dec *dst, const assay_dec *src)
+void assay__dec_set(dec_num *dst, const dec_num *src)
 {
     if (dst != src) {
         mpz_set(dst->coef, src->coef);
@@ -89,7 +89,7 @@ void assay__dec_set(assay_dec *dst, const assay_dec *src)
     normalize(dst);
 }
 
-void assay__dec_set_si(assay_dec *dst, long v)
+void assay__dec_set_si(dec_num *dst, long v)
 {
     mpz_set_si(dst->coef, v);
     dst->exp = 0;
@@ -99,7 +99,7 @@ void assay__dec_set_si(assay_dec *dst, long v)
 /* ---- Arithmetic ------------------------------------------------------------------------ */
 
 /* r = a + b, or a - b when subtract is set. */
-static void add_sub(assay_dec *r, const assay_dec *a, const assay_dec *b, bool subtract)
+static void add_sub(dec_num *r, const dec_num *a, const dec_num *b, bool subtract)
 {
     mpz_t sum;
     mpz_init(sum);
@@ -115,8 +115,8 @@ static void add_sub(assay_dec *r, const assay_dec *a, const assay_dec *b, bool s
         }
     } else {
         /* Scale the operand with the larger exponent down to the smaller exponent. */
-        const assay_dec *hi = a->exp >= b->exp ? a : b;
-        const assay_dec *lo = hi == a ? b : a;
+        const dec_num *hi = a->exp >= b->exp ? a : b;
+        const dec_num *lo = hi == a ? b : a;
         unsigned long shift = (unsigned long)hi->exp - (unsigned long)lo->exp;
         mpz_t scaled;
         mpz_init(scaled);
@@ -144,17 +144,17 @@ static void add_sub(assay_dec *r, const assay_dec *a, const assay_dec *b, bool s
     normalize(r);
 }
 
-void assay__dec_add(assay_dec *r, const assay_dec *a, const assay_dec *b)
+void assay__dec_add(dec_num *r, const dec_num *a, const dec_num *b)
 {
     add_sub(r, a, b, false);
 }
 
-void assay__dec_sub(assay_dec *r, const assay_dec *a, const assay_dec *b)
+void assay__dec_sub(dec_num *r, const dec_num *a, const dec_num *b)
 {
     add_sub(r, a, b, true);
 }
 
-void assay__dec_mul(assay_dec *r, const assay_dec *a, const assay_dec *b)
+void assay__dec_mul(dec_num *r, const dec_num *a, const dec_num *b)
 {
     long exp = a->exp + b->exp;
     mpz_mul(r->coef, a->coef, b->coef);
@@ -162,14 +162,14 @@ void assay__dec_mul(assay_dec *r, const assay_dec *a, const assay_dec *b)
     normalize(r);
 }
 
-void assay__dec_neg(assay_dec *r, const assay_dec *a)
+void assay__dec_neg(dec_num *r, const dec_num *a)
 {
     mpz_neg(r->coef, a->coef);
     r->exp = a->exp;
     normalize(r);
 }
 
-void assay__dec_abs(assay_dec *r, const assay_dec *a)
+void assay__dec_abs(dec_num *r, const dec_num *a)
 {
     mpz_abs(r->coef, a->coef);
     r->exp = a->exp;
@@ -179,7 +179,7 @@ void assay__dec_abs(assay_dec *r, const assay_dec *a)
 /* ---- Comparison ------------------------------------------------------------------------ */
 
 /* Compares |a| with |b|; both are non-zero. */
-static int cmp_abs_nonzero(const assay_dec *a, const assay_dec *b)
+static int cmp_abs_nonzero(const dec_num *a, const dec_num *b)
 {
     /* The power of ten just above the leading digit decides unless it is the same. */
     long top_a = a->exp + (long)digits10(a->coef);
@@ -188,8 +188,8 @@ static int cmp_abs_nonzero(const assay_dec *a, const assay_dec *b)
         return top_a < top_b ? -1 : 1;
     }
     /* Same magnitude: the exponents differ by at most the digit counts, so scaling is cheap. */
-    const assay_dec *hi = a->exp >= b->exp ? a : b;
-    const assay_dec *lo = hi == a ? b : a;
+    const dec_num *hi = a->exp >= b->exp ? a : b;
+    const dec_num *lo = hi == a ? b : a;
     mpz_t scaled;
     mpz_init(scaled);
     mpz_ui_pow_ui(scaled, 10, (unsigned long)hi->exp - (unsigned long)lo->exp);
@@ -202,7 +202,7 @@ static int cmp_abs_nonzero(const assay_dec *a, const assay_dec *b)
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-int assay__dec_cmp(const assay_dec *a, const assay_dec *b)
+int assay__dec_cmp(const dec_num *a, const dec_num *b)
 {
     int sa = mpz_sgn(a->coef), sb = mpz_sgn(b->coef);
     if (sa != sb) {
@@ -215,7 +215,7 @@ int assay__dec_cmp(const assay_dec *a, const assay_dec *b)
     return sa > 0 ? c : -c;
 }
 
-int assay__dec_sgn(const assay_dec *a)
+int assay__dec_sgn(const dec_num *a)
 {
     int s = mpz_sgn(a->coef);
     return s < 0 ? -1 : (s > 0 ? 1 : 0);
@@ -224,7 +224,7 @@ int assay__dec_sgn(const assay_dec *a)
 /* ---- Rounding -------------------------------------------------------------------------- */
 
 /* r = x rounded half away from zero to a multiple of 10^target. */
-static void round_to_exp(assay_dec *r, const assay_dec *x, long target)
+static void round_to_exp(dec_num *r, const dec_num *x, long target)
 {
     if (mpz_sgn(x->coef) == 0 || x->exp >= target) {
         assay__dec_set(r, x);
@@ -261,14 +261,14 @@ static void round_to_exp(assay_dec *r, const assay_dec *x, long target)
     normalize(r);
 }
 
-void assay__dec_round_places(assay_dec *r, const assay_dec *x, long places)
+void assay__dec_round_places(dec_num *r, const dec_num *x, long places)
 {
     /* -LONG_MIN does not exist; LONG_MAX rounds everything to zero just the same. */
     long target = places == LONG_MIN ? LONG_MAX : -places;
     round_to_exp(r, x, target);
 }
 
-void assay__dec_round_figures(assay_dec *r, const assay_dec *x, long figures)
+void assay__dec_round_figures(dec_num *r, const dec_num *x, long figures)
 {
     if (mpz_sgn(x->coef) == 0) {
         mpz_set_ui(r->coef, 0);
@@ -288,9 +288,9 @@ void assay__dec_round_figures(assay_dec *r, const assay_dec *x, long figures)
 
 /* ---- Text output ----------------------------------------------------------------------- */
 
-char *assay__dec_to_string(const assay_dec *d)
+char *assay__dec_to_string(const dec_num *d)
 {
-    assay_dec n;
+    dec_num n;
     assay__dec_init(&n);
     assay__dec_set(&n, d);
     bool neg = mpz_sgn(n.coef) < 0;
@@ -385,7 +385,7 @@ char *assay__dec_to_string(const assay_dec *d)
     return out;
 }
 
-double assay__dec_to_double(const assay_dec *d)
+double assay__dec_to_double(const dec_num *d)
 {
     /* "<digits>e<exp>" has no radix character, so strtod reads it the same in any locale. */
     char *buf = malloc(mpz_sizeinbase(d->coef, 10) + 32);
@@ -404,13 +404,13 @@ double assay__dec_to_double(const assay_dec *d)
 
 /* A mantissa and power of ten as written, before any GMP number is made from them. */
 typedef struct written {
-    char buf[ASSAY_DEC_MAX_DIGITS + 1]; /* the first ASSAY_DEC_MAX_DIGITS digits */
-    size_t n;                           /* digits written, possibly more than buf holds */
-    size_t intd;                        /* digits before the decimal separator */
-    bool point;                         /* a decimal separator was written */
-    bool neg;                           /* a minus sign was written */
-    long power;                         /* the written power of ten, saturated */
-    bool power_big;                     /* |power| went beyond POWER_CAP */
+    char buf[DEC_MAX_DIGITS + 1]; /* the first DEC_MAX_DIGITS digits */
+    size_t n;                     /* digits written, possibly more than buf holds */
+    size_t intd;                  /* digits before the decimal separator */
+    bool point;                   /* a decimal separator was written */
+    bool neg;                     /* a minus sign was written */
+    long power;                   /* the written power of ten, saturated */
+    bool power_big;               /* |power| went beyond POWER_CAP */
 } written;
 
 enum build_result { BUILD_OK, BUILD_TOO_MANY_DIGITS, BUILD_OUT_OF_RANGE };
@@ -427,7 +427,7 @@ static void written_init(written *w)
 
 static void push_digit(written *w, char c)
 {
-    if (w->n < ASSAY_DEC_MAX_DIGITS) {
+    if (w->n < DEC_MAX_DIGITS) {
         w->buf[w->n] = c;
     }
     w->n++;
@@ -452,9 +452,9 @@ static size_t first_nonzero(const written *w)
  * Checks the range of a written number and, when it is in range, makes d its value. The
  * bounds are checked on the text alone, so no large GMP number is ever created.
  */
-static enum build_result build_value(assay_dec *d, written *w)
+static enum build_result build_value(dec_num *d, written *w)
 {
-    if (w->n > ASSAY_DEC_MAX_DIGITS) {
+    if (w->n > DEC_MAX_DIGITS) {
         return BUILD_TOO_MANY_DIGITS;
     }
     size_t k = first_nonzero(w);
@@ -468,7 +468,7 @@ static enum build_result build_value(assay_dec *d, written *w)
     }
     /* The power of ten of the first significant digit; all terms are small here. */
     long lead = (long)w->intd - 1 - (long)k + w->power;
-    if (lead > ASSAY_DEC_MAX_EXP || lead < -ASSAY_DEC_MAX_EXP) {
+    if (lead > DEC_MAX_EXP || lead < -DEC_MAX_EXP) {
         return BUILD_OUT_OF_RANGE;
     }
     w->buf[w->n] = '\0';
@@ -607,7 +607,7 @@ static void why_quoted(char *why, size_t whylen, const char *s, size_t len, cons
     set_reason(why, whylen, msg);
 }
 
-static int rubric_string(assay_dec *d, const char *s, size_t len, char *why, size_t whylen)
+static int rubric_string(dec_num *d, const char *s, size_t len, char *why, size_t whylen)
 {
     written w;
     written_init(&w);
@@ -615,7 +615,7 @@ static int rubric_string(assay_dec *d, const char *s, size_t len, char *why, siz
         why_quoted(why, whylen, s, len, "is not a decimal number");
         return -1;
     }
-    assay_dec v;
+    dec_num v;
     assay__dec_init(&v);
     enum build_result b = build_value(&v, &w);
     if (b != BUILD_OK) {
@@ -630,7 +630,7 @@ static int rubric_string(assay_dec *d, const char *s, size_t len, char *why, siz
     return 0;
 }
 
-int assay__dec_from_rubric_string(assay_dec *d, const char *s, char *why, size_t whylen)
+int assay__dec_from_rubric_string(dec_num *d, const char *s, char *why, size_t whylen)
 {
     if (s == NULL) {
         set_reason(why, whylen, "no number was given");
@@ -682,7 +682,7 @@ int assay__double_digits(double v)
 }
 
 /* The shortest decimal (in significant digits) that reads back as exactly v. */
-static int from_double(assay_dec *d, double v, char *why, size_t whylen)
+static int from_double(dec_num *d, double v, char *why, size_t whylen)
 {
     if (!isfinite(v)) {
         set_reason(why, whylen, "the number is not finite");
@@ -692,7 +692,7 @@ static int from_double(assay_dec *d, double v, char *why, size_t whylen)
     snprintf(buf, sizeof buf, "%.*e", assay__double_digits(v) - 1, v);
     written w;
     written_init(&w);
-    assay_dec t;
+    dec_num t;
     assay__dec_init(&t);
     if (!scan_printf_e(buf, &w) || build_value(&t, &w) != BUILD_OK) {
         assay__dec_clear(&t);
@@ -705,7 +705,7 @@ static int from_double(assay_dec *d, double v, char *why, size_t whylen)
     return 0;
 }
 
-int assay__dec_from_json(assay_dec *d, const json_t *v, char *why, size_t whylen)
+int assay__dec_from_json(dec_num *d, const json_t *v, char *why, size_t whylen)
 {
     if (v == NULL) {
         set_reason(why, whylen, "no number was given");
@@ -752,7 +752,7 @@ int assay__dec_from_json(assay_dec *d, const json_t *v, char *why, size_t whylen
 
 /* ---- Learner answers ------------------------------------------------------------------- */
 
-void assay__numread_init(assay_numread *r)
+void assay__numread_init(nr_result *r)
 {
     assay__dec_init(&r->value);
     r->sig_figs = 0;
@@ -761,7 +761,7 @@ void assay__numread_init(assay_numread *r)
     r->reason[0] = '\0';
 }
 
-void assay__numread_clear(assay_numread *r)
+void assay__numread_clear(nr_result *r)
 {
     assay__dec_clear(&r->value);
 }
@@ -773,22 +773,22 @@ typedef struct reader {
     char dsep;  /* the decimal separator the question expects */
     char other; /* the other separator: a grouping character or a mistake */
     bool grouping;
-    assay_numread *out;
+    nr_result *out;
 } reader;
 
-static assay_numread_status invalid(reader *rd, const char *msg)
+static nr_status invalid(reader *rd, const char *msg)
 {
     set_reason(rd->out->reason, sizeof rd->out->reason, msg);
-    return ASSAY_NUM_INVALID;
+    return NR_INVALID;
 }
 
-static assay_numread_status wrong_separator(reader *rd)
+static nr_status wrong_separator(reader *rd)
 {
     return invalid(rd, rd->dsep == '.' ? "this question expects a decimal point, not a comma"
                                        : "this question expects a decimal comma, not a point");
 }
 
-static assay_numread_status bad_grouping(reader *rd, bool other_sep)
+static nr_status bad_grouping(reader *rd, bool other_sep)
 {
     if (!other_sep) {
         return invalid(rd, "badly formed digit groups: groups must have three digits (the "
@@ -847,12 +847,12 @@ static size_t digit_run(const reader *rd, size_t *pos, written *w)
  * digits not starting with 0, then groups of exactly three, all with the same grouping
  * character). A space or no-break space followed by anything else ends the number.
  */
-static assay_numread_status integer_part(reader *rd, size_t *pos, written *w)
+static nr_status integer_part(reader *rd, size_t *pos, written *w)
 {
     size_t run = digit_run(rd, pos, w);
     w->intd = run;
     if (!rd->grouping || run == 0) {
-        return ASSAY_NUM_OK;
+        return NR_OK;
     }
     size_t gpos = 0, glen = 0; /* the first grouping character used */
     while (*pos < rd->end) {
@@ -877,7 +877,7 @@ static assay_numread_status integer_part(reader *rd, size_t *pos, written *w)
             return bad_grouping(rd, other);
         }
     }
-    return ASSAY_NUM_OK;
+    return NR_OK;
 }
 
 /*
@@ -888,7 +888,7 @@ static assay_numread_status integer_part(reader *rd, size_t *pos, written *w)
  * followed by a digit is invalid, while an 'x' not followed by a digit is left as unit text
  * ("5 x"), since only the power of ten gives it a meaning as a multiplication sign.
  */
-static assay_numread_status exponent(reader *rd, size_t *pos, written *w, bool *has)
+static nr_status exponent(reader *rd, size_t *pos, written *w, bool *has)
 {
     const char *s = rd->s;
     *has = false;
@@ -898,7 +898,7 @@ static assay_numread_status exponent(reader *rd, size_t *pos, written *w, bool *
             *pos += 1 + used;
             *has = true;
         }
-        return ASSAY_NUM_OK;
+        return NR_OK;
     }
     size_t q = skip_space(rd, *pos);
     size_t mlen = 0;
@@ -910,12 +910,12 @@ static assay_numread_status exponent(reader *rd, size_t *pos, written *w, bool *
         mlen = 2;
     }
     if (mlen == 0) {
-        return ASSAY_NUM_OK;
+        return NR_OK;
     }
     size_t r = skip_space(rd, q + mlen);
     if (r >= rd->end || !is_digit(s[r])) {
         if (s[q] == 'x') {
-            return ASSAY_NUM_OK;
+            return NR_OK;
         }
         return invalid(rd, "a multiplication sign after a number must be followed by a power "
                            "of ten, as in 2.5×10^3");
@@ -939,7 +939,7 @@ static assay_numread_status exponent(reader *rd, size_t *pos, written *w, bool *
     }
     *pos = r + op + used;
     *has = true;
-    return ASSAY_NUM_OK;
+    return NR_OK;
 }
 
 /* Whether unit text may start at pos: not with a digit, sign, separator, '×', '*' or '^'. */
@@ -955,14 +955,14 @@ static bool unit_may_start(const reader *rd, size_t pos)
     return !(rd->end - pos >= 2 && memcmp(s + pos, "\xC3\x97", 2) == 0);
 }
 
-static assay_numread_status parse(reader *rd, size_t start, bool allow_unit)
+static nr_status parse(reader *rd, size_t start, bool allow_unit)
 {
     const char *s = rd->s;
-    assay_numread *out = rd->out;
+    nr_result *out = rd->out;
     written w;
     written_init(&w);
     size_t pos = start;
-    assay_numread_status st;
+    nr_status st;
 
     pos += sign_at(s, pos, rd->end, true, &w.neg);
     bool second_neg;
@@ -971,7 +971,7 @@ static assay_numread_status parse(reader *rd, size_t start, bool allow_unit)
     }
 
     st = integer_part(rd, &pos, &w);
-    if (st != ASSAY_NUM_OK) {
+    if (st != NR_OK) {
         return st;
     }
     if (pos < rd->end && s[pos] == rd->other) {
@@ -1008,7 +1008,7 @@ static assay_numread_status parse(reader *rd, size_t start, bool allow_unit)
     size_t mant_end = pos;
     bool has_exp;
     st = exponent(rd, &pos, &w, &has_exp);
-    if (st != ASSAY_NUM_OK) {
+    if (st != NR_OK) {
         return st;
     }
     if (has_exp && pos + 1 < rd->end && (s[pos] == '.' || s[pos] == ',') &&
@@ -1048,11 +1048,11 @@ static assay_numread_status parse(reader *rd, size_t start, bool allow_unit)
     out->sig_figs = sig_figs(&w);
     out->num_start = start;
     out->num_end = num_end;
-    return ASSAY_NUM_OK;
+    return NR_OK;
 }
 
-assay_numread_status assay__dec_parse_answer(const char *s, size_t len, const assay_numfmt *fmt,
-                                             bool allow_unit, assay_numread *out)
+nr_status assay__dec_parse_answer(const char *s, size_t len, const nr_format *fmt,
+                                  bool allow_unit, nr_result *out)
 {
     mpz_set_ui(out->value.coef, 0);
     out->value.exp = 0;
@@ -1067,7 +1067,7 @@ assay_numread_status assay__dec_parse_answer(const char *s, size_t len, const as
     assay__text_trim(s, &start, &end);
     if (start == end) {
         set_reason(out->reason, sizeof out->reason, "no answer was given");
-        return ASSAY_NUM_EMPTY;
+        return NR_EMPTY;
     }
     reader rd;
     rd.s = s;

@@ -9,8 +9,8 @@
  * locator only steps over whitespace, ':' and ','. It runs only when an error is reported,
  * on text that jansson has already accepted.
  */
-#ifndef ASSAY_DIAG_H
-#define ASSAY_DIAG_H
+#ifndef ENGINE_DIAG_H
+#define ENGINE_DIAG_H
 
 #include "assay/assay.h"
 

@@ -391,9 +391,9 @@ static int get_int(loader *L, const json_t *obj, const char *key, const path *p,
     return 0;
 }
 
-void assay__dec_to_mpq(mpq_t q, const assay_dec *d);
+void assay__dec_to_mpq(mpq_t q, const dec_num *d);
 
-void assay__dec_to_mpq(mpq_t q, const assay_dec *d)
+void assay__dec_to_mpq(mpq_t q, const dec_num *d)
 {
     mpz_t p;
     mpz_init(p);
@@ -410,7 +410,7 @@ void assay__dec_to_mpq(mpq_t q, const assay_dec *d)
 }
 
 /* Gets a rubric number; -1 when missing (not reported) or bad (reported). */
-static int get_dec(loader *L, const json_t *obj, const char *key, const path *p, assay_dec *out)
+static int get_dec(loader *L, const json_t *obj, const char *key, const path *p, dec_num *out)
 {
     json_t *v = json_object_get(obj, key);
     if (v == NULL) {
@@ -430,7 +430,7 @@ enum { NONNEG = 1, POSITIVE = 2, AT_MOST_1 = 4 };
 static int get_q(loader *L, const json_t *obj, const char *key, const path *p, unsigned rules,
                  mpq_t out)
 {
-    assay_dec d;
+    dec_num d;
     assay__dec_init(&d);
     int rc = get_dec(L, obj, key, p, &d);
     if (rc == 0) {
@@ -496,7 +496,7 @@ static json_t *get_object(loader *L, const json_t *obj, const char *key, const p
  * Scales, settings, competencies.
  */
 
-static void scale_free(scale *s)
+static void scale_free(rb_scale *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         free(s->levels[i].id);
@@ -507,7 +507,7 @@ static void scale_free(scale *s)
     memset(s, 0, sizeof(*s));
 }
 
-static void parse_scale(loader *L, const json_t *obj, path *p, scale *out)
+static void parse_scale(loader *L, const json_t *obj, path *p, rb_scale *out)
 {
     static const char *const keys[] = {"levels", NULL};
     static const char *const level_keys[] = {"id", "name", "min", "mastery", NULL};
@@ -521,7 +521,7 @@ static void parse_scale(loader *L, const json_t *obj, path *p, scale *out)
     if (n < 2) {
         report(L, p, NULL, false, ASSAY_E_INVALID, "a scale needs at least two levels");
     }
-    out->levels = calloc(n, sizeof(level));
+    out->levels = calloc(n, sizeof(rb_level));
     if (out->levels == NULL) {
         note_error(L, ASSAY_E_NOMEM);
         pop(p, lp);
@@ -536,7 +536,7 @@ static void parse_scale(loader *L, const json_t *obj, path *p, scale *out)
     for (size_t i = 0; i < n; i++) {
         json_t *lv = json_array_get(levels, i);
         size_t ip = push_index(p, i);
-        level *l = &out->levels[i];
+        rb_level *l = &out->levels[i];
         if (!json_is_object(lv)) {
             report(L, p, NULL, false, ASSAY_E_INVALID, "a level must be an object, not %s",
                    type_name(lv));
@@ -629,7 +629,7 @@ static void parse_competencies(loader *L, const json_t *root, path *p)
         return;
     }
     size_t n = json_array_size(arr);
-    r->comps = calloc(n, sizeof(competency));
+    r->comps = calloc(n, sizeof(rb_competency));
     L->comp_uses = calloc(n, sizeof(size_t));
     if (r->comps == NULL || L->comp_uses == NULL) {
         note_error(L, ASSAY_E_NOMEM);
@@ -639,7 +639,7 @@ static void parse_competencies(loader *L, const json_t *root, path *p)
     size_t cp = push_key(p, "competencies");
     for (size_t i = 0; i < n; i++) {
         json_t *c = json_array_get(arr, i);
-        competency *k = &r->comps[i];
+        rb_competency *k = &r->comps[i];
         k->scale = &r->scale;
         size_t ip = push_index(p, i);
         if (!json_is_object(c)) {
@@ -679,12 +679,12 @@ static void parse_competencies(loader *L, const json_t *root, path *p)
  * Checks.
  */
 
-static void check_init(check *c)
+static void check_init(rb_check *c)
 {
     memset(c, 0, sizeof(*c));
     mpq_init(c->points);
     mpq_set_ui(c->points, 1, 1);
-    numeric *n = &c->num;
+    rb_numeric *n = &c->num;
     assay__dec_init(&n->expected);
     assay__dec_init(&n->below);
     assay__dec_init(&n->above);
@@ -696,7 +696,7 @@ static void check_init(check *c)
     c->count_max = UINT32_MAX;
 }
 
-static void check_free(check *c)
+static void check_free(rb_check *c)
 {
     free(c->id);
     mpq_clear(c->points);
@@ -708,7 +708,7 @@ static void check_free(check *c)
     free(c->fb_fail);
     free(c->fb_partial);
     assay__pattern_free(&c->pat);
-    numeric *n = &c->num;
+    rb_numeric *n = &c->num;
     assay__dec_clear(&n->expected);
     assay__dec_clear(&n->below);
     assay__dec_clear(&n->above);
@@ -732,7 +732,7 @@ static void check_free(check *c)
     free(c->members);
 }
 
-/* Reads "flags" and "ascii" of obj into ASSAY_FLAG_* bits. */
+/* Reads "flags" and "ascii" of obj into PAT_* bits. */
 static unsigned parse_flags(loader *L, const json_t *obj, path *p)
 {
     unsigned flags = 0;
@@ -749,13 +749,13 @@ static unsigned parse_flags(loader *L, const json_t *obj, path *p)
             {
                 const char *s = json_string_value(f);
                 if (s && strcmp(s, "caseless") == 0) {
-                    flags |= ASSAY_FLAG_CASELESS;
+                    flags |= PAT_CASELESS;
                 } else if (s && strcmp(s, "multiline") == 0) {
-                    flags |= ASSAY_FLAG_MULTILINE;
+                    flags |= PAT_MULTILINE;
                 } else if (s && strcmp(s, "dotall") == 0) {
-                    flags |= ASSAY_FLAG_DOTALL;
+                    flags |= PAT_DOTALL;
                 } else if (s && strcmp(s, "extended") == 0) {
-                    flags |= ASSAY_FLAG_EXTENDED;
+                    flags |= PAT_EXTENDED;
                 } else {
                     size_t ip = push_index(p, i);
                     report(L, p, NULL, false, ASSAY_E_INVALID,
@@ -769,13 +769,14 @@ static unsigned parse_flags(loader *L, const json_t *obj, path *p)
         }
     }
     if (get_bool(L, obj, "ascii", p, false)) {
-        flags |= ASSAY_FLAG_ASCII;
+        flags |= PAT_ASCII;
     }
     return flags;
 }
 
 /* Compiles obj's "pattern" into pat, reporting errors at the offending character. */
-static int compile_pattern(loader *L, const json_t *obj, path *p, unsigned flags, pattern *pat)
+static int compile_pattern(loader *L, const json_t *obj, path *p, unsigned flags,
+                           pat_regex *pat)
 {
     json_t *v = json_object_get(obj, "pattern");
     if (v == NULL) {
@@ -810,7 +811,7 @@ static int compile_pattern(loader *L, const json_t *obj, path *p, unsigned flags
     return 0;
 }
 
-static void parse_normalize(loader *L, const json_t *obj, path *p, pattern *pat)
+static void parse_normalize(loader *L, const json_t *obj, path *p, pat_regex *pat)
 {
     json_t *arr = json_object_get(obj, "normalize");
     if (arr == NULL) {
@@ -841,27 +842,27 @@ static void parse_normalize(loader *L, const json_t *obj, path *p, pattern *pat)
     pop(p, np);
 }
 
-static void parse_pattern_check(loader *L, const json_t *obj, path *p, check *c)
+static void parse_pattern_check(loader *L, const json_t *obj, path *p, rb_check *c)
 {
     const char *mode = get_string(L, obj, "mode", p, false);
-    c->mode = MODE_SEARCH;
+    c->mode = RB_SEARCH;
     if (mode) {
         if (strcmp(mode, "search") == 0) {
-            c->mode = MODE_SEARCH;
+            c->mode = RB_SEARCH;
         } else if (strcmp(mode, "whole") == 0) {
-            c->mode = MODE_WHOLE;
+            c->mode = RB_WHOLE;
         } else if (strcmp(mode, "forbid") == 0) {
-            c->mode = MODE_FORBID;
+            c->mode = RB_FORBID;
         } else if (strcmp(mode, "count") == 0) {
-            c->mode = MODE_COUNT;
+            c->mode = RB_COUNT;
         } else {
             report(L, p, "mode", false, ASSAY_E_INVALID,
                    "unknown mode \"%.40s\" (modes are search, whole, forbid, count)", mode);
         }
     }
     unsigned flags = parse_flags(L, obj, p);
-    if (c->mode == MODE_WHOLE) {
-        flags |= ASSAY_FLAG_WHOLE;
+    if (c->mode == RB_WHOLE) {
+        flags |= PAT_WHOLE;
     }
     parse_normalize(L, obj, p, &c->pat);
     compile_pattern(L, obj, p, flags, &c->pat);
@@ -869,7 +870,7 @@ static void parse_pattern_check(loader *L, const json_t *obj, path *p, check *c)
     long long v;
     bool has_min = json_object_get(obj, "min") != NULL;
     bool has_max = json_object_get(obj, "max") != NULL;
-    if (c->mode != MODE_COUNT && (has_min || has_max)) {
+    if (c->mode != RB_COUNT && (has_min || has_max)) {
         report(L, p, has_min ? "min" : "max", true, ASSAY_E_INVALID,
                "\"min\" and \"max\" apply only to \"mode\": \"count\"");
     }
@@ -887,7 +888,7 @@ static void parse_pattern_check(loader *L, const json_t *obj, path *p, check *c)
 }
 
 /* Parses "[5, 7)" into the numeric's interval. */
-static void parse_interval(loader *L, const json_t *obj, path *p, numeric *n)
+static void parse_interval(loader *L, const json_t *obj, path *p, rb_numeric *n)
 {
     const char *s = get_string(L, obj, "interval", p, false);
     if (s == NULL) {
@@ -951,10 +952,10 @@ static void parse_interval(loader *L, const json_t *obj, path *p, numeric *n)
         report(L, p, "interval", false, ASSAY_E_INVALID,
                "empty interval \"%s\": no number lies in it", s);
     }
-    n->cmp = CMP_INTERVAL;
+    n->cmp = RB_CMP_INTERVAL;
 }
 
-static void parse_units(loader *L, const json_t *obj, path *p, numeric *n)
+static void parse_units(loader *L, const json_t *obj, path *p, rb_numeric *n)
 {
     static const char *const keys[] = {"table", "required", "penalty", NULL};
     json_t *u = get_object(L, obj, "units", p, false);
@@ -974,7 +975,7 @@ static void parse_units(loader *L, const json_t *obj, path *p, numeric *n)
             report(L, p, "table", false, ASSAY_E_INVALID,
                    "\"table\" must list at least one unit");
         }
-        n->units = calloc(count ? count : 1, sizeof(unit));
+        n->units = calloc(count ? count : 1, sizeof(rb_unit));
         if (n->units == NULL) {
             note_error(L, ASSAY_E_NOMEM);
             pop(p, up);
@@ -985,7 +986,7 @@ static void parse_units(loader *L, const json_t *obj, path *p, numeric *n)
         json_t *mult;
         json_object_foreach(table, name, mult)
         {
-            unit *un = &n->units[n->nunits++];
+            rb_unit *un = &n->units[n->nunits++];
             assay__dec_init(&un->mult);
             un->name = strdup(name);
             unsigned char c0 = (unsigned char)name[0];
@@ -1006,7 +1007,7 @@ static void parse_units(loader *L, const json_t *obj, path *p, numeric *n)
     pop(p, up);
 }
 
-static void parse_source(loader *L, const json_t *obj, path *p, numeric *n)
+static void parse_source(loader *L, const json_t *obj, path *p, rb_numeric *n)
 {
     static const char *const keys[] = {"pattern", "group", "flags", "ascii", NULL};
     json_t *s = get_object(L, obj, "source", p, false);
@@ -1015,7 +1016,7 @@ static void parse_source(loader *L, const json_t *obj, path *p, numeric *n)
     }
     size_t sp = push_key(p, "source");
     check_keys(L, s, p, keys, "a source");
-    n->source = calloc(1, sizeof(pattern));
+    n->source = calloc(1, sizeof(pat_regex));
     if (n->source == NULL) {
         note_error(L, ASSAY_E_NOMEM);
         pop(p, sp);
@@ -1036,10 +1037,10 @@ static void parse_source(loader *L, const json_t *obj, path *p, numeric *n)
     pop(p, sp);
 }
 
-static void parse_numeric_check(loader *L, const json_t *obj, path *p, check *c)
+static void parse_numeric_check(loader *L, const json_t *obj, path *p, rb_check *c)
 {
-    numeric *n = &c->num;
-    n->cmp = CMP_EXACT;
+    rb_numeric *n = &c->num;
+    n->cmp = RB_CMP_EXACT;
     const char *const modes[] = {"tolerance", "relative", "interval", "round"};
     const char *first = NULL;
     for (size_t i = 0; i < 4; i++) {
@@ -1082,7 +1083,7 @@ static void parse_numeric_check(loader *L, const json_t *obj, path *p, check *c)
                    "not be negative");
         }
         pop(p, tp);
-        n->cmp = CMP_ABS;
+        n->cmp = RB_CMP_ABS;
     } else if (tol) {
         if (get_dec(L, obj, "tolerance", p, &n->below) == 0) {
             if (assay__dec_sgn(&n->below) < 0) {
@@ -1091,14 +1092,14 @@ static void parse_numeric_check(loader *L, const json_t *obj, path *p, check *c)
             }
             assay__dec_set(&n->above, &n->below);
         }
-        n->cmp = CMP_ABS;
+        n->cmp = RB_CMP_ABS;
     }
     if (json_object_get(obj, "relative")) {
         if (get_dec(L, obj, "relative", p, &n->rel) == 0 && assay__dec_sgn(&n->rel) < 0) {
             report(L, p, "relative", false, ASSAY_E_INVALID,
                    "negative tolerance: \"relative\" must not be negative");
         }
-        n->cmp = CMP_REL;
+        n->cmp = RB_CMP_REL;
     }
     if (has_interval) {
         parse_interval(L, obj, p, n);
@@ -1115,10 +1116,10 @@ static void parse_numeric_check(loader *L, const json_t *obj, path *p, check *c)
             report(L, p, NULL, false, ASSAY_E_INVALID,
                    "\"round\" needs exactly one of \"places\" and \"figures\"");
         } else if (places && get_int(L, round, "places", p, -100, 100, &v) == 0) {
-            n->cmp = CMP_PLACES;
+            n->cmp = RB_CMP_PLACES;
             n->round_n = (long)v;
         } else if (figures && get_int(L, round, "figures", p, 1, 100, &v) == 0) {
-            n->cmp = CMP_FIGURES;
+            n->cmp = RB_CMP_FIGURES;
             n->round_n = (long)v;
         }
         pop(p, rp);
@@ -1135,7 +1136,7 @@ static void parse_numeric_check(loader *L, const json_t *obj, path *p, check *c)
             report(L, p, NULL, false, ASSAY_E_INVALID,
                    "\"sig_figs\" needs exactly one of \"exactly\" and \"at_least\"");
         } else if (get_int(L, sig, exactly ? "exactly" : "at_least", p, 1, 100, &v) == 0) {
-            n->sig = exactly ? SIG_EXACTLY : SIG_AT_LEAST;
+            n->sig = exactly ? RB_SIG_EXACTLY : RB_SIG_AT_LEAST;
             n->sig_n = (int)v;
         }
         if (json_object_get(sig, "penalty")) {
@@ -1148,15 +1149,15 @@ static void parse_numeric_check(loader *L, const json_t *obj, path *p, check *c)
     parse_source(L, obj, p, n);
 }
 
-static void parse_check(loader *L, const json_t *obj, path *p, check *c, bool member);
+static void parse_check(loader *L, const json_t *obj, path *p, rb_check *c, bool member);
 
-static void parse_group_check(loader *L, const json_t *obj, path *p, check *c)
+static void parse_group_check(loader *L, const json_t *obj, path *p, rb_check *c)
 {
     c->partial_credit = get_bool(L, obj, "partial_credit", p, true);
     json_t *arr = get_array(L, obj, "checks", p, true);
     size_t n = arr ? json_array_size(arr) : 0;
     if (arr) {
-        c->members = calloc(n, sizeof(check));
+        c->members = calloc(n, sizeof(rb_check));
         if (c->members == NULL) {
             note_error(L, ASSAY_E_NOMEM);
             return;
@@ -1197,7 +1198,7 @@ static void parse_group_check(loader *L, const json_t *obj, path *p, check *c)
     }
 }
 
-static void parse_evidence(loader *L, const json_t *obj, path *p, check *c)
+static void parse_evidence(loader *L, const json_t *obj, path *p, rb_check *c)
 {
     json_t *ev = get_object(L, obj, "evidence", p, true);
     if (ev == NULL) {
@@ -1209,7 +1210,7 @@ static void parse_evidence(loader *L, const json_t *obj, path *p, check *c)
                "\"evidence\" must name at least one competency");
         return;
     }
-    c->ev = calloc(n, sizeof(evidence));
+    c->ev = calloc(n, sizeof(rb_evidence));
     if (c->ev == NULL) {
         note_error(L, ASSAY_E_NOMEM);
         return;
@@ -1219,7 +1220,7 @@ static void parse_evidence(loader *L, const json_t *obj, path *p, check *c)
     json_t *w;
     json_object_foreach(ev, id, w)
     {
-        evidence *e = &c->ev[c->nev];
+        rb_evidence *e = &c->ev[c->nev];
         json_t *idx = json_object_get(L->comp_index, id);
         if (idx == NULL) {
             report(L, p, id, true, ASSAY_E_INVALID,
@@ -1235,7 +1236,7 @@ static void parse_evidence(loader *L, const json_t *obj, path *p, check *c)
     pop(p, ep);
 }
 
-static void parse_feedback(loader *L, const json_t *obj, path *p, check *c)
+static void parse_feedback(loader *L, const json_t *obj, path *p, rb_check *c)
 {
     static const char *const keys[] = {"pass", "fail", "partial", NULL};
     json_t *fb = get_object(L, obj, "feedback", p, false);
@@ -1250,7 +1251,7 @@ static void parse_feedback(loader *L, const json_t *obj, path *p, check *c)
     pop(p, fp);
 }
 
-static void parse_check(loader *L, const json_t *obj, path *p, check *c, bool member)
+static void parse_check(loader *L, const json_t *obj, path *p, rb_check *c, bool member)
 {
     static const char *const pattern_keys[] = {
         "id",  "type", "points", "evidence", "feedback",  "pattern", "mode",
@@ -1278,13 +1279,13 @@ static void parse_check(loader *L, const json_t *obj, path *p, check *c, bool me
     const char *type = get_string(L, obj, "type", p, true);
     const char *const *keys = NULL;
     if (type && strcmp(type, "pattern") == 0) {
-        c->type = CHECK_PATTERN;
+        c->type = RB_PATTERN;
         keys = pattern_keys;
     } else if (type && strcmp(type, "numeric") == 0) {
-        c->type = CHECK_NUMERIC;
+        c->type = RB_NUMERIC;
         keys = numeric_keys;
     } else if (type && strcmp(type, "group") == 0) {
-        c->type = CHECK_GROUP;
+        c->type = RB_GROUP;
         keys = group_keys;
     } else if (type) {
         report(L, p, "type", false, ASSAY_E_INVALID,
@@ -1311,13 +1312,13 @@ static void parse_check(loader *L, const json_t *obj, path *p, check *c, bool me
     }
     parse_feedback(L, obj, p, c);
     switch (c->type) {
-    case CHECK_PATTERN:
+    case RB_PATTERN:
         parse_pattern_check(L, obj, p, c);
         break;
-    case CHECK_NUMERIC:
+    case RB_NUMERIC:
         parse_numeric_check(L, obj, p, c);
         break;
-    case CHECK_GROUP:
+    case RB_GROUP:
         parse_group_check(L, obj, p, c);
         break;
     }
@@ -1332,7 +1333,7 @@ static void parse_items(loader *L, const json_t *root, path *p)
         return;
     }
     size_t n = json_array_size(arr);
-    r->items = calloc(n, sizeof(item));
+    r->items = calloc(n, sizeof(rb_item));
     if (r->items == NULL) {
         note_error(L, ASSAY_E_NOMEM);
         return;
@@ -1340,7 +1341,7 @@ static void parse_items(loader *L, const json_t *root, path *p)
     size_t ap = push_key(p, "items");
     for (size_t i = 0; i < n; i++) {
         json_t *it = json_array_get(arr, i);
-        item *t = &r->items[r->nitems++];
+        rb_item *t = &r->items[r->nitems++];
         size_t ip = push_index(p, i);
         if (!json_is_object(it)) {
             report(L, p, NULL, false, ASSAY_E_INVALID, "an item must be an object, not %s",
@@ -1363,7 +1364,7 @@ static void parse_items(loader *L, const json_t *root, path *p)
         json_t *checks = get_array(L, it, "checks", p, true);
         if (checks) {
             size_t nc = json_array_size(checks);
-            t->checks = calloc(nc, sizeof(check));
+            t->checks = calloc(nc, sizeof(rb_check));
             if (t->checks == NULL) {
                 note_error(L, ASSAY_E_NOMEM);
                 pop(p, ip);
@@ -1423,7 +1424,7 @@ void assay_rubric_destroy(assay_rubric *r)
     free(r->description);
     scale_free(&r->scale);
     for (size_t i = 0; i < r->ncomps; i++) {
-        competency *k = &r->comps[i];
+        rb_competency *k = &r->comps[i];
         free(k->id);
         free(k->name);
         free(k->description);
@@ -1432,7 +1433,7 @@ void assay_rubric_destroy(assay_rubric *r)
     }
     free(r->comps);
     for (size_t i = 0; i < r->nitems; i++) {
-        item *t = &r->items[i];
+        rb_item *t = &r->items[i];
         free(t->id);
         free(t->title);
         free(t->prompt);

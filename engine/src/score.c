@@ -19,7 +19,7 @@
 #define NORM_SLOTS 4 /* (trim, collapse) combinations */
 
 struct assay_scratch {
-    matcher m;
+    pat_matcher m;
     /* The current answer, normalised each way at most once per item. */
     char *norm[NORM_SLOTS];
     size_t norm_cap[NORM_SLOTS];
@@ -74,7 +74,7 @@ void assay_scratch_destroy(assay_scratch *s)
     free(s);
 }
 
-const char *assay__status_name(check_status st)
+const char *assay__status_name(ck_status st)
 {
     static const char *const names[] = {"correct", "partial", "incorrect", "invalid", "error"};
     return names[st];
@@ -144,7 +144,7 @@ typedef struct grader {
 } grader;
 
 /* The answer as a pattern wants it, normalised once per item and kept in the scratch. */
-static const char *subject_for(grader *g, const pattern *p, size_t *len)
+static const char *subject_for(grader *g, const pat_regex *p, size_t *len)
 {
     if (!p->trim && !p->collapse) {
         *len = g->len;
@@ -223,17 +223,17 @@ static size_t next_char(const char *s, size_t len, size_t i)
     return i;
 }
 
-static check_status pattern_eval(grader *g, const check *c, mpq_t credit, json_t *out)
+static ck_status pattern_eval(grader *g, const rb_check *c, mpq_t credit, json_t *out)
 {
     static const char *const modes[] = {"search", "whole", "forbid", "count"};
     size_t len;
     const char *subject = subject_for(g, &c->pat, &len);
-    matcher *m = &g->s->m;
+    pat_matcher *m = &g->s->m;
     char why[200];
     json_object_set_new(out, "mode", json_string(modes[c->mode]));
     mpq_set_ui(credit, 0, 1);
 
-    if (c->mode == MODE_COUNT) {
+    if (c->mode == RB_COUNT) {
         size_t count = 0, start = 0;
         json_t *first = json_null();
         while (start <= len) {
@@ -242,7 +242,7 @@ static check_status pattern_eval(grader *g, const check *c, mpq_t credit, json_t
                 json_decref(first);
                 assay__pattern_error(rc, why, sizeof(why));
                 json_object_set_new(out, "message", json_sprintf("pattern %s", why));
-                return ST_ERROR;
+                return CK_ERROR;
             }
             if (rc == 0) {
                 break;
@@ -262,7 +262,7 @@ static check_status pattern_eval(grader *g, const check *c, mpq_t credit, json_t
         json_object_set_new(out, "count", json_integer((json_int_t)count));
         if (count >= c->count_min && count <= c->count_max) {
             mpq_set_ui(credit, 1, 1);
-            return ST_CORRECT;
+            return CK_CORRECT;
         }
         if (c->count_max == UINT32_MAX) {
             assay__explain(out, "count", "Found %zu match%s; at least %u needed.", count,
@@ -271,14 +271,14 @@ static check_status pattern_eval(grader *g, const check *c, mpq_t credit, json_t
             assay__explain(out, "count", "Found %zu match%s; between %u and %u needed.", count,
                            count == 1 ? "" : "es", c->count_min, c->count_max);
         }
-        return ST_INCORRECT;
+        return CK_INCORRECT;
     }
 
     int rc = assay__pattern_match(m, &c->pat, subject, len, 0);
     if (rc < 0) {
         assay__pattern_error(rc, why, sizeof(why));
         json_object_set_new(out, "message", json_sprintf("pattern %s", why));
-        return ST_ERROR;
+        return CK_ERROR;
     }
     if (rc > 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
@@ -286,26 +286,26 @@ static check_status pattern_eval(grader *g, const check *c, mpq_t credit, json_t
     } else {
         json_object_set_new(out, "match", json_null());
     }
-    bool pass = c->mode == MODE_FORBID ? rc == 0 : rc > 0;
+    bool pass = c->mode == RB_FORBID ? rc == 0 : rc > 0;
     if (pass) {
         mpq_set_ui(credit, 1, 1);
-        return ST_CORRECT;
+        return CK_CORRECT;
     }
-    if (c->mode == MODE_FORBID) {
+    if (c->mode == RB_FORBID) {
         assay__explain(out, "forbidden", "The answer contains something it must not.");
-    } else if (c->mode == MODE_WHOLE) {
+    } else if (c->mode == RB_WHOLE) {
         assay__explain(out, "no_match", "The answer as a whole is not in the expected form.");
     } else {
         assay__explain(out, "no_match",
                        "The answer does not contain what this check looks for.");
     }
-    return ST_INCORRECT;
+    return CK_INCORRECT;
 }
 
-static json_t *check_result(grader *g, const check *c, bool member, mpq_t credit,
-                            check_status *st_out);
+static json_t *check_result(grader *g, const rb_check *c, bool member, mpq_t credit,
+                            ck_status *st_out);
 
-static check_status group_eval(grader *g, const check *c, mpq_t credit, json_t *out)
+static ck_status group_eval(grader *g, const rb_check *c, mpq_t credit, json_t *out)
 {
     json_t *members = json_array();
     mpq_t sum, mc;
@@ -313,10 +313,10 @@ static check_status group_eval(grader *g, const check *c, mpq_t credit, json_t *
     mpq_init(mc);
     size_t errors = 0;
     for (size_t i = 0; i < c->nmembers; i++) {
-        check_status mst;
+        ck_status mst;
         json_array_append_new(members, check_result(g, &c->members[i], true, mc, &mst));
         mpq_add(sum, sum, mc);
-        if (mst == ST_ERROR) {
+        if (mst == CK_ERROR) {
             errors++;
         }
     }
@@ -330,47 +330,47 @@ static check_status group_eval(grader *g, const check *c, mpq_t credit, json_t *
     }
     json_object_set_new(out, "needed", json_integer((json_int_t)c->needed));
     json_object_set_new(out, "checks", members);
-    check_status st;
+    ck_status st;
     if (mpq_cmp_ui(credit, 1, 1) == 0) {
-        st = ST_CORRECT;
+        st = CK_CORRECT;
     } else if (errors > 0) {
         mpq_set_ui(credit, 0, 1);
         json_object_set_new(out, "message",
                             json_sprintf("%zu member check%s could not be evaluated", errors,
                                          errors == 1 ? "" : "s"));
-        st = ST_ERROR;
+        st = CK_ERROR;
     } else if (mpq_sgn(credit) > 0) {
         assay__explain(out, "partial_group", "Some of what this question looks for is there.");
-        st = ST_PARTIAL;
+        st = CK_PARTIAL;
     } else {
         assay__explain(out, "group_not_met",
                        "Not enough of what this question looks for is there.");
-        st = ST_INCORRECT;
+        st = CK_INCORRECT;
     }
     mpq_clear(sum);
     mpq_clear(mc);
     return st;
 }
 
-static const char *feedback_for(const check *c, check_status st)
+static const char *feedback_for(const rb_check *c, ck_status st)
 {
     switch (st) {
-    case ST_CORRECT:
+    case CK_CORRECT:
         return c->fb_pass;
-    case ST_PARTIAL:
+    case CK_PARTIAL:
         return c->fb_partial ? c->fb_partial : c->fb_pass;
-    case ST_INCORRECT:
-    case ST_INVALID:
+    case CK_INCORRECT:
+    case CK_INVALID:
         return c->fb_fail;
-    case ST_ERROR:
+    case CK_ERROR:
     default:
         return NULL;
     }
 }
 
 /* Builds one check's result with its status, points and feedback in a fixed order. */
-static json_t *check_result(grader *g, const check *c, bool member, mpq_t credit,
-                            check_status *st_out)
+static json_t *check_result(grader *g, const rb_check *c, bool member, mpq_t credit,
+                            ck_status *st_out)
 {
     static const char *const types[] = {"pattern", "numeric", "group"};
     json_t *out = json_object();
@@ -385,26 +385,26 @@ static json_t *check_result(grader *g, const check *c, bool member, mpq_t credit
     }
     json_object_set_new(out, "feedback", json_null());
 
-    check_status st;
+    ck_status st;
     if (g->answer == NULL) {
         mpq_set_ui(credit, 0, 1);
-        st = ST_INCORRECT;
+        st = CK_INCORRECT;
         assay__explain(out, "no_answer", "No answer was given.");
     } else {
         switch (c->type) {
-        case CHECK_PATTERN:
+        case RB_PATTERN:
             st = pattern_eval(g, c, credit, out);
             break;
-        case CHECK_NUMERIC:
+        case RB_NUMERIC:
             st = assay__numeric_eval(c, g->r, &g->s->m, g->answer, g->len, credit, out);
             break;
-        case CHECK_GROUP:
+        case RB_GROUP:
         default:
             st = group_eval(g, c, credit, out);
             break;
         }
     }
-    if (st == ST_ERROR) {
+    if (st == CK_ERROR) {
         g->errors++;
     }
     json_object_set_new(out, "status", json_string(assay__status_name(st)));
@@ -622,7 +622,7 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
     }
     const json_t *responses = json_object_get(sub, "responses");
     grader g = {.r = r, .s = s, .lim = lim};
-    assay__matcher_limits(&s->m, r);
+    assay__matcher_limits(&s->m, r->match_limit, r->depth_limit, r->heap_limit_kib);
 
     mpq_t score, max, credit, tmp;
     mpq_inits(score, max, credit, tmp, NULL);
@@ -639,7 +639,7 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
 
     json_t *items = json_array();
     for (size_t i = 0; i < r->nitems; i++) {
-        const item *t = &r->items[i];
+        const rb_item *t = &r->items[i];
         char numtext[64];
         const char *problem =
             answer_problem(&g, json_object_get(responses, t->id), numtext, sizeof(numtext));
@@ -648,16 +648,16 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
         mpq_inits(iscore, imax, NULL);
         json_t *checks = json_array();
         for (size_t k = 0; k < t->nchecks; k++) {
-            const check *c = &t->checks[k];
-            check_status st;
+            const rb_check *c = &t->checks[k];
+            ck_status st;
             json_t *cr;
             if (problem) {
                 cr = json_object();
                 json_object_set_new(cr, "id", json_string(c->id));
                 json_object_set_new(cr, "type",
-                                    json_string(c->type == CHECK_PATTERN   ? "pattern"
-                                                : c->type == CHECK_NUMERIC ? "numeric"
-                                                                           : "group"));
+                                    json_string(c->type == RB_PATTERN   ? "pattern"
+                                                : c->type == RB_NUMERIC ? "numeric"
+                                                                        : "group"));
                 json_object_set_new(cr, "status", json_string("invalid"));
                 json_object_set_new(cr, "points", json_integer(0));
                 json_object_set_new(cr, "max_points", qjson(c->points));
@@ -672,7 +672,7 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
                     assay__explain(cr, problem, "The answer must be text or a number.");
                 }
                 mpq_set_ui(credit, 0, 1);
-                st = ST_INVALID;
+                st = CK_INVALID;
             } else {
                 cr = check_result(&g, c, false, credit, &st);
             }
@@ -711,7 +711,7 @@ json_t *assay_grade_json(const assay_rubric *r, const json_t *sub, assay_scratch
 
     json_t *comps = json_array();
     for (size_t i = 0; i < r->ncomps; i++) {
-        const competency *k = &r->comps[i];
+        const rb_competency *k = &r->comps[i];
         if (mpq_sgn(den[i]) > 0) {
             mpq_div(tmp, num[i], den[i]);
         } else {

@@ -3,8 +3,8 @@
  * whitespace collapsing. Input is valid UTF-8 (jansson guarantees it for every string it
  * hands us); nothing here allocates except assay__text_normalize.
  */
-#ifndef ASSAY_TEXT_H
-#define ASSAY_TEXT_H
+#ifndef ENGINE_TEXT_H
+#define ENGINE_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -30,7 +30,7 @@ static void note(int failed_before, const char *what, const char *input)
 }
 
 /* Asserts that d's canonical text is expect. */
-static void check_text(const assay_dec *d, const char *expect)
+static void check_text(const dec_num *d, const char *expect)
 {
     char *s = assay__dec_to_string(d);
     ASSERT_STR_EQ(s, expect);
@@ -38,7 +38,7 @@ static void check_text(const assay_dec *d, const char *expect)
 }
 
 /* Sets d from a rubric string, which must be valid. */
-static void dec_of(assay_dec *d, const char *s)
+static void dec_of(dec_num *d, const char *s)
 {
     char why[160];
     int rc = assay__dec_from_rubric_string(d, s, why, sizeof why);
@@ -48,7 +48,7 @@ static void dec_of(assay_dec *d, const char *s)
     ASSERT_INT_EQ(rc, 0);
 }
 
-static void set_raw(assay_dec *d, long coef, long exp)
+static void set_raw(dec_num *d, long coef, long exp)
 {
     mpz_set_si(d->coef, coef);
     d->exp = exp;
@@ -186,15 +186,15 @@ static const ok_case ok_cases[] = {
 
 static void test_parse_ok(void)
 {
-    assay_numread r;
+    nr_result r;
     assay__numread_init(&r);
     for (size_t i = 0; i < sizeof ok_cases / sizeof ok_cases[0]; i++) {
         const ok_case *c = &ok_cases[i];
         int before = tap_failed;
-        assay_numfmt fmt = {c->sep, c->grouping};
+        nr_format fmt = {c->sep, c->grouping};
         size_t len = strlen(c->in);
-        assay_numread_status st = assay__dec_parse_answer(c->in, len, &fmt, c->unit, &r);
-        ASSERT_INT_EQ(st, ASSAY_NUM_OK);
+        nr_status st = assay__dec_parse_answer(c->in, len, &fmt, c->unit, &r);
+        ASSERT_INT_EQ(st, NR_OK);
         check_text(&r.value, c->value);
         ASSERT_INT_EQ(r.sig_figs, c->sig);
         ASSERT_INT_EQ(r.unit_len, strlen(c->unit_text));
@@ -202,7 +202,7 @@ static void test_parse_ok(void)
             ASSERT(memcmp(c->in + r.unit_start, c->unit_text, r.unit_len) == 0);
         }
         ASSERT(r.num_start < r.num_end && r.num_end <= len);
-        if (st != ASSAY_NUM_OK) {
+        if (st != NR_OK) {
             printf("#   reason: %s\n", r.reason);
         }
         note(before, "accepted", c->in);
@@ -213,12 +213,12 @@ static void test_parse_ok(void)
 /* The byte offsets of the number and the unit. */
 static void test_parse_offsets(void)
 {
-    assay_numread r;
+    nr_result r;
     assay__numread_init(&r);
-    assay_numfmt dot = {'.', false};
+    nr_format dot = {'.', false};
 
     const char *a = "  -3.5e2 kg ";
-    ASSERT_INT_EQ(assay__dec_parse_answer(a, strlen(a), &dot, true, &r), ASSAY_NUM_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer(a, strlen(a), &dot, true, &r), NR_OK);
     ASSERT_INT_EQ(r.num_start, 2);
     ASSERT_INT_EQ(r.num_end, 8);
     ASSERT_INT_EQ(r.unit_start, 9);
@@ -226,7 +226,7 @@ static void test_parse_offsets(void)
     check_text(&r.value, "-350");
 
     const char *b = IDEOSP MINUS "1.6 " TIMES " 10^" MINUS "5" NBSP "mol";
-    ASSERT_INT_EQ(assay__dec_parse_answer(b, strlen(b), &dot, true, &r), ASSAY_NUM_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer(b, strlen(b), &dot, true, &r), NR_OK);
     ASSERT_INT_EQ(r.num_start, 3);
     ASSERT_INT_EQ(r.num_end, 3 + 3 + 3 + 1 + 2 + 1 + 3 + 3 + 1);
     ASSERT_INT_EQ(r.unit_start, r.num_end + 2);
@@ -234,7 +234,7 @@ static void test_parse_offsets(void)
 
     /* "5 x" with a unit: the number ends before the space and the unit is "x". */
     const char *c = "5 x";
-    ASSERT_INT_EQ(assay__dec_parse_answer(c, strlen(c), &dot, true, &r), ASSAY_NUM_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer(c, strlen(c), &dot, true, &r), NR_OK);
     ASSERT_INT_EQ(r.num_start, 0);
     ASSERT_INT_EQ(r.num_end, 1);
     ASSERT_INT_EQ(r.unit_start, 2);
@@ -242,18 +242,18 @@ static void test_parse_offsets(void)
 
     /* The input need not be NUL-terminated: only len bytes are read. */
     const char d[] = {'1', '2', '.', '5', '9'};
-    ASSERT_INT_EQ(assay__dec_parse_answer(d, 4, &dot, false, &r), ASSAY_NUM_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer(d, 4, &dot, false, &r), NR_OK);
     check_text(&r.value, "12.5");
     ASSERT_INT_EQ(r.num_end, 4);
 
     /* A NULL format means a decimal point without grouping. */
-    ASSERT_INT_EQ(assay__dec_parse_answer("2.5", 3, NULL, false, &r), ASSAY_NUM_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer("2.5", 3, NULL, false, &r), NR_OK);
     check_text(&r.value, "2.5");
-    ASSERT_INT_EQ(assay__dec_parse_answer("1,500", 5, NULL, false, &r), ASSAY_NUM_INVALID);
+    ASSERT_INT_EQ(assay__dec_parse_answer("1,500", 5, NULL, false, &r), NR_INVALID);
 
     /* A result is reset by the next read: a failed read leaves no stale value or unit. */
-    ASSERT_INT_EQ(assay__dec_parse_answer("7 kg", 4, &dot, true, &r), ASSAY_NUM_OK);
-    ASSERT_INT_EQ(assay__dec_parse_answer("frog", 4, &dot, true, &r), ASSAY_NUM_INVALID);
+    ASSERT_INT_EQ(assay__dec_parse_answer("7 kg", 4, &dot, true, &r), NR_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer("frog", 4, &dot, true, &r), NR_INVALID);
     ASSERT_INT_EQ(assay__dec_sgn(&r.value), 0);
     ASSERT_INT_EQ(r.unit_len, 0);
     assay__numread_clear(&r);
@@ -271,23 +271,23 @@ static void test_parse_empty(void)
                                           NBSP,
                                           NBSP IDEOSP LSEP,
                                           "\xE1\x9A\x80\xE2\x81\x9F\xE2\x80\xAF"};
-    assay_numread r;
+    nr_result r;
     assay__numread_init(&r);
-    assay_numfmt fmts[] = {{'.', false}, {',', true}};
+    nr_format fmts[] = {{'.', false}, {',', true}};
     for (size_t f = 0; f < 2; f++) {
         for (size_t i = 0; i < sizeof empties / sizeof empties[0]; i++) {
             int before = tap_failed;
             for (int unit = 0; unit < 2; unit++) {
                 ASSERT_INT_EQ(assay__dec_parse_answer(empties[i], strlen(empties[i]), &fmts[f],
                                                       unit != 0, &r),
-                              ASSAY_NUM_EMPTY);
+                              NR_EMPTY);
             }
             note(before, "empty", empties[i]);
         }
     }
-    ASSERT_INT_EQ(assay__dec_parse_answer(NULL, 0, &fmts[0], false, &r), ASSAY_NUM_EMPTY);
+    ASSERT_INT_EQ(assay__dec_parse_answer(NULL, 0, &fmts[0], false, &r), NR_EMPTY);
     /* Whitespace beyond len does not matter, and a number beyond len is not read. */
-    ASSERT_INT_EQ(assay__dec_parse_answer("  42", 2, &fmts[0], false, &r), ASSAY_NUM_EMPTY);
+    ASSERT_INT_EQ(assay__dec_parse_answer("  42", 2, &fmts[0], false, &r), NR_EMPTY);
     assay__numread_clear(&r);
 }
 
@@ -415,15 +415,14 @@ static const bad_case bad_cases[] = {
 
 static void test_parse_bad(void)
 {
-    assay_numread r;
+    nr_result r;
     assay__numread_init(&r);
     for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
         const bad_case *c = &bad_cases[i];
         int before = tap_failed;
-        assay_numfmt fmt = {c->sep, c->grouping};
-        assay_numread_status st =
-            assay__dec_parse_answer(c->in, strlen(c->in), &fmt, c->unit, &r);
-        ASSERT_INT_EQ(st, ASSAY_NUM_INVALID);
+        nr_format fmt = {c->sep, c->grouping};
+        nr_status st = assay__dec_parse_answer(c->in, strlen(c->in), &fmt, c->unit, &r);
+        ASSERT_INT_EQ(st, NR_INVALID);
         ASSERT(r.reason[0] != '\0');
         if (c->reason != NULL) {
             ASSERT_STR_CONTAINS(r.reason, c->reason);
@@ -436,39 +435,37 @@ static void test_parse_bad(void)
 /* Mantissas of exactly the maximum digit count are read; one more digit is rejected. */
 static void test_parse_digit_limit(void)
 {
-    assay_numread r;
+    nr_result r;
     assay__numread_init(&r);
-    assay_numfmt dot = {'.', false};
-    char buf[ASSAY_DEC_MAX_DIGITS + 8];
+    nr_format dot = {'.', false};
+    char buf[DEC_MAX_DIGITS + 8];
 
-    memset(buf, '7', ASSAY_DEC_MAX_DIGITS);
-    buf[ASSAY_DEC_MAX_DIGITS] = '\0';
-    ASSERT_INT_EQ(assay__dec_parse_answer(buf, ASSAY_DEC_MAX_DIGITS, &dot, false, &r),
-                  ASSAY_NUM_OK);
-    ASSERT_INT_EQ(r.sig_figs, ASSAY_DEC_MAX_DIGITS);
-    assay_dec same;
+    memset(buf, '7', DEC_MAX_DIGITS);
+    buf[DEC_MAX_DIGITS] = '\0';
+    ASSERT_INT_EQ(assay__dec_parse_answer(buf, DEC_MAX_DIGITS, &dot, false, &r), NR_OK);
+    ASSERT_INT_EQ(r.sig_figs, DEC_MAX_DIGITS);
+    dec_num same;
     assay__dec_init(&same);
     dec_of(&same, buf);
     ASSERT_INT_EQ(assay__dec_cmp(&r.value, &same), 0);
     assay__dec_clear(&same);
 
     buf[0] = '.';
-    ASSERT_INT_EQ(assay__dec_parse_answer(buf, ASSAY_DEC_MAX_DIGITS + 0, &dot, false, &r),
-                  ASSAY_NUM_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer(buf, DEC_MAX_DIGITS + 0, &dot, false, &r), NR_OK);
 
-    memset(buf, '7', ASSAY_DEC_MAX_DIGITS + 1);
-    ASSERT_INT_EQ(assay__dec_parse_answer(buf, ASSAY_DEC_MAX_DIGITS + 1, &dot, false, &r),
-                  ASSAY_NUM_INVALID);
+    memset(buf, '7', DEC_MAX_DIGITS + 1);
+    ASSERT_INT_EQ(assay__dec_parse_answer(buf, DEC_MAX_DIGITS + 1, &dot, false, &r),
+                  NR_INVALID);
     ASSERT_STR_CONTAINS(r.reason, "too many digits");
     ASSERT_INT_EQ(assay__dec_sgn(&r.value), 0);
 
     /* Leading zeros are written digits too. */
     buf[0] = '0';
     buf[1] = '.';
-    memset(buf + 2, '0', ASSAY_DEC_MAX_DIGITS - 1);
-    buf[ASSAY_DEC_MAX_DIGITS + 1] = '1';
-    ASSERT_INT_EQ(assay__dec_parse_answer(buf, ASSAY_DEC_MAX_DIGITS + 2, &dot, false, &r),
-                  ASSAY_NUM_INVALID);
+    memset(buf + 2, '0', DEC_MAX_DIGITS - 1);
+    buf[DEC_MAX_DIGITS + 1] = '1';
+    ASSERT_INT_EQ(assay__dec_parse_answer(buf, DEC_MAX_DIGITS + 2, &dot, false, &r),
+                  NR_INVALID);
 
     /* A huge answer of digits is rejected without trouble. */
     size_t big = 1u << 20;
@@ -476,7 +473,7 @@ static void test_parse_digit_limit(void)
     ASSERT(huge != NULL);
     if (huge != NULL) {
         memset(huge, '9', big);
-        ASSERT_INT_EQ(assay__dec_parse_answer(huge, big, &dot, true, &r), ASSAY_NUM_INVALID);
+        ASSERT_INT_EQ(assay__dec_parse_answer(huge, big, &dot, true, &r), NR_INVALID);
         free(huge);
     }
     assay__numread_clear(&r);
@@ -494,9 +491,9 @@ static void test_parse_robust(void)
         NBSP, NNBSP, IDEOSP, "m",   "/", "\xC3", "\xE2\x88", "\x80", "\t",
     };
     const size_t npieces = sizeof pieces / sizeof pieces[0];
-    assay_numread r;
+    nr_result r;
     assay__numread_init(&r);
-    assay_dec lo, hi;
+    dec_num lo, hi;
     assay__dec_init(&lo);
     assay__dec_init(&hi);
     /* 1e1001, just beyond the largest value a read may give. */
@@ -520,19 +517,19 @@ static void test_parse_robust(void)
                 len += pl;
             }
         }
-        assay_numfmt fmt = {(iter & 1) ? ',' : '.', (iter & 2) != 0};
-        assay_numread_status st = assay__dec_parse_answer(buf, len, &fmt, (iter & 4) != 0, &r);
-        if (st == ASSAY_NUM_OK) {
+        nr_format fmt = {(iter & 1) ? ',' : '.', (iter & 2) != 0};
+        nr_status st = assay__dec_parse_answer(buf, len, &fmt, (iter & 4) != 0, &r);
+        if (st == NR_OK) {
             if (r.num_end > len || r.num_start >= r.num_end ||
                 r.unit_start + r.unit_len > len || r.sig_figs < 1 ||
                 assay__dec_cmp(&r.value, &hi) >= 0 || assay__dec_cmp(&r.value, &lo) <= 0) {
                 anomalies++;
             }
-        } else if (st == ASSAY_NUM_INVALID) {
+        } else if (st == NR_INVALID) {
             if (r.reason[0] == '\0' || assay__dec_sgn(&r.value) != 0) {
                 anomalies++;
             }
-        } else if (st != ASSAY_NUM_EMPTY) {
+        } else if (st != NR_EMPTY) {
             anomalies++;
         }
     }
@@ -552,7 +549,7 @@ typedef struct real_case {
 
 static void test_from_json(void)
 {
-    assay_dec d;
+    dec_num d;
     assay__dec_init(&d);
     char why[160];
 
@@ -605,7 +602,7 @@ static void test_from_json(void)
     /* A real read from JSON text keeps its decimal meaning: 1.005 rounds up, 3.175 too. */
     json_t *doc = json_loads("[1.005, 3.175, 2.675]", 0, NULL);
     ASSERT(doc != NULL);
-    assay_dec r;
+    dec_num r;
     assay__dec_init(&r);
     ASSERT_INT_EQ(assay__dec_from_json(&d, json_array_get(doc, 0), why, sizeof why), 0);
     assay__dec_round_places(&r, &d, 2);
@@ -795,7 +792,7 @@ static const round_case figures_cases[] = {
 
 static void test_rounding(void)
 {
-    assay_dec x, r;
+    dec_num x, r;
     assay__dec_init(&x);
     assay__dec_init(&r);
     for (size_t i = 0; i < sizeof places_cases / sizeof places_cases[0]; i++) {
@@ -863,7 +860,7 @@ static const cmp_case cmp_cases[] = {
 
 static void test_compare(void)
 {
-    assay_dec a, b;
+    dec_num a, b;
     assay__dec_init(&a);
     assay__dec_init(&b);
     for (size_t i = 0; i < sizeof cmp_cases / sizeof cmp_cases[0]; i++) {
@@ -891,7 +888,7 @@ static void test_compare(void)
     ASSERT_INT_EQ(assay__dec_cmp(&a, &b), 0);
 
     /* A tolerance check at and just beyond its bound: 100 ± 0.01. */
-    assay_dec target, tol, upper, lower;
+    dec_num target, tol, upper, lower;
     assay__dec_init(&target);
     assay__dec_init(&tol);
     assay__dec_init(&upper);
@@ -963,7 +960,7 @@ static const arith_case arith_cases[] = {
 
 static void test_arithmetic(void)
 {
-    assay_dec a, b, r;
+    dec_num a, b, r;
     assay__dec_init(&a);
     assay__dec_init(&b);
     assay__dec_init(&r);
@@ -1002,17 +999,17 @@ static void test_arithmetic(void)
     }
 
     /* 3 dm times 0.1 m/dm is exactly 0.3, equal to 0.3 read from a learner. */
-    assay_numread n;
+    nr_result n;
     assay__numread_init(&n);
-    assay_numfmt dot = {'.', false};
-    ASSERT_INT_EQ(assay__dec_parse_answer("3 dm", 4, &dot, true, &n), ASSAY_NUM_OK);
+    nr_format dot = {'.', false};
+    ASSERT_INT_EQ(assay__dec_parse_answer("3 dm", 4, &dot, true, &n), NR_OK);
     dec_of(&b, "0.1");
     assay__dec_mul(&r, &n.value, &b);
     dec_of(&a, "0.3");
     ASSERT_INT_EQ(assay__dec_cmp(&r, &a), 0);
     /* 1.6×10^-5 from a learner equals 1.6e-5 from a JSON real. */
     const char *ans = "1.6" TIMES "10^-5";
-    ASSERT_INT_EQ(assay__dec_parse_answer(ans, strlen(ans), &dot, false, &n), ASSAY_NUM_OK);
+    ASSERT_INT_EQ(assay__dec_parse_answer(ans, strlen(ans), &dot, false, &n), NR_OK);
     json_t *j = json_real(1.6e-5);
     char why[160];
     ASSERT_INT_EQ(assay__dec_from_json(&a, j, why, sizeof why), 0);
@@ -1111,7 +1108,7 @@ static const text_case text_cases[] = {
 
 static void test_to_string(void)
 {
-    assay_dec d;
+    dec_num d;
     assay__dec_init(&d);
     for (size_t i = 0; i < sizeof text_cases / sizeof text_cases[0]; i++) {
         int before = tap_failed;
