@@ -23,7 +23,6 @@ struct assay_scratch {
     /* The current answer, normalised each way at most once per item. */
     char *norm[NORM_SLOTS];
     size_t norm_cap[NORM_SLOTS];
-    const char *norm_ptr[NORM_SLOTS];
     size_t norm_len[NORM_SLOTS];
     bool norm_ready[NORM_SLOTS];
 };
@@ -56,12 +55,6 @@ static void scratch_free(assay_scratch *s)
         s->norm_cap[i] = 0;
         s->norm_ready[i] = false;
     }
-}
-
-static bool maybe_space(unsigned char c)
-{
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0xC2 || c == 0xE1 || c == 0xE2 ||
-           c == 0xE3;
 }
 
 void assay_scratch_destroy(assay_scratch *s)
@@ -153,56 +146,21 @@ static const char *subject_for(grader *g, const pat_regex *p, size_t *len)
     assay_scratch *s = g->s;
     size_t slot = (p->trim ? 1u : 0u) | (p->collapse ? 2u : 0u);
     if (!s->norm_ready[slot]) {
-        size_t a = 0, b = g->len;
-        if (p->trim) {
-            assay__text_trim(g->answer, &a, &b);
-        }
-        if (!p->collapse) {
-            s->norm_ptr[slot] = g->answer + a;
-            s->norm_len[slot] = b - a;
-        } else {
-            if (s->norm_cap[slot] < b - a + 1) {
-                char *nb = realloc(s->norm[slot], b - a + 1);
-                if (nb == NULL) {
-                    *len = g->len;
-                    return g->answer;
-                }
-                s->norm[slot] = nb;
-                s->norm_cap[slot] = b - a + 1;
+        if (s->norm_cap[slot] < g->len + 1) {
+            char *nb = realloc(s->norm[slot], g->len + 1);
+            if (nb == NULL) {
+                *len = g->len;
+                return g->answer;
             }
-            const char *in = g->answer;
-            char *out = s->norm[slot];
-            size_t o = 0, i = a;
-            while (i < b) {
-                size_t run = i;
-                while (run < b && !maybe_space((unsigned char)in[run])) {
-                    run++;
-                }
-                memcpy(out + o, in + i, run - i);
-                o += run - i;
-                i = run;
-                if (i >= b) {
-                    break;
-                }
-                size_t w = assay__text_space_at(in + i, b - i);
-                if (w == 0) {
-                    out[o++] = in[i++];
-                    continue;
-                }
-                while (w > 0) {
-                    i += w;
-                    w = assay__text_space_at(in + i, b - i);
-                }
-                out[o++] = ' ';
-            }
-            out[o] = '\0';
-            s->norm_ptr[slot] = out;
-            s->norm_len[slot] = o;
+            s->norm[slot] = nb;
+            s->norm_cap[slot] = g->len + 1;
         }
+        s->norm_len[slot] =
+            assay__text_normalize(g->answer, g->len, p->trim, p->collapse, s->norm[slot]);
         s->norm_ready[slot] = true;
     }
     *len = s->norm_len[slot];
-    return s->norm_ptr[slot];
+    return s->norm[slot];
 }
 
 static json_t *match_json(const char *subject, size_t start, size_t end)
