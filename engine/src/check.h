@@ -29,6 +29,4 @@ void assay__explain(json_t *out, const char *reason, const char *fmt, ...)
 ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matcher *m,
                               const char *answer, size_t len, mpq_t credit, json_t *out);
 
-void assay__dec_to_mpq(mpq_t q, const dec_num *d);
-
 #endif

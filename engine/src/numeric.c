@@ -8,6 +8,7 @@
  */
 #include "check.h"
 #include "decimal.h"
+#include "numread.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matc
 
     nr_result nr;
     assay__numread_init(&nr);
-    nr_status ps = assay__dec_parse_answer(text, tlen, &r->fmt, n->has_units, &nr);
+    nr_status ps = assay__numread_answer(text, tlen, &r->fmt, n->has_units, &nr);
     ck_status st = CK_INCORRECT;
     if (ps == NR_EMPTY) {
         assay__explain(out, "no_answer", "No number was given.");

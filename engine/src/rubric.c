@@ -13,6 +13,7 @@
  */
 #include "rubric.h"
 #include "diag.h"
+#include "numread.h"
 #include "pattern.h"
 #include "text.h"
 
@@ -391,24 +392,6 @@ static int get_int(loader *L, const json_t *obj, const char *key, const path *p,
     return 0;
 }
 
-void assay__dec_to_mpq(mpq_t q, const dec_num *d);
-
-void assay__dec_to_mpq(mpq_t q, const dec_num *d)
-{
-    mpz_t p;
-    mpz_init(p);
-    mpz_ui_pow_ui(p, 10, (unsigned long)(d->exp < 0 ? -d->exp : d->exp));
-    if (d->exp >= 0) {
-        mpz_mul(mpq_numref(q), d->coef, p);
-        mpz_set_ui(mpq_denref(q), 1);
-    } else {
-        mpz_set(mpq_numref(q), d->coef);
-        mpz_set(mpq_denref(q), p);
-        mpq_canonicalize(q);
-    }
-    mpz_clear(p);
-}
-
 /* Gets a rubric number; -1 when missing (not reported) or bad (reported). */
 static int get_dec(loader *L, const json_t *obj, const char *key, const path *p, dec_num *out)
 {
@@ -417,7 +400,7 @@ static int get_dec(loader *L, const json_t *obj, const char *key, const path *p,
         return -1;
     }
     char why[200];
-    if (assay__dec_from_json(out, v, why, sizeof(why)) != 0) {
+    if (assay__numread_json(out, v, why, sizeof(why)) != 0) {
         report(L, p, key, false, ASSAY_E_INVALID, "\"%s\": %s", key, why);
         return -1;
     }
@@ -934,11 +917,11 @@ static void parse_interval(loader *L, const json_t *obj, path *p, rb_numeric *n)
         e[-1] = '\0';
     }
     char why[200];
-    if (assay__dec_from_rubric_string(&n->lo, a, why, sizeof(why)) != 0) {
+    if (assay__numread_string(&n->lo, a, why, sizeof(why)) != 0) {
         report(L, p, "interval", false, ASSAY_E_INVALID, "\"interval\" low bound: %s", why);
         return;
     }
-    if (assay__dec_from_rubric_string(&n->hi, b, why, sizeof(why)) != 0) {
+    if (assay__numread_string(&n->hi, b, why, sizeof(why)) != 0) {
         report(L, p, "interval", false, ASSAY_E_INVALID, "\"interval\" high bound: %s", why);
         return;
     }

@@ -11,6 +11,7 @@
 
 #include "assay/assay.h"
 #include "decimal.h"
+#include "numread.h"
 #include "pattern.h"
 
 #include <gmp.h>

@@ -554,7 +554,7 @@ static const char *answer_problem(grader *g, const json_t *resp, char *num, size
         g->len = strlen(num);
     } else if (json_is_real(resp)) {
         double v = json_real_value(resp);
-        snprintf(num, numsize, "%.*g", assay__double_digits(v), v);
+        snprintf(num, numsize, "%.*g", assay__dec_double_digits(v), v);
         g->answer = num;
         g->len = strlen(num);
     } else {

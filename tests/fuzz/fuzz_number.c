@@ -1,6 +1,6 @@
 /*
- * fuzz_number.c - fuzz target for the learner number grammar, assay__dec_parse_answer
- * (engine/src/decimal.h), and the exact decimal arithmetic behind it.
+ * fuzz_number.c - fuzz target for the learner number grammar, assay__numread_answer
+ * (engine/src/numread.h), and the exact decimal arithmetic behind it.
  *
  * The first input byte chooses the format, the rest is the answer:
  *   bit 0  decimal separator: 0 '.', 1 ','
@@ -13,7 +13,7 @@
  *    only when allow_unit is set; at least one significant figure, and at least as many as
  *    the value's coefficient has digits;
  *  - the value is normalised (no trailing zero in the coefficient, zero is 0 * 10^0);
- *  - assay__dec_to_string of the value reads back with assay__dec_from_rubric_string as an
+ *  - assay__dec_to_string of the value reads back with assay__numread_string as an
  *    equal value, and its text is a fixed point;
  *  - the number's own text, input[num_start, num_end), is read alone (allow_unit off) as
  *    the same value with the same significant figures;
@@ -25,6 +25,7 @@
 #include "fuzz.h"
 
 #include "decimal.h"
+#include "numread.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -75,9 +76,9 @@ static void check_text_round_trip(const dec_num *v)
     dec_num back;
     assay__dec_init(&back);
     char why[160];
-    if (assay__dec_from_rubric_string(&back, text, why, sizeof why) != 0) {
+    if (assay__numread_string(&back, text, why, sizeof why) != 0) {
         fprintf(stderr, "canonical text \"%s\" does not read back: %s\n", text, why);
-        fuzz_fail(__FILE__, __LINE__, "assay__dec_from_rubric_string(to_string(v)) == 0");
+        fuzz_fail(__FILE__, __LINE__, "assay__numread_string(to_string(v)) == 0");
     }
     FUZZ_CHECK(assay__dec_cmp(&back, v) == 0);
     char *again = assay__dec_to_string(&back);
@@ -132,7 +133,7 @@ static void check_number_text(const char *s, const nr_result *rd, const nr_forma
     memcpy(copy, s + rd->num_start, len);
     nr_result alone;
     assay__numread_init(&alone);
-    nr_status st = assay__dec_parse_answer(copy, len, fmt, false, &alone);
+    nr_status st = assay__numread_answer(copy, len, fmt, false, &alone);
     if (st != NR_OK) {
         fprintf(stderr, "number text \"%.*s\" alone: %s\n", (int)len, copy, alone.reason);
     }
@@ -167,7 +168,7 @@ static void check_ok(const char *s, size_t len, const nr_format *fmt, bool allow
     if (!allow_unit) {
         nr_result with_unit;
         assay__numread_init(&with_unit);
-        FUZZ_CHECK(assay__dec_parse_answer(s, len, fmt, true, &with_unit) == NR_OK);
+        FUZZ_CHECK(assay__numread_answer(s, len, fmt, true, &with_unit) == NR_OK);
         FUZZ_CHECK(assay__dec_cmp(&with_unit.value, &rd->value) == 0);
         FUZZ_CHECK(with_unit.unit_len == 0);
         FUZZ_CHECK(with_unit.sig_figs == rd->sig_figs);
@@ -188,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     nr_result rd;
     assay__numread_init(&rd);
-    nr_status st = assay__dec_parse_answer(s, len, &fmt, allow_unit, &rd);
+    nr_status st = assay__numread_answer(s, len, &fmt, allow_unit, &rd);
     switch (st) {
     case NR_OK:
         check_ok(s, len, &fmt, allow_unit, &rd);

@@ -13,14 +13,6 @@
 #define IDEOSP "\xE3\x80\x80" /* U+3000 IDEOGRAPHIC SPACE */
 #define ZWSP   "\xE2\x80\x8B" /* U+200B ZERO WIDTH SPACE, not White_Space */
 
-/* Prints the case that was being checked when an assertion in it failed. */
-static void note(int failed_before, const char *what, const char *input)
-{
-    if (tap_failed != failed_before) {
-        printf("#   in %s case \"%s\"\n", what, input);
-    }
-}
-
 /* Encodes code point cp as UTF-8 into buf; returns the length. */
 static size_t utf8(unsigned long cp, char *buf)
 {
@@ -143,7 +135,7 @@ static void test_space_cases(void)
         size_t len = strlen(c->s);
         ASSERT_INT_EQ(assay__text_space_at(c->s, len), c->at);
         ASSERT_INT_EQ(assay__text_space_before(c->s, len), c->before);
-        note(before, "space", c->s);
+        tap_note(before, "space", c->s);
     }
     /* len limits what is looked at. */
     ASSERT_INT_EQ(assay__text_space_at("\xC2\xA0", 1), 0);
@@ -190,7 +182,7 @@ static void test_trim(void)
         ASSERT(start <= end);
         ASSERT_INT_EQ(end - start, strlen(c->out));
         ASSERT(memcmp(c->s + start, c->out, strlen(c->out)) == 0);
-        note(before, "trim", c->s);
+        tap_note(before, "trim", c->s);
     }
     /* Only [start, end) is looked at. */
     const char *s = "xx  ab  yy";
@@ -264,7 +256,7 @@ static void test_normalize(void)
         ASSERT_STR_EQ(got, c->out);
         ASSERT_INT_EQ(out_len, strlen(c->out));
         free(got);
-        note(before, "normalize", c->s);
+        tap_note(before, "normalize", c->s);
     }
     /* Only len bytes are read, embedded NULs are kept, and out_len may be NULL. */
     size_t out_len = 0;
