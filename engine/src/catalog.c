@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "diag.h"
+#include "error.h"
 
 json_t *assay__error_result(const json_t *sub, const assay_rubric *r, const char *code,
                             const assay_grade_options *opts, const char *fmt, ...)

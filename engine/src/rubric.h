@@ -1,6 +1,6 @@
 /*
- * rubric.h - the compiled form of a rubric, shared by the loader (rubric.c), the checks
- * (pattern.c, numeric.c) and the scorer (score.c).
+ * rubric.h - the compiled form of a rubric, shared by the loader (rubric.c, load.h), the
+ * checks (pattern.c, numeric.c) and the scorer (score.c).
  *
  * A compiled rubric is immutable after loading: every thread may read it at once. Exact
  * quantities (points, weights, thresholds, penalties) are GMP rationals; rubric numbers
@@ -117,5 +117,11 @@ struct assay_rubric {
     size_t nchecks;     /* all checks, members included */
     json_t *item_index; /* item id -> index (json integer) */
 };
+
+/* The compiled model's lifetime (rubric.c). A check starts with 1 point and no count limit;
+ * freeing a check frees its members; freeing a scale leaves it empty. */
+void assay__rubric_check_init(rb_check *c);
+void assay__rubric_check_free(rb_check *c);
+void assay__rubric_scale_free(rb_scale *s);
 
 #endif
