@@ -1,10 +1,10 @@
 /*
- * numeric.c - numeric checks: reading the learner's number (from the whole answer or from a
- * named group of a pattern), converting units, comparing exactly and applying the unit and
+ * check_numeric.c - numeric checks: reading the learner's number (from the whole answer or from
+ * a named group of a pattern), converting units, comparing exactly and applying the unit and
  * significant-figure penalties.
  *
  * All arithmetic is on exact decimals (decimal.c); the credit is a GMP rational. The number
- * grammar itself lives in decimal.c.
+ * grammar itself lives in numread.c.
  */
 #include "check.h"
 #include "decimal.h"
@@ -82,10 +82,12 @@ static bool compare(const rb_numeric *n, const dec_num *x, const char **reason)
     return ok;
 }
 
-ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matcher *m,
-                              const char *answer, size_t len, mpq_t credit, json_t *out)
+ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, json_t *out)
 {
     const rb_numeric *n = &c->num;
+    const char *answer = g->answer;
+    size_t len = g->len;
+    pat_matcher *m = &g->s->m;
     const char *text = answer;
     size_t tlen = len;
     mpq_set_ui(credit, 0, 1);
@@ -101,30 +103,26 @@ ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matc
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
         uint32_t pairs = pcre2_get_ovector_count(m->md);
         if (rc == 0 || n->source_group >= pairs || ov[2 * n->source_group] == PCRE2_UNSET) {
-            assay__explain(out, "number_not_found",
-                           "No number was found where the question expects it.");
+            assay__check_explain(out, "number_not_found",
+                                 "No number was found where the question expects it.");
             return CK_INCORRECT;
         }
         size_t s = ov[2 * n->source_group], e = ov[2 * n->source_group + 1];
         text = answer + s;
         tlen = e - s;
-        json_t *where = json_object();
-        json_object_set_new(where, "start", json_integer((json_int_t)s));
-        json_object_set_new(where, "end", json_integer((json_int_t)e));
-        json_object_set_new(where, "text", json_stringn(text, tlen));
-        json_object_set_new(out, "match", where);
+        json_object_set_new(out, "match", assay__check_match(answer, s, e));
     }
 
     nr_result nr;
     assay__numread_init(&nr);
-    nr_status ps = assay__numread_answer(text, tlen, &r->fmt, n->has_units, &nr);
+    nr_status ps = assay__numread_answer(text, tlen, &g->r->fmt, n->has_units, &nr);
     ck_status st = CK_INCORRECT;
     if (ps == NR_EMPTY) {
-        assay__explain(out, "no_answer", "No number was given.");
+        assay__check_explain(out, "no_answer", "No number was given.");
         goto done;
     }
     if (ps == NR_INVALID) {
-        assay__explain(out, "not_a_number", "%s", nr.reason);
+        assay__check_explain(out, "not_a_number", "%s", nr.reason);
         st = CK_INVALID;
         goto done;
     }
@@ -163,9 +161,9 @@ ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matc
     const char *reason = NULL;
     if (!compare(n, &x, &reason)) {
         if (unit_reason) {
-            assay__explain(out, reason, "The value is not right. %s", unit_problem);
+            assay__check_explain(out, reason, "The value is not right. %s", unit_problem);
         } else {
-            assay__explain(out, reason, "The value is not right.");
+            assay__check_explain(out, reason, "The value is not right.");
         }
         assay__dec_clear(&x);
         goto done;
@@ -192,7 +190,7 @@ ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matc
                  k ? " " : "", nr.sig_figs, nr.sig_figs == 1 ? "" : "s",
                  n->sig == RB_SIG_AT_LEAST ? "at least " : "", n->sig_n);
         if (!n->sig_has_penalty) {
-            assay__explain(out, "sig_figs", "%s", notes);
+            assay__check_explain(out, "sig_figs", "%s", notes);
             mpq_clear(penalty);
             goto done;
         }
@@ -211,7 +209,7 @@ ck_status assay__numeric_eval(const rb_check *c, const assay_rubric *r, pat_matc
         } else {
             st = CK_PARTIAL;
         }
-        assay__explain(out, why, "The value is right. %s", notes);
+        assay__check_explain(out, why, "The value is right. %s", notes);
     }
     mpq_clear(penalty);
 
