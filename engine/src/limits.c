@@ -3,7 +3,7 @@
  * PCRE2 match, depth and heap limits with the maxima a rubric may ask for), documented in
  * docs/rubric-format.md and docs/protocol.md.
  */
-#include "assay/assay.h"
+#include "assay/rubric.h"
 
 assay_limits assay_limits_default(void)
 {

@@ -9,7 +9,7 @@
 #ifndef ENGINE_REPORT_H
 #define ENGINE_REPORT_H
 
-#include "assay/assay.h"
+#include "assay/error.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,6 +9,7 @@
 #ifndef ENGINE_RESULT_H
 #define ENGINE_RESULT_H
 
+#include "assay/grade.h"
 #include "rubric.h"
 #include "score.h"
 

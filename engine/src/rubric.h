@@ -9,7 +9,7 @@
 #ifndef ENGINE_RUBRIC_H
 #define ENGINE_RUBRIC_H
 
-#include "assay/assay.h"
+#include "assay/rubric.h"
 #include "decimal.h"
 #include "numread.h"
 #include "pattern.h"

@@ -10,6 +10,7 @@
 #define ENGINE_SCORE_H
 
 #include "rubric.h"
+#include "scratch.h"
 
 #include <gmp.h>
 #include <jansson.h>

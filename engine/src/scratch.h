@@ -6,7 +6,7 @@
 #ifndef ENGINE_SCRATCH_H
 #define ENGINE_SCRATCH_H
 
-#include "assay/assay.h"
+#include "assay/grade.h"
 #include "pattern.h"
 
 #define SCRATCH_SLOTS 4 /* (trim, collapse) combinations */
