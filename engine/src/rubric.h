@@ -1,6 +1,6 @@
 /*
- * rubric.h - the compiled form of a rubric, shared by the loader (rubric.c, load.h), the
- * checks (pattern.c, numeric.c) and the scorer (score.c).
+ * rubric.h - the compiled form of a rubric, built by the loader (rubric.c, load.h) and read
+ * by the checks (check*.c, pattern.c) and the scorer (score.c).
  *
  * A compiled rubric is immutable after loading: every thread may read it at once. Exact
  * quantities (points, weights, thresholds, penalties) are GMP rationals; rubric numbers
