@@ -277,3 +277,33 @@ json_t *assay__get_object(ld_report *R, const json_t *obj, const char *key, cons
 {
     return member(R, obj, key, p, required, is_object, "an object");
 }
+
+json_t *assay__get_entry(ld_report *R, const json_t *arr, size_t i, const ld_path *p,
+                         const char *const *keys, const char *what)
+{
+    json_t *v = json_array_get(arr, i);
+    if (!json_is_object(v)) {
+        assay__report(R, p, NULL, false, ASSAY_E_INVALID, "%s must be an object, not %s", what,
+                      assay__get_type_name(v));
+        return NULL;
+    }
+    if (keys != NULL) {
+        assay__get_only_keys(R, v, p, keys, what);
+    }
+    return v;
+}
+
+const char *assay__get_unique_id(ld_report *R, const json_t *obj, const ld_path *p, size_t max,
+                                 json_t *seen, size_t index, const char *kind)
+{
+    const char *id = assay__get_id(R, obj, "id", p, max);
+    if (id == NULL) {
+        return NULL;
+    }
+    if (json_object_get(seen, id)) {
+        assay__report(R, p, "id", false, ASSAY_E_INVALID, "duplicate %s id \"%s\"", kind, id);
+    } else {
+        json_object_set_new(seen, id, json_integer((json_int_t)index));
+    }
+    return id;
+}

@@ -49,4 +49,20 @@ json_t *assay__get_array(ld_report *R, const json_t *obj, const char *key, const
 json_t *assay__get_object(ld_report *R, const json_t *obj, const char *key, const ld_path *p,
                           bool required);
 
+/*
+ * The i-th entry of arr, which must be an object (p points at the entry). what names it in
+ * messages ("an item"); its keys are checked against keys unless keys is NULL. @return the
+ * object, or NULL when it is not one (reported).
+ */
+json_t *assay__get_entry(ld_report *R, const json_t *arr, size_t i, const ld_path *p,
+                         const char *const *keys, const char *what);
+
+/*
+ * obj's required "id" (as assay__get_id) registered in seen (id -> index): one already
+ * there is reported as a duplicate <kind> id ("duplicate item id \"q1\"") and left as it
+ * was. @return the id, or NULL when it is missing or bad.
+ */
+const char *assay__get_unique_id(ld_report *R, const json_t *obj, const ld_path *p, size_t max,
+                                 json_t *seen, size_t index, const char *kind);
+
 #endif

@@ -128,16 +128,9 @@ static void parse_check(ld_loader *L, const json_t *obj, ld_path *p, rb_check *c
                       "a check must be an object, not %s", assay__get_type_name(obj));
         return;
     }
-    L->r->nchecks++;
-    const char *id = assay__get_id(&L->rep, obj, "id", p, LD_ID_MAX);
-    if (id) {
-        if (json_object_get(L->check_ids, id)) {
-            assay__report(&L->rep, p, "id", false, ASSAY_E_INVALID, "duplicate check id \"%s\"",
-                          id);
-        }
-        json_object_set_new(L->check_ids, id, json_true());
-        c->id = strdup(id);
-    }
+    const char *id = assay__get_unique_id(&L->rep, obj, p, LD_ID_MAX, L->check_ids,
+                                          L->r->nchecks++, "check");
+    c->id = ld_strdup(id);
     const char *type = assay__get_string(&L->rep, obj, "type", p, true);
     const char *const *keys = NULL;
     if (type && strcmp(type, "pattern") == 0) {
@@ -202,25 +195,15 @@ void assay__load_items(ld_loader *L, const json_t *root, ld_path *p)
     }
     size_t ap = assay__path_key(p, "items");
     for (size_t i = 0; i < n; i++) {
-        json_t *it = json_array_get(arr, i);
         rb_item *t = &r->items[r->nitems++];
         size_t ip = assay__path_index(p, i);
-        if (!json_is_object(it)) {
-            assay__report(&L->rep, p, NULL, false, ASSAY_E_INVALID,
-                          "an item must be an object, not %s", assay__get_type_name(it));
+        json_t *it = assay__get_entry(&L->rep, arr, i, p, keys, "an item");
+        if (it == NULL) {
             assay__path_pop(p, ip);
             continue;
         }
-        assay__get_only_keys(&L->rep, it, p, keys, "an item");
-        const char *id = assay__get_id(&L->rep, it, "id", p, LD_ID_MAX);
-        if (id) {
-            if (json_object_get(r->item_index, id)) {
-                assay__report(&L->rep, p, "id", false, ASSAY_E_INVALID,
-                              "duplicate item id \"%s\"", id);
-            } else {
-                json_object_set_new(r->item_index, id, json_integer((json_int_t)i));
-            }
-        }
+        const char *id =
+            assay__get_unique_id(&L->rep, it, p, LD_ID_MAX, r->item_index, i, "item");
         t->id = ld_strdup(id);
         t->title = ld_strdup(assay__get_string(&L->rep, it, "title", p, false));
         t->prompt = ld_strdup(assay__get_string(&L->rep, it, "prompt", p, false));

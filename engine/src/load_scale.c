@@ -36,25 +36,14 @@ void assay__load_scale(ld_loader *L, const json_t *obj, ld_path *p, rb_scale *ou
     size_t masteries = 0;
     json_t *seen = json_object();
     for (size_t i = 0; i < n; i++) {
-        json_t *lv = json_array_get(levels, i);
         size_t ip = assay__path_index(p, i);
         rb_level *l = &out->levels[i];
-        if (!json_is_object(lv)) {
-            assay__report(&L->rep, p, NULL, false, ASSAY_E_INVALID,
-                          "a level must be an object, not %s", assay__get_type_name(lv));
+        json_t *lv = assay__get_entry(&L->rep, levels, i, p, level_keys, "a level");
+        if (lv == NULL) {
             assay__path_pop(p, ip);
             continue;
         }
-        assay__get_only_keys(&L->rep, lv, p, level_keys, "a level");
-        const char *id = assay__get_id(&L->rep, lv, "id", p, LD_ID_MAX);
-        if (id) {
-            if (json_object_get(seen, id)) {
-                assay__report(&L->rep, p, "id", false, ASSAY_E_INVALID,
-                              "duplicate level id \"%s\"", id);
-            }
-            json_object_set_new(seen, id, json_true());
-        }
-        l->id = ld_strdup(id);
+        l->id = ld_strdup(assay__get_unique_id(&L->rep, lv, p, LD_ID_MAX, seen, i, "level"));
         l->name = ld_strdup(assay__get_string(&L->rep, lv, "name", p, true));
         if (json_object_get(lv, "min") == NULL) {
             assay__report(&L->rep, p, "min", false, ASSAY_E_INVALID,
@@ -145,27 +134,16 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
     r->ncomps = n;
     size_t cp = assay__path_key(p, "competencies");
     for (size_t i = 0; i < n; i++) {
-        json_t *c = json_array_get(arr, i);
         rb_competency *k = &r->comps[i];
         k->scale = &r->scale;
         size_t ip = assay__path_index(p, i);
-        if (!json_is_object(c)) {
-            assay__report(&L->rep, p, NULL, false, ASSAY_E_INVALID,
-                          "a competency must be an object, not %s", assay__get_type_name(c));
+        json_t *c = assay__get_entry(&L->rep, arr, i, p, keys, "a competency");
+        if (c == NULL) {
             assay__path_pop(p, ip);
             continue;
         }
-        assay__get_only_keys(&L->rep, c, p, keys, "a competency");
-        const char *id = assay__get_id(&L->rep, c, "id", p, LD_ID_MAX);
-        if (id) {
-            if (json_object_get(L->comp_index, id)) {
-                assay__report(&L->rep, p, "id", false, ASSAY_E_INVALID,
-                              "duplicate competency id \"%s\"", id);
-            } else {
-                json_object_set_new(L->comp_index, id, json_integer((json_int_t)i));
-            }
-        }
-        k->id = ld_strdup(id);
+        k->id = ld_strdup(
+            assay__get_unique_id(&L->rep, c, p, LD_ID_MAX, L->comp_index, i, "competency"));
         k->name = ld_strdup(assay__get_string(&L->rep, c, "name", p, true));
         k->description = ld_strdup(assay__get_string(&L->rep, c, "description", p, false));
         k->ref = ld_strdup(assay__get_string(&L->rep, c, "ref", p, false));
