@@ -62,22 +62,6 @@ static const char *next_token(const char *p, char *tok, size_t size)
 }
 
 static int locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset,
-                  char *tok, size_t toksize);
-
-int assay__locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset)
-{
-    /* A token is never longer than the pointer: keys of any length are found. */
-    size_t toksize = strlen(pointer) + 1;
-    char *tok = malloc(toksize);
-    if (tok == NULL) {
-        return -1;
-    }
-    int rc = locate(buf, len, pointer, at_key, offset, tok, toksize);
-    free(tok);
-    return rc;
-}
-
-static int locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset,
                   char *tok, size_t toksize)
 {
     size_t i = skip_ws(buf, len, 0);
@@ -143,6 +127,19 @@ static int locate(const char *buf, size_t len, const char *pointer, bool at_key,
     }
     *offset = at_key ? key_at : i;
     return 0;
+}
+
+int assay__locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset)
+{
+    /* A token is never longer than the pointer: keys of any length are found. */
+    size_t toksize = strlen(pointer) + 1;
+    char *tok = malloc(toksize);
+    if (tok == NULL) {
+        return -1;
+    }
+    int rc = locate(buf, len, pointer, at_key, offset, tok, toksize);
+    free(tok);
+    return rc;
 }
 
 void assay__line_col(const char *buf, size_t len, size_t offset, int *line, int *column)
