@@ -36,6 +36,14 @@ static inline int tap_done(void)
     return tap_failed ? 1 : 0;
 }
 
+/* Prints the case being checked as a TAP comment when an assertion failed since before. */
+static inline void tap_note(int failed_before, const char *what, const char *input)
+{
+    if (tap_failed != failed_before) {
+        printf("#   in %s case \"%s\"\n", what, input);
+    }
+}
+
 #define ASSERT(expr) tap_result(!!(expr), __FILE__, __LINE__, #expr)
 
 #define ASSERT_INT_EQ(a, b)                                                                    \

@@ -4,7 +4,7 @@
  * The diagnostics list is a growable array of assay_diag owned by the caller. It does not
  * locate errors in text (see locate.c) or print anything.
  */
-#include "diag.h"
+#include "error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

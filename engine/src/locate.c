@@ -5,10 +5,12 @@
  * over is measured by jansson itself (json_loadb with JSON_DISABLE_EOF_CHECK stops after one
  * value and reports in error.position how many bytes it read). This file only skips
  * whitespace and the ':' and ',' punctuation between values; it never decides what a string
- * or a number is.
+ * or a number is. It also traces a JSON syntax error that jansson reported back to the
+ * token that caused it.
  */
-#include "diag.h"
+#include "locate.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,22 +59,6 @@ static const char *next_token(const char *p, char *tok, size_t size)
     }
     tok[n] = '\0';
     return p;
-}
-
-static int locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset,
-                  char *tok, size_t toksize);
-
-int assay__locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset)
-{
-    /* A token is never longer than the pointer: keys of any length are found. */
-    size_t toksize = strlen(pointer) + 1;
-    char *tok = malloc(toksize);
-    if (tok == NULL) {
-        return -1;
-    }
-    int rc = locate(buf, len, pointer, at_key, offset, tok, toksize);
-    free(tok);
-    return rc;
 }
 
 static int locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset,
@@ -141,6 +127,19 @@ static int locate(const char *buf, size_t len, const char *pointer, bool at_key,
     }
     *offset = at_key ? key_at : i;
     return 0;
+}
+
+int assay__locate(const char *buf, size_t len, const char *pointer, bool at_key, size_t *offset)
+{
+    /* A token is never longer than the pointer: keys of any length are found. */
+    size_t toksize = strlen(pointer) + 1;
+    char *tok = malloc(toksize);
+    if (tok == NULL) {
+        return -1;
+    }
+    int rc = locate(buf, len, pointer, at_key, offset, tok, toksize);
+    free(tok);
+    return rc;
 }
 
 void assay__line_col(const char *buf, size_t len, size_t offset, int *line, int *column)
@@ -215,4 +214,52 @@ size_t assay__string_offset(const char *buf, size_t len, size_t str_offset, size
         i += raw;
     }
     return i;
+}
+
+size_t assay__locate_syntax_error(const char *buf, size_t len, const json_error_t *je)
+{
+    size_t pos = je->position > 0 ? (size_t)je->position : 0;
+    if (pos > len) {
+        pos = len;
+    }
+    if (json_error_code(je) == json_error_invalid_utf8 || pos == 0 || pos == len) {
+        return pos;
+    }
+    size_t off = pos - 1;
+    if (buf[off] == '"') {
+        size_t i = off;
+        while (i > 0) {
+            i--;
+            size_t bs = 0;
+            while (i >= bs + 1 && buf[i - bs - 1] == '\\') {
+                bs++;
+            }
+            if (buf[i] == '"' && bs % 2 == 0) {
+                return i;
+            }
+        }
+        return off;
+    }
+    while (off > 0 &&
+           (isalnum((unsigned char)buf[off - 1]) || buf[off - 1] == '.' ||
+            buf[off - 1] == '-' || buf[off - 1] == '+') &&
+           (isalnum((unsigned char)buf[off]) || buf[off] == '.' || buf[off] == '-' ||
+            buf[off] == '+')) {
+        off--;
+    }
+    return off;
+}
+
+bool assay__locate_trailing_comma(const char *buf, size_t len, size_t off)
+{
+    if (off >= len || (buf[off] != '}' && buf[off] != ']')) {
+        return false;
+    }
+    while (off > 0) {
+        char c = buf[--off];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            return c == ',';
+        }
+    }
+    return false;
 }

@@ -8,7 +8,7 @@
  * skipped. The module does not order scores, know about records or print anything.
  */
 #include "mastery.h"
-#include "check.h" /* assay__dec_to_mpq */
+#include "numread.h"
 #include "decimal.h"
 
 #include <math.h>
@@ -257,7 +257,7 @@ static int fraction_from_text(mpq_ptr v, const char *s, const char **reason)
                   "two integers such as 7/2)";
         return -1;
     }
-    if (nd > ASSAY_DEC_MAX_DIGITS || dd > ASSAY_DEC_MAX_DIGITS) {
+    if (nd > DEC_MAX_DIGITS || dd > DEC_MAX_DIGITS) {
         *reason = "has too many digits";
         return -1;
     }
@@ -297,9 +297,9 @@ int assay__mpq_from_text(mpq_ptr q, const char *s, char *why, size_t whylen)
     if (strchr(s, '/') != NULL) {
         rc = fraction_from_text(v, s, &reason);
     } else {
-        assay_dec d;
+        dec_num d;
         assay__dec_init(&d);
-        rc = assay__dec_from_rubric_string(&d, s, why, whylen);
+        rc = assay__numread_string(&d, s, why, whylen);
         if (rc == 0) {
             assay__dec_to_mpq(v, &d);
         }

@@ -43,26 +43,26 @@ static int count_callout_cb(pcre2_callout_enumerate_block *b, void *data)
     return 0;
 }
 
-int assay__pattern_compile(pattern *p, const char *src, size_t srclen, unsigned flags,
+int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigned flags,
                            char *msg, size_t msglen, size_t *erroffset)
 {
     uint32_t opts = PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C;
-    if (!(flags & ASSAY_FLAG_ASCII)) {
+    if (!(flags & PAT_ASCII)) {
         opts |= PCRE2_UCP;
     }
-    if (flags & ASSAY_FLAG_CASELESS) {
+    if (flags & PAT_CASELESS) {
         opts |= PCRE2_CASELESS;
     }
-    if (flags & ASSAY_FLAG_MULTILINE) {
+    if (flags & PAT_MULTILINE) {
         opts |= PCRE2_MULTILINE;
     }
-    if (flags & ASSAY_FLAG_DOTALL) {
+    if (flags & PAT_DOTALL) {
         opts |= PCRE2_DOTALL;
     }
-    if (flags & ASSAY_FLAG_EXTENDED) {
+    if (flags & PAT_EXTENDED) {
         opts |= PCRE2_EXTENDED;
     }
-    if (flags & ASSAY_FLAG_WHOLE) {
+    if (flags & PAT_WHOLE) {
         opts |= PCRE2_ANCHORED | PCRE2_ENDANCHORED;
     }
 
@@ -104,7 +104,7 @@ int assay__pattern_compile(pattern *p, const char *src, size_t srclen, unsigned 
     return 0;
 }
 
-void assay__pattern_free(pattern *p)
+void assay__pattern_free(pat_regex *p)
 {
     pcre2_code_free(p->code);
     p->code = NULL;
@@ -112,7 +112,7 @@ void assay__pattern_free(pattern *p)
     p->source = NULL;
 }
 
-int assay__matcher_init(matcher *m)
+int assay__matcher_init(pat_matcher *m)
 {
     memset(m, 0, sizeof(*m));
     m->md_pairs = 32;
@@ -129,7 +129,7 @@ int assay__matcher_init(matcher *m)
     return 0;
 }
 
-void assay__matcher_finish(matcher *m)
+void assay__matcher_finish(pat_matcher *m)
 {
     pcre2_match_data_free(m->md);
     pcre2_match_context_free(m->mctx);
@@ -137,15 +137,15 @@ void assay__matcher_finish(matcher *m)
     memset(m, 0, sizeof(*m));
 }
 
-void assay__matcher_limits(matcher *m, const assay_rubric *r)
+void assay__matcher_limits(pat_matcher *m, uint32_t match, uint32_t depth, uint32_t heap_kib)
 {
-    m->match_limit = r->match_limit;
-    pcre2_set_match_limit(m->mctx, r->match_limit);
-    pcre2_set_depth_limit(m->mctx, r->depth_limit);
-    pcre2_set_heap_limit(m->mctx, r->heap_limit_kib);
+    m->match_limit = match;
+    pcre2_set_match_limit(m->mctx, match);
+    pcre2_set_depth_limit(m->mctx, depth);
+    pcre2_set_heap_limit(m->mctx, heap_kib);
 }
 
-int assay__pattern_match(matcher *m, const pattern *p, const char *subject, size_t len,
+int assay__pattern_match(pat_matcher *m, const pat_regex *p, const char *subject, size_t len,
                          size_t start)
 {
     uint32_t captures = 0;

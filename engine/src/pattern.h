@@ -3,45 +3,57 @@
  * (UTF always, UCP unless ASCII is asked for, JIT where available, callouts refused) and
  * matched under the rubric's limits with per-thread match data.
  */
-#ifndef ASSAY_PATTERN_H
-#define ASSAY_PATTERN_H
+#ifndef ENGINE_PATTERN_H
+#define ENGINE_PATTERN_H
 
-#include "rubric.h"
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#define ASSAY_FLAG_CASELESS  0x1u
-#define ASSAY_FLAG_MULTILINE 0x2u
-#define ASSAY_FLAG_DOTALL    0x4u
-#define ASSAY_FLAG_EXTENDED  0x8u
-#define ASSAY_FLAG_ASCII     0x10u
-#define ASSAY_FLAG_WHOLE     0x20u /* anchored at both ends */
+#define PAT_CASELESS  0x1u
+#define PAT_MULTILINE 0x2u
+#define PAT_DOTALL    0x4u
+#define PAT_EXTENDED  0x8u
+#define PAT_ASCII     0x10u
+#define PAT_WHOLE     0x20u /* anchored at both ends */
+
+/* A compiled pattern with how to prepare the answer for it. */
+typedef struct pat_regex {
+    pcre2_code *code;
+    char *source; /* the pattern text, for messages */
+    bool trim, collapse;
+    bool anchored; /* matched at one start position only (whole mode, or ^ / \A / \G) */
+} pat_regex;
 
 /*
  * Compiles src into p->code. On failure returns -1 with PCRE2's message (or ours) in msg
  * and the byte offset in src of the offending character in *erroffset.
  */
-int assay__pattern_compile(pattern *p, const char *src, size_t srclen, unsigned flags,
+int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigned flags,
                            char *msg, size_t msglen, size_t *erroffset);
-void assay__pattern_free(pattern *p);
+void assay__pattern_free(pat_regex *p);
 
 /* Per-thread state for matching (see assay_scratch). */
-typedef struct matcher {
+typedef struct pat_matcher {
     pcre2_match_data *md;
     uint32_t md_pairs;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
     uint32_t match_limit; /* the rubric's, per match (assay__matcher_limits) */
-} matcher;
+} pat_matcher;
 
-int assay__matcher_init(matcher *m);
-void assay__matcher_finish(matcher *m);
-/* Applies a rubric's limits to the matcher's match context. */
-void assay__matcher_limits(matcher *m, const assay_rubric *r);
+int assay__matcher_init(pat_matcher *m);
+void assay__matcher_finish(pat_matcher *m);
+/* Applies a rubric's match, depth and heap (KiB) limits to the matcher's match context. */
+void assay__matcher_limits(pat_matcher *m, uint32_t match, uint32_t depth, uint32_t heap_kib);
 
 /*
  * Matches p against subject from start. @return >0 on a match (ovector in m->md), 0 for no
  * match, or a negative PCRE2 error code (a limit, for instance).
  */
-int assay__pattern_match(matcher *m, const pattern *p, const char *subject, size_t len,
+int assay__pattern_match(pat_matcher *m, const pat_regex *p, const char *subject, size_t len,
                          size_t start);
 /* A sentence for a negative result of assay__pattern_match. */
 void assay__pattern_error(int rc, char *buf, size_t size);

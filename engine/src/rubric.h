@@ -1,129 +1,127 @@
 /*
- * rubric.h - the compiled form of a rubric, shared by the loader (rubric.c), the checks
- * (pattern.c, numeric.c) and the scorer (score.c).
+ * rubric.h - the compiled form of a rubric, built by the loader (rubric.c, load.h) and read
+ * by the checks (check*.c, pattern.c) and the scorer (score.c).
  *
  * A compiled rubric is immutable after loading: every thread may read it at once. Exact
  * quantities (points, weights, thresholds, penalties) are GMP rationals; rubric numbers
  * for numeric checks are exact decimals.
  */
-#ifndef ASSAY_RUBRIC_H
-#define ASSAY_RUBRIC_H
+#ifndef ENGINE_RUBRIC_H
+#define ENGINE_RUBRIC_H
 
-#include "assay/assay.h"
+#include "assay/rubric.h"
 #include "decimal.h"
+#include "numread.h"
+#include "pattern.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <gmp.h>
-#include <pcre2.h>
 
-typedef struct level {
+typedef struct rb_level {
     char *id, *name;
     mpq_t min;
-} level;
+} rb_level;
 
-typedef struct scale {
-    level *levels; /* increasing min; levels[0].min == 0 */
+typedef struct rb_scale {
+    rb_level *levels; /* increasing min; levels[0].min == 0 */
     size_t n;
     size_t mastery; /* index of the first mastered level */
-} scale;
+} rb_scale;
 
-typedef struct competency {
+typedef struct rb_competency {
     char *id, *name, *description, *ref;
-    scale own; /* used when has_own */
+    rb_scale own; /* used when has_own */
     bool has_own;
-    const scale *scale; /* own or the rubric's default */
-} competency;
+    const rb_scale *scale; /* own or the rubric's default */
+} rb_competency;
 
-typedef enum pattern_mode { MODE_SEARCH, MODE_WHOLE, MODE_FORBID, MODE_COUNT } pattern_mode;
+typedef enum rb_mode { RB_SEARCH, RB_WHOLE, RB_FORBID, RB_COUNT } rb_mode;
 
-/* A compiled pattern with how to prepare the answer for it. */
-typedef struct pattern {
-    pcre2_code *code;
-    char *source; /* the pattern text, for messages */
-    bool trim, collapse;
-    bool anchored; /* matched at one start position only (whole mode, or ^ / \A / \G) */
-} pattern;
+typedef enum rb_cmp {
+    RB_CMP_EXACT,
+    RB_CMP_ABS,      /* expected - below <= x <= expected + above */
+    RB_CMP_REL,      /* |x - expected| <= rel * |expected| */
+    RB_CMP_INTERVAL, /* lo <(=) x <(=) hi */
+    RB_CMP_PLACES,   /* round(x, n places) == round(expected, n places) */
+    RB_CMP_FIGURES,  /* round(x, n figures) == round(expected, n figures) */
+} rb_cmp;
 
-typedef enum compare_kind {
-    CMP_EXACT,
-    CMP_ABS,      /* expected - below <= x <= expected + above */
-    CMP_REL,      /* |x - expected| <= rel * |expected| */
-    CMP_INTERVAL, /* lo <(=) x <(=) hi */
-    CMP_PLACES,   /* round(x, n places) == round(expected, n places) */
-    CMP_FIGURES,  /* round(x, n figures) == round(expected, n figures) */
-} compare_kind;
+typedef enum rb_sig { RB_SIG_NONE, RB_SIG_EXACTLY, RB_SIG_AT_LEAST } rb_sig;
 
-typedef enum sig_rule { SIG_NONE, SIG_EXACTLY, SIG_AT_LEAST } sig_rule;
-
-typedef struct unit {
+typedef struct rb_unit {
     char *name;
-    assay_dec mult;
-} unit;
+    dec_num mult;
+} rb_unit;
 
-typedef struct numeric {
-    compare_kind cmp;
-    assay_dec expected, below, above, rel, lo, hi;
+typedef struct rb_numeric {
+    rb_cmp cmp;
+    dec_num expected, below, above, rel, lo, hi;
     bool lo_open, hi_open;
     long round_n;
-    sig_rule sig;
+    rb_sig sig;
     int sig_n;
     bool sig_has_penalty;
     mpq_t sig_penalty;
-    unit *units;
+    rb_unit *units;
     size_t nunits;
     bool has_units, unit_required;
     mpq_t unit_penalty;
-    pattern *source; /* NULL: the whole answer */
+    pat_regex *source; /* NULL: the whole answer */
     uint32_t source_group;
-} numeric;
+} rb_numeric;
 
-typedef enum check_type { CHECK_PATTERN, CHECK_NUMERIC, CHECK_GROUP } check_type;
+typedef enum rb_check_type { RB_PATTERN, RB_NUMERIC, RB_GROUP } rb_check_type;
 
-typedef struct evidence {
+typedef struct rb_evidence {
     size_t comp; /* index in rubric->comps */
     mpq_t weight;
-} evidence;
+} rb_evidence;
 
-typedef struct check check;
+typedef struct rb_check rb_check;
 
-struct check {
+struct rb_check {
     char *id;
-    check_type type;
+    rb_check_type type;
     mpq_t points;
-    evidence *ev;
+    rb_evidence *ev;
     size_t nev;
     char *fb_pass, *fb_fail, *fb_partial;
     /* pattern */
-    pattern pat;
-    pattern_mode mode;
+    pat_regex pat;
+    rb_mode mode;
     uint32_t count_min, count_max; /* count_max UINT32_MAX: unbounded */
     /* numeric */
-    numeric num;
+    rb_numeric num;
     /* group */
-    check *members;
+    rb_check *members;
     size_t nmembers;
     size_t needed; /* members' credit needed for full credit */
     bool partial_credit;
 };
 
-typedef struct item {
+typedef struct rb_item {
     char *id, *title, *prompt;
-    check *checks;
+    rb_check *checks;
     size_t nchecks;
-} item;
+} rb_item;
 
 struct assay_rubric {
     char *id, *version, *title, *description;
     char sha256[65];
-    assay_numfmt fmt;
+    nr_format fmt;
     uint32_t match_limit, depth_limit, heap_limit_kib;
-    scale scale;
-    competency *comps;
+    rb_scale scale;
+    rb_competency *comps;
     size_t ncomps;
-    item *items;
+    rb_item *items;
     size_t nitems;
     size_t nchecks;     /* all checks, members included */
     json_t *item_index; /* item id -> index (json integer) */
 };
+
+/* The compiled model's lifetime (rubric.c). A check starts with 1 point and no count limit;
+ * freeing a check frees its members; freeing a scale leaves it empty. */
+void assay__rubric_check_init(rb_check *c);
+void assay__rubric_check_free(rb_check *c);
+void assay__rubric_scale_free(rb_scale *s);
 
 #endif

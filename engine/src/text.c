@@ -3,11 +3,21 @@
  *
  * The module recognises exactly the White_Space characters listed in text.h by their UTF-8
  * bytes; it does not decode or validate UTF-8 in general, does no case folding and knows
- * nothing about other Unicode properties. Only assay__text_normalize allocates.
+ * nothing about other Unicode properties. Nothing here allocates.
  */
 #include "text.h"
 
-#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Whether byte c can start a White_Space character: the ASCII ones, or the lead bytes 0xC2,
+ * 0xE1, 0xE2 and 0xE3 of the longer ones that assay__text_space_at recognises below.
+ */
+static bool may_start_space(unsigned char c)
+{
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0xC2 || c == 0xE1 || c == 0xE2 ||
+           c == 0xE3;
+}
 
 size_t assay__text_space_at(const char *s, size_t len)
 {
@@ -113,37 +123,42 @@ void assay__utf8_scrub(char *s)
     *w = '\0';
 }
 
-char *assay__text_normalize(const char *s, size_t len, bool trim, bool collapse,
-                            size_t *out_len)
+size_t assay__text_normalize(const char *s, size_t len, bool trim, bool collapse, char *out)
 {
-    if (s == NULL) {
-        len = 0;
+    size_t i = 0, end = s == NULL ? 0 : len, o = 0;
+    if (trim) {
+        assay__text_trim(s, &i, &end);
     }
-    size_t start = 0, end = len;
-    if (trim && len > 0) {
-        assay__text_trim(s, &start, &end);
+    if (!collapse) {
+        if (end > i) {
+            memcpy(out, s + i, end - i);
+        }
+        out[end - i] = '\0';
+        return end - i;
     }
-    /* Collapsing never lengthens the text: a run of one or more characters becomes a byte. */
-    char *buf = malloc(end - start + 1);
-    if (buf == NULL) {
-        return NULL;
-    }
-    size_t o = 0, i = start;
     while (i < end) {
-        size_t w = collapse ? assay__text_space_at(s + i, end - i) : 0;
+        /* Copy the stretch that cannot hold White_Space in one go. */
+        size_t run = i;
+        while (run < end && !may_start_space((unsigned char)s[run])) {
+            run++;
+        }
+        memcpy(out + o, s + i, run - i);
+        o += run - i;
+        i = run;
+        if (i == end) {
+            break;
+        }
+        size_t w = assay__text_space_at(s + i, end - i);
         if (w == 0) {
-            buf[o++] = s[i++];
+            out[o++] = s[i++];
             continue;
         }
         while (w > 0) {
             i += w;
             w = assay__text_space_at(s + i, end - i);
         }
-        buf[o++] = ' ';
+        out[o++] = ' ';
     }
-    buf[o] = '\0';
-    if (out_len != NULL) {
-        *out_len = o;
-    }
-    return buf;
+    out[o] = '\0';
+    return o;
 }

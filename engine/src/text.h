@@ -1,10 +1,10 @@
 /*
  * text.h - small UTF-8 text helpers shared by the checks: Unicode White_Space, trimming and
  * whitespace collapsing. Input is valid UTF-8 (jansson guarantees it for every string it
- * hands us); nothing here allocates except assay__text_normalize.
+ * hands us); nothing here allocates.
  */
-#ifndef ASSAY_TEXT_H
-#define ASSAY_TEXT_H
+#ifndef ENGINE_TEXT_H
+#define ENGINE_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,12 +22,13 @@ size_t assay__text_space_before(const char *s, size_t len);
 void assay__text_trim(const char *s, size_t *start, size_t *end);
 
 /*
- * Copies s[0..len) to a new NUL-terminated buffer, trimming White_Space at both ends when
- * trim is set and replacing each run of White_Space with one U+0020 when collapse is set.
- * Caller frees with free(); NULL on allocation failure. *out_len receives the length.
+ * Writes s[0..len) to out as a pattern check wants it: White_Space trimmed at both ends when
+ * trim is set, each run of White_Space replaced with one U+0020 when collapse is set. out must
+ * hold len + 1 bytes (neither step lengthens the text). The result is NUL-terminated and keeps
+ * embedded NULs; s may be NULL when len is 0. Allocates nothing, so a caller reuses one buffer
+ * for every answer. @return the result's length in bytes.
  */
-char *assay__text_normalize(const char *s, size_t len, bool trim, bool collapse,
-                            size_t *out_len);
+size_t assay__text_normalize(const char *s, size_t len, bool trim, bool collapse, char *out);
 
 /*
  * Removes, in place, the pieces of UTF-8 characters that a byte-counted cut left behind

@@ -1,6 +1,6 @@
 /*
- * fuzz_number.c - fuzz target for the learner number grammar, assay__dec_parse_answer
- * (engine/src/decimal.h), and the exact decimal arithmetic behind it.
+ * fuzz_number.c - fuzz target for the learner number grammar, assay__numread_answer
+ * (engine/src/numread.h), and the exact decimal arithmetic behind it.
  *
  * The first input byte chooses the format, the rest is the answer:
  *   bit 0  decimal separator: 0 '.', 1 ','
@@ -8,12 +8,12 @@
  *   bit 2  allow_unit
  * so the seeds in corpus/number/ start with a digit '0'..'7' and stay readable.
  *
- * Invariants for a number read (ASSAY_NUM_OK), a broken one aborts:
+ * Invariants for a number read (NR_OK), a broken one aborts:
  *  - num_start < num_end <= size; a unit lies after the number and within the input, and
  *    only when allow_unit is set; at least one significant figure, and at least as many as
  *    the value's coefficient has digits;
  *  - the value is normalised (no trailing zero in the coefficient, zero is 0 * 10^0);
- *  - assay__dec_to_string of the value reads back with assay__dec_from_rubric_string as an
+ *  - assay__dec_to_string of the value reads back with assay__numread_string as an
  *    equal value, and its text is a fixed point;
  *  - the number's own text, input[num_start, num_end), is read alone (allow_unit off) as
  *    the same value with the same significant figures;
@@ -25,6 +25,7 @@
 #include "fuzz.h"
 
 #include "decimal.h"
+#include "numread.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static size_t ndigits(const mpz_t z)
     return n;
 }
 
-static void check_normalized(const assay_dec *d)
+static void check_normalized(const dec_num *d)
 {
     if (mpz_sgn(d->coef) == 0) {
         FUZZ_CHECK(d->exp == 0);
@@ -50,16 +51,16 @@ static void check_normalized(const assay_dec *d)
 }
 
 /* Sets d to 5 * 10^exp: half a unit of the place 10^(exp + 1). */
-static void set_half_unit(assay_dec *d, long exp)
+static void set_half_unit(dec_num *d, long exp)
 {
     mpz_set_ui(d->coef, 5);
     d->exp = exp;
 }
 
 /* |a - b| <= bound */
-static bool within(const assay_dec *a, const assay_dec *b, const assay_dec *bound)
+static bool within(const dec_num *a, const dec_num *b, const dec_num *bound)
 {
-    assay_dec diff;
+    dec_num diff;
     assay__dec_init(&diff);
     assay__dec_sub(&diff, a, b);
     assay__dec_abs(&diff, &diff);
@@ -68,16 +69,16 @@ static bool within(const assay_dec *a, const assay_dec *b, const assay_dec *boun
     return ok;
 }
 
-static void check_text_round_trip(const assay_dec *v)
+static void check_text_round_trip(const dec_num *v)
 {
     char *text = assay__dec_to_string(v);
     FUZZ_CHECK(text != NULL);
-    assay_dec back;
+    dec_num back;
     assay__dec_init(&back);
     char why[160];
-    if (assay__dec_from_rubric_string(&back, text, why, sizeof why) != 0) {
+    if (assay__numread_string(&back, text, why, sizeof why) != 0) {
         fprintf(stderr, "canonical text \"%s\" does not read back: %s\n", text, why);
-        fuzz_fail(__FILE__, __LINE__, "assay__dec_from_rubric_string(to_string(v)) == 0");
+        fuzz_fail(__FILE__, __LINE__, "assay__numread_string(to_string(v)) == 0");
     }
     FUZZ_CHECK(assay__dec_cmp(&back, v) == 0);
     char *again = assay__dec_to_string(&back);
@@ -87,11 +88,11 @@ static void check_text_round_trip(const assay_dec *v)
     assay__dec_clear(&back);
 }
 
-static void check_rounding(const assay_dec *v)
+static void check_rounding(const dec_num *v)
 {
     static const long places[] = {-4, -1, 0, 1, 2, 3, 6, 20};
     static const long figures[] = {1, 2, 3, 4, 7, 30};
-    assay_dec r, again, half;
+    dec_num r, again, half;
     assay__dec_init(&r);
     assay__dec_init(&again);
     assay__dec_init(&half);
@@ -124,19 +125,19 @@ static void check_rounding(const assay_dec *v)
 }
 
 /* Reads the number's own text again, alone: same value, same significant figures. */
-static void check_number_text(const char *s, const assay_numread *rd, const assay_numfmt *fmt)
+static void check_number_text(const char *s, const nr_result *rd, const nr_format *fmt)
 {
     size_t len = rd->num_end - rd->num_start;
     char *copy = malloc(len > 0 ? len : 1);
     FUZZ_CHECK(copy != NULL);
     memcpy(copy, s + rd->num_start, len);
-    assay_numread alone;
+    nr_result alone;
     assay__numread_init(&alone);
-    assay_numread_status st = assay__dec_parse_answer(copy, len, fmt, false, &alone);
-    if (st != ASSAY_NUM_OK) {
+    nr_status st = assay__numread_answer(copy, len, fmt, false, &alone);
+    if (st != NR_OK) {
         fprintf(stderr, "number text \"%.*s\" alone: %s\n", (int)len, copy, alone.reason);
     }
-    FUZZ_CHECK(st == ASSAY_NUM_OK);
+    FUZZ_CHECK(st == NR_OK);
     FUZZ_CHECK(assay__dec_cmp(&alone.value, &rd->value) == 0);
     FUZZ_CHECK(alone.sig_figs == rd->sig_figs);
     FUZZ_CHECK(alone.num_start == 0 && alone.num_end == len);
@@ -144,8 +145,8 @@ static void check_number_text(const char *s, const assay_numread *rd, const assa
     free(copy);
 }
 
-static void check_ok(const char *s, size_t len, const assay_numfmt *fmt, bool allow_unit,
-                     const assay_numread *rd)
+static void check_ok(const char *s, size_t len, const nr_format *fmt, bool allow_unit,
+                     const nr_result *rd)
 {
     FUZZ_CHECK(rd->num_start < rd->num_end);
     FUZZ_CHECK(rd->num_end <= len);
@@ -165,9 +166,9 @@ static void check_ok(const char *s, size_t len, const assay_numfmt *fmt, bool al
     (void)assay__dec_to_double(&rd->value);
 
     if (!allow_unit) {
-        assay_numread with_unit;
+        nr_result with_unit;
         assay__numread_init(&with_unit);
-        FUZZ_CHECK(assay__dec_parse_answer(s, len, fmt, true, &with_unit) == ASSAY_NUM_OK);
+        FUZZ_CHECK(assay__numread_answer(s, len, fmt, true, &with_unit) == NR_OK);
         FUZZ_CHECK(assay__dec_cmp(&with_unit.value, &rd->value) == 0);
         FUZZ_CHECK(with_unit.unit_len == 0);
         FUZZ_CHECK(with_unit.sig_figs == rd->sig_figs);
@@ -180,21 +181,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0) {
         return 0;
     }
-    const assay_numfmt fmt = {.decimal_sep = (data[0] & 1) ? ',' : '.',
-                              .grouping = (data[0] & 2) != 0};
+    const nr_format fmt = {.decimal_sep = (data[0] & 1) ? ',' : '.',
+                           .grouping = (data[0] & 2) != 0};
     const bool allow_unit = (data[0] & 4) != 0;
     const char *s = (const char *)data + 1;
     const size_t len = size - 1;
 
-    assay_numread rd;
+    nr_result rd;
     assay__numread_init(&rd);
-    assay_numread_status st = assay__dec_parse_answer(s, len, &fmt, allow_unit, &rd);
+    nr_status st = assay__numread_answer(s, len, &fmt, allow_unit, &rd);
     switch (st) {
-    case ASSAY_NUM_OK:
+    case NR_OK:
         check_ok(s, len, &fmt, allow_unit, &rd);
         break;
-    case ASSAY_NUM_EMPTY:
-    case ASSAY_NUM_INVALID:
+    case NR_EMPTY:
+    case NR_INVALID:
         FUZZ_CHECK(memchr(rd.reason, '\0', sizeof rd.reason) != NULL);
         FUZZ_CHECK(rd.reason[0] != '\0');
         break;

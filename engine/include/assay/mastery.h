@@ -24,7 +24,7 @@
 #ifndef ASSAY_MASTERY_H
 #define ASSAY_MASTERY_H
 
-#include "assay/assay.h"
+#include <assay/error.h>
 
 #include <stdbool.h>
 #include <stddef.h>

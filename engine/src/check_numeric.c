@@ -1,26 +1,27 @@
 /*
- * numeric.c - numeric checks: reading the learner's number (from the whole answer or from a
- * named group of a pattern), converting units, comparing exactly and applying the unit and
+ * check_numeric.c - numeric checks: reading the learner's number (from the whole answer or from
+ * a named group of a pattern), converting units, comparing exactly and applying the unit and
  * significant-figure penalties.
  *
  * All arithmetic is on exact decimals (decimal.c); the credit is a GMP rational. The number
- * grammar itself lives in decimal.c.
+ * grammar itself lives in numread.c.
  */
 #include "check.h"
 #include "decimal.h"
+#include "numread.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void set_dec(json_t *out, const char *key, const assay_dec *d)
+static void set_dec(json_t *out, const char *key, const dec_num *d)
 {
     char *s = assay__dec_to_string(d);
     json_object_set_new(out, key, s ? json_string(s) : json_null());
     free(s);
 }
 
-static const unit *find_unit(const numeric *n, const char *name, size_t len)
+static const rb_unit *find_unit(const rb_numeric *n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n->nunits; i++) {
         if (strlen(n->units[i].name) == len && memcmp(n->units[i].name, name, len) == 0) {
@@ -31,24 +32,24 @@ static const unit *find_unit(const numeric *n, const char *name, size_t len)
 }
 
 /* Is x right under the check's comparison? Sets *reason to a code when it is not. */
-static bool compare(const numeric *n, const assay_dec *x, const char **reason)
+static bool compare(const rb_numeric *n, const dec_num *x, const char **reason)
 {
-    assay_dec a, b;
+    dec_num a, b;
     assay__dec_init(&a);
     assay__dec_init(&b);
     bool ok = false;
     switch (n->cmp) {
-    case CMP_EXACT:
+    case RB_CMP_EXACT:
         ok = assay__dec_cmp(x, &n->expected) == 0;
         *reason = "not_equal";
         break;
-    case CMP_ABS:
+    case RB_CMP_ABS:
         assay__dec_sub(&a, &n->expected, &n->below);
         assay__dec_add(&b, &n->expected, &n->above);
         ok = assay__dec_cmp(&a, x) <= 0 && assay__dec_cmp(x, &b) <= 0;
         *reason = "out_of_tolerance";
         break;
-    case CMP_REL:
+    case RB_CMP_REL:
         assay__dec_sub(&a, x, &n->expected);
         assay__dec_abs(&a, &a);
         assay__dec_abs(&b, &n->expected);
@@ -56,20 +57,20 @@ static bool compare(const numeric *n, const assay_dec *x, const char **reason)
         ok = assay__dec_cmp(&a, &b) <= 0;
         *reason = "out_of_tolerance";
         break;
-    case CMP_INTERVAL: {
+    case RB_CMP_INTERVAL: {
         int lo = assay__dec_cmp(&n->lo, x);
         int hi = assay__dec_cmp(x, &n->hi);
         ok = (n->lo_open ? lo < 0 : lo <= 0) && (n->hi_open ? hi < 0 : hi <= 0);
         *reason = "outside_interval";
         break;
     }
-    case CMP_PLACES:
+    case RB_CMP_PLACES:
         assay__dec_round_places(&a, x, n->round_n);
         assay__dec_round_places(&b, &n->expected, n->round_n);
         ok = assay__dec_cmp(&a, &b) == 0;
         *reason = "not_equal_when_rounded";
         break;
-    case CMP_FIGURES:
+    case RB_CMP_FIGURES:
         assay__dec_round_figures(&a, x, n->round_n);
         assay__dec_round_figures(&b, &n->expected, n->round_n);
         ok = assay__dec_cmp(&a, &b) == 0;
@@ -81,10 +82,12 @@ static bool compare(const numeric *n, const assay_dec *x, const char **reason)
     return ok;
 }
 
-check_status assay__numeric_eval(const check *c, const assay_rubric *r, matcher *m,
-                                 const char *answer, size_t len, mpq_t credit, json_t *out)
+ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, json_t *out)
 {
-    const numeric *n = &c->num;
+    const rb_numeric *n = &c->num;
+    const char *answer = g->answer;
+    size_t len = g->len;
+    pat_matcher *m = &g->s->m;
     const char *text = answer;
     size_t tlen = len;
     mpq_set_ui(credit, 0, 1);
@@ -95,43 +98,39 @@ check_status assay__numeric_eval(const check *c, const assay_rubric *r, matcher 
             char why[200];
             assay__pattern_error(rc, why, sizeof(why));
             json_object_set_new(out, "message", json_sprintf("source pattern %s", why));
-            return ST_ERROR;
+            return CK_ERROR;
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
         uint32_t pairs = pcre2_get_ovector_count(m->md);
         if (rc == 0 || n->source_group >= pairs || ov[2 * n->source_group] == PCRE2_UNSET) {
-            assay__explain(out, "number_not_found",
-                           "No number was found where the question expects it.");
-            return ST_INCORRECT;
+            assay__check_explain(out, "number_not_found",
+                                 "No number was found where the question expects it.");
+            return CK_INCORRECT;
         }
         size_t s = ov[2 * n->source_group], e = ov[2 * n->source_group + 1];
         text = answer + s;
         tlen = e - s;
-        json_t *where = json_object();
-        json_object_set_new(where, "start", json_integer((json_int_t)s));
-        json_object_set_new(where, "end", json_integer((json_int_t)e));
-        json_object_set_new(where, "text", json_stringn(text, tlen));
-        json_object_set_new(out, "match", where);
+        json_object_set_new(out, "match", assay__check_match(answer, s, e));
     }
 
-    assay_numread nr;
+    nr_result nr;
     assay__numread_init(&nr);
-    assay_numread_status ps = assay__dec_parse_answer(text, tlen, &r->fmt, n->has_units, &nr);
-    check_status st = ST_INCORRECT;
-    if (ps == ASSAY_NUM_EMPTY) {
-        assay__explain(out, "no_answer", "No number was given.");
+    nr_status ps = assay__numread_answer(text, tlen, &g->r->fmt, n->has_units, &nr);
+    ck_status st = CK_INCORRECT;
+    if (ps == NR_EMPTY) {
+        assay__check_explain(out, "no_answer", "No number was given.");
         goto done;
     }
-    if (ps == ASSAY_NUM_INVALID) {
-        assay__explain(out, "not_a_number", "%s", nr.reason);
-        st = ST_INVALID;
+    if (ps == NR_INVALID) {
+        assay__check_explain(out, "not_a_number", "%s", nr.reason);
+        st = CK_INVALID;
         goto done;
     }
     set_dec(out, "value", &nr.value);
     json_object_set_new(out, "sig_figs", json_integer(nr.sig_figs));
 
     /* Units: convert a listed unit, note any unit problem. */
-    assay_dec x;
+    dec_num x;
     assay__dec_init(&x);
     assay__dec_set(&x, &nr.value);
     char unit_problem[200] = "";
@@ -140,7 +139,7 @@ check_status assay__numeric_eval(const check *c, const assay_rubric *r, matcher 
         if (nr.unit_len > 0) {
             const char *u = text + nr.unit_start;
             json_object_set_new(out, "unit", json_stringn(u, nr.unit_len));
-            const unit *found = find_unit(n, u, nr.unit_len);
+            const rb_unit *found = find_unit(n, u, nr.unit_len);
             if (found) {
                 assay__dec_mul(&x, &x, &found->mult);
             } else {
@@ -162,9 +161,9 @@ check_status assay__numeric_eval(const check *c, const assay_rubric *r, matcher 
     const char *reason = NULL;
     if (!compare(n, &x, &reason)) {
         if (unit_reason) {
-            assay__explain(out, reason, "The value is not right. %s", unit_problem);
+            assay__check_explain(out, reason, "The value is not right. %s", unit_problem);
         } else {
-            assay__explain(out, reason, "The value is not right.");
+            assay__check_explain(out, reason, "The value is not right.");
         }
         assay__dec_clear(&x);
         goto done;
@@ -180,17 +179,18 @@ check_status assay__numeric_eval(const check *c, const assay_rubric *r, matcher 
         snprintf(notes, sizeof(notes), "%s", unit_problem);
         why = unit_reason;
     }
-    bool sig_ok = n->sig == SIG_NONE || (n->sig == SIG_EXACTLY && nr.sig_figs == n->sig_n) ||
-                  (n->sig == SIG_AT_LEAST && nr.sig_figs >= n->sig_n);
+    bool sig_ok = n->sig == RB_SIG_NONE ||
+                  (n->sig == RB_SIG_EXACTLY && nr.sig_figs == n->sig_n) ||
+                  (n->sig == RB_SIG_AT_LEAST && nr.sig_figs >= n->sig_n);
     if (!sig_ok) {
         size_t k = strlen(notes);
         snprintf(notes + k, sizeof(notes) - k,
                  "%sThe answer has %d significant figure%s; the "
                  "question asks for %s%d.",
                  k ? " " : "", nr.sig_figs, nr.sig_figs == 1 ? "" : "s",
-                 n->sig == SIG_AT_LEAST ? "at least " : "", n->sig_n);
+                 n->sig == RB_SIG_AT_LEAST ? "at least " : "", n->sig_n);
         if (!n->sig_has_penalty) {
-            assay__explain(out, "sig_figs", "%s", notes);
+            assay__check_explain(out, "sig_figs", "%s", notes);
             mpq_clear(penalty);
             goto done;
         }
@@ -199,17 +199,17 @@ check_status assay__numeric_eval(const check *c, const assay_rubric *r, matcher 
     }
     if (mpq_sgn(penalty) == 0) {
         mpq_set_ui(credit, 1, 1);
-        st = ST_CORRECT;
+        st = CK_CORRECT;
     } else {
         mpq_set_ui(credit, 1, 1);
         mpq_sub(credit, credit, penalty);
         if (mpq_sgn(credit) <= 0) {
             mpq_set_ui(credit, 0, 1);
-            st = ST_INCORRECT;
+            st = CK_INCORRECT;
         } else {
-            st = ST_PARTIAL;
+            st = CK_PARTIAL;
         }
-        assay__explain(out, why, "The value is right. %s", notes);
+        assay__check_explain(out, why, "The value is right. %s", notes);
     }
     mpq_clear(penalty);
 

@@ -1,6 +1,7 @@
 /*
- * diag.h - the diagnostics list and the locator that turns a JSON pointer into a place in
- * the rubric's text.
+ * locate.h - places in a rubric's text for its diagnostics: the value or key a JSON pointer
+ * names, a line and column, a character inside a string literal, and where a JSON syntax
+ * error really is.
  *
  * jansson keeps no positions once a document is parsed, so semantic errors are reported by
  * JSON pointer and placed afterwards: assay__locate walks the original text along the
@@ -9,17 +10,12 @@
  * locator only steps over whitespace, ':' and ','. It runs only when an error is reported,
  * on text that jansson has already accepted.
  */
-#ifndef ASSAY_DIAG_H
-#define ASSAY_DIAG_H
+#ifndef ENGINE_LOCATE_H
+#define ENGINE_LOCATE_H
 
-#include "assay/assay.h"
-
-#include <stdarg.h>
+#include <jansson.h>
 #include <stdbool.h>
-
-/* Appends a diagnostic (copying strings, truncating to the fields). Silently drops it when
- * out of memory: a lost diagnostic never hides the error code the caller returns. */
-void assay__diags_add(assay_diags *d, const assay_diag *diag);
+#include <stddef.h>
 
 /*
  * Finds the value (or, with at_key, the member's key) at pointer in buf, which must be JSON
@@ -36,5 +32,15 @@ void assay__line_col(const char *buf, size_t len, size_t offset, int *line, int 
  * (the opening quote) to the byte offset in buf of the character that produced it.
  */
 size_t assay__string_offset(const char *buf, size_t len, size_t str_offset, size_t decoded);
+
+/*
+ * Where the syntax error jansson reported in je lies in buf, as a byte offset: jansson gives
+ * how many bytes it had read, which is the offending byte itself for invalid UTF-8 and just
+ * past the offending token otherwise; a string or word token is traced back to its start.
+ */
+size_t assay__locate_syntax_error(const char *buf, size_t len, const json_error_t *je);
+
+/* Whether buf[off] is a closing bracket whose previous non-space character is a comma. */
+bool assay__locate_trailing_comma(const char *buf, size_t len, size_t off);
 
 #endif

@@ -1,0 +1,58 @@
+/*
+ * load.h - the state of one rubric load and the parsers that share it: load_scale.c (scales,
+ * settings, competencies), load_check.c (items, checks, groups, evidence, feedback),
+ * load_pattern.c (patterns and pattern checks) and load_numeric.c (numeric checks).
+ * rubric.c runs them in order over the parsed document (assay_rubric_load_buffer).
+ *
+ * Each parser reads one part of the document at the JSON pointer p, reports every problem
+ * through L->rep and fills in the compiled model (rubric.h) as far as the input allows; the
+ * rubric is thrown away at the end when any error was reported.
+ */
+#ifndef ENGINE_LOAD_H
+#define ENGINE_LOAD_H
+
+#include "getters.h"
+#include "report.h"
+#include "rubric.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LD_ID_MAX      128
+#define LD_VERSION_MAX 64
+
+typedef struct ld_loader {
+    ld_report rep;
+    assay_limits lim;
+    assay_rubric *r;    /* the rubric being built */
+    json_t *check_ids;  /* check id -> true */
+    json_t *comp_index; /* competency id -> index */
+    size_t *comp_uses;  /* per competency, the checks that are evidence for it */
+} ld_loader;
+
+/* strdup that passes NULL (a missing member) through. */
+static inline char *ld_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* load_scale.c */
+void assay__load_scale(ld_loader *L, const json_t *obj, ld_path *p, rb_scale *out);
+void assay__load_settings(ld_loader *L, const json_t *root, ld_path *p);
+void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p);
+
+/* load_check.c */
+void assay__load_items(ld_loader *L, const json_t *root, ld_path *p);
+
+/* load_pattern.c */
+/* "flags" and "ascii" of obj as PAT_* bits. */
+unsigned assay__load_flags(ld_loader *L, const json_t *obj, ld_path *p);
+/* Compiles obj's "pattern" into pat, reporting errors at the offending character. */
+int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned flags,
+                        pat_regex *pat);
+void assay__load_pattern_check(ld_loader *L, const json_t *obj, ld_path *p, rb_check *c);
+
+/* load_numeric.c */
+void assay__load_numeric_check(ld_loader *L, const json_t *obj, ld_path *p, rb_check *c);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * report.c - how a rubric load reports problems: the JSON pointer of the value being read
+ * (a stack the loader pushes keys and indexes on) and the diagnostics of one load (each
+ * problem placed in the text by locate.c, counted, and listed up to LD_MAX_DIAGS).
+ *
+ * It knows nothing of the rubric format: the loader (load.h) and the getters (getters.h)
+ * decide what is a problem.
+ */
+#include "report.h"
+
+#include "error.h"
+#include "locate.h"
+#include "text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Appends "/" and the key, escaped (RFC 6901), whole or not at all. */
+size_t assay__path_key(ld_path *p, const char *key)
+{
+    size_t old = p->n, need = 1;
+    for (const char *k = key; *k; k++) {
+        need += (*k == '~' || *k == '/') ? 2 : 1;
+    }
+    if (p->over > 0 || p->n + need >= sizeof(p->s)) {
+        p->over++;
+        return LD_PUSH_REFUSED;
+    }
+    p->s[p->n++] = '/';
+    for (const char *k = key; *k; k++) {
+        if (*k == '~' || *k == '/') {
+            p->s[p->n++] = '~';
+            p->s[p->n++] = *k == '~' ? '0' : '1';
+        } else {
+            p->s[p->n++] = *k;
+        }
+    }
+    p->s[p->n] = '\0';
+    return old;
+}
+
+size_t assay__path_index(ld_path *p, size_t i)
+{
+    char tok[32];
+    int k = snprintf(tok, sizeof(tok), "/%zu", i);
+    if (p->over > 0 || p->n + (size_t)k >= sizeof(p->s)) {
+        p->over++;
+        return LD_PUSH_REFUSED;
+    }
+    size_t old = p->n;
+    memcpy(p->s + p->n, tok, (size_t)k + 1);
+    p->n += (size_t)k;
+    return old;
+}
+
+void assay__path_pop(ld_path *p, size_t old)
+{
+    if (old == LD_PUSH_REFUSED) {
+        p->over--;
+        return;
+    }
+    p->n = old;
+    p->s[old] = '\0';
+}
+
+void assay__report_count(ld_report *R, int code)
+{
+    R->errors++;
+    if (R->first_code == 0) {
+        R->first_code = code;
+    }
+}
+
+static void vreport_at(ld_report *R, const char *pointer, bool have_offset, size_t offset,
+                       int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+/* Adds one diagnostic at pointer, placed at offset when have_offset, and counts it. */
+static void vreport_at(ld_report *R, const char *pointer, bool have_offset, size_t offset,
+                       int code, const char *fmt, va_list ap)
+{
+    assay_diag g;
+    memset(&g, 0, sizeof(g));
+    g.code = code;
+    snprintf(g.source, sizeof(g.source), "%s", R->source);
+    if (strlen(pointer) < sizeof(g.pointer)) {
+        snprintf(g.pointer, sizeof(g.pointer), "%s", pointer);
+    } else {
+        snprintf(g.pointer, sizeof(g.pointer), "%.*s...", (int)sizeof(g.pointer) - 4, pointer);
+    }
+    vsnprintf(g.message, sizeof(g.message), fmt, ap);
+    assay__utf8_scrub(g.pointer);
+    assay__utf8_scrub(g.message);
+    if (have_offset) {
+        g.offset = offset;
+        assay__line_col(R->buf, R->len, offset, &g.line, &g.column);
+    }
+    assay__diags_add(R->diags, &g);
+    assay__report_count(R, code);
+}
+
+bool assay__report_unlisted(ld_report *R, int code)
+{
+    if (R->errors < LD_MAX_DIAGS) {
+        return false;
+    }
+    assay__report_count(R, code);
+    R->unlisted++;
+    return true;
+}
+
+void assay__report(ld_report *R, const ld_path *p, const char *key, bool at_key, int code,
+                   const char *fmt, ...)
+{
+    if (assay__report_unlisted(R, code)) {
+        return;
+    }
+    ld_path full = *p;
+    if (key) {
+        assay__path_key(&full, key);
+    }
+    if (full.over > 0) {
+        /* The pointer is too long to hold: place the problem at the deepest ancestor. */
+        key = NULL;
+    }
+    size_t off = 0;
+    bool found = assay__locate(R->buf, R->len, full.s, at_key, &off) == 0;
+    if (!found) {
+        found = assay__locate(R->buf, R->len, p->s, false, &off) == 0;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vreport_at(R, full.s, found, off, code, fmt, ap);
+    va_end(ap);
+}
+
+void assay__report_at(ld_report *R, const char *pointer, size_t offset, int code,
+                      const char *fmt, ...)
+{
+    if (assay__report_unlisted(R, code)) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vreport_at(R, pointer, true, offset, code, fmt, ap);
+    va_end(ap);
+}
+
+void assay__report_plain(ld_report *R, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport_at(R, "", false, 0, code, fmt, ap);
+    va_end(ap);
+}
