@@ -9,6 +9,7 @@ compares bytewise (U+2212, U+00D7, U+00A0, U+202F) is one code point here.
 """
 
 import decimal
+import re
 
 CTX = decimal.Context(
     prec=decimal.MAX_PREC,
@@ -176,7 +177,11 @@ def to_text(d):
     d.ddde<exp> when the plain form would be longer than 40 characters."""
     if not d:
         return "0"
-    sign, digs, exp = _normal(d).as_tuple()
+    d = _normal(d)
+    plain = format(d, "f")
+    if len(plain) <= PLAIN_MAX:
+        return plain
+    sign, digs, exp = d.as_tuple()
     dig = "".join(map(str, digs))
     nd = len(dig)
     s = 1 if sign else 0
@@ -275,18 +280,44 @@ def _sign_at(s, pos, end):
     return 0, False
 
 
+# The plain forms almost every answer takes: an ASCII sign, digits with an optional fraction,
+# and optionally a unit after optional White_Space that starts with none of the characters
+# that could make it an exponent, a grouping, a fraction or a mistake. What this matches,
+# the full reader below reads the same way; everything else goes to the full reader.
+_UNIT_FIRST = "[^0-9.,*^+\\-\u2212\u00d7xXeE/" + WHITE + "]"
+_FAST = {}
+for _sep in ".,":
+    _num = "([+-]?)([0-9]*)(?:(" + re.escape(_sep) + ")([0-9]*))?"
+    _FAST[_sep, False] = re.compile(_num)
+    _FAST[_sep, True] = re.compile(_num + "(?:[" + WHITE + "]*(" + _UNIT_FIRST + ".*))?", re.S)
+
+
+def _read_fast(t, dsep, allow_unit):
+    m = _FAST[dsep, allow_unit].fullmatch(t)
+    if m is None:
+        return None
+    intp, frac = m.group(2), m.group(4) or ""
+    digits = intp + frac
+    if not digits or len(digits) > MAX_DIGITS:
+        return None
+    point = m.group(3) is not None
+    v = D(m.group(1) + (intp or "0") + "." + frac) if point else D(m.group(1) + intp)
+    return Read(_normal(v), _sig_figs(digits, len(intp), point), m.group(5) if allow_unit else None)
+
+
 def read_answer(s, dsep, grouping, allow_unit):
     """Reads an answer as a number (decimal.c's assay__dec_parse_answer). Raises Empty for an
     empty or whitespace-only answer and NumberError with the reason for anything else that
     is not a number."""
+    t = s.strip(WHITE)
+    if not t:
+        raise Empty()
+    fast = _read_fast(t, dsep, allow_unit)
+    if fast is not None:
+        return fast
+    s = t
     start = 0
     end = len(s)
-    while start < end and s[start] in _WHITE_SET:
-        start += 1
-    while end > start and s[end - 1] in _WHITE_SET:
-        end -= 1
-    if start == end:
-        raise Empty()
     rd = _Reader()
     rd.s = s
     rd.end = end

@@ -24,10 +24,13 @@ ENGINE = '"assay 0.1.0"'
 MAX_SUBMISSION = 1 << 20
 MAX_RESPONSES = 10000
 MAX_ANSWER = 64 << 10
+_ANSWER_CHARS_SURELY_OK = MAX_ANSWER // 4  # at most 4 bytes a character
 _INT_LO, _INT_HI = -(1 << 63), (1 << 63) - 1
 _INF = float("inf")
 _COLLAPSE = re.compile("[" + re.escape(decimals.WHITE) + "]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_WHITE_SPACE = re.compile("[\x1c-\x1f]")
+_WHITE_SET = frozenset(decimals.WHITE)
 
 
 class _Bad(ValueError):
@@ -238,67 +241,81 @@ class Grader:
         if bad is not None:
             return bad
         responses = sub["responses"]
-        C = r.C
+        BC = r.BC
         comp_num = [0] * len(r.comps)
         score_units = 0
-        items_out = []
+        learner = sub.get("learner")
+        out = [
+            '{"id":', jsonout.string(sub["id"]),
+            ',"learner":', jsonout.string(learner) if learner.__class__ is str else "null",
+            ',"rubric":', r.ref_json, ',"status":"graded","score":', None,
+            ',"max_score":', r.max_str, ',"check_errors":0,"competencies":[', None, '],"items":[',
+        ]
+        add = out.append
+        first_item = True
         for it in r.items:
-            answer, problem = _answer(responses.get(it.id))
+            a = responses.get(it.id)
+            if a.__class__ is str and len(a) <= _ANSWER_CHARS_SURELY_OK and "\0" not in a:
+                answer = a if a.strip(decimals.WHITE) else None
+                problem = None
+            else:
+                answer, problem = _answer(a)
             iscore = 0
-            parts = [it.head, "true" if (answer is not None or problem) else "false", ',"score":']
-            checks_out = []
+            if not first_item:
+                add(",")
+            first_item = False
+            add(it.head)
+            add("true" if (answer is not None or problem) else "false")
+            add(',"score":')
+            score_at = len(out)
+            add(None)
+            add(it.max_tail)
+            first_check = True
             subjects = {}
             for c in it.checks:
+                if not first_check:
+                    add(",")
+                first_check = False
                 if problem is not None:
-                    credit = 0
-                    checks_out.append(_problem_json(c, problem))
-                else:
-                    credit, text = _check(c, answer, subjects, r, False)
-                    checks_out.append(text)
+                    add(_problem_json(c, problem))
+                    continue
+                credit, text = _check(c, answer, subjects, r, False)
+                add(text)
                 if credit:
                     iscore += c.p_units * credit
                     for k, wu in c.ev:
                         comp_num[k] += wu * credit
+            add("]}")
             score_units += iscore
-            parts.append(jsonout.ratio(iscore, r.B * C))
-            parts.append(',"max_score":')
-            parts.append(it.max_str)
-            parts.append(',"checks":[')
-            parts.append(",".join(checks_out))
-            parts.append("]}")
-            items_out.append("".join(parts))
+            out[score_at] = it.max_str if iscore == it.max_units else jsonout.ratio(iscore, BC)
+        out[7] = jsonout.ratio(score_units, BC)
 
         comps_out = []
         for k, n in zip(r.comps, comp_num):
             if k.total:
-                score = jsonout.ratio(n, k.score_den)
                 lv = 0
                 for li, (q, t) in enumerate(k.levels):
                     if n * q >= t:
                         lv = li
+                comps_out.append(k.head + jsonout.ratio(n, k.score_den) + k.level_tail[lv])
             else:  # named by no check (lint refuses that): score 0, the first level
-                score = "0"
-                lv = 0
-            comps_out.append(k.head + score + k.level_tail[lv])
+                comps_out.append(k.head + "0" + k.level_tail[0])
+        out[11] = ",".join(comps_out)
 
-        warnings = []
-        for key in responses:
-            if key not in r.item_index:
-                warnings.append(
+        add('],"warnings":[')
+        index = r.item_index
+        if len(responses) != len(index) or any(key not in index for key in responses):
+            add(
+                ",".join(
                     jsonout.string('response "%s" matches no item of the rubric' % _scrub_cut(key, 64))
+                    for key in responses
+                    if key not in index
                 )
-        learner = sub.get("learner")
+            )
+        add("]")
+        add(self._tail(sub))
         self.graded += 1
-        return (
-            '{"id":' + jsonout.string(sub["id"])
-            + ',"learner":' + (jsonout.string(learner) if isinstance(learner, str) else "null")
-            + ',"rubric":' + r.ref_json
-            + ',"status":"graded","score":' + jsonout.ratio(score_units, r.B * C)
-            + ',"max_score":' + r.max_str
-            + ',"check_errors":0,"competencies":[' + ",".join(comps_out)
-            + '],"items":[' + ",".join(items_out)
-            + '],"warnings":[' + ",".join(warnings) + "]" + self._tail(sub)
-        )
+        return "".join(out)
 
 
 def _answer(v):
@@ -336,6 +353,21 @@ def _problem_json(c, problem):
     )
 
 
+def _collapse(s):
+    """Each run of White_Space as one space. str.split() splits on White_Space and also on
+    U+001C..U+001F, which are not White_Space: a text holding those takes the regex."""
+    if _NOT_WHITE_SPACE.search(s) is not None:
+        return _COLLAPSE.sub(" ", s)
+    if not s:
+        return s
+    inner = " ".join(s.split())
+    if not inner:
+        return " "
+    head = " " if s[0] in _WHITE_SET else ""
+    tail = " " if s[-1] in _WHITE_SET else ""
+    return head + inner + tail
+
+
 def _subject(c, answer, subjects):
     key = (c.trim, c.collapse)
     s = subjects.get(key)
@@ -344,7 +376,7 @@ def _subject(c, answer, subjects):
         if c.trim:
             s = s.strip(decimals.WHITE)
         if c.collapse:
-            s = _COLLAPSE.sub(" ", s)
+            s = _collapse(s)
         s = (s, s.isascii())
         subjects[key] = s
     return s

@@ -60,39 +60,56 @@ def value(v, precision=15, sort_keys=False):
     return "".join(out)
 
 
-def _value(v, out, precision, sort_keys):
+def _scalar(v, precision):
+    """The text of a scalar, or None for a dict or list."""
+    t = v.__class__
+    if t is str:
+        return string(v)
+    if t is int:
+        return str(v)
     if v is None:
-        out.append("null")
-    elif v is True:
-        out.append("true")
-    elif v is False:
-        out.append("false")
-    elif isinstance(v, str):
-        out.append(string(v))
-    elif isinstance(v, int):
-        out.append(str(v))
-    elif isinstance(v, float):
-        out.append(real(v, precision))
-    elif isinstance(v, dict):
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if t is float:
+        return real(v, precision)
+    if t is dict or t is list:
+        return None
+    raise TypeError("cannot write %r as JSON" % t)
+
+
+def _value(v, out, precision, sort_keys):
+    s = _scalar(v, precision)
+    if s is not None:
+        out.append(s)
+    elif v.__class__ is dict:
         out.append("{")
         first = True
-        keys = sorted(v) if sort_keys else v
-        for k in keys:
+        for k in sorted(v) if sort_keys else v:
             if not first:
                 out.append(",")
             first = False
             out.append(string(k))
             out.append(":")
-            _value(v[k], out, precision, sort_keys)
+            x = v[k]
+            s = _scalar(x, precision)
+            if s is not None:
+                out.append(s)
+            else:
+                _value(x, out, precision, sort_keys)
         out.append("}")
-    elif isinstance(v, list):
+    else:
         out.append("[")
         first = True
         for x in v:
             if not first:
                 out.append(",")
             first = False
-            _value(x, out, precision, sort_keys)
+            s = _scalar(x, precision)
+            if s is not None:
+                out.append(s)
+            else:
+                _value(x, out, precision, sort_keys)
         out.append("]")
-    else:
-        raise TypeError("cannot write %r as JSON" % type(v))

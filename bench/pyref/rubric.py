@@ -63,7 +63,7 @@ class Competency:
 
 
 class Item:
-    __slots__ = ("id", "head", "checks", "max_units", "max_str")
+    __slots__ = ("id", "head", "checks", "max_units", "max_str", "max_tail")
 
 
 class Rubric:
@@ -105,6 +105,7 @@ class Rubric:
             for _, w in c.ev:
                 W = _lcm(W, w.denominator)
         self.C, self.B, self.W = C, B, W
+        self.BC = B * C
         self.item_index = set()
         self.items = []
         total_max = 0
@@ -118,6 +119,7 @@ class Rubric:
             it.checks = checks
             it.max_units = sum(c.p_units for c in checks) * C
             it.max_str = jsonout.ratio(it.max_units, B * C)
+            it.max_tail = ',"max_score":' + it.max_str + ',"checks":['
             self.items.append(it)
             self.item_index.add(item_id)
             total_max += it.max_units
