@@ -105,6 +105,15 @@ def _explain(reason, text):
     return ',"reason":"' + reason + '","explanation":' + jsonout.string(text)
 
 
+_FORBIDDEN = _explain("forbidden", "The answer contains something it must not.")
+_NOT_WHOLE = _explain("no_match", "The answer as a whole is not in the expected form.")
+_NO_MATCH = _explain("no_match", "The answer does not contain what this check looks for.")
+_NOT_FOUND = _explain("number_not_found", "No number was found where the question expects it.")
+_NO_NUMBER = _explain("no_answer", "No number was given.")
+_PARTIAL_GROUP = _explain("partial_group", "Some of what this question looks for is there.")
+_GROUP_NOT_MET = _explain("group_not_met", "Not enough of what this question looks for is there.")
+
+
 def _match_json(subj, ascii_subj, a, b):
     text = jsonout.string(subj[a:b])
     if not ascii_subj:
@@ -270,8 +279,13 @@ class Grader:
             score_at = len(out)
             add(None)
             add(it.max_tail)
+            if answer is None and problem is None:
+                add(it.no_answer_checks)
+                add("]}")
+                out[score_at] = "0"
+                continue
             first_check = True
-            subjects = {}
+            subjects = [None, None, None, None]
             for c in it.checks:
                 if not first_check:
                     add(",")
@@ -369,8 +383,9 @@ def _collapse(s):
 
 
 def _subject(c, answer, subjects):
-    key = (c.trim, c.collapse)
-    s = subjects.get(key)
+    """The answer as c's pattern wants it (trimmed, collapsed), made once per item: subjects
+    is the item's list of four slots."""
+    s = subjects[c.slot]
     if s is None:
         s = answer
         if c.trim:
@@ -378,39 +393,32 @@ def _subject(c, answer, subjects):
         if c.collapse:
             s = _collapse(s)
         s = (s, s.isascii())
-        subjects[key] = s
+        subjects[c.slot] = s
     return s
 
 
 def _check(c, answer, subjects, r, member):
     """(credit in units of 1/r.C, JSON text) of one check on an answer (None: no answer)."""
-    C = r.C
     if answer is None:
-        credit, status, body = 0, "incorrect", _explain("no_answer", "No answer was given.")
-    elif c.type == "pattern":
-        credit, status, body = _pattern(c, answer, subjects, C)
-    elif c.type == "numeric":
-        credit, status, body = _numeric(c, answer, r)
-    else:
-        credit, status, body = _group(c, answer, subjects, r)
+        return 0, c.no_answer_json
+    credit, status, body = c.evaluate(c, answer, subjects, r)
     if status == "correct":
-        fb = c.fb_pass
-    elif status == "partial":
-        fb = c.fb_partial
-    else:
-        fb = c.fb_fail
+        return credit, c.correct_head + body + "}"
+    if status == "incorrect":
+        return credit, c.incorrect_head + body + "}"
+    if status == "invalid":
+        return credit, c.invalid_head + body + "}"
+    # partial
+    C = r.C
     if member:
         nums = '","credit":' + jsonout.ratio(credit, C)
-    elif credit == C:
-        nums = '","points":' + c.full_str + ',"max_points":' + c.max_str
-    elif credit == 0:
-        nums = '","points":0,"max_points":' + c.max_str
     else:
-        nums = '","points":' + jsonout.ratio(c.p_units * credit, r.B * C) + ',"max_points":' + c.max_str
-    return credit, c.head + status + nums + ',"feedback":' + fb + body + "}"
+        nums = '","points":' + jsonout.ratio(c.p_units * credit, r.BC) + ',"max_points":' + c.max_str
+    return credit, c.head + status + nums + ',"feedback":' + c.fb_partial + body + "}"
 
 
-def _pattern(c, answer, subjects, C):
+def _pattern(c, answer, subjects, r):
+    C = r.C
     subj, ascii_subj = _subject(c, answer, subjects)
     if c.mode == "count":
         n = len(subj)
@@ -443,12 +451,12 @@ def _pattern(c, answer, subjects, C):
     if c.mode == "forbid":
         if m is None:
             return C, "correct", body
-        return 0, "incorrect", body + _explain("forbidden", "The answer contains something it must not.")
+        return 0, "incorrect", body + _FORBIDDEN
     if m is not None:
         return C, "correct", body
     if c.mode == "whole":
-        return 0, "incorrect", body + _explain("no_match", "The answer as a whole is not in the expected form.")
-    return 0, "incorrect", body + _explain("no_match", "The answer does not contain what this check looks for.")
+        return 0, "incorrect", body + _NOT_WHOLE
+    return 0, "incorrect", body + _NO_MATCH
 
 
 def _compare(c, x):
@@ -469,21 +477,21 @@ def _compare(c, x):
     return decimals.round_figures(x, c.round_n) == decimals.round_figures(c.expected, c.round_n), "not_equal_when_rounded"
 
 
-def _numeric(c, answer, r):
+def _numeric(c, answer, subjects, r):
     C = r.C
     body = ""
     text = answer
     if c.source is not None:
         m = c.source.search(answer)
         if m is None or m.start(c.source_group) < 0:
-            return 0, "incorrect", _explain("number_not_found", "No number was found where the question expects it.")
+            return 0, "incorrect", _NOT_FOUND
         a, b = m.span(c.source_group)
         text = answer[a:b]
         body = ',"match":' + _match_json(answer, answer.isascii(), a, b)
     try:
         nr = decimals.read_answer(text, r.dsep, r.grouping, c.has_units)
     except decimals.Empty:
-        return 0, "incorrect", body + _explain("no_answer", "No number was given.")
+        return 0, "incorrect", body + _NO_NUMBER
     except decimals.NumberError as e:
         return 0, "invalid", body + _explain("not_a_number", str(e))
     body += ',"value":"' + decimals.to_text(nr.value) + '","sig_figs":%d' % nr.sig_figs
@@ -553,5 +561,5 @@ def _group(c, answer, subjects, r):
     if credit == C:
         return C, "correct", body
     if credit > 0:
-        return credit, "partial", body + _explain("partial_group", "Some of what this question looks for is there.")
-    return 0, "incorrect", body + _explain("group_not_met", "Not enough of what this question looks for is there.")
+        return credit, "partial", body + _PARTIAL_GROUP
+    return 0, "incorrect", body + _GROUP_NOT_MET

@@ -55,6 +55,7 @@ class Check:
         "lo_open", "hi_open", "round_n", "sig", "sig_n", "sig_has_penalty", "sig_penalty",
         "sig_pen_c", "units", "has_units", "unit_required", "unit_penalty", "unit_pen_c",
         "source", "source_group", "members", "needed", "partial_credit", "den", "member_head",
+        "slot", "evaluate", "no_answer_json", "correct_head", "incorrect_head", "invalid_head",
     )
 
 
@@ -63,7 +64,7 @@ class Competency:
 
 
 class Item:
-    __slots__ = ("id", "head", "checks", "max_units", "max_str", "max_tail")
+    __slots__ = ("id", "head", "checks", "max_units", "max_str", "max_tail", "no_answer_checks")
 
 
 class Rubric:
@@ -120,6 +121,7 @@ class Rubric:
             it.max_units = sum(c.p_units for c in checks) * C
             it.max_str = jsonout.ratio(it.max_units, B * C)
             it.max_tail = ',"max_score":' + it.max_str + ',"checks":['
+            it.no_answer_checks = ",".join(c.no_answer_json for c in checks)
             self.items.append(it)
             self.item_index.add(item_id)
             total_max += it.max_units
@@ -278,19 +280,33 @@ class Rubric:
         if c.type == "group":
             for m in c.members:
                 self._finish(m, C, B, W, None)
+        import grader  # the evaluators live there; the rubric only points at them
+
+        c.evaluate = {"pattern": grader._pattern, "numeric": grader._numeric, "group": grader._group}[c.type]
+        c.slot = (1 if getattr(c, "trim", False) else 0) | (2 if getattr(c, "collapse", False) else 0)
         if weight_totals is None:  # a group member: credit, no points
             c.member_head = True
-            return
-        c.member_head = False
-        c.p_units = int(c.points * B)
-        c.full_str = jsonout.ratio(c.p_units, B)
-        c.max_str = c.full_str
-        ev = []
-        for k, w in c.ev:
-            wu = int(w * W)
-            weight_totals[k] += wu
-            ev.append((k, wu))
-        c.ev = ev
+            zero = '","credit":0,"feedback":'
+            full = '","credit":1,"feedback":'
+        else:
+            c.member_head = False
+            c.p_units = int(c.points * B)
+            c.full_str = jsonout.ratio(c.p_units, B)
+            c.max_str = c.full_str
+            ev = []
+            for k, w in c.ev:
+                wu = int(w * W)
+                weight_totals[k] += wu
+                ev.append((k, wu))
+            c.ev = ev
+            zero = '","points":0,"max_points":' + c.max_str + ',"feedback":'
+            full = '","points":' + c.full_str + ',"max_points":' + c.max_str + ',"feedback":'
+        c.correct_head = c.head + "correct" + full + c.fb_pass
+        c.incorrect_head = c.head + "incorrect" + zero + c.fb_fail
+        c.invalid_head = c.head + "invalid" + zero + c.fb_fail
+        c.no_answer_json = (
+            c.incorrect_head + ',"reason":"no_answer","explanation":"No answer was given."}'
+        )
 
 
 def load_file(path):
