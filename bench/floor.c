@@ -12,26 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool has_flag(const json_t *spec, const char *flag)
+/* Does the array spec[key] (e.g. "flags", "normalize") hold the string word? */
+static bool lists(const json_t *spec, const char *key, const char *word)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(json_object_get(spec, "flags"), i, f)
+    json_array_foreach(json_object_get(spec, key), i, f)
     {
-        if (json_is_string(f) && strcmp(json_string_value(f), flag) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool has_normalize(const json_t *spec, const char *what)
-{
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(spec, "normalize"), i, f)
-    {
-        if (json_is_string(f) && strcmp(json_string_value(f), what) == 0) {
+        if (json_is_string(f) && strcmp(json_string_value(f), word) == 0) {
             return true;
         }
     }
@@ -49,10 +37,10 @@ static void floor_add(floor_rubric *f, const char *item, const json_t *spec,
     if (!json_is_true(json_object_get(spec, "ascii"))) {
         opts |= PCRE2_UCP;
     }
-    opts |= has_flag(spec, "caseless") ? PCRE2_CASELESS : 0;
-    opts |= has_flag(spec, "multiline") ? PCRE2_MULTILINE : 0;
-    opts |= has_flag(spec, "dotall") ? PCRE2_DOTALL : 0;
-    opts |= has_flag(spec, "extended") ? PCRE2_EXTENDED : 0;
+    opts |= lists(spec, "flags", "caseless") ? PCRE2_CASELESS : 0;
+    opts |= lists(spec, "flags", "multiline") ? PCRE2_MULTILINE : 0;
+    opts |= lists(spec, "flags", "dotall") ? PCRE2_DOTALL : 0;
+    opts |= lists(spec, "flags", "extended") ? PCRE2_EXTENDED : 0;
     opts |= whole ? PCRE2_ANCHORED | PCRE2_ENDANCHORED : 0;
     int ec;
     PCRE2_SIZE eo;
@@ -73,8 +61,8 @@ static void floor_add(floor_rubric *f, const char *item, const json_t *spec,
     f->v[f->n++] = (fcheck){.item = xstrdup(item),
                             .code = code,
                             .count = count,
-                            .trim = has_normalize(spec, "trim"),
-                            .collapse = has_normalize(spec, "collapse")};
+                            .trim = lists(spec, "normalize", "trim"),
+                            .collapse = lists(spec, "normalize", "collapse")};
 }
 
 static void floor_walk(floor_rubric *f, const char *item, const json_t *checks)

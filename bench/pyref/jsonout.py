@@ -93,12 +93,7 @@ def _value(v, out, precision, sort_keys):
             first = False
             out.append(string(k))
             out.append(":")
-            x = v[k]
-            s = _scalar(x, precision)
-            if s is not None:
-                out.append(s)
-            else:
-                _value(x, out, precision, sort_keys)
+            _value(v[k], out, precision, sort_keys)
         out.append("}")
     else:
         out.append("[")
@@ -107,9 +102,5 @@ def _value(v, out, precision, sort_keys):
             if not first:
                 out.append(",")
             first = False
-            s = _scalar(x, precision)
-            if s is not None:
-                out.append(s)
-            else:
-                _value(x, out, precision, sort_keys)
+            _value(x, out, precision, sort_keys)
         out.append("]")
