@@ -45,6 +45,8 @@ VSPACE_CLASS = "\\n\\x0b\\x0c\\r\\x85\\u2028\\u2029"
 ASCII_IN_CLASS = {"d": "0-9", "w": "A-Za-z0-9_", "s": "\\t\\n\\x0b\\x0c\\r "}
 _QUANT = re.compile(r"\{(\d+)(,(\d*))?\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+_OPTIONS = re.compile(r"\(\?([a-zA-Z^]*)(?:-([a-zA-Z]*))?([:)])")
+_CONDITION = re.compile(r"(?:<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)'|(\d+)|([A-Za-z_]\w*))\)")
 _EXT_SPACE = frozenset(" \t\n\x0b\x0c\r\x85\u200e\u200f\u2028\u2029")
 
 
@@ -73,10 +75,9 @@ class _Translator:
         self.ascii = ascii_mode
         self.extended = extended
         self.out = []
-        self.depth = 0
 
-    def fail(self, what):
-        raise Untranslatable("%s at offset %d" % (what, self.i))
+    def fail(self, what, at=None):
+        raise Untranslatable("%s at offset %d" % (what, self.i if at is None else at))
 
     def run(self):
         s = self.s
@@ -95,7 +96,6 @@ class _Translator:
             elif c == "(":
                 self.group()
             elif c == ")":
-                self.depth -= 1
                 self.out.append(")")
                 self.i += 1
             elif c == "{":
@@ -218,7 +218,7 @@ class _Translator:
             self.i += 1
             return chr(ord(c.upper()) ^ 0x40)
         if e.isascii() and e.isalnum():
-            self.fail("the escape \\%s" % e)
+            self.fail("the escape \\%s" % e, self.i - 2)
         return e
 
     def code_point(self, digits, base, after):
@@ -333,7 +333,6 @@ class _Translator:
         s = self.s
         out = self.out
         at_start = self.i == 0
-        self.depth += 1
         if s.startswith("(*", self.i):
             self.fail("a (*VERB)")
         if not s.startswith("(?", self.i):
@@ -346,7 +345,6 @@ class _Translator:
             if end < 0:
                 self.fail("a comment without )")
             self.i = end + 1
-            self.depth -= 1
             return
         for same in (":", "=", "!", "<=", "<!", ">"):
             if rest.startswith(same):
@@ -368,12 +366,13 @@ class _Translator:
                 self.fail("a (?P= reference")
             out.append("(?P=%s)" % m.group(0))
             self.i = m.end() + 1
-            self.depth -= 1
             return
         if rest.startswith("("):
             self.condition()
             return
-        m = re.compile(r"\(\?([a-zA-Z^]*)(?:-([a-zA-Z]*))?([:)])").match(s, self.i)
+        if rest[:1] in ("R", "&") or rest[:1].isdigit() or (rest[:1] in "+-" and rest[1:2].isdigit()):
+            self.fail("recursion or a subroutine call")
+        m = _OPTIONS.match(s, self.i)
         if m:
             on, off, end = m.group(1), m.group(2) or "", m.group(3)
             if set(on + off) - set("ims") or "^" in on:
@@ -385,7 +384,6 @@ class _Translator:
             if at_start and not off:
                 out.append(m.group(0))
                 self.i = m.end()
-                self.depth -= 1
                 return
             self.fail("an option setting after the start of the pattern")
         self.fail("the group syntax (?%s" % rest[:1])
@@ -393,7 +391,7 @@ class _Translator:
     def condition(self):
         s = self.s
         k = self.i + 3
-        m = re.compile(r"(?:<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)'|(\d+)|([A-Za-z_]\w*))\)").match(s, k)
+        m = _CONDITION.match(s, k)
         if not m or m.group(4) in ("R", "DEFINE") or (m.group(4) or "").startswith("R"):
             self.fail("a condition other than a group number or name")
         name = m.group(1) or m.group(2) or m.group(3) or m.group(4)

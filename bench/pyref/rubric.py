@@ -21,11 +21,16 @@ diagnostics, but refuses (RubricError) what it does not understand.
 import hashlib
 import json
 import math
+import os
+import re
 from fractions import Fraction
 
 import decimals
 import jsonout
 import patterns
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 class RubricError(Exception):
@@ -325,11 +330,9 @@ def load_file(path):
 
 def _version_key_cmp(a, b):
     """Dotted numbers compared numerically, then as strings (catalog.c's version_cmp)."""
-    import re as _re
-
     pa, pb = a, b
     while pa and pb:
-        ma, mb = _re.match(r"\d+", pa), _re.match(r"\d+", pb)
+        ma, mb = _DIGITS.match(pa), _DIGITS.match(pb)
         if not ma or not mb:
             break
         x, y = int(ma.group(0)), int(mb.group(0))
@@ -371,8 +374,6 @@ class Catalog:
 def load_dir(path, warn):
     """A Catalog of the rubrics in path; each one that cannot be loaded is reported with
     warn(message) and left out."""
-    import os
-
     cat = Catalog()
     for name in sorted(os.listdir(path)):
         full = os.path.join(path, name)

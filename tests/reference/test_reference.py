@@ -15,7 +15,9 @@ Inputs, each graded by both with the same --graded-at:
     generated 10-check rubric (written with --write-rubric), seed 7: 4,000 submissions.
 Results are compared as ordered trees (field order included) without "graded_at" and
 "engine". The test fails on the first difference of each input and names its path; it also
-fails when either grader fails to run or the line counts differ.
+fails when either grader fails to run or the line counts differ. A last group checks that the
+reference grader refuses, at load, the PCRE2 constructs it cannot run with the engine's
+meaning (so a rubric it cannot grade equally is never graded differently).
 """
 
 import glob
@@ -108,6 +110,25 @@ def batch(name, rubrics, jsonl):
     compare(name, a, p)
 
 
+# PCRE2 constructs that Python's re cannot run with the same meaning (bench/pyref/patterns.py).
+REFUSED = ["\\p{L}", "\\P{Lu}", "[[:alpha:]]", "(?|(a)|(b))", "a(?i)b", "(?R)", "(?1)", "(?&n)",
+           "\\G", "\\K", "\\X", "\\g{1}", "(?(R)a|b)", "(*UCP)a", "(?<=a|bc)x", "\\12", "(?x)a b",
+           "[\\S]", "(?U)a+"]
+
+
+def refusals():
+    sys.path.insert(0, os.path.join(SOURCE, "bench", "pyref"))
+    import patterns  # noqa: PLC0415
+
+    for src in REFUSED:
+        try:
+            text = patterns.translate(src)
+            patterns.compile_pattern(src)
+            tap(False, "the reference grader refuses %s" % src, "translated as %r" % text)
+        except patterns.Untranslatable as e:
+            tap(True, "the reference grader refuses %s (%s)" % (src, e))
+
+
 def main():
     print("TAP version 13")
     tmp = tempfile.mkdtemp(prefix="assay-reference-")
@@ -154,6 +175,7 @@ def main():
             batch("bench generator, %s (%d submissions)" % (name, n), rubrics, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    refusals()
     print("1..%d" % tests)
     return 1 if failures else 0
 
