@@ -5,7 +5,7 @@
  */
 #include "floor.h"
 
-#include "normalize.h"
+#include "text.h" /* the engine's own normaliser (engine/src/text.h) */
 #include "util.h"
 
 #include <stdio.h>
@@ -152,15 +152,16 @@ subjects subjects_make(const floor_rubric *f, const json_t *sub)
         } else {
             continue;
         }
-        size_t lead = 0, w;
-        while (lead < len &&
-               (w = white_at((const unsigned char *)text + lead, len - lead)) > 0) {
-            lead += w;
-        }
-        if (lead == len) { /* only White_Space: "no answer", no match runs */
+        size_t from = 0, to = len;
+        assay__text_trim(text, &from, &to);
+        if (from == to) { /* only White_Space: "no answer", no match runs */
             continue;
         }
-        sj.text[i] = normalized(text, len, f->v[i].trim, f->v[i].collapse, &sj.len[i]);
+        sj.text[i] = malloc(len + 1);
+        if (sj.text[i]) {
+            sj.len[i] =
+                assay__text_normalize(text, len, f->v[i].trim, f->v[i].collapse, sj.text[i]);
+        }
     }
     return sj;
 }
