@@ -12,6 +12,7 @@
 static void batch_free(wk_ack_batch *b)
 {
     queue_argv_free(&b->cmd);
+    wk_metrics_batch_free(b->metrics);
     free(b);
 }
 
@@ -66,6 +67,7 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
         wk_conn_drop(c, "acknowledgement failed");
         return;
     }
+    wk_metrics_batch_acked(b->metrics, r);
     for (size_t i = 0; i < r->elements; i++) {
         if (r->element[i]->integer == QUEUE_ACK_DUPLICATE) {
             w->duplicates++;

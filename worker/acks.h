@@ -10,6 +10,7 @@
 #define ASSAY_WORKER_ACKS_H
 
 #include "ack.h"
+#include "metrics.h"
 #include "worker.h"
 
 #include <stdbool.h>
@@ -23,6 +24,7 @@ struct wk_ack_batch {
     bool suspect; /* holds a redelivered message: nothing else is claimed meanwhile */
     bool ready;   /* graded and built */
     bool sent;
+    wk_metrics_batch *metrics; /* what its confirmation counts (metrics.h), or NULL */
 };
 
 /* Reserves the next place in the order. NULL when out of memory. */

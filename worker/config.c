@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 
 #include "assay/assay.h"
 
@@ -45,6 +46,8 @@ static const char usage[] =
     "                        [ASSAY_GRADE_THREADS; the number of CPUs]\n"
     "  --log-format F        json or text [ASSAY_LOG_FORMAT; json]\n"
     "  --log-level L         debug, info, warn, error [ASSAY_LOG_LEVEL; info]\n"
+    "  --metrics HOST:PORT   serve /metrics (Prometheus), /healthz and /readyz over HTTP,\n"
+    "                        e.g. 127.0.0.1:9464 or [::1]:9464 [ASSAY_METRICS; off]\n"
     "  -h, --help            this help\n"
     "  --version             the version\n"
     "\n"
@@ -90,6 +93,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     const char *s_threads = env_or("ASSAY_GRADE_THREADS", NULL);
     const char *s_fmt = env_or("ASSAY_LOG_FORMAT", "json");
     const char *s_level = env_or("ASSAY_LOG_LEVEL", "info");
+    cfg->metrics = env_or("ASSAY_METRICS", NULL);
 
     enum {
         O_REDIS = 256,
@@ -109,6 +113,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_THREADS,
         O_FMT,
         O_LEVEL,
+        O_METRICS,
         O_VERSION
     };
     static const struct option longopts[] = {
@@ -129,6 +134,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"grade-threads", required_argument, NULL, O_THREADS},
         {"log-format", required_argument, NULL, O_FMT},
         {"log-level", required_argument, NULL, O_LEVEL},
+        {"metrics", required_argument, NULL, O_METRICS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -188,6 +194,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         case O_LEVEL:
             s_level = optarg;
             break;
+        case O_METRICS:
+            cfg->metrics = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 1;
@@ -239,6 +248,10 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->max_bytes = (size_t)v;
+    if (cfg->metrics && wk_metrics_check_listen(cfg->metrics, why, sizeof(why)) != 0) {
+        fprintf(stderr, "assay-worker: %s\n", why);
+        return -1;
+    }
     if (s_threads) {
         if (num_opt("--grade-threads", s_threads, 0, 64, &v)) {
             return -1;

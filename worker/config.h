@@ -29,6 +29,7 @@ typedef struct wk_config {
     bool log_json;
     bool stub_grader; /* benchmarks only: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
     const char *fault_abort_on; /* chaos tests only: abort() grading a message holding it */
+    const char *metrics;        /* --metrics HOST:PORT (metrics.h), NULL: off */
     int log_level;
 } wk_config;
 

@@ -7,6 +7,7 @@
 
 #include "lifecycle.h"
 #include "log.h"
+#include "metrics.h"
 #include "redis_uv.h"
 #include "worker.h"
 
@@ -112,6 +113,7 @@ static void went_down(wk_conn *c, const char *why)
 {
     if (c->was_ready) {
         wk_log(WK_ERROR, "lost the Redis connection (%s): %s; reconnecting", c->name, why);
+        wk_metrics_add(WK_M_REDIS_RECONNECTS, 1);
         c->was_ready = false;
         c->fail_logged = true;
     } else {

@@ -14,6 +14,7 @@
 #include "deadletter.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,8 +270,12 @@ static void job_work_cb(uv_work_t *req)
             break; /* out of memory: left unacknowledged, recovered later */
         }
         if (j->raw[i]) {
+            uint64_t t0 = wk_metrics_now_ns();
             grade_one(j->w, j->cat->cat, s, j->raw[i], j->len[i], j->redeliveries[i], j->lane,
                       &j->out[i]);
+            wk_metrics_observe_since(WK_H_GRADING, t0);
+            j->out[i].enqueued_ms =
+                wk_metrics_enqueued_ms(j->raw[i], j->len[i], j->w->cfg->max_bytes);
         }
     }
     if (s) {
@@ -291,6 +296,7 @@ static void job_after_cb(uv_work_t *req, int status)
     }
     queue_ack a;
     queue_ack_init(&a);
+    wk_metrics_batch *mb = wk_metrics_batch_new(j->n);
     for (size_t i = 0; i < j->n; i++) {
         const wk_outcome *o = &j->out[i];
         if (o->result == NULL) {
@@ -312,9 +318,11 @@ static void job_after_cb(uv_work_t *req, int status)
             .gave_up = o->gave_up,
         };
         queue_ack_add(&a, &m);
+        wk_metrics_batch_add(mb, j->lane, o->graded, o->enqueued_ms);
     }
     size_t lost = j->n - a.n;
     wk_ack_batch *b = j->b;
+    b->metrics = mb;
     job_free(j);
     wk_ack_ready(w, b, &a, lost);
     wk_maybe_finish(w);
@@ -331,6 +339,7 @@ int wk_job_start(wk_job *j)
     }
     j->cat = w->cat;
     j->cat->refs++;
+    wk_metrics_claimed(n, j->redeliveries);
     w->inflight += (int)n;
     w->grading += (int)n;
     if (j->lane == QUEUE_REGRADE) {

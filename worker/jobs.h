@@ -27,7 +27,8 @@ typedef struct wk_outcome {
     char *dkey;   /* the de-duplication key, NULL without an id */
     char *gkey;   /* graded: the id's error record, which may say it was given up on */
     bool graded;
-    bool gave_up; /* answered grading_error after too many deliveries */
+    bool gave_up;        /* answered grading_error after too many deliveries */
+    int64_t enqueued_ms; /* its "enqueued_at", -1 without (for the metrics) */
 } wk_outcome;
 
 typedef struct wk_job {

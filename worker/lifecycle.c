@@ -78,6 +78,7 @@ static void beat(wk_worker *w)
     wk_conn_send(&w->main, wk_conn_ignore_reply, NULL, 5, set, NULL);
     const char *sadd[] = {"SADD", w->keys.workers, w->cfg->worker_id};
     wk_conn_send(&w->main, wk_conn_ignore_reply, NULL, 3, sadd, NULL);
+    wk_notify_beat(w);
 }
 
 void wk_heartbeat_cb(uv_timer_t *t)
@@ -153,6 +154,7 @@ void wk_main_ready(wk_conn *c)
         const char *argv[] = {"SCRIPT", "LOAD", scripts[i]};
         wk_conn_send(c, script_cb, shas[i], 3, argv, NULL);
     }
+    wk_notify_main_ready(c);
     if (!w->persistence_checked) {
         w->persistence_checked = true;
         const char *a1[] = {"CONFIG", "GET", "appendonly"};
@@ -193,6 +195,7 @@ bool wk_drained(const wk_worker *w)
 void wk_close_all(wk_worker *w)
 {
     w->phase = WK_CLOSED;
+    wk_notify_close(w);
     wk_conn_close(&w->main);
     wk_conn_close(&w->block);
     uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry};
@@ -275,6 +278,7 @@ void wk_stop_signal_cb(uv_signal_t *s, int signum)
     wk_log(WK_INFO, "signal %d: finishing %d in-flight submission%s, taking no more", signum,
            w->inflight, w->inflight == 1 ? "" : "s");
     w->phase = WK_DRAINING;
+    wk_notify_stopping(w);
     uv_timer_start(&w->drain, drain_cb, (uint64_t)w->cfg->drain_timeout_ms, 0);
     wk_maybe_finish(w);
 }
@@ -287,6 +291,7 @@ void wk_reload_signal_cb(uv_signal_t *s, int signum)
 {
     (void)signum;
     wk_worker *w = s->data;
+    wk_notify_reloading(w);
     assay_catalog *cat = NULL;
     int rc = wk_catalog_load(w->cfg->rubrics, &cat);
     if (rc == 0) {
@@ -306,9 +311,11 @@ void wk_reload_signal_cb(uv_signal_t *s, int signum)
                "SIGHUP: rubrics in %s not reloaded (%s); the %zu loaded before stay "
                "in service",
                w->cfg->rubrics, assay_strerror(rc), assay_catalog_count(w->cat->cat));
+        wk_notify_reloaded(w, false);
         return;
     }
     wk_cat_replace(w, ref);
+    wk_notify_reloaded(w, true);
     wk_log(WK_INFO, "SIGHUP: reloaded %d rubric%s from %s", rc, rc == 1 ? "" : "s",
            w->cfg->rubrics);
 }

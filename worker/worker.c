@@ -21,6 +21,7 @@
 #include "jobs.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -62,10 +63,15 @@ int wk_run(wk_config *cfg)
     w->phase = WK_RUNNING;
     w->started = (long long)time(NULL);
     srand((unsigned)(time(NULL) ^ getpid()));
+    if (cfg->metrics && wk_metrics_start(cfg->metrics) != 0) {
+        free(w);
+        return 1;
+    }
     assay_catalog *cat = NULL;
     if (wk_catalog_load(cfg->rubrics, &cat) < 0 || (w->cat = wk_cat_ref_new(cat)) == NULL) {
         wk_log(WK_ERROR, "cannot start: the rubrics in %s did not load", cfg->rubrics);
         assay_catalog_destroy(cat);
+        wk_metrics_stop();
         free(w);
         return 1;
     }
@@ -105,6 +111,7 @@ int wk_run(wk_config *cfg)
     uv_signal_start(&w->sigterm, wk_stop_signal_cb, SIGTERM);
     uv_signal_start(&w->sigint, wk_stop_signal_cb, SIGINT);
     uv_signal_start(&w->sighup, wk_reload_signal_cb, SIGHUP);
+    wk_notify_start(w);
 
     wk_conn_start(&w->main);
     wk_conn_start(&w->block);
@@ -118,6 +125,7 @@ int wk_run(wk_config *cfg)
         uv_walk(w->loop, open_handle_cb, NULL);
         code = 1;
     }
+    wk_metrics_stop();
     wk_acks_free(w);
     wk_jobs_free(w);
     pthread_mutex_destroy(&w->pool_mu);

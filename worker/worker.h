@@ -11,6 +11,7 @@
  *                (signals, drain, leaving), reload
  *   bgpool.c     the nice-19 threads that grade regrade batches
  *   redis_uv.c   hiredis on libuv;  config.c, log.c  flags and the log
+ *   notify.c     systemd notifications, readiness;  metrics.c  --metrics (HTTP thread)
  * Every name a module shares starts with wk_ (WK_ for constants); file-local ones have no
  * prefix. The queue protocol itself (keys, scripts, entries) is queue/'s.
  */
@@ -20,6 +21,7 @@
 #include "assay/assay.h"
 #include "config.h"
 #include "conn.h"
+#include "notify.h"
 #include "queue.h"
 
 #include <pthread.h>
@@ -87,6 +89,7 @@ struct wk_worker {
     uint64_t graded, failed, duplicates, recovered;
     int exit_code;
     long long started;
+    wk_notify notify; /* notify.c: systemd, readiness, the loop's side of the metrics */
 };
 
 /* Runs the worker until it stops. @return the process exit status: 0 after a clean drain,
