@@ -97,12 +97,13 @@ for i in range(N):
         extra["enqueued_at"] = stamp_ago_z
     elif i == 9:
         extra["enqueued_at"] = stamp_ago_plus2
-    elif i == 10:
-        extra["enqueued_at"] = "not a time"  # ignored by the histogram, still graded
     live.append(make_submission(f"g-{i}", **extra))
-bad = [make_submission(f"e-{i}", rubric="no-such-rubric") for i in range(M - 1)]
-bad.append('{"id": "e-broken", "rubric": ')  # not JSON: answered with an error too
-bad[0] = make_submission("e-0", rubric="no-such-rubric", enqueued_at=stamp_now)
+bad = [make_submission("e-0", rubric="no-such-rubric", enqueued_at=stamp_now),
+       make_submission("e-1", rubric="no-such-rubric"),
+       make_submission("e-2", rubric="no-such-rubric"),
+       make_submission("e-3", enqueued_at="not a time"),  # wrong_type; not in the histogram
+       '{"id": "e-broken", "rubric": ']  # not JSON
+assert len(bad) == M
 regrade = [make_submission(f"r-{i}") for i in range(R)]
 e2r_expected = 8 + 2 + 1  # the answered ones carrying a valid enqueued_at
 
