@@ -86,14 +86,17 @@ def start_worker(build, url, rubrics=RUBRICS, extra=(), env=None):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def drain(build, srv, subs, extra=(), env=None):
-    """Pre-fills, starts a worker, times until every result is there. (rate/s, peak KiB)."""
+def drain(build, srv, subs, extra=(), env=None, during=None):
+    """Pre-fills, starts a worker, times until every result is there. (rate/s, peak KiB).
+    during: called with the worker's Popen once it is started, returns a function called
+    when every result is there (bench/metrics_bench.py scrapes the worker meanwhile)."""
     r = srv.client()
     r.flushall()
     prefill(r, "assay:submissions", subs)
     n = len(subs)
     t0 = time.perf_counter()
     w = start_worker(build, srv.url, extra=extra, env=env)
+    done = during(w) if during else None
     peak = 0
     while r.llen("assay:results") < n:
         peak = max(peak, vmhwm_kib(w.pid))
@@ -101,6 +104,8 @@ def drain(build, srv, subs, extra=(), env=None):
         if w.poll() is not None:
             raise RuntimeError("the worker exited early")
     dt = time.perf_counter() - t0
+    if done:
+        done()
     peak = max(peak, vmhwm_kib(w.pid))
     w.send_signal(signal.SIGTERM)
     w.wait(30)
