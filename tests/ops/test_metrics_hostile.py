@@ -3,8 +3,8 @@
   1. 200 slowloris connections trickle a header line each second, and another sends a
      1 MB header: meanwhile 300 submissions are all graded, exactly once, /metrics still
      answers on a new connection, the 1 MB request is refused (431, or the connection
-     closed) without being read whole, and the worker's resident memory grows by far less
-     than the bytes thrown at it (each connection may hold 16 KiB);
+     closed), and the worker's resident memory grows by far less than the bytes thrown
+     at it (each connection may hold 16 KiB);
   2. a connection that sends nothing is closed by the worker (idle timeout);
   3. 700 connections at once, more than the limit: the worker keeps grading and does not
      crash; once they close, /metrics answers again.
