@@ -24,7 +24,7 @@ static const char enqueue_usage[] =
     "is not a valid submission is answered and dead-lettered by the worker.\n"
     "\n"
     "  --regrade      the batch regrading queue, taken only while P:submissions is empty\n"
-    "  --redis URL    redis://[user[:password]@]host[:port][/db] or\n"
+    "  --redis URL    redis://[user[:password]@]host[:port][/db] (IPv6 as [::1]) or\n"
     "                 unix:///path/redis.sock[?db=N] [REDIS_URL; redis://127.0.0.1:6379]\n"
     "  --prefix P     key prefix [ASSAY_PREFIX; assay]\n"
     "  -h, --help     this help\n"
