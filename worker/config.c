@@ -265,14 +265,21 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     if (cfg->batch > cfg->inflight) {
         cfg->batch = cfg->inflight;
     }
+    bool stub = strcmp(env_or("ASSAY_BENCH_STUB_GRADER", "0"), "1") == 0;
+    const char *abort_on = env_or("ASSAY_FAULT_ABORT_ON", NULL);
+#if ASSAY_TEST_HOOKS
     /* Benchmarks only (bench/worker_bench.py): the same Redis calls with a canned result,
      * to measure the queue's ceiling without grading. Deliberately not in --help. */
-    cfg->stub_grader = strcmp(env_or("ASSAY_BENCH_STUB_GRADER", "0"), "1") == 0;
+    cfg->stub_grader = stub;
     /* Chaos tests only (tests/chaos/scenario_poison.py): a real poison message, one that
      * kills the worker grading it, is any message holding this text. Not in --help; the
      * worker warns at start when it is set. */
-    const char *abort_on = getenv("ASSAY_FAULT_ABORT_ON");
-    cfg->fault_abort_on = abort_on && abort_on[0] ? abort_on : NULL;
+    cfg->fault_abort_on = abort_on;
+#else
+    /* Never acted on here; named at start so a benchmark or test run notices. */
+    cfg->hooks_ignored =
+        stub ? "ASSAY_BENCH_STUB_GRADER" : (abort_on ? "ASSAY_FAULT_ABORT_ON" : NULL);
+#endif
     if (wid) {
         snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s", wid);
     } else {

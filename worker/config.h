@@ -9,6 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The test hooks (ASSAY_BENCH_STUB_GRADER, ASSAY_FAULT_ABORT_ON) are compiled only into
+ * assay-worker-hooks (meson -Dtest_hooks=true), never into the installed assay-worker. */
+#ifndef ASSAY_TEST_HOOKS
+#define ASSAY_TEST_HOOKS 0
+#endif
+
 typedef struct wk_config {
     redis_url redis;
     char redis_desc[600];
@@ -27,8 +33,10 @@ typedef struct wk_config {
     size_t max_bytes;      /* largest submission graded */
     int grade_threads;     /* grading threads; 0 grades on the event loop's thread */
     bool log_json;
-    bool stub_grader; /* benchmarks only: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
-    const char *fault_abort_on; /* chaos tests only: abort() grading a message holding it */
+    /* Test hooks (ASSAY_TEST_HOOKS builds only; always off otherwise). */
+    bool stub_grader; /* benchmarks: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
+    const char *fault_abort_on; /* chaos tests: abort() grading a message holding it */
+    const char *hooks_ignored;  /* without the hooks: the first hook variable set, if any */
     int log_level;
 } wk_config;
 

@@ -34,6 +34,7 @@ static void now_rfc3339(char *buf, size_t size)
     snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
+#if ASSAY_TEST_HOOKS
 /*
  * Benchmarks only: a canned result of a typical size and a de-duplication key from the
  * message's bytes, without parsing or grading, so the acknowledgement is the same as for a
@@ -52,6 +53,7 @@ static void stub_one(const wk_worker *w, const char *raw, size_t len, wk_outcome
     o->dkey = strdup(key);
     o->graded = true;
 }
+#endif
 
 /* The de-duplication record of the result's id (and, graded, the id's error record). */
 static void dedupe_keys(const wk_worker *w, const json_t *res, const json_t *id, wk_outcome *o)
@@ -78,10 +80,12 @@ static void grade_one(const wk_worker *w, const assay_catalog *cat, assay_scratc
     long attempts = redeliveries + 1;
     assay_grade_options opts = {.graded_at = NULL, .limits = &w->limits};
     json_t *res;
+#if ASSAY_TEST_HOOKS
     if (w->cfg->stub_grader) {
         stub_one(w, raw, len, o);
         return;
     }
+#endif
     if (attempts > w->cfg->max_attempts) {
         json_t *sub = json_loadb(raw, len < w->limits.max_submission_bytes ? len : 0, 0, NULL);
         char msg[200];
@@ -93,11 +97,13 @@ static void grade_one(const wk_worker *w, const assay_catalog *cat, assay_scratc
         json_decref(sub);
         o->gave_up = true;
     } else {
+#if ASSAY_TEST_HOOKS
         if (w->cfg->fault_abort_on && strstr(raw, w->cfg->fault_abort_on)) {
             wk_log(WK_ERROR, "fault injection: aborting on a message holding \"%s\"",
                    w->cfg->fault_abort_on);
             abort();
         }
+#endif
         res = assay_grade_buffer(cat, raw, len, scratch, &opts);
     }
     o->result = res ? assay_result_dumps(res) : NULL;

@@ -43,6 +43,12 @@ static void log_start(const wk_config *cfg, const assay_catalog *cat)
         wk_log(WK_WARN, "fault injection is on (ASSAY_FAULT_ABORT_ON): this worker aborts "
                         "on any message holding that text; for chaos tests only");
     }
+    if (cfg->hooks_ignored) {
+        wk_log(WK_WARN,
+               "%s is set, but this assay-worker has no test hooks (only assay-worker-hooks, "
+               "built with -Dtest_hooks=true, has them): ignored",
+               cfg->hooks_ignored);
+    }
 }
 
 /* Names the handles still open when the loop cannot close: a bug to see, not to hide. */
