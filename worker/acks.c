@@ -60,8 +60,11 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
         return;
     }
     if (r->type != REDIS_REPLY_ARRAY) {
-        wk_log(WK_ERROR, "acknowledgement failed: %s; reconnecting to retry",
-               r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        wk_logf(
+            WK_ERROR,
+            &(wk_lf){.event = "ack_failed", .queue = queue_lane_name(b->lane), WK_COUNT(b->n)},
+            "acknowledgement failed: %s; reconnecting to retry",
+            r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
         b->sent = false;
         wk_conn_drop(c, "acknowledgement failed");
         return;
@@ -128,10 +131,13 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
         }
     }
     if (lost > 0) {
-        wk_log(WK_ERROR,
-               "out of memory grading or acknowledging; %zu submission%s stay in processing "
-               "and are retried",
-               lost, lost == 1 ? "" : "s");
+        wk_logf(WK_ERROR,
+                &(wk_lf){.event = "out_of_memory",
+                         .queue = queue_lane_name(b->lane),
+                         WK_COUNT(lost)},
+                "out of memory grading or acknowledging; %zu submission%s stay in processing "
+                "and are retried",
+                lost, lost == 1 ? "" : "s");
         w->inflight -= (int)lost;
         if (b->lane == QUEUE_REGRADE) {
             w->regrade_inflight -= (int)lost;

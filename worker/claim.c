@@ -27,7 +27,8 @@ static void block_cb(wk_conn *c, redisReply *r, void *priv)
     wk_worker *w = c->w;
     w->block_outstanding = false;
     if (r && r->type == REDIS_REPLY_ERROR) {
-        wk_log(WK_WARN, "waiting for work failed: %s", r->str);
+        wk_logf(WK_WARN, &(wk_lf){.event = "wait_failed", .conn = c->name},
+                "waiting for work failed: %s", r->str);
         uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
         return;
     }
@@ -84,8 +85,9 @@ static void claim_cb(wk_conn *c, redisReply *r, void *priv)
     }
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 1) {
         if (!w->claim_error_logged) {
-            wk_log(WK_ERROR, "claim failed: %s; reconnecting with backoff",
-                   r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+            wk_logf(WK_ERROR, &(wk_lf){.event = "claim_failed", .conn = c->name},
+                    "claim failed: %s; reconnecting with backoff",
+                    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
             w->claim_error_logged = true;
         }
         wk_conn_drop(c, "claim failed");
@@ -93,7 +95,7 @@ static void claim_cb(wk_conn *c, redisReply *r, void *priv)
     }
     wk_conn_reset_backoff(c);
     if (w->claim_error_logged) {
-        wk_log(WK_INFO, "claims succeed again");
+        wk_logf(WK_INFO, &(wk_lf){.event = "claim_ok"}, "claims succeed again");
         w->claim_error_logged = false;
     }
     size_t n = (r->elements - 1) / 2;
@@ -120,7 +122,9 @@ static void claim_cb(wk_conn *c, redisReply *r, void *priv)
     }
     wk_job *j = take(w, r, lane, n);
     if (j == NULL || wk_job_start(j) != 0) {
-        wk_log(WK_ERROR, "out of memory taking %zu submissions; they stay in processing", n);
+        wk_logf(WK_ERROR,
+                &(wk_lf){.event = "out_of_memory", .queue = queue_lane_name(lane), WK_COUNT(n)},
+                "out of memory taking %zu submissions; they stay in processing", n);
         wk_conn_drop(c, "out of memory");
     }
 }

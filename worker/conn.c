@@ -64,7 +64,8 @@ void wk_conn_ignore_reply(wk_conn *c, redisReply *r, void *priv)
 {
     (void)priv;
     if (r && r->type == REDIS_REPLY_ERROR) {
-        wk_log(WK_WARN, "redis (%s) answered an error: %s", c->name, r->str);
+        wk_logf(WK_WARN, &(wk_lf){.event = "redis_error", .conn = c->name},
+                "redis (%s) answered an error: %s", c->name, r->str);
     }
 }
 
@@ -111,14 +112,22 @@ static void schedule_retry(wk_conn *c)
 static void went_down(wk_conn *c, const char *why)
 {
     if (c->was_ready) {
-        wk_log(WK_ERROR, "lost the Redis connection (%s): %s; reconnecting", c->name, why);
+        wk_logf(WK_ERROR,
+                &(wk_lf){.event = "connection_lost",
+                         .conn = c->name,
+                         .redis = c->w->cfg->redis_desc},
+                "lost the Redis connection (%s): %s; reconnecting", c->name, why);
         c->was_ready = false;
         c->fail_logged = true;
     } else {
         c->attempt_failed = true;
         if (!c->fail_logged) {
-            wk_log(WK_ERROR, "cannot reach Redis at %s (%s): %s; retrying with backoff",
-                   c->w->cfg->redis_desc, c->name, why);
+            wk_logf(WK_ERROR,
+                    &(wk_lf){.event = "redis_unreachable",
+                             .conn = c->name,
+                             .redis = c->w->cfg->redis_desc},
+                    "cannot reach Redis at %s (%s): %s; retrying with backoff",
+                    c->w->cfg->redis_desc, c->name, why);
             c->fail_logged = true;
         }
     }
@@ -183,7 +192,9 @@ static void ready_cb(wk_conn *c, redisReply *r, void *priv)
         wk_conn_reset_backoff(c);
     }
     if (!c->was_ready) {
-        wk_log(WK_INFO, "connected to Redis at %s (%s)", c->w->cfg->redis_desc, c->name);
+        wk_logf(WK_INFO,
+                &(wk_lf){.event = "connected", .conn = c->name, .redis = c->w->cfg->redis_desc},
+                "connected to Redis at %s (%s)", c->w->cfg->redis_desc, c->name);
     }
     c->was_ready = true;
     c->fail_logged = false;

@@ -78,6 +78,7 @@ static void grade_one(const wk_worker *w, const assay_catalog *cat, assay_scratc
                       wk_outcome *o)
 {
     long attempts = redeliveries + 1;
+    double ms = 0; /* grading time */
     assay_grade_options opts = {.graded_at = NULL, .limits = &w->limits};
     json_t *res;
 #if ASSAY_TEST_HOOKS
@@ -99,12 +100,17 @@ static void grade_one(const wk_worker *w, const assay_catalog *cat, assay_scratc
     } else {
 #if ASSAY_TEST_HOOKS
         if (w->cfg->fault_abort_on && strstr(raw, w->cfg->fault_abort_on)) {
-            wk_log(WK_ERROR, "fault injection: aborting on a message holding \"%s\"",
-                   w->cfg->fault_abort_on);
+            wk_logf(WK_ERROR, &(wk_lf){.event = "fault_abort"},
+                    "fault injection: aborting on a message holding \"%s\"",
+                    w->cfg->fault_abort_on);
             abort();
         }
 #endif
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         res = assay_grade_buffer(cat, raw, len, scratch, &opts);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     }
     o->result = res ? assay_result_dumps(res) : NULL;
     if (o->result == NULL) {
@@ -130,14 +136,29 @@ static void grade_one(const wk_worker *w, const assay_catalog *cat, assay_scratc
     if (json_is_string(id)) {
         dedupe_keys(w, res, id, o);
     }
+    const char *sid = json_string_value(id);
+    size_t sid_len = sid ? json_string_length(id) : 0;
     if (o->graded) {
-        wk_log(WK_DEBUG, "graded %s", json_string_value(id));
+        wk_logf(WK_DEBUG,
+                &(wk_lf){.event = "graded",
+                         .id = sid,
+                         .id_len = sid_len,
+                         .queue = queue_lane_name(lane),
+                         WK_MS(ms)},
+                "graded %s", sid);
     } else {
-        wk_log(WK_INFO,
-               "not graded: %s (%s); answering with an error and dead-lettering it "
-               "unless it was answered before",
-               json_string_value(json_object_get(json_object_get(res, "error"), "code")),
-               json_is_string(id) ? json_string_value(id) : "no id");
+        const char *code =
+            json_string_value(json_object_get(json_object_get(res, "error"), "code"));
+        wk_logf(WK_INFO,
+                &(wk_lf){.event = "not_graded",
+                         .id = sid,
+                         .id_len = sid_len,
+                         .queue = queue_lane_name(lane),
+                         .code = code,
+                         WK_MS(ms)},
+                "not graded: %s (%s); answering with an error and dead-lettering it "
+                "unless it was answered before",
+                code, sid ? sid : "no id");
     }
     json_decref(res);
 }
@@ -203,7 +224,7 @@ int wk_catalog_load(const char *dir, assay_catalog **out)
     char line[1200];
     for (size_t i = 0; i < assay_diags_count(d); i++) {
         assay_diag_format(assay_diags_get(d, i), line, sizeof(line));
-        wk_log(WK_ERROR, "%s", line);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "rubric_problem", .path = dir}, "%s", line);
     }
     assay_diags_destroy(d);
     if (rc < 0) {

@@ -11,6 +11,7 @@
 #include "jobs.h"
 #include "log.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,13 @@ static void recover_cb(wk_conn *c, redisReply *r, void *priv)
     char *who = priv;
     if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0) {
         c->w->recovered += (uint64_t)r->integer;
-        wk_log(WK_WARN, "returned %lld submission%s of worker %s to the queues", r->integer,
-               r->integer == 1 ? "" : "s", who);
+        wk_logf(WK_WARN, &(wk_lf){.event = "recovered", .peer = who, WK_COUNT(r->integer)},
+                "returned %lld submission%s of worker %s to the queues", r->integer,
+                r->integer == 1 ? "" : "s", who);
         wk_pump(c->w);
     } else if (r && r->type == REDIS_REPLY_ERROR) {
-        wk_log(WK_ERROR, "recovery of worker %s failed: %s", who, r->str);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "recovery_failed", .peer = who},
+                "recovery of worker %s failed: %s", who, r->str);
     }
     free(who);
 }
@@ -109,10 +112,10 @@ static void config_cb(wk_conn *c, redisReply *r, void *priv)
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        wk_log(WK_WARN,
-               "cannot check Redis's %s (%s): make sure persistence is on and queue "
-               "keys cannot be evicted",
-               what, r->str);
+        wk_logf(WK_WARN, &(wk_lf){.event = "config_unchecked"},
+                "cannot check Redis's %s (%s): make sure persistence is on and queue "
+                "keys cannot be evicted",
+                what, r->str);
         return;
     }
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 || r->element[1]->str == NULL) {
@@ -120,16 +123,16 @@ static void config_cb(wk_conn *c, redisReply *r, void *priv)
     }
     const char *v = r->element[1]->str;
     if (strcmp(what, "appendonly") == 0 && strcmp(v, "yes") != 0) {
-        wk_log(WK_WARN,
-               "Redis has appendonly=%s: queued and in-flight submissions are lost if "
-               "Redis restarts; set appendonly yes",
-               v);
+        wk_logf(WK_WARN, &(wk_lf){.event = "appendonly_off"},
+                "Redis has appendonly=%s: queued and in-flight submissions are lost if "
+                "Redis restarts; set appendonly yes",
+                v);
     }
     if (strcmp(what, "maxmemory-policy") == 0 && strncmp(v, "allkeys-", 8) == 0) {
-        wk_log(WK_WARN,
-               "Redis has maxmemory-policy=%s, which may evict queue keys under memory "
-               "pressure; use noeviction",
-               v);
+        wk_logf(WK_WARN, &(wk_lf){.event = "eviction_policy"},
+                "Redis has maxmemory-policy=%s, which may evict queue keys under memory "
+                "pressure; use noeviction",
+                v);
     }
 }
 
@@ -137,10 +140,12 @@ static void script_cb(wk_conn *c, redisReply *r, void *priv)
 {
     const char *expect = priv;
     if (r && r->type == REDIS_REPLY_ERROR) {
-        wk_log(WK_ERROR, "cannot load the queue scripts: %s", r->str);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "scripts_failed"},
+                "cannot load the queue scripts: %s", r->str);
         wk_conn_drop(c, "SCRIPT LOAD failed");
     } else if (r && r->type == REDIS_REPLY_STRING && strcmp(r->str, expect) != 0) {
-        wk_log(WK_ERROR, "Redis named a script %s, expected %s", r->str, expect);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "script_mismatch"},
+                "Redis named a script %s, expected %s", r->str, expect);
     }
 }
 
@@ -219,9 +224,10 @@ static void bye_cb(wk_conn *c, redisReply *r, void *priv)
     (void)priv;
     wk_worker *w = c->w;
     if (w->phase != WK_CLOSED) {
-        wk_log(WK_INFO, "stopped: %llu graded, %llu not graded, %llu duplicates suppressed",
-               (unsigned long long)w->graded, (unsigned long long)w->failed,
-               (unsigned long long)w->duplicates);
+        wk_logf(WK_INFO, &(wk_lf){.event = "stopped", WK_COUNT(w->graded)},
+                "stopped: %llu graded, %llu not graded, %llu duplicates suppressed",
+                (unsigned long long)w->graded, (unsigned long long)w->failed,
+                (unsigned long long)w->duplicates);
         wk_close_all(w);
     }
 }
@@ -238,8 +244,9 @@ void wk_maybe_finish(wk_worker *w)
         if (w->main.attempt_failed) {
             /* Nothing of ours waits in memory. Anything a lost claim left in our processing
              * list is returned by another worker once our heartbeat expires. */
-            wk_log(WK_WARN, "stopping while Redis is unreachable: nothing in flight; leaving "
-                            "the registry to expire");
+            wk_logf(WK_WARN, &(wk_lf){.event = "stopped_unreachable"},
+                    "stopping while Redis is unreachable: nothing in flight; leaving the "
+                    "registry to expire");
             wk_close_all(w);
         }
         return; /* else the drain timer ends it if Redis does not come back */
@@ -256,10 +263,10 @@ void wk_maybe_finish(wk_worker *w)
 static void drain_cb(uv_timer_t *t)
 {
     wk_worker *w = t->data;
-    wk_log(WK_WARN,
-           "drain timed out with %d submission%s unacknowledged; they stay in %s and %s "
-           "and are recovered by another worker",
-           w->inflight, w->inflight == 1 ? "" : "s", w->keys.proc_live, w->keys.proc_regrade);
+    wk_logf(WK_WARN, &(wk_lf){.event = "drain_timeout", WK_COUNT(w->inflight)},
+            "drain timed out with %d submission%s unacknowledged; they stay in %s and %s "
+            "and are recovered by another worker",
+            w->inflight, w->inflight == 1 ? "" : "s", w->keys.proc_live, w->keys.proc_regrade);
     w->exit_code = 1;
     wk_close_all(w);
 }
@@ -268,12 +275,17 @@ void wk_stop_signal_cb(uv_signal_t *s, int signum)
 {
     wk_worker *w = s->data;
     if (w->phase != WK_RUNNING) {
-        wk_log(WK_WARN, "second signal: exiting now; in-flight work stays in processing and is "
-                        "recovered");
+        wk_logf(WK_WARN, &(wk_lf){.event = "second_signal", WK_COUNT(w->inflight)},
+                "second signal: exiting now; in-flight work stays in processing and is "
+                "recovered");
         _exit(1);
     }
-    wk_log(WK_INFO, "signal %d: finishing %d in-flight submission%s, taking no more", signum,
-           w->inflight, w->inflight == 1 ? "" : "s");
+    wk_logf(WK_INFO,
+            &(wk_lf){.event = "draining",
+                     .code = signum == SIGINT ? "SIGINT" : "SIGTERM",
+                     WK_COUNT(w->inflight)},
+            "signal %d: finishing %d in-flight submission%s, taking no more", signum,
+            w->inflight, w->inflight == 1 ? "" : "s");
     w->phase = WK_DRAINING;
     uv_timer_start(&w->drain, drain_cb, (uint64_t)w->cfg->drain_timeout_ms, 0);
     wk_maybe_finish(w);
