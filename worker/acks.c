@@ -4,6 +4,7 @@
 #include "acks.h"
 
 #include "claim.h"
+#include "health.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -51,12 +52,29 @@ wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect)
     return b;
 }
 
+/* After a refused write: the acknowledgements not sent go again, then claims resume. */
+static void writes_retry_cb(uv_timer_t *t)
+{
+    wk_worker *w = t->data;
+    wk_acks_resend(w);
+    wk_pump(w);
+}
+
 static void ack_cb(wk_conn *c, redisReply *r, void *priv)
 {
     wk_worker *w = c->w;
     wk_ack_batch *b = priv;
     if (r == NULL) {
         b->sent = false; /* sent again after the reconnect */
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR &&
+        wk_health_refused(c, r->str, "the acknowledgement script")) {
+        b->sent = false;
+        if (w->phase != WK_CLOSED && c->state == WK_CONN_READY) {
+            /* OOM: sent again after a delay (a user refused: after the reconnection). */
+            uv_timer_start(&w->writes_retry, writes_retry_cb, wk_writes_delay(w), 0);
+        }
         return;
     }
     if (r->type != REDIS_REPLY_ARRAY) {
@@ -69,6 +87,8 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
         wk_conn_drop(c, "acknowledgement failed");
         return;
     }
+    wk_writes_ok(w);
+    wk_health_claimed(w);
     for (size_t i = 0; i < r->elements; i++) {
         if (r->element[i]->integer == QUEUE_ACK_DUPLICATE) {
             w->duplicates++;

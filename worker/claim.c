@@ -9,6 +9,7 @@
 #include "claim.h"
 
 #include "acks.h"
+#include "health.h"
 #include "jobs.h"
 #include "log.h"
 
@@ -27,10 +28,21 @@ static void block_cb(wk_conn *c, redisReply *r, void *priv)
     wk_worker *w = c->w;
     w->block_outstanding = false;
     if (r && r->type == REDIS_REPLY_ERROR) {
+        if (wk_health_refused(c, r->str, "BLMOVE")) {
+            /* OOM: BLMOVE is a write; wait before the next try (a user refused: the
+             * connection was dropped, and its reconnection brings us back). */
+            uv_timer_start(&w->pump_retry, pump_retry_cb, wk_writes_delay(w), 0);
+            return;
+        }
         wk_logf(WK_WARN, &(wk_lf){.event = "wait_failed", .conn = c->name},
                 "waiting for work failed: %s", r->str);
         uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
         return;
+    }
+    if (r && w->block_sent_at >= w->writes_refused_at) {
+        /* Only a wait begun after the refusal was seen proves that writes go through: one
+         * begun before it was let in before memory ran out. */
+        wk_writes_ok(w);
     }
     wk_pump(w);
 }
@@ -51,6 +63,7 @@ static void start_block(wk_worker *w)
     const char *argv[] = {"BLMOVE", w->keys.live, w->keys.live, "RIGHT", "RIGHT", secs};
     if (wk_conn_send(&w->block, block_cb, NULL, 6, argv, NULL) == 0) {
         w->block_outstanding = true;
+        w->block_sent_at = uv_now(w->loop);
     } else {
         uv_timer_start(&w->pump_retry, pump_retry_cb, 50, 0);
     }
@@ -83,6 +96,12 @@ static void claim_cb(wk_conn *c, redisReply *r, void *priv)
     if (r == NULL) {
         return; /* the connection went; our processing list is reconciled on reconnect */
     }
+    if (r->type == REDIS_REPLY_ERROR && wk_health_refused(c, r->str, "the claim script")) {
+        if (w->phase != WK_CLOSED && c->state == WK_CONN_READY) {
+            uv_timer_start(&w->pump_retry, pump_retry_cb, wk_writes_delay(w), 0); /* OOM */
+        }
+        return;
+    }
     if (r->type != REDIS_REPLY_ARRAY || r->elements < 1) {
         if (!w->claim_error_logged) {
             wk_logf(WK_ERROR, &(wk_lf){.event = "claim_failed", .conn = c->name},
@@ -94,11 +113,15 @@ static void claim_cb(wk_conn *c, redisReply *r, void *priv)
         return;
     }
     wk_conn_reset_backoff(c);
+    wk_health_claimed(w);
     if (w->claim_error_logged) {
         wk_logf(WK_INFO, &(wk_lf){.event = "claim_ok"}, "claims succeed again");
         w->claim_error_logged = false;
     }
     size_t n = (r->elements - 1) / 2;
+    if (n > 0) {
+        wk_writes_ok(w); /* the claim moved them */
+    }
     queue_lane lane;
     bool suspect_waits;
     const redisReply *tag = r->element[0];

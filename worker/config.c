@@ -49,7 +49,10 @@ static const char usage[] =
     "  --version             the version\n"
     "\n"
     "Signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP reloads\n"
-    "the rubrics (a broken rubric is reported and the loaded set stays in service).\n";
+    "the rubrics (a broken rubric is reported and the loaded set stays in service).\n"
+    "\n"
+    "Exit status: 0 drained and stopped; 1 the rubrics did not load, or the drain timed\n"
+    "out; 2 a bad command line; 78 Redis refused the user (password, ACL or database).\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {

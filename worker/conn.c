@@ -5,6 +5,7 @@
  */
 #include "conn.h"
 
+#include "health.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "redis_uv.h"
@@ -181,7 +182,9 @@ static void ready_cb(wk_conn *c, redisReply *r, void *priv)
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        wk_conn_drop(c, r->str);
+        if (!wk_health_refused(c, r->str, "PING")) {
+            wk_conn_drop(c, r->str);
+        }
         return;
     }
     c->state = WK_CONN_READY;
@@ -202,12 +205,12 @@ static void ready_cb(wk_conn *c, redisReply *r, void *priv)
     c->on_ready(c);
 }
 
+/* AUTH's and SELECT's reply (priv: the command's name). */
 static void auth_cb(wk_conn *c, redisReply *r, void *priv)
 {
-    (void)priv;
-    if (r && r->type == REDIS_REPLY_ERROR) {
+    if (r && r->type == REDIS_REPLY_ERROR && !wk_health_refused(c, r->str, priv)) {
         char why[300];
-        snprintf(why, sizeof(why), "authentication failed: %s", r->str);
+        snprintf(why, sizeof(why), "%s failed: %s", (const char *)priv, r->str);
         wk_conn_drop(c, why);
     }
 }
@@ -229,17 +232,17 @@ static void connect_cb(const redisAsyncContext *ac, int status)
     if (u->password[0]) {
         if (u->user[0]) {
             const char *argv[] = {"AUTH", u->user, u->password};
-            wk_conn_send(c, auth_cb, NULL, 3, argv, NULL);
+            wk_conn_send(c, auth_cb, "AUTH", 3, argv, NULL);
         } else {
             const char *argv[] = {"AUTH", u->password};
-            wk_conn_send(c, auth_cb, NULL, 2, argv, NULL);
+            wk_conn_send(c, auth_cb, "AUTH", 2, argv, NULL);
         }
     }
     if (u->db) {
         char db[16];
         snprintf(db, sizeof(db), "%d", u->db);
         const char *argv[] = {"SELECT", db};
-        wk_conn_send(c, auth_cb, NULL, 2, argv, NULL);
+        wk_conn_send(c, auth_cb, "SELECT", 2, argv, NULL);
     }
     const char *argv[] = {"PING"};
     wk_conn_send(c, ready_cb, NULL, 1, argv, NULL);

@@ -8,6 +8,7 @@
 #include "acks.h"
 #include "bgpool.h"
 #include "claim.h"
+#include "health.h"
 #include "jobs.h"
 #include "log.h"
 
@@ -30,7 +31,7 @@ static void recover_cb(wk_conn *c, redisReply *r, void *priv)
                 "returned %lld submission%s of worker %s to the queues", r->integer,
                 r->integer == 1 ? "" : "s", who);
         wk_pump(c->w);
-    } else if (r && r->type == REDIS_REPLY_ERROR) {
+    } else if (r && r->type == REDIS_REPLY_ERROR && !wk_health_refused(c, r->str, "recovery")) {
         wk_logf(WK_ERROR, &(wk_lf){.event = "recovery_failed", .peer = who},
                 "recovery of worker %s failed: %s", who, r->str);
     }
@@ -55,6 +56,9 @@ static void members_cb(wk_conn *c, redisReply *r, void *priv)
 {
     (void)priv;
     wk_worker *w = c->w;
+    if (r && r->type == REDIS_REPLY_ERROR && !wk_health_refused(c, r->str, "SMEMBERS")) {
+        wk_conn_ignore_reply(c, r, priv);
+    }
     if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
         return;
     }
@@ -63,6 +67,20 @@ static void members_cb(wk_conn *c, redisReply *r, void *priv)
         if (who && strcmp(who, w->cfg->worker_id) != 0) {
             recover(w, who, false, true);
         }
+    }
+}
+
+/* The heartbeat's replies: a write refused (OOM) or a user refused is the health module's;
+ * one that goes through says writes are accepted. */
+static void beat_cb(wk_conn *c, redisReply *r, void *priv)
+{
+    if (r == NULL) {
+        return;
+    }
+    if (r->type != REDIS_REPLY_ERROR) {
+        wk_writes_ok(c->w);
+    } else if (!wk_health_refused(c, r->str, priv)) {
+        wk_conn_ignore_reply(c, r, priv);
     }
 }
 
@@ -78,9 +96,9 @@ static void beat(wk_worker *w)
              (long)getpid(), w->started, w->inflight, (unsigned long long)w->graded,
              (unsigned long long)w->failed);
     const char *set[] = {"SET", w->keys.heartbeat, val, "PX", ttl};
-    wk_conn_send(&w->main, wk_conn_ignore_reply, NULL, 5, set, NULL);
+    wk_conn_send(&w->main, beat_cb, "SET of the heartbeat", 5, set, NULL);
     const char *sadd[] = {"SADD", w->keys.workers, w->cfg->worker_id};
-    wk_conn_send(&w->main, wk_conn_ignore_reply, NULL, 3, sadd, NULL);
+    wk_conn_send(&w->main, beat_cb, "SADD to the registry", 3, sadd, NULL);
 }
 
 void wk_heartbeat_cb(uv_timer_t *t)
@@ -140,6 +158,9 @@ static void script_cb(wk_conn *c, redisReply *r, void *priv)
 {
     const char *expect = priv;
     if (r && r->type == REDIS_REPLY_ERROR) {
+        if (wk_health_refused(c, r->str, "SCRIPT LOAD")) {
+            return;
+        }
         wk_logf(WK_ERROR, &(wk_lf){.event = "scripts_failed"},
                 "cannot load the queue scripts: %s", r->str);
         wk_conn_drop(c, "SCRIPT LOAD failed");
@@ -200,8 +221,12 @@ void wk_close_all(wk_worker *w)
     w->phase = WK_CLOSED;
     wk_conn_close(&w->main);
     wk_conn_close(&w->block);
-    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry};
-    for (size_t i = 0; i < 4; i++) {
+    if (w->auth_failing && w->exit_code == 0) {
+        w->exit_code = WK_EXIT_CONFIG; /* stopped while Redis refused our user */
+    }
+    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry,
+                            &w->writes_retry};
+    for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
         uv_timer_stop(timers[i]);
         uv_close((uv_handle_t *)timers[i], NULL);
     }

@@ -95,8 +95,9 @@ int wk_run(wk_config *cfg)
     w->loop = uv_default_loop();
     wk_conn_init(&w->main, w, "main", wk_main_ready, 0);
     wk_conn_init(&w->block, w, "block", wk_block_ready, cfg->idle_block_ms);
-    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry};
-    for (size_t i = 0; i < 4; i++) {
+    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry,
+                            &w->writes_retry};
+    for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
         uv_timer_init(w->loop, timers[i]);
         timers[i]->data = w;
     }

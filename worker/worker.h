@@ -9,6 +9,7 @@
  *   acks.c       acknowledgement batches, sent in claim order per lane (the ack script)
  *   lifecycle.c  start-up on a ready connection, heartbeat and recovery, the phases
  *                (signals, drain, leaving), reload
+ *   health.c     Redis's refusals: credentials (fatal before the first start), writes (OOM)
  *   bgpool.c     the nice-19 threads that grade regrade batches
  *   redis_uv.c   hiredis on libuv;  config.c, log.c  flags and the log
  * Every name a module shares starts with wk_ (WK_ for constants); file-local ones have no
@@ -40,6 +41,10 @@
  *   DRAINING,
  *   LEAVING   the drain timer                              CLOSED, exit 1
  *   any       a second SIGTERM / SIGINT                    _exit(1)
+ *   any       Redis refuses our user before the first      CLOSED, exit 78 (health.c)
+ *             claim was answered
+ *
+ * Stopping while Redis refuses our user (after a first start) exits 78 instead of 0.
  *
  * "Drained" (wk_drained) is one predicate: no claim out, nothing claimed unacknowledged,
  * no acknowledgement batch kept. RUNNING claims; DRAINING only finishes what it holds and
@@ -57,7 +62,7 @@ struct wk_worker {
     uv_loop_t *loop;
     wk_phase phase;
     wk_conn main, block; /* main: claims, acks, heartbeats, recovery; block: waits only */
-    uv_timer_t heartbeat, watchdog, drain, pump_retry;
+    uv_timer_t heartbeat, watchdog, drain, pump_retry, writes_retry;
     uv_signal_t sigterm, sigint, sighup;
 
     /* The protocol: keys and script names (SHA-1), fixed at start. */
@@ -80,6 +85,15 @@ struct wk_worker {
     bool pump_again; /* room was made while a claim was out: claim again after its reply */
     bool claim_error_logged;
     wk_ack_batch *acks, *acks_tail; /* in claim order */
+
+    /* health.c: what Redis's refusals tell us (health.h). */
+    bool claimed_once;   /* a first claim was answered: credentials and scripts work */
+    bool auth_failing;   /* since then, Redis refuses our user */
+    bool writes_refused; /* Redis answers OOM to writes */
+    long writes_backoff_ms;
+    uint64_t writes_ok_at;      /* when writes were last accepted again (loop time, ms) */
+    uint64_t writes_refused_at; /* when they were last refused, after being accepted */
+    uint64_t block_sent_at;     /* when the blocking wait in progress was sent */
 
     /* lifecycle.c */
     bool first_ready_done, persistence_checked;
