@@ -217,28 +217,6 @@ typedef struct run {
     bool show; /* the progress bar */
 } run;
 
-/* Loads the rubrics of dir into cat, printing their problems. EXIT_OK when all loaded;
- * EXIT_FAILED when one is invalid, EXIT_UNUSABLE when dir or one of its files could not be
- * read (*usable false when no rubric loaded: there is nothing to grade against). */
-static int load_rubrics(assay_catalog *cat, const char *dir, bool *usable)
-{
-    assay_diags *d = assay_diags_create();
-    int loaded = assay_catalog_load_dir(cat, dir, NULL, d);
-    cli_print_diags(stderr, d);
-    int rc = loaded >= 0 ? EXIT_OK : loaded == ASSAY_E_NOMEM ? EXIT_UNUSABLE : EXIT_FAILED;
-    for (size_t i = 0; i < assay_diags_count(d); i++) {
-        if (assay_diags_get(d, i)->code == ASSAY_E_IO) {
-            rc = EXIT_UNUSABLE;
-        }
-    }
-    assay_diags_destroy(d);
-    *usable = loaded >= 0 || assay_catalog_count(cat) > 0;
-    if (!*usable) {
-        fprintf(stderr, "assay grade: no rubric loaded from %s\n", dir);
-    }
-    return rc;
-}
-
 /* Opens IN and OUT. EXIT_OK, or EXIT_UNUSABLE after saying why. */
 static int open_files(run *r, const char *in, const char *out)
 {
@@ -387,7 +365,8 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
 {
     assay_catalog *cat = assay_catalog_create();
     bool usable = false;
-    int rubrics_rc = cat ? load_rubrics(cat, rubrics, &usable) : EXIT_UNUSABLE;
+    int rubrics_rc =
+        cat ? cli_load_rubric_dir(cat, rubrics, "assay grade", &usable) : EXIT_UNUSABLE;
     run r = {.jobs = jobs};
     if (r.jobs <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

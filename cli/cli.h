@@ -29,6 +29,9 @@ int cmd_lint(int argc, char **argv);
 int cmd_grade(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_mastery(int argc, char **argv);
+/* Learner records: rebuild from results, show, delete (record.c; show and delete reach Redis
+ * when hiredis is found). */
+int cmd_record(int argc, char **argv);
 /* Open Badges 3.0 credentials and the issuer's keys (credential.c, issuer.c). */
 int cmd_credential(int argc, char **argv);
 int cmd_issuer(int argc, char **argv);
@@ -46,6 +49,11 @@ int cmd_dead(int argc, char **argv);
 assay_catalog *cli_load_rubric(const char *path, int *rc);
 /* Prints every diagnostic gcc-style to f. */
 void cli_print_diags(FILE *f, const assay_diags *d);
+/* Loads the rubrics of dir into cat, printing their problems on stderr (name starts the
+ * messages). EXIT_OK when all loaded; EXIT_FAILED when one is invalid, EXIT_UNUSABLE when
+ * dir or one of its files could not be read (*usable false when no rubric loaded: there is
+ * nothing to grade against). (util.c) */
+int cli_load_rubric_dir(assay_catalog *cat, const char *dir, const char *name, bool *usable);
 /* Reads a whole file ("-" is standard input). Caller frees. NULL with errno on failure. */
 char *cli_read_file(const char *path, size_t *len);
 /* The graded_at to use: --graded-at, else $SOURCE_DATE_EPOCH, else NULL (now). */

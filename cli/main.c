@@ -19,6 +19,11 @@ static const char usage[] =
     "  explain RUBRIC SUBMISSION      a readable per-check breakdown for faculty\n"
     "  mastery --method NAME [--param N] [--mastery-points X] [--json] SCORE...\n"
     "                                 try a calculation method on scores, oldest first\n"
+    "  record rebuild --jsonl RESULTS [--rubrics DIR] [-o RECORDS.jsonl]\n"
+    "                                 learners' competency records rebuilt from results\n"
+    "  record show [--json] [--file RECORDS.jsonl] LEARNER\n"
+    "                                 a learner's record, from Redis or a rebuild\n"
+    "  record delete LEARNER          erase a learner's record and credentials in Redis\n"
     "\n"
     "Open Badges 3.0 credentials (assay credential --help for more):\n"
     "  credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json) [--now TIME] [--json]\n"
@@ -84,6 +89,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "mastery") == 0) {
         return cmd_mastery(sub_argc, sub_argv);
+    }
+    if (strcmp(cmd, "record") == 0) {
+        return cmd_record(sub_argc, sub_argv);
     }
     if (strcmp(cmd, "credential") == 0) {
         return cmd_credential(sub_argc, sub_argv);

@@ -1,8 +1,9 @@
 /*
  * util.c - helpers every subcommand of the assay tool shares: reading a file or standard
- * input whole, printing rubric diagnostics, the graded_at to use, the options every command
- * takes (--help, --version) and command-line errors, a monotonic clock, progress bars, and
- * writing untrusted text to a terminal. Nothing here talks to Redis (ops.c does).
+ * input whole, printing rubric diagnostics, loading a rubric directory, the graded_at to
+ * use, the options every command takes (--help, --version) and command-line errors, a
+ * monotonic clock, progress bars, and writing untrusted text to a terminal. Nothing here
+ * talks to Redis (ops.c does).
  */
 #include "cli.h"
 
@@ -20,6 +21,25 @@ void cli_print_diags(FILE *f, const assay_diags *d)
         assay_diag_format(assay_diags_get(d, i), line, sizeof(line));
         fprintf(f, "%s\n", line);
     }
+}
+
+int cli_load_rubric_dir(assay_catalog *cat, const char *dir, const char *name, bool *usable)
+{
+    assay_diags *d = assay_diags_create();
+    int loaded = assay_catalog_load_dir(cat, dir, NULL, d);
+    cli_print_diags(stderr, d);
+    int rc = loaded >= 0 ? EXIT_OK : loaded == ASSAY_E_NOMEM ? EXIT_UNUSABLE : EXIT_FAILED;
+    for (size_t i = 0; i < assay_diags_count(d); i++) {
+        if (assay_diags_get(d, i)->code == ASSAY_E_IO) {
+            rc = EXIT_UNUSABLE;
+        }
+    }
+    assay_diags_destroy(d);
+    *usable = loaded >= 0 || assay_catalog_count(cat) > 0;
+    if (!*usable) {
+        fprintf(stderr, "%s: no rubric loaded from %s\n", name, dir);
+    }
+    return rc;
 }
 
 char *cli_read_file(const char *path, size_t *len)

@@ -60,17 +60,39 @@ const char *queue_keys_processing(const queue_keys *k, queue_lane lane)
     return lane == QUEUE_REGRADE ? k->proc_regrade : k->proc_live;
 }
 
-void queue_dedupe_key(char *out, size_t size, const char *prefix, const char *id, size_t idlen,
-                      const char *rubric_sha)
+/* The SHA-256 of data in lower-case hex. */
+static void sha256_hex(const char *data, size_t len, char h[2 * SHA256_DIGEST_SIZE + 1])
 {
     struct sha256_ctx ctx;
     uint8_t d[SHA256_DIGEST_SIZE];
-    char h[2 * SHA256_DIGEST_SIZE + 1];
     sha256_init(&ctx);
-    sha256_update(&ctx, idlen, (const uint8_t *)id);
+    sha256_update(&ctx, len, (const uint8_t *)data);
     sha256_digest(&ctx, sizeof(d), d);
     hex(d, sizeof(d), h);
+}
+
+void queue_dedupe_key(char *out, size_t size, const char *prefix, const char *id, size_t idlen,
+                      const char *rubric_sha)
+{
+    char h[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_hex(id, idlen, h);
     snprintf(out, size, "%s:done:%s:%s", prefix, h, rubric_sha);
+}
+
+void queue_record_key(char *out, size_t size, const char *prefix, const char *learner,
+                      size_t len)
+{
+    char h[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_hex(learner, len, h);
+    snprintf(out, size, "%s:record:%s", prefix, h);
+}
+
+void queue_credentials_key(char *out, size_t size, const char *prefix, const char *learner,
+                           size_t len)
+{
+    char h[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_hex(learner, len, h);
+    snprintf(out, size, "%s:credentials:%s", prefix, h);
 }
 
 void queue_rate_key(char *out, size_t size, const char *prefix, long minute)

@@ -43,6 +43,14 @@ const char *queue_keys_processing(const queue_keys *k, queue_lane lane);
  * and `assay dead requeue` clears. */
 void queue_dedupe_key(char *out, size_t size, const char *prefix, const char *id, size_t idlen,
                       const char *rubric_sha);
+/* P:record:<hex SHA-256 of the learner>: the learner's record, a hash of "ver" (an integer
+ * the writer compares and increments) and "doc" (the record document, docs/records.md). */
+void queue_record_key(char *out, size_t size, const char *prefix, const char *learner,
+                      size_t len);
+/* P:credentials:<hex SHA-256 of the learner>: the learner's credentials, a hash of
+ * "<credential id>@<version>" -> the signed credential. */
+void queue_credentials_key(char *out, size_t size, const char *prefix, const char *learner,
+                           size_t len);
 /* P:rate:<unix minute>: results pushed in that minute. */
 void queue_rate_key(char *out, size_t size, const char *prefix, long minute);
 

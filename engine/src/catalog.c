@@ -61,8 +61,7 @@ int assay_catalog_add(assay_catalog *c, assay_rubric *r)
     return 0;
 }
 
-/* Compares versions as dotted numbers ("1.10.0" > "1.9.2"), then as strings. */
-static int version_cmp(const char *a, const char *b)
+int assay__rubric_version_cmp(const char *a, const char *b)
 {
     const char *p = a, *q = b;
     while (*p && *q) {
@@ -99,7 +98,7 @@ const assay_rubric *assay_catalog_find(const assay_catalog *c, const char *id,
             if (strcmp(r->version, version) == 0) {
                 return r;
             }
-        } else if (best == NULL || version_cmp(r->version, best->version) > 0) {
+        } else if (best == NULL || assay__rubric_version_cmp(r->version, best->version) > 0) {
             best = r;
         }
     }

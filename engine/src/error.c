@@ -1,11 +1,13 @@
 /*
- * error.c - error codes, their names and sentences, and the diagnostics list.
+ * error.c - error codes, their names and sentences, the diagnostics list, and the `why`
+ * messages of functions that explain a refusal in a caller's buffer.
  *
  * The diagnostics list is a growable array of assay_diag owned by the caller. It does not
  * locate errors in text (see locate.c) or print anything.
  */
 #include "error.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,4 +108,15 @@ int assay_diag_format(const assay_diag *g, char *buf, size_t size)
         return snprintf(buf, size, "%s: error: %s (at %s)", where, g->message, g->pointer);
     }
     return snprintf(buf, size, "%s: error: %s", where, g->message);
+}
+
+void assay__whyf(char *why, size_t whylen, const char *fmt, ...)
+{
+    if (why == NULL || whylen == 0) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
 }

@@ -5,6 +5,7 @@
  */
 #include "load.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,14 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
     for (size_t i = 0; i < n; i++) {
         rb_competency *k = &r->comps[i];
         k->scale = &r->scale;
+        k->method = (assay_mastery_method){ASSAY_MASTERY_WEIGHTED_AVERAGE, 65};
+        /* A rubric's own competencies form the framework named after it. */
+        size_t flen = strlen("rubric:") + (r->id ? strlen(r->id) : 0) + 1;
+        if ((k->framework = malloc(flen)) != NULL) {
+            snprintf(k->framework, flen, "rubric:%s", r->id ? r->id : "");
+        } else {
+            assay__report_count(&L->rep, ASSAY_E_NOMEM);
+        }
         size_t ip = assay__path_index(p, i);
         json_t *c = assay__get_entry(&L->rep, arr, i, p, keys, "a competency");
         if (c == NULL) {

@@ -8,11 +8,11 @@
  * skipped. The module does not order scores, know about records or print anything.
  */
 #include "mastery.h"
+#include "error.h"
 #include "numread.h"
 #include "decimal.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,19 +54,6 @@ static int quote_len(const char *s, bool *cut)
     return (int)n;
 }
 
-/* Writes a message to why (NULL or whylen 0: nowhere). */
-__attribute__((format(printf, 3, 4))) static void say(char *why, size_t whylen, const char *fmt,
-                                                      ...)
-{
-    if (why == NULL || whylen == 0) {
-        return;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whylen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- Methods --------------------------------------------------------------------------- */
 
 const char *assay_mastery_kind_name(assay_mastery_kind kind)
@@ -92,7 +79,7 @@ int assay_mastery_method_parse(const char *name, bool has_param, long param,
                                assay_mastery_method *out, char *why, size_t whylen)
 {
     if (name == NULL || out == NULL) {
-        say(why, whylen, "no calculation method was given");
+        assay__whyf(why, whylen, "no calculation method was given");
         return ASSAY_E_ARG;
     }
     size_t k = 0;
@@ -102,25 +89,26 @@ int assay_mastery_method_parse(const char *name, bool has_param, long param,
     if (k == NSPECS) {
         bool cut;
         int len = quote_len(name, &cut);
-        say(why, whylen,
-            "unknown calculation method \"%.*s%s\" (expected highest, latest, average, "
-            "n_mastery, decaying_average or weighted_average)",
-            len, name, cut ? "..." : "");
+        assay__whyf(why, whylen,
+                    "unknown calculation method \"%.*s%s\" (expected highest, latest, average, "
+                    "n_mastery, decaying_average or weighted_average)",
+                    len, name, cut ? "..." : "");
         return ASSAY_E_ARG;
     }
     const method_spec *sp = &specs[k];
     if (sp->hi == 0) {
         if (has_param) {
-            say(why, whylen, "%s takes no parameter, got %ld", sp->name, param);
+            assay__whyf(why, whylen, "%s takes no parameter, got %ld", sp->name, param);
             return ASSAY_E_ARG;
         }
         param = 0;
     } else if (!has_param) {
-        say(why, whylen, "%s needs %s from %d to %d", sp->name, sp->what, sp->lo, sp->hi);
+        assay__whyf(why, whylen, "%s needs %s from %d to %d", sp->name, sp->what, sp->lo,
+                    sp->hi);
         return ASSAY_E_ARG;
     } else if (param < sp->lo || param > sp->hi) {
-        say(why, whylen, "%s takes %s from %d to %d, got %ld", sp->name, sp->what, sp->lo,
-            sp->hi, param);
+        assay__whyf(why, whylen, "%s takes %s from %d to %d, got %ld", sp->name, sp->what,
+                    sp->lo, sp->hi, param);
         return ASSAY_E_ARG;
     }
     out->kind = (assay_mastery_kind)k;
@@ -287,7 +275,7 @@ static int fraction_from_text(mpq_ptr v, const char *s, const char **reason)
 int assay__mpq_from_text(mpq_ptr q, const char *s, char *why, size_t whylen)
 {
     if (s == NULL) {
-        say(why, whylen, "no number was given");
+        assay__whyf(why, whylen, "no number was given");
         return -1;
     }
     mpq_t v;
@@ -321,7 +309,7 @@ int assay__mpq_from_text(mpq_ptr q, const char *s, char *why, size_t whylen)
     } else if (reason) {
         bool cut;
         int len = quote_len(s, &cut);
-        say(why, whylen, "\"%.*s%s\" %s", len, s, cut ? "..." : "", reason);
+        assay__whyf(why, whylen, "\"%.*s%s\" %s", len, s, cut ? "..." : "", reason);
     }
     mpq_clear(v);
     return rc;
@@ -439,27 +427,28 @@ int assay_mastery_compute_text(const assay_mastery_method *m, const char *const 
                                char *why, size_t whylen)
 {
     if (out == NULL) {
-        say(why, whylen, "no place for the value was given");
+        assay__whyf(why, whylen, "no place for the value was given");
         return ASSAY_E_ARG;
     }
     memset(out, 0, sizeof(*out));
     out->mastered = -1;
     if (!assay__mastery_method_valid(m)) {
-        say(why, whylen,
-            "the calculation method is not valid (build it with "
-            "assay_mastery_method_parse)");
+        assay__whyf(why, whylen,
+                    "the calculation method is not valid (build it with "
+                    "assay_mastery_method_parse)");
         return ASSAY_E_ARG;
     }
     if (n > 0 && scores == NULL) {
-        say(why, whylen, "%zu scores were announced but none given", n);
+        assay__whyf(why, whylen, "%zu scores were announced but none given", n);
         return ASSAY_E_ARG;
     }
     if (m->kind == ASSAY_MASTERY_N_MASTERY && mastery_points == NULL) {
-        say(why, whylen, "n_mastery needs mastery points (the score that counts as mastery)");
+        assay__whyf(why, whylen,
+                    "n_mastery needs mastery points (the score that counts as mastery)");
         return ASSAY_E_ARG;
     }
     if (n > SIZE_MAX / sizeof(mpq_t)) {
-        say(why, whylen, "too many scores");
+        assay__whyf(why, whylen, "too many scores");
         return ASSAY_E_NOMEM;
     }
     mpq_t *vals = malloc((n ? n : 1) * sizeof(mpq_t));
@@ -467,7 +456,7 @@ int assay_mastery_compute_text(const assay_mastery_method *m, const char *const 
     if (vals == NULL || ptrs == NULL) {
         free(vals);
         free(ptrs);
-        say(why, whylen, "out of memory for %zu scores", n);
+        assay__whyf(why, whylen, "out of memory for %zu scores", n);
         return ASSAY_E_NOMEM;
     }
     mpq_t thr, value;
@@ -482,7 +471,7 @@ int assay_mastery_compute_text(const assay_mastery_method *m, const char *const 
             continue;
         }
         if (assay__mpq_from_text(vals[ninit], scores[ninit], reason, sizeof reason) != 0) {
-            say(why, whylen, "score %zu: %s", ninit + 1, reason);
+            assay__whyf(why, whylen, "score %zu: %s", ninit + 1, reason);
             ninit++;
             rc = ASSAY_E_ARG;
             goto done;
@@ -491,14 +480,14 @@ int assay_mastery_compute_text(const assay_mastery_method *m, const char *const 
     }
     if (mastery_points &&
         assay__mpq_from_text(thr, mastery_points, reason, sizeof reason) != 0) {
-        say(why, whylen, "mastery points: %s", reason);
+        assay__whyf(why, whylen, "mastery points: %s", reason);
         rc = ASSAY_E_ARG;
         goto done;
     }
     mpq_srcptr t = mastery_points ? thr : NULL;
     int has = assay__mastery_compute(m, ptrs, n, t, value, &out->graded);
     if (has < 0) {
-        say(why, whylen, "the calculation method is not valid");
+        assay__whyf(why, whylen, "the calculation method is not valid");
         rc = has;
         goto done;
     }
@@ -508,7 +497,7 @@ int assay_mastery_compute_text(const assay_mastery_method *m, const char *const 
     if (has) {
         out->exact = assay__mpq_to_text(value);
         if (out->exact == NULL) {
-            say(why, whylen, "out of memory for the value's text");
+            assay__whyf(why, whylen, "out of memory for the value's text");
             rc = ASSAY_E_NOMEM;
             goto done;
         }

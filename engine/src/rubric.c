@@ -128,6 +128,7 @@ void assay_rubric_destroy(assay_rubric *r)
         free(k->name);
         free(k->description);
         free(k->ref);
+        free(k->framework);
         assay__rubric_scale_free(&k->own);
     }
     free(r->comps);

@@ -9,6 +9,7 @@
 #ifndef ENGINE_RUBRIC_H
 #define ENGINE_RUBRIC_H
 
+#include "assay/mastery.h"
 #include "assay/rubric.h"
 #include "decimal.h"
 #include "numread.h"
@@ -32,6 +33,11 @@ typedef struct rb_competency {
     rb_scale own; /* used when has_own */
     bool has_own;
     const rb_scale *scale; /* own or the rubric's default */
+    /* Owned: the framework the competency belongs to, "rubric:<rubric id>" for a rubric's
+     * own; with the id it names the competency in learner records ("<framework>/<id>"). */
+    char *framework;
+    /* How the learner records roll its scores up (default weighted_average 65). */
+    assay_mastery_method method;
 } rb_competency;
 
 typedef enum rb_mode { RB_SEARCH, RB_WHOLE, RB_FORBID, RB_COUNT } rb_mode;
@@ -123,5 +129,9 @@ struct assay_rubric {
 void assay__rubric_check_init(rb_check *c);
 void assay__rubric_check_free(rb_check *c);
 void assay__rubric_scale_free(rb_scale *s);
+
+/* Compares rubric versions as dotted numbers ("1.10.0" > "1.9.2"), then as strings:
+ * <0, 0, >0 (catalog.c). */
+int assay__rubric_version_cmp(const char *a, const char *b);
 
 #endif

@@ -12,6 +12,8 @@
 # (enqueue, stats, dead) are built, so their command lines are tested too (their work with
 # Redis is tested in tests/integration/test_ops.py). Needs python3 for JSON parsing.
 set -uo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" || exit 99
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
     echo "usage: test_cli.sh ASSAY SOURCE_ROOT [ops]" >&2
@@ -27,37 +29,6 @@ at=2026-01-01T00:00:00Z
 examples=(rubrics/bio-cell-respiration.json rubrics/chem-molarity.json
     rubrics/phys-kinematik.json rubrics/stats-confidence.json)
 
-n=0
-failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    local f
-    for f in "$@"; do # files to show as diagnostics
-        [ -f "$f" ] && sed -e 's/^/#   /' "$f" | head -20
-    done
-}
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; shows the last run's output if not.
-check() {
-    local desc=$1
-    shift
-    if "$@"; then
-        ok "$desc"
-    else
-        not_ok "$desc" "$tmp/last.out" "$tmp/last.err"
-    fi
-}
-# run [< input] ARGS...: runs assay; stdout, stderr in $tmp/last.{out,err}, exit status in $rc.
-run() {
-    "$assay" "$@" >"$tmp/last.out" 2>"$tmp/last.err"
-    rc=$?
-}
-rc_is() { [ "$rc" -eq "$1" ]; }
-out_has() { grep -q -- "$1" "$tmp/last.out"; }
-err_has() { grep -q -- "$1" "$tmp/last.err"; }
 # json_get FILE EXPR: prints EXPR evaluated on the JSON document in FILE (as r).
 json_get() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # ids FILE: the "id" of every non-blank JSON line of FILE, one per line ("<not an object>" for
@@ -317,29 +288,7 @@ run grade --rubrics "$tmp/rubrics-one-bad" --jsonl "$tmp/no-such-input.jsonl"
 check "... and a missing input file still exits 3" rc_is 3
 
 # The progress bar (drawn when stderr is a terminal) reaches 100% when the input has blank
-# lines. on_tty ARGS...: runs assay with stderr on a pseudo-terminal, what it drew in
-# $tmp/tty.err.
-on_tty() {
-    python3 - "$assay" "$@" >"$tmp/tty.err" <<'PY'
-import os, pty, subprocess, sys
-master, slave = pty.openpty()
-p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=slave)
-os.close(slave)
-drawn = b""
-while True:
-    try:
-        chunk = os.read(master, 65536)
-    except OSError:  # EIO: the other side is closed
-        break
-    if not chunk:
-        break
-    drawn += chunk
-sys.stdout.buffer.write(drawn)
-sys.exit(p.wait())
-PY
-    rc=$?
-}
+# lines (on_tty: lib.sh).
 # last_bar: the last frame of the progress bar drawn in $tmp/tty.err.
 last_bar() { tr '\r' '\n' <"$tmp/tty.err" | grep '^grading \[' | tail -1; }
 on_tty grade --rubrics rubrics --jsonl "$tmp/mixed.jsonl" --jobs 1 --graded-at "$at"
@@ -418,5 +367,4 @@ if [ "$with_ops" = ops ]; then
     check "a mistyped option is named without its value (no password printed)" hidden
 fi
 
-echo "1..$n"
-[ "$failures" -eq 0 ]
+tap_done

@@ -70,6 +70,13 @@ static void test_keys(void)
     ASSERT_STR_CONTAINS(key2, ":error");
     queue_rate_key(key, sizeof(key), "{assay}", 29000000L);
     ASSERT_STR_EQ(key, "{assay}:rate:29000000");
+    /* A learner's record and credentials: named by the SHA-256 of the learner. */
+    queue_record_key(key, sizeof(key), "{assay}", "abc", 3);
+    snprintf(want, sizeof(want), "{assay}:record:%s", sha256_abc);
+    ASSERT_STR_EQ(key, want);
+    queue_credentials_key(key, sizeof(key), "{assay}", "abc", 3);
+    snprintf(want, sizeof(want), "{assay}:credentials:%s", sha256_abc);
+    ASSERT_STR_EQ(key, want);
 }
 
 static void test_sha1(void)

@@ -22,8 +22,9 @@
  * The library never prints and never exits.
  *
  * This header includes the others: assay/version.h (the headers' version), assay/error.h
- * (error codes, diagnostics), assay/rubric.h (limits, rubrics, catalogs) and assay/grade.h
- * (scratch, grading, results), assay/mastery.h (calculation methods across attempts).
+ * (error codes, diagnostics), assay/rubric.h (limits, rubrics, catalogs), assay/grade.h
+ * (scratch, grading, results), assay/mastery.h (calculation methods across attempts) and
+ * assay/record.h (learner records).
  */
 #ifndef ASSAY_ASSAY_H
 #define ASSAY_ASSAY_H
@@ -31,6 +32,7 @@
 #include <assay/error.h>
 #include <assay/grade.h>
 #include <assay/mastery.h>
+#include <assay/record.h>
 #include <assay/rubric.h>
 #include <assay/version.h>
 

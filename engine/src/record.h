@@ -1,0 +1,72 @@
+/*
+ * record.h - the in-memory form of a learner's record, shared by record.c (the model,
+ * applying evidence, the change it made) and record_json.c (the document, results read as
+ * evidence, the change as the result's "record" member).
+ *
+ * Competencies are kept sorted by key and each one's evidence sorted by (at, submission
+ * id), so the document's order is the model's order and serialising needs no sort.
+ */
+#ifndef ENGINE_RECORD_H
+#define ENGINE_RECORD_H
+
+#include "assay/assay.h"
+#include "assay/record.h"
+#include "timestamp.h"
+
+#include <gmp.h>
+#include <stdint.h>
+
+/* One graded submission's score on one competency. */
+typedef struct rc_evidence {
+    char *submission, *rubric, *version;
+    char sha256[65];
+    ts_time at;
+    mpq_t score; /* 0..1 */
+} rc_evidence;
+
+/* A competency's value and what it reaches. */
+typedef struct rc_state {
+    bool has_value;
+    mpq_t value;              /* 0 without a value */
+    char *exact;              /* its exact text (assay__mpq_to_text); NULL without a value */
+    char *level, *level_name; /* NULL without a value */
+    bool mastered;
+} rc_state;
+
+typedef struct rc_comp {
+    char *key; /* "<framework>/<competency id>" */
+    assay_mastery_method method;
+    rc_evidence *ev; /* ordered by (at, submission); at most ASSAY_RECORD_EVIDENCE_MAX */
+    size_t n, cap;
+    uint64_t dropped;
+    rc_state st;
+} rc_comp;
+
+struct assay_record {
+    char *learner;
+    rc_comp *comps; /* ordered by key, bytewise */
+    size_t n, cap;
+};
+
+/* Lifetimes (record.c). An initialised evidence/state/comp owns its strings and mpqs. */
+void assay__rc_evidence_init(rc_evidence *e);
+void assay__rc_evidence_clear(rc_evidence *e);
+void assay__rc_comp_init(rc_comp *c);
+void assay__rc_comp_clear(rc_comp *c);
+
+/* (at, submission id) order of evidence: <0, 0, >0. */
+int assay__rc_evidence_cmp(const rc_evidence *a, const rc_evidence *b);
+
+/*
+ * Finds key in r's competencies. Returns its index with *found set, or where it would be
+ * inserted with *found clear.
+ */
+size_t assay__rc_find(const assay_record *r, const char *key, bool *found);
+/* Inserts an initialised competency (moved in) at index i. -1 when out of memory (c is then
+ * still the caller's). */
+int assay__rc_insert(assay_record *r, size_t i, rc_comp *c);
+
+/* A competency's state with borrowed strings (assay_record_state). */
+void assay__rc_state_view(const rc_comp *c, assay_record_state *out);
+
+#endif
