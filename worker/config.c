@@ -49,7 +49,8 @@ static const char usage[] =
     "  --version             the version\n"
     "\n"
     "Signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP reloads\n"
-    "the rubrics (a broken rubric is reported and the loaded set stays in service).\n"
+    "the rubrics while grading goes on (a broken rubric is reported and the loaded set\n"
+    "stays in service).\n"
     "\n"
     "Exit status: 0 drained and stopped; 1 the rubrics did not load, or the drain timed\n"
     "out; 2 a bad command line; 78 Redis refused the user (password, ACL or database).\n";

@@ -189,11 +189,34 @@ static void scratch_put(wk_worker *w, assay_scratch *s)
     assay_scratch_destroy(s);
 }
 
+static void cat_free_work_cb(uv_work_t *req)
+{
+    wk_cat_ref *c = req->data;
+    assay_catalog_destroy(c->cat);
+}
+
+static void cat_free_after_cb(uv_work_t *req, int status)
+{
+    (void)status;
+    free(req->data);
+}
+
+/* Frees a catalog no longer in service and no longer used, off the loop thread while the
+ * worker runs (the loop waits for it at exit). */
+static void cat_free(wk_worker *w, wk_cat_ref *c)
+{
+    c->free_req.data = c;
+    if (w->phase == WK_CLOSED ||
+        uv_queue_work(w->loop, &c->free_req, cat_free_work_cb, cat_free_after_cb) != 0) {
+        assay_catalog_destroy(c->cat);
+        free(c);
+    }
+}
+
 static void cat_release(wk_worker *w, wk_cat_ref *c)
 {
     if (--c->refs == 0 && c != w->cat) {
-        assay_catalog_destroy(c->cat);
-        free(c);
+        cat_free(w, c);
     }
 }
 
@@ -211,8 +234,7 @@ void wk_cat_replace(wk_worker *w, wk_cat_ref *ref)
     wk_cat_ref *old = w->cat;
     w->cat = ref;
     if (old->refs == 0) {
-        assay_catalog_destroy(old->cat);
-        free(old);
+        cat_free(w, old);
     }
 }
 

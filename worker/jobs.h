@@ -14,10 +14,12 @@
 #include <stddef.h>
 
 /* A loaded catalog and the grading jobs that use it: a SIGHUP reload replaces the current
- * one, and the old one is freed when its last job is done. */
+ * one, and the old one is freed when its last job is done - on a pool thread, since freeing
+ * many compiled patterns takes as long as compiling them. */
 struct wk_cat_ref {
     assay_catalog *cat;
     int refs;
+    uv_work_t free_req;
 };
 
 /* What grading one message produced, for its part of the acknowledgement. */

@@ -1,7 +1,7 @@
 /*
  * lifecycle.c - the worker's life around its work (see lifecycle.h): start-up checks and
  * the reconciliation after every reconnect, heartbeats and the registry, recovery of dead
- * workers' processing lists, the phases of stopping, and SIGHUP reloads.
+ * workers' processing lists, and the phases of stopping. (SIGHUP reloads: reload.c.)
  */
 #include "lifecycle.h"
 
@@ -314,38 +314,4 @@ void wk_stop_signal_cb(uv_signal_t *s, int signum)
     w->phase = WK_DRAINING;
     uv_timer_start(&w->drain, drain_cb, (uint64_t)w->cfg->drain_timeout_ms, 0);
     wk_maybe_finish(w);
-}
-
-/* ------------------------------------------------------------------------------------
- * SIGHUP: reload the rubrics; on any problem the loaded set stays in service.
- */
-
-void wk_reload_signal_cb(uv_signal_t *s, int signum)
-{
-    (void)signum;
-    wk_worker *w = s->data;
-    assay_catalog *cat = NULL;
-    int rc = wk_catalog_load(w->cfg->rubrics, &cat);
-    if (rc == 0) {
-        /* An empty directory (a deployment mistake) would dead-letter everything. */
-        assay_catalog_destroy(cat);
-        cat = NULL;
-        rc = ASSAY_E_INVALID;
-        wk_log(WK_ERROR, "SIGHUP: no rubric found in %s", w->cfg->rubrics);
-    }
-    wk_cat_ref *ref = rc > 0 ? wk_cat_ref_new(cat) : NULL;
-    if (ref == NULL) {
-        if (rc > 0) {
-            assay_catalog_destroy(cat);
-            rc = ASSAY_E_NOMEM;
-        }
-        wk_log(WK_ERROR,
-               "SIGHUP: rubrics in %s not reloaded (%s); the %zu loaded before stay "
-               "in service",
-               w->cfg->rubrics, assay_strerror(rc), assay_catalog_count(w->cat->cat));
-        return;
-    }
-    wk_cat_replace(w, ref);
-    wk_log(WK_INFO, "SIGHUP: reloaded %d rubric%s from %s", rc, rc == 1 ? "" : "s",
-           w->cfg->rubrics);
 }

@@ -1,7 +1,7 @@
 /*
  * lifecycle.h - the worker's life around its work: what happens each time the main
  * connection is ready, the heartbeat and the recovery of dead workers' lists, the phases of
- * stopping (signals, drain, leaving the registry, closing every handle) and SIGHUP reloads.
+ * stopping (signals, drain, leaving the registry, closing every handle). SIGHUP: reload.h.
  * The phases and their transitions are in worker.h.
  */
 #ifndef ASSAY_WORKER_LIFECYCLE_H
@@ -27,6 +27,5 @@ void wk_main_ready(wk_conn *c);
 /* Timer and signal callbacks (data: the worker). */
 void wk_heartbeat_cb(uv_timer_t *t);
 void wk_stop_signal_cb(uv_signal_t *s, int signum);
-void wk_reload_signal_cb(uv_signal_t *s, int signum);
 
 #endif

@@ -21,6 +21,7 @@
 #include "jobs.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "reload.h"
 
 #include <signal.h>
 #include <stdlib.h>

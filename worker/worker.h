@@ -8,7 +8,8 @@
  *   jobs.c       grading a claimed batch off the loop, catalog references, scratch pool
  *   acks.c       acknowledgement batches, sent in claim order per lane (the ack script)
  *   lifecycle.c  start-up on a ready connection, heartbeat and recovery, the phases
- *                (signals, drain, leaving), reload
+ *                (signals, drain, leaving)
+ *   reload.c     SIGHUP: the rubrics compiled off the loop, put in service on it
  *   health.c     Redis's refusals: credentials (fatal before the first start), writes (OOM)
  *   bgpool.c     the nice-19 threads that grade regrade batches
  *   redis_uv.c   hiredis on libuv;  config.c, log.c  flags and the log
@@ -94,6 +95,10 @@ struct wk_worker {
     uint64_t writes_ok_at;      /* when writes were last accepted again (loop time, ms) */
     uint64_t writes_refused_at; /* when they were last refused, after being accepted */
     uint64_t block_sent_at;     /* when the blocking wait in progress was sent */
+
+    /* reload.c */
+    bool reloading;    /* a reload is compiling on a pool thread */
+    bool reload_again; /* a SIGHUP came meanwhile: one more reload after it */
 
     /* lifecycle.c */
     bool first_ready_done, persistence_checked;
