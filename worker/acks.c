@@ -13,6 +13,10 @@
 static void batch_free(wk_ack_batch *b)
 {
     queue_argv_free(&b->cmd);
+    for (size_t i = 0; i < b->cap; i++) {
+        free(b->items[i].id);
+    }
+    free(b->items);
     free(b);
 }
 
@@ -35,14 +39,21 @@ static void unlink_batch(wk_worker *w, wk_ack_batch *b)
     }
 }
 
-wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect)
+wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect, size_t n,
+                               bool oversize)
 {
     wk_ack_batch *b = calloc(1, sizeof(*b));
-    if (b == NULL) {
+    wk_ack_item *items = calloc(n ? n : 1, sizeof(*items));
+    if (b == NULL || items == NULL) {
+        free(b);
+        free(items);
         return NULL;
     }
+    b->items = items;
+    b->cap = n;
     b->lane = lane;
     b->suspect = suspect;
+    b->oversize = oversize;
     if (w->acks_tail) {
         w->acks_tail->next = b;
     } else {
@@ -50,6 +61,45 @@ wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect)
     }
     w->acks_tail = b;
     return b;
+}
+
+void wk_ack_note(wk_ack_batch *b, size_t i, wk_outcome *o)
+{
+    if (i >= b->cap) {
+        return;
+    }
+    wk_ack_item *it = &b->items[i];
+    it->id = o->id;
+    it->id_len = o->id_len;
+    o->id = NULL;
+    it->graded = o->graded;
+    it->force = o->force;
+}
+
+/* What the script said of each message: counted, and a duplicate logged with its id. */
+static void count_statuses(wk_worker *w, const wk_ack_batch *b, const redisReply *r)
+{
+    for (size_t i = 0; i < r->elements; i++) {
+        long long st = r->element[i]->integer;
+        const wk_ack_item *it = i < b->cap ? &b->items[i] : NULL;
+        if (st == QUEUE_ACK_ANSWERED) {
+            if (it && it->graded) {
+                w->graded++;
+            } else {
+                w->failed++;
+            }
+        } else if (st == QUEUE_ACK_DUPLICATE) {
+            w->duplicates++;
+            wk_logf(WK_INFO,
+                    &(wk_lf){.event = "duplicate",
+                             .id = it ? it->id : NULL,
+                             .id_len = it ? it->id_len : 0,
+                             .queue = queue_lane_name(b->lane)},
+                    "duplicate suppressed: %s was answered before for the same rubric "
+                    "content and engine (send \"force\": true to grade it again)",
+                    it && it->id ? it->id : "(no id)");
+        }
+    }
 }
 
 /* After a refused write: the acknowledgements not sent go again, then claims resume. */
@@ -89,11 +139,7 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
     }
     wk_writes_ok(w);
     wk_health_claimed(w);
-    for (size_t i = 0; i < r->elements; i++) {
-        if (r->element[i]->integer == QUEUE_ACK_DUPLICATE) {
-            w->duplicates++;
-        }
-    }
+    count_statuses(w, b, r);
     /* Batches are answered in the order they were sent, each lane's in claim order. */
     unlink_batch(w, b);
     w->inflight -= b->n;
@@ -145,7 +191,11 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
     if (acked > 0) {
         char rate[200];
         queue_rate_key(rate, sizeof(rate), w->cfg->prefix, (long)(time(NULL) / 60));
-        if (queue_ack_finish(a, w->sha_ack, &w->keys, rate, w->cfg->dedupe_ttl_s, &cmd) != 0) {
+        queue_ack_opts o = {.rate_key = rate,
+                            .dedupe_ttl_s = w->cfg->dedupe_ttl_s,
+                            .reply_ttl_s = w->cfg->reply_ttl_s,
+                            .oversize_keep = w->cfg->oversize_keep};
+        if (queue_ack_finish(a, w->sha_ack, &w->keys, &o, &cmd) != 0) {
             lost += acked; /* out of memory: nothing to send */
             acked = 0;
         }
@@ -199,6 +249,16 @@ bool wk_acks_suspect_in_flight(const wk_worker *w)
 {
     for (const wk_ack_batch *b = w->acks; b; b = b->next) {
         if (b->suspect) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool wk_acks_oversize_in_flight(const wk_worker *w)
+{
+    for (const wk_ack_batch *b = w->acks; b; b = b->next) {
+        if (b->oversize) {
             return true;
         }
     }

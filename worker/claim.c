@@ -11,6 +11,7 @@
 #include "acks.h"
 #include "health.h"
 #include "jobs.h"
+#include "lifecycle.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -86,6 +87,51 @@ static wk_job *take(wk_worker *w, const redisReply *r, queue_lane lane, size_t n
     return j;
 }
 
+/* An oversized message: {tag, its first bytes, its length, its SHA-1}. One job of one
+ * message whose raw bytes are that prefix. NULL when the reply is not that, or out of
+ * memory. */
+static wk_job *take_oversize(wk_worker *w, const redisReply *r, queue_lane lane)
+{
+    if (r->elements != 4 || r->element[1]->type != REDIS_REPLY_STRING ||
+        r->element[2]->type != REDIS_REPLY_INTEGER ||
+        r->element[3]->type != REDIS_REPLY_STRING || r->element[3]->len != 40) {
+        return NULL;
+    }
+    wk_job *j = wk_job_new(w, lane, 1);
+    wk_oversize *big = j ? calloc(1, sizeof(*big)) : NULL;
+    const redisReply *m = r->element[1];
+    char *raw = big ? malloc(m->len + 1) : NULL;
+    if (raw == NULL) {
+        free(big);
+        wk_job_free(j);
+        return NULL;
+    }
+    memcpy(raw, m->str, m->len);
+    raw[m->len] = '\0';
+    big->bytes = r->element[2]->integer;
+    memcpy(big->sha1, r->element[3]->str, 40);
+    j->raw[0] = raw;
+    j->len[0] = m->len;
+    j->big = big;
+    return j;
+}
+
+void wk_claim_oversize(wk_conn *c, const redisReply *r)
+{
+    wk_worker *w = c->w;
+    queue_claim_kind kind;
+    const redisReply *tag = r->element[0];
+    queue_claim_tag(tag->type == REDIS_REPLY_STRING ? tag->str : NULL, tag->len, &kind);
+    wk_job *j = kind.oversize ? take_oversize(w, r, kind.lane) : NULL;
+    if (j == NULL || wk_job_start(j) != 0) {
+        wk_logf(WK_ERROR,
+                &(wk_lf){.event = "out_of_memory", .queue = queue_lane_name(kind.lane)},
+                "out of memory taking an oversized submission, or a bad reply; it stays in "
+                "processing");
+        wk_conn_drop(c, "out of memory");
+    }
+}
+
 static void claim_cb(wk_conn *c, redisReply *r, void *priv)
 {
     (void)priv;
@@ -119,14 +165,26 @@ static void claim_cb(wk_conn *c, redisReply *r, void *priv)
         w->claim_error_logged = false;
     }
     size_t n = (r->elements - 1) / 2;
-    if (n > 0) {
+    if (r->elements > 1) {
         wk_writes_ok(w); /* the claim moved them */
     }
-    queue_lane lane;
-    bool suspect_waits;
+    queue_claim_kind kind;
     const redisReply *tag = r->element[0];
-    queue_claim_tag(tag->type == REDIS_REPLY_STRING ? tag->str : NULL, tag->len, &lane,
-                    &suspect_waits);
+    queue_claim_tag(tag->type == REDIS_REPLY_STRING ? tag->str : NULL, tag->len, &kind);
+    queue_lane lane = kind.lane;
+    bool suspect_waits = kind.waits;
+    if (kind.oversize) {
+        wk_claim_oversize(c, r);
+        return;
+    }
+    /* Told to wait although we were idle: a suspect would have been ours, so an oversized
+     * message heads the queue and our oversize list holds a leftover (a claim that ran
+     * after its connection was dropped). Return it to the queue, then claim again. */
+    if (n == 0 && suspect_waits && w->claim_idle && !wk_acks_oversize_in_flight(w) &&
+        w->phase == WK_RUNNING) {
+        wk_resume_oversize(w);
+        return;
+    }
     /* "lw": a suspect heads the live queue, to be claimed alone once our work in flight is
      * done; each acknowledgement claims again (another worker may have taken it), so do not
      * wait on the live queue, which is not empty. ("rw": the same on the regrade queue; a
@@ -168,12 +226,23 @@ void wk_pump(wk_worker *w)
     int n = room < w->cfg->batch ? room : w->cfg->batch;
     queue_claim_args a;
     queue_claim_args_init(&a, w->sha_claim, &w->keys, w->cfg->worker_id, n, w->inflight == 0,
-                          w->cfg->regrade_inflight - w->regrade_inflight);
+                          w->cfg->regrade_inflight - w->regrade_inflight, w->cfg->max_bytes,
+                          !wk_acks_oversize_in_flight(w));
     if (wk_conn_send(&w->main, claim_cb, NULL, QUEUE_CLAIM_ARGC, a.argv, NULL) == 0) {
         w->claim_outstanding = true;
+        w->claim_idle = w->inflight == 0;
     } else {
         uv_timer_start(&w->pump_retry, pump_retry_cb, 100, 0);
     }
+}
+
+void wk_block_oversize(wk_conn *c)
+{
+    wk_logf(WK_INFO, &(wk_lf){.event = "wake_oversize", .conn = c->name},
+            "the message that woke this worker is over --max-bytes: not reading it (the "
+            "waiting connection is dropped and made again); the claim takes it without its "
+            "body");
+    wk_conn_drop_quietly(c, "an oversized message woke it");
 }
 
 void wk_block_ready(wk_conn *c)

@@ -21,11 +21,13 @@ typedef struct wk_config {
     const char *rubrics;
     const char *prefix;
     char worker_id[256];
-    int inflight;          /* most submissions claimed and not yet acknowledged */
-    int regrade_inflight;  /* of those, most from the regrade queue */
-    int batch;             /* most submissions claimed per round trip */
-    int max_attempts;      /* deliveries before a submission is dead-lettered */
-    long dedupe_ttl_s;     /* how long a result is remembered to suppress duplicates */
+    int inflight;         /* most submissions claimed and not yet acknowledged */
+    int regrade_inflight; /* of those, most from the regrade queue */
+    int batch;            /* most submissions claimed per round trip */
+    int max_attempts;     /* deliveries before a submission is dead-lettered */
+    long dedupe_ttl_s;    /* how long a result is remembered to suppress duplicates */
+    long reply_ttl_s;     /* a reply list (P:results:<reply_to>) lives this long after a push */
+    int oversize_keep;    /* P:dead:oversize keeps the newest this many oversized messages */
     long heartbeat_ttl_ms; /* a worker silent this long is dead */
     long command_timeout_ms;
     long idle_block_ms;    /* how long one blocking wait on an empty queue lasts */

@@ -112,6 +112,10 @@ static void schedule_retry(wk_conn *c)
 
 static void went_down(wk_conn *c, const char *why)
 {
+    if (c->quiet_drop) {
+        c->quiet_drop = false; /* dropped on purpose, and said so: no line, no state change */
+        return;
+    }
     if (c->was_ready) {
         wk_logf(WK_ERROR,
                 &(wk_lf){.event = "connection_lost",
@@ -145,6 +149,27 @@ void wk_conn_drop(wk_conn *c, const char *why)
         redisAsyncFree(ac);
     }
     schedule_retry(c);
+}
+
+void wk_conn_drop_quietly(wk_conn *c, const char *why)
+{
+    c->quiet_drop = true;
+    wk_conn_drop(c, why);
+}
+
+/* After each read: data arriving is progress for the watchdog (a large reply is slow, not
+ * lost), and a reply growing past the connection's limit is refused by dropping it. */
+static void read_cb(redisAsyncContext *ac, void *arg)
+{
+    wk_conn *c = arg;
+    if (c->ac != ac) {
+        return;
+    }
+    c->busy_since = uv_now(c->w->loop);
+    const redisReader *rd = ac->c.reader;
+    if (c->max_reply > 0 && rd && rd->len - rd->pos > c->max_reply && c->on_oversize) {
+        c->on_oversize(c);
+    }
 }
 
 void wk_conn_close(wk_conn *c)
@@ -265,7 +290,7 @@ void wk_conn_start(wk_conn *c)
         return;
     }
     ac->data = c;
-    if (wk_redis_uv_attach(ac, c->w->loop) != REDIS_OK) {
+    if (wk_redis_uv_attach(ac, c->w->loop, read_cb, c) != REDIS_OK) {
         went_down(c, "cannot attach to the event loop");
         redisAsyncFree(ac);
         schedule_retry(c);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------------------------
@@ -31,6 +32,8 @@ static void recover_cb(wk_conn *c, redisReply *r, void *priv)
                 "returned %lld submission%s of worker %s to the queues", r->integer,
                 r->integer == 1 ? "" : "s", who);
         wk_pump(c->w);
+    } else if (r && r->type == REDIS_REPLY_INTEGER && strcmp(who, c->w->cfg->worker_id) == 0) {
+        wk_pump(c->w); /* our own lists were empty: claim again all the same */
     } else if (r && r->type == REDIS_REPLY_ERROR && !wk_health_refused(c, r->str, "recovery")) {
         wk_logf(WK_ERROR, &(wk_lf){.event = "recovery_failed", .peer = who},
                 "recovery of worker %s failed: %s", who, r->str);
@@ -39,17 +42,38 @@ static void recover_cb(wk_conn *c, redisReply *r, void *priv)
 }
 
 /* Returns worker `who`'s processing lists to the queues (force: even while its heartbeat
- * lives, for our own; count: a redelivery per message). */
-static void recover(wk_worker *w, const char *who, bool force, bool count)
+ * lives, for our own; count: a redelivery per message; oversize: its oversized message
+ * too). */
+static void recover(wk_worker *w, const char *who, bool force, bool count, bool oversize)
 {
     queue_keys k;
     queue_keys_init(&k, w->cfg->prefix, who);
     const char *argv[QUEUE_RECOVER_ARGC];
-    queue_recover_argv(argv, w->sha_recover, &k, who, force, count);
+    queue_recover_argv(argv, w->sha_recover, &k, who, force, count, oversize);
     char *copy = strdup(who);
     if (copy && wk_conn_send(&w->main, recover_cb, copy, QUEUE_RECOVER_ARGC, argv, NULL) != 0) {
         free(copy);
     }
+}
+
+static void resume_cb(wk_conn *c, redisReply *r, void *priv)
+{
+    (void)priv;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 4 && c->w->phase == WK_RUNNING) {
+        wk_claim_oversize(c, r);
+    } else if (r && r->type == REDIS_REPLY_ERROR && !wk_health_refused(c, r->str, "resume")) {
+        wk_conn_ignore_reply(c, r, priv);
+    }
+}
+
+void wk_resume_oversize(wk_worker *w)
+{
+    if (wk_acks_oversize_in_flight(w)) {
+        return; /* ours is being acknowledged */
+    }
+    const char *argv[QUEUE_RESUME_ARGC];
+    queue_resume_argv(argv, w->sha_resume, &w->keys);
+    wk_conn_send(&w->main, resume_cb, NULL, QUEUE_RESUME_ARGC, argv, NULL);
 }
 
 static void members_cb(wk_conn *c, redisReply *r, void *priv)
@@ -65,7 +89,7 @@ static void members_cb(wk_conn *c, redisReply *r, void *priv)
     for (size_t i = 0; i < r->elements; i++) {
         const char *who = r->element[i]->str;
         if (who && strcmp(who, w->cfg->worker_id) != 0) {
-            recover(w, who, false, true);
+            recover(w, who, false, true, true);
         }
     }
 }
@@ -91,10 +115,16 @@ static void beat(wk_worker *w)
     }
     char ttl[32], val[512];
     snprintf(ttl, sizeof(ttl), "%ld", w->cfg->heartbeat_ttl_ms);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    /* Counts are of acknowledged results, as of this beat ("at", Unix ms). */
     snprintf(val, sizeof(val),
-             "{\"pid\":%ld,\"started\":%lld,\"inflight\":%d,\"graded\":%llu,\"failed\":%llu}",
-             (long)getpid(), w->started, w->inflight, (unsigned long long)w->graded,
-             (unsigned long long)w->failed);
+             "{\"pid\":%ld,\"started\":%lld,\"at\":%lld,\"inflight\":%d,\"graded\":%llu,"
+             "\"failed\":%llu,\"duplicates\":%llu}",
+             (long)getpid(), w->started,
+             (long long)now.tv_sec * 1000 + (long long)(now.tv_nsec / 1000000), w->inflight,
+             (unsigned long long)w->graded, (unsigned long long)w->failed,
+             (unsigned long long)w->duplicates);
     const char *set[] = {"SET", w->keys.heartbeat, val, "PX", ttl};
     wk_conn_send(&w->main, beat_cb, "SET of the heartbeat", 5, set, NULL);
     const char *sadd[] = {"SADD", w->keys.workers, w->cfg->worker_id};
@@ -113,7 +143,8 @@ void wk_heartbeat_cb(uv_timer_t *t)
          * returned our lists: what it moved sits there unseen. With nothing claimed,
          * grading or unacknowledged, whatever is in our lists is such a leftover. */
         if (wk_drained(w)) {
-            recover(w, w->cfg->worker_id, true, false);
+            recover(w, w->cfg->worker_id, true, false, false);
+            wk_resume_oversize(w);
         }
     }
 }
@@ -173,9 +204,10 @@ static void script_cb(wk_conn *c, redisReply *r, void *priv)
 void wk_main_ready(wk_conn *c)
 {
     wk_worker *w = c->w;
-    const char *scripts[] = {queue_claim_lua, queue_ack_lua, queue_recover_lua};
-    char *shas[] = {w->sha_claim, w->sha_ack, w->sha_recover};
-    for (size_t i = 0; i < 3; i++) {
+    const char *scripts[] = {queue_claim_lua, queue_ack_lua, queue_recover_lua,
+                             queue_resume_lua};
+    char *shas[] = {w->sha_claim, w->sha_ack, w->sha_recover, w->sha_resume};
+    for (size_t i = 0; i < 4; i++) {
         const char *argv[] = {"SCRIPT", "LOAD", scripts[i]};
         wk_conn_send(c, script_cb, shas[i], 3, argv, NULL);
     }
@@ -190,17 +222,21 @@ void wk_main_ready(wk_conn *c)
     wk_acks_resend(w);
     /* ...then whatever is still in our processing lists was claimed but never seen
      * (the claim's reply was lost): back to the queues. At start-up, leftovers from an
-     * earlier process with the same worker id count as a redelivery. */
+     * earlier process with the same worker id count as a redelivery. An oversized message
+     * stays and is resumed from what its claim noted (moving it again costs Redis as much
+     * as claiming it did), unless we are stopping. */
     int unacked, unacked_regrade;
     wk_acks_count(w, &unacked, &unacked_regrade);
     w->inflight = unacked + w->grading;
     w->regrade_inflight = unacked_regrade + w->regrade_grading;
     w->claim_outstanding = false;
-    recover(w, w->cfg->worker_id, true, !w->first_ready_done);
+    bool running = w->phase == WK_RUNNING;
+    recover(w, w->cfg->worker_id, true, !w->first_ready_done, !running);
     w->first_ready_done = true;
-    if (w->phase != WK_RUNNING) {
+    if (!running) {
         return; /* draining: wk_maybe_finish, after this reply, leaves once drained */
     }
+    wk_resume_oversize(w);
     beat(w);
     const char *argv[] = {"SMEMBERS", w->keys.workers};
     wk_conn_send(c, members_cb, NULL, 2, argv, NULL);
@@ -277,7 +313,7 @@ void wk_maybe_finish(wk_worker *w)
         return; /* else the drain timer ends it if Redis does not come back */
     }
     /* Leftovers of a late claim (see wk_heartbeat_cb) go back before we leave the registry. */
-    recover(w, w->cfg->worker_id, true, false);
+    recover(w, w->cfg->worker_id, true, false, true);
     w->phase = WK_LEAVING;
     const char *del[] = {"DEL", w->keys.heartbeat};
     wk_conn_send(&w->main, wk_conn_ignore_reply, NULL, 2, del, NULL);

@@ -20,6 +20,11 @@ void wk_maybe_finish(wk_worker *w);
 /* CLOSED: frees the connections and closes every handle so the loop returns. */
 void wk_close_all(wk_worker *w);
 
+/* Answers the oversized message in our oversize list, if any and none is being
+ * acknowledged, from what its claim noted: for one whose claim's reply was lost (a dropped
+ * connection, a claim that ran late). */
+void wk_resume_oversize(wk_worker *w);
+
 /* on_ready of the main connection: loads the scripts, sends unconfirmed acknowledgements
  * again, returns what a lost claim left in our lists, then beats and claims. */
 void wk_main_ready(wk_conn *c);

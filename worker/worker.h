@@ -68,7 +68,7 @@ struct wk_worker {
 
     /* The protocol: keys and script names (SHA-1), fixed at start. */
     queue_keys keys;
-    char sha_claim[41], sha_ack[41], sha_recover[41];
+    char sha_claim[41], sha_ack[41], sha_recover[41], sha_resume[41];
 
     /* jobs.c: what grading reads, and the scratch reused across jobs. */
     wk_cat_ref *cat; /* the catalog in service */
@@ -83,6 +83,7 @@ struct wk_worker {
     int grading;                           /* of those, in grading jobs */
     int regrade_inflight, regrade_grading; /* the same, for the regrade lane alone */
     bool claim_outstanding, block_outstanding;
+    bool claim_idle; /* the claim out was sent with nothing in flight */
     bool pump_again; /* room was made while a claim was out: claim again after its reply */
     bool claim_error_logged;
     wk_ack_batch *acks, *acks_tail; /* in claim order */
