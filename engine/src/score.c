@@ -41,6 +41,7 @@ void assay__score_clear(sc_tally *t)
 {
     for (size_t i = 0; i < t->r->nitems; i++) {
         json_decref(t->items[i].checks);
+        free(t->items[i].json_text);
         mpq_clears(t->items[i].score, t->items[i].max, NULL);
     }
     for (size_t i = 0; i < t->r->ncomps; i++) {
@@ -104,7 +105,7 @@ typedef struct evidence_sums {
 static void score_item(ck_context *g, const rb_item *t, const json_t *resp,
                        const assay_limits *lim, sc_item *out, evidence_sums *ev)
 {
-    char numtext[64];
+    char numtext[sizeof(out->num)];
     const char *problem = answer_problem(g, lim, resp, numtext, sizeof(numtext));
     assay__scratch_reset(g->s);
     mpq_ptr credit = ev->credit;
@@ -141,6 +142,20 @@ static void score_item(ck_context *g, const rb_item *t, const json_t *resp,
         }
     }
     out->answered = g->answer != NULL || problem;
+    if (g->answer != NULL || (problem && json_is_string(resp))) {
+        out->answer = g->answer ? g->answer : json_string_value(resp);
+        out->answer_len = g->answer ? g->len : json_string_length(resp);
+        if (out->answer == numtext) {
+            memcpy(out->num, numtext, g->len + 1);
+            out->answer = out->num;
+        }
+    } else if (problem) {
+        /* Neither text nor a number: its JSON text, as "meta" is echoed. */
+        out->json_text =
+            json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+        out->answer = out->json_text ? out->json_text : "";
+        out->answer_len = strlen(out->answer);
+    }
 }
 
 /* Each competency's score and the highest level of its scale whose min the score reaches. */

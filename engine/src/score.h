@@ -20,6 +20,13 @@ typedef struct sc_item {
     json_t *checks; /* its check results in rubric order (owned; NULL when out of memory) */
     mpq_t score, max;
     bool answered; /* an answer was given, usable or not */
+    /* The answer as text, when answered: a string as sent (borrowed from the submission), a
+     * number as the text it is graded as (in num), any other value as its compact JSON
+     * (owned, in json_text). Not yet cut to the result's length limit. */
+    const char *answer;
+    size_t answer_len;
+    char *json_text;
+    char num[40];
 } sc_item;
 
 /* One competency's outcome. */

@@ -31,6 +31,10 @@ void assay_scratch_destroy(assay_scratch *s)
     for (size_t i = 0; i < SCRATCH_SLOTS; i++) {
         free(s->norm[i]);
     }
+    assay__jw_free(&s->out);
+    assay__jw_free(&s->strs);
+    free(s->comps);
+    json_decref(s->sub);
     assay__matcher_finish(&s->m);
     free(s);
 }

@@ -64,7 +64,7 @@ def nested_in_meta_100k():
 
 
 def nested_in_meta_1000():
-    # Well under jansson's 2,048 levels: parsed, graded, echoed.
+    # Well under jansson's 2,048 levels, so parsed; deeper than meta's 64, so not echoed.
     return (b'{"id":"h-deep-ok","rubric":"chem-molarity","responses":{},"meta":' + b"[" * 1000 +
             b"]" * 1000 + b"}")
 
