@@ -7,14 +7,20 @@
 #include <pcre2.h>
 #include <string.h>
 
-/* {"id": then a JSON string literal, as the message's first tokens. Without UTF checks:
- * the prefix may be cut inside a character after the literal. */
+/* {"id": then a JSON string literal, as the message's first tokens, optionally followed by
+ * "reply_to": and a valid reply list name. Without UTF checks: the prefix may be cut inside a
+ * character after the literal. */
 static const char id_pattern[] =
     "\\A[ \\t\\r\\n]*\\{[ \\t\\r\\n]*\"id\"[ \\t\\r\\n]*:[ \\t\\r\\n]*"
-    "(\"(?:[^\"\\\\\\x00-\\x1f]|\\\\.)*\")";
+    "(\"(?:[^\"\\\\\\x00-\\x1f]|\\\\.)*\")"
+    "(?:[ \\t\\r\\n]*,[ \\t\\r\\n]*\"reply_to\"[ \\t\\r\\n]*:[ \\t\\r\\n]*"
+    "\"([A-Za-z0-9._:-]{1,64})\")?";
 
-json_t *queue_oversize_id(const char *prefix, size_t len)
+json_t *queue_oversize_id(const char *prefix, size_t len, char reply_to[65])
 {
+    if (reply_to) {
+        reply_to[0] = '\0';
+    }
     int err;
     PCRE2_SIZE off;
     pcre2_code *re =
@@ -30,6 +36,10 @@ json_t *queue_oversize_id(const char *prefix, size_t len)
             json_loadb(prefix + ov[2], ov[3] - ov[2], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
         if (json_is_string(v)) {
             id = v;
+            if (reply_to && ov[4] != PCRE2_UNSET && ov[5] - ov[4] <= 64) {
+                memcpy(reply_to, prefix + ov[4], ov[5] - ov[4]);
+                reply_to[ov[5] - ov[4]] = '\0';
+            }
         } else {
             json_decref(v);
         }

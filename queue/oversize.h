@@ -16,11 +16,13 @@
 /*
  * The id of a message whose first bytes are prefix[0..len): only when the message starts
  * with {"id":"..." (whitespace allowed around the tokens) and that string ends within the
- * prefix. PCRE2 finds the string literal, jansson decodes it.
+ * prefix. PCRE2 finds the string literal, jansson decodes it. When the id is followed at
+ * once by "reply_to":"..." (1 to 64 of [A-Za-z0-9._:-], unescaped), reply_to receives it,
+ * else "" (reply_to may be NULL).
  * @return a new JSON string (json_decref), or NULL when there is none (or out of memory).
  * Whether it is a valid id (1 to 256 bytes, no NUL) is the engine's to judge.
  */
-json_t *queue_oversize_id(const char *prefix, size_t len);
+json_t *queue_oversize_id(const char *prefix, size_t len, char reply_to[65]);
 
 /*
  * The dead-letter entry for an oversized message answered with the error result `result`

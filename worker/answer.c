@@ -62,34 +62,44 @@ static void stub_one(const wk_worker *w, const char *raw, size_t len, wk_outcome
 }
 #endif
 
-/* The de-duplication record of the result's id: for a graded result it names the rubric's
- * content and the engine's version, so a new engine grades again; else it is the id's
- * error record. A graded result also gets that error record as its guard. */
-static void dedupe_keys(const wk_worker *w, const json_t *res, const json_t *id, wk_outcome *o)
+/* The de-duplication record of an id: for a graded result it names the rubric's content
+ * and the engine's version, so a new engine grades again; else it is the id's error record.
+ * A graded result also gets that error record as its guard. */
+static void dedupe_keys(const wk_worker *w, const char *id, size_t idlen, const char *sha,
+                        wk_outcome *o)
 {
     char key[400], grading[200];
-    const char *sha =
-        json_string_value(json_object_get(json_object_get(res, "rubric"), "sha256"));
-    const char *ids = json_string_value(id);
-    size_t idlen = json_string_length(id);
     if (o->graded && sha) {
         queue_grading_name(grading, sizeof(grading), sha, assay_version());
-        queue_dedupe_key(key, sizeof(key), w->cfg->prefix, ids, idlen, grading);
+        queue_dedupe_key(key, sizeof(key), w->cfg->prefix, id, idlen, grading);
         o->dkey = strdup(key);
-        queue_dedupe_key(key, sizeof(key), w->cfg->prefix, ids, idlen, "error");
+        queue_dedupe_key(key, sizeof(key), w->cfg->prefix, id, idlen, "error");
         o->gkey = strdup(key);
     } else {
-        queue_dedupe_key(key, sizeof(key), w->cfg->prefix, ids, idlen, "error");
+        queue_dedupe_key(key, sizeof(key), w->cfg->prefix, id, idlen, "error");
         o->dkey = strdup(key);
     }
 }
 
-/* The result of an oversized message: too_large, with the id when its first bytes start
- * with {"id":"..."}. */
-static json_t *oversize_result(const wk_worker *w, const char *prefix, size_t len,
-                               const wk_oversize *big, const assay_grade_options *opts)
+/* Where the result goes: the reply list the submission named (already checked), else the
+ * shared P:results. */
+static void route(const wk_worker *w, const char *reply_to, wk_outcome *o)
 {
-    json_t *id = queue_oversize_id(prefix, len);
+    if (reply_to && reply_to[0]) {
+        char key[300];
+        queue_reply_key(key, sizeof(key), w->cfg->prefix, reply_to);
+        o->reply = strdup(key);
+    }
+}
+
+/* The result of an oversized message: too_large, with the id when its first bytes start
+ * with {"id":"..."}, sent to the reply list named right after it. */
+static json_t *oversize_result(const wk_worker *w, const char *prefix, size_t len,
+                               const wk_oversize *big, const assay_grade_options *opts,
+                               wk_outcome *o)
+{
+    char reply_to[65];
+    json_t *id = queue_oversize_id(prefix, len, reply_to);
     json_t *sub = id ? json_pack("{s:o}", "id", id) : NULL;
     char msg[300];
     snprintf(msg, sizeof(msg),
@@ -98,7 +108,97 @@ static json_t *oversize_result(const wk_worker *w, const char *prefix, size_t le
              big->bytes, w->cfg->max_bytes, QUEUE_OVERSIZE_PREFIX);
     json_t *res = assay_result_error(sub, ASSAY_RESULT_TOO_LARGE, msg, opts);
     json_decref(sub);
+    route(w, reply_to, o);
     return res;
+}
+
+/* The result of a message delivered too many times: grading_error, without grading it; to
+ * the reply list it names when it is valid JSON that names a valid one. */
+static json_t *gave_up_result(const wk_worker *w, const char *raw, size_t len, long attempts,
+                              const assay_grade_options *opts, wk_outcome *o)
+{
+    json_t *sub = json_loadb(raw, len < w->limits.max_submission_bytes ? len : 0, 0, NULL);
+    char msg[200];
+    snprintf(msg, sizeof(msg),
+             "gave up after %ld deliveries: the submission was in flight each time a worker "
+             "stopped",
+             attempts - 1);
+    json_t *res = assay_result_error(sub, ASSAY_RESULT_GRADING_ERROR, msg, opts);
+    json_t *rt = json_object_get(sub, "reply_to");
+    if (json_is_string(rt) &&
+        queue_reply_to_valid(json_string_value(rt), json_string_length(rt))) {
+        route(w, json_string_value(rt), o);
+    }
+    json_decref(sub);
+    return res;
+}
+
+/* Logs what became of the message. */
+static void log_answer(const wk_outcome *o, const char *code, queue_lane lane, double ms)
+{
+    if (o->graded) {
+        wk_logf(WK_DEBUG,
+                &(wk_lf){.event = "graded",
+                         .id = o->id,
+                         .id_len = o->id_len,
+                         .queue = queue_lane_name(lane),
+                         WK_MS(ms)},
+                "graded %s", o->id);
+    } else {
+        wk_logf(WK_INFO,
+                &(wk_lf){.event = "not_graded",
+                         .id = o->id,
+                         .id_len = o->id_len,
+                         .queue = queue_lane_name(lane),
+                         .code = code,
+                         WK_MS(ms)},
+                "not graded: %s (%s); answering with an error and dead-lettering it "
+                "unless it was answered before",
+                code, o->id ? o->id : "no id");
+    }
+}
+
+/* Copies id[0..len) into o (for the log and the acknowledgement's notes). */
+static void keep_id(wk_outcome *o, const char *id, size_t len)
+{
+    o->id = malloc(len + 1);
+    if (o->id) {
+        memcpy(o->id, id, len);
+        o->id[len] = '\0';
+        o->id_len = len;
+    }
+}
+
+/* A result built here (too_large, grading_error): its text, dead letter and keys. */
+static void answer_built(const wk_worker *w, json_t *res, const char *raw, size_t len,
+                         long attempts, queue_lane lane, const wk_oversize *big, wk_outcome *o)
+{
+    o->result = res ? assay_result_dumps(res) : NULL;
+    if (o->result == NULL) {
+        json_decref(res);
+        wk_outcome_free(o);
+        return;
+    }
+    char now[40];
+    now_rfc3339(now, sizeof(now));
+    o->dead =
+        big ? queue_dead_encode_oversize(res, big->bytes, big->sha1, w->keys.dead_oversize,
+                                         w->cfg->worker_id, now, attempts, lane)
+            : queue_dead_encode(res, raw, len, w->cfg->worker_id, now, attempts, lane);
+    json_t *id = json_object_get(res, "id");
+    if (json_is_string(id)) {
+        keep_id(o, json_string_value(id), json_string_length(id));
+        dedupe_keys(w, json_string_value(id), json_string_length(id), NULL, o);
+    }
+    const char *code =
+        json_string_value(json_object_get(json_object_get(res, "error"), "code"));
+    log_answer(o, code, lane, 0);
+    json_decref(res);
+    if (o->dead == NULL) {
+        /* Out of memory: unacknowledged, so it is retried rather than answered without its
+         * dead letter. */
+        wk_outcome_free(o);
+    }
 }
 
 void wk_answer(const wk_worker *w, const assay_catalog *cat, assay_scratch *s, const char *raw,
@@ -106,9 +206,7 @@ void wk_answer(const wk_worker *w, const assay_catalog *cat, assay_scratch *s, c
                wk_outcome *o)
 {
     long attempts = redeliveries + 1;
-    double ms = 0; /* grading time */
     assay_grade_options opts = {.graded_at = NULL, .limits = &w->limits};
-    json_t *res;
 #if ASSAY_TEST_HOOKS
     if (w->cfg->stub_grader && big == NULL) {
         stub_one(w, raw, len, o);
@@ -116,85 +214,59 @@ void wk_answer(const wk_worker *w, const assay_catalog *cat, assay_scratch *s, c
     }
 #endif
     if (big) {
-        res = oversize_result(w, raw, len, big, &opts);
         o->oversize = true;
-    } else if (attempts > w->cfg->max_attempts) {
-        json_t *sub = json_loadb(raw, len < w->limits.max_submission_bytes ? len : 0, 0, NULL);
-        char msg[200];
-        snprintf(msg, sizeof(msg),
-                 "gave up after %ld deliveries: the submission was in flight each time a "
-                 "worker stopped",
-                 attempts - 1);
-        res = assay_result_error(sub, ASSAY_RESULT_GRADING_ERROR, msg, &opts);
-        json_decref(sub);
-        o->gave_up = true;
-    } else {
-#if ASSAY_TEST_HOOKS
-        if (w->cfg->fault_abort_on && strstr(raw, w->cfg->fault_abort_on)) {
-            wk_logf(WK_ERROR, &(wk_lf){.event = "fault_abort"},
-                    "fault injection: aborting on a message holding \"%s\"",
-                    w->cfg->fault_abort_on);
-            abort();
-        }
-#endif
-        double t0 = now_ms();
-        res = assay_grade_buffer(cat, raw, len, s, &opts);
-        ms = now_ms() - t0;
-    }
-    o->result = res ? assay_result_dumps(res) : NULL;
-    if (o->result == NULL) {
-        json_decref(res);
+        json_t *res = oversize_result(w, raw, len, big, &opts, o);
+        answer_built(w, res, raw, len, attempts, lane, big, o);
         return;
     }
-    const char *status = json_string_value(json_object_get(res, "status"));
-    o->graded = status && strcmp(status, "graded") == 0;
+    if (attempts > w->cfg->max_attempts) {
+        o->gave_up = true;
+        json_t *res = gave_up_result(w, raw, len, attempts, &opts, o);
+        answer_built(w, res, raw, len, attempts, lane, NULL, o);
+        return;
+    }
+#if ASSAY_TEST_HOOKS
+    if (w->cfg->fault_abort_on && strstr(raw, w->cfg->fault_abort_on)) {
+        wk_logf(WK_ERROR, &(wk_lf){.event = "fault_abort"},
+                "fault injection: aborting on a message holding \"%s\"",
+                w->cfg->fault_abort_on);
+        abort();
+    }
+#endif
+    /* Graded by the engine: the result's text and what routes it, without parsing it back. */
+    const char *text;
+    size_t text_len;
+    assay_result_info info;
+    double t0 = now_ms();
+    if (assay_grade_text(cat, raw, len, s, &opts, &text, &text_len, &info) != 0) {
+        return; /* out of memory: left unacknowledged, retried */
+    }
+    double ms = now_ms() - t0;
+    o->result = malloc(text_len + 1);
+    if (o->result == NULL) {
+        return;
+    }
+    memcpy(o->result, text, text_len + 1);
+    o->graded = info.graded;
+    o->force = info.force;
+    route(w, info.reply_to, o);
+    if (info.id) {
+        keep_id(o, info.id, info.id_len);
+        dedupe_keys(w, info.id, info.id_len, info.rubric_sha256, o);
+    }
     if (!o->graded) {
+        /* The dead letter copies the error's code and message and the id. */
+        json_t *e = json_pack("{s:s?, s:{s:s?, s:s?}}", "id", info.id, "error", "code",
+                              info.error_code, "message", info.error_message);
         char now[40];
         now_rfc3339(now, sizeof(now));
         o->dead =
-            big ? queue_dead_encode_oversize(res, big->bytes, big->sha1, w->keys.dead_oversize,
-                                             w->cfg->worker_id, now, attempts, lane)
-                : queue_dead_encode(res, raw, len, w->cfg->worker_id, now, attempts, lane);
+            e ? queue_dead_encode(e, raw, len, w->cfg->worker_id, now, attempts, lane) : NULL;
+        json_decref(e);
         if (o->dead == NULL) {
-            /* Out of memory: unacknowledged, so it is retried rather than answered without
-             * its dead letter. */
-            wk_outcome_free(o);
-            json_decref(res);
+            wk_outcome_free(o); /* out of memory: retried rather than answered without it */
             return;
         }
     }
-    json_t *id = json_object_get(res, "id");
-    if (json_is_string(id)) {
-        dedupe_keys(w, res, id, o);
-        o->id_len = json_string_length(id);
-        o->id = malloc(o->id_len + 1);
-        if (o->id) {
-            memcpy(o->id, json_string_value(id), o->id_len + 1);
-        }
-    }
-    const char *sid = json_string_value(id);
-    size_t sid_len = sid ? json_string_length(id) : 0;
-    if (o->graded) {
-        wk_logf(WK_DEBUG,
-                &(wk_lf){.event = "graded",
-                         .id = sid,
-                         .id_len = sid_len,
-                         .queue = queue_lane_name(lane),
-                         WK_MS(ms)},
-                "graded %s", sid);
-    } else {
-        const char *code =
-            json_string_value(json_object_get(json_object_get(res, "error"), "code"));
-        wk_logf(WK_INFO,
-                &(wk_lf){.event = "not_graded",
-                         .id = sid,
-                         .id_len = sid_len,
-                         .queue = queue_lane_name(lane),
-                         .code = code,
-                         WK_MS(ms)},
-                "not graded: %s (%s); answering with an error and dead-lettering it "
-                "unless it was answered before",
-                code, sid ? sid : "no id");
-    }
-    json_decref(res);
+    log_answer(o, info.error_code, lane, ms);
 }

@@ -391,7 +391,9 @@ static void test_oversize(void)
         {"", NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        json_t *id = queue_oversize_id(cases[i].prefix, strlen(cases[i].prefix));
+        char rt[65] = "x";
+        json_t *id = queue_oversize_id(cases[i].prefix, strlen(cases[i].prefix), rt);
+        ASSERT_STR_EQ(rt, "");
         if (cases[i].id) {
             ASSERT(json_is_string(id));
             ASSERT_STR_EQ(json_string_value(id), cases[i].id);
@@ -402,13 +404,32 @@ static void test_oversize(void)
     }
     /* An escaped NUL decodes (the engine then refuses it as an id); bytes that are not UTF-8
      * after the literal do not matter; a literal the prefix cuts is no id. */
-    json_t *id = queue_oversize_id("{\"id\":\"a\\u0000b\",\xff\xfe", 18);
+    json_t *id = queue_oversize_id("{\"id\":\"a\\u0000b\",\xff\xfe", 18, NULL);
     ASSERT(json_is_string(id) && json_string_length(id) == 3);
     json_decref(id);
     char cut[QUEUE_OVERSIZE_PREFIX];
     memset(cut, 'y', sizeof(cut));
     memcpy(cut, "{\"id\":\"", 7);
-    ASSERT(queue_oversize_id(cut, sizeof(cut)) == NULL);
+    ASSERT(queue_oversize_id(cut, sizeof(cut), NULL) == NULL);
+
+    /* A reply list right after the id is read too (only then, and only a valid one). */
+    struct {
+        const char *prefix, *reply_to;
+    } rts[] = {
+        {"{\"id\":\"a\",\"reply_to\":\"lms-1:w.2_x\",\"x\":1", "lms-1:w.2_x"},
+        {"{ \"id\" : \"a\" ,\n \"reply_to\" : \"c\" }", "c"},
+        {"{\"id\":\"a\",\"rubric\":\"r\",\"reply_to\":\"c\"", ""},
+        {"{\"id\":\"a\",\"reply_to\":\"bad list\"", ""},
+        {"{\"id\":\"a\",\"reply_to\":\"c", ""},
+        {"{\"id\":\"a\",\"reply_to\":17", ""},
+    };
+    for (size_t i = 0; i < sizeof(rts) / sizeof(rts[0]); i++) {
+        char rt[65] = "x";
+        json_t *v = queue_oversize_id(rts[i].prefix, strlen(rts[i].prefix), rt);
+        ASSERT(json_is_string(v));
+        ASSERT_STR_EQ(rt, rts[i].reply_to);
+        json_decref(v);
+    }
 
     json_t *res = json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", "big-1", "status", "error",
                             "error", "code", "too_large", "message", "m");
