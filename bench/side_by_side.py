@@ -277,7 +277,8 @@ def drain(s, srv, r, lines, kind, stub):
     procs = []
     for k in range(2):
         if kind == "assay":
-            cmd = [s.worker]
+            # The stub is a test hook: only assay-worker-hooks (-Dtest_hooks=true) has it.
+            cmd = [s.worker + "-hooks" if stub else s.worker]
         else:
             ready = os.path.join(s.tmp, "ready%d" % k)
             if os.path.exists(ready):
@@ -436,6 +437,10 @@ def main():
         if a.redis:
             if not os.access(s.worker, os.X_OK):
                 sys.exit("side_by_side: worker/assay-worker is not built in %s" % a.build)
+            if not os.access(s.worker + "-hooks", os.X_OK):
+                sys.exit("side_by_side: worker/assay-worker-hooks is not built in %s: the stub "
+                         "grader is a test hook; configure the build with -Dtest_hooks=true"
+                         % a.build)
             say("end to end: %d submissions through Redis ..." % a.redis_count)
             report["end_to_end"] = end_to_end(s, a.redis_count, a.redis_rounds)
             print_end_to_end(report["end_to_end"])

@@ -7,7 +7,7 @@
  * events, and notify.c's tick publishes the loop's state (in flight, readiness) and the
  * queue depths the heartbeat samples.
  */
-#define _GNU_SOURCE /* memmem, strptime, timegm */
+#define _GNU_SOURCE /* NI_MAXHOST and friends in netdb.h */
 
 #include "metrics.h"
 
@@ -245,88 +245,6 @@ void wk_metrics_batch_acked(const wk_metrics_batch *mb, const redisReply *r)
 void wk_metrics_batch_free(wk_metrics_batch *mb)
 {
     free(mb);
-}
-
-/* ------------------------------------------------------------------------------------
- * enqueued_at.
- */
-
-int64_t wk_metrics_parse_rfc3339(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    /* strptime alone accepts too much (spaces, one-digit fields): check the shape first. */
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-    for (size_t i = 0; i < sizeof(shape) - 1; i++) {
-        char c = s[i];
-        bool ok =
-            shape[i] == 'd' ? c >= '0' && c <= '9' : c == shape[i] || (i == 10 && c == 't');
-        if (!ok) {
-            return -1;
-        }
-    }
-    char head[sizeof(shape)];
-    memcpy(head, s, sizeof(shape) - 1);
-    head[sizeof(shape) - 1] = '\0';
-    head[10] = 'T'; /* RFC 3339 allows "t" too */
-    const char *end = strptime(head, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end != head + sizeof(shape) - 1) {
-        return -1;
-    }
-    const char *p = s + sizeof(shape) - 1;
-    int64_t ms = 0;
-    if (*p == '.') {
-        p++;
-        int digits = 0;
-        for (; *p >= '0' && *p <= '9'; p++, digits++) {
-            if (digits < 3) {
-                ms = ms * 10 + (*p - '0');
-            }
-        }
-        if (digits == 0) {
-            return -1;
-        }
-        for (; digits < 3; digits++) {
-            ms *= 10;
-        }
-    }
-    long offset_s = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '2' && p[2] >= '0' &&
-               p[2] <= '9' && p[3] == ':' && p[4] >= '0' && p[4] <= '5' && p[5] >= '0' &&
-               p[5] <= '9') {
-        long hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
-        if (hh > 23) {
-            return -1;
-        }
-        offset_s = (hh * 3600 + mm * 60) * (*p == '-' ? -1 : 1);
-        p += 6;
-    } else {
-        return -1;
-    }
-    if (*p != '\0') {
-        return -1;
-    }
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1) {
-        return -1;
-    }
-    return ((int64_t)t - offset_s) * 1000 + ms;
-}
-
-int64_t wk_metrics_enqueued_ms(const char *raw, size_t len, size_t max_bytes)
-{
-    static const char key[] = "\"enqueued_at\"";
-    if (!wk_metrics_enabled() || raw == NULL || len > max_bytes ||
-        memmem(raw, len, key, sizeof(key) - 1) == NULL) {
-        return -1;
-    }
-    json_t *sub = json_loadb(raw, len, 0, NULL);
-    const char *s = json_string_value(json_object_get(sub, "enqueued_at"));
-    int64_t ms = s ? wk_metrics_parse_rfc3339(s) : -1;
-    json_decref(sub);
-    return ms;
 }
 
 /* ------------------------------------------------------------------------------------
@@ -601,7 +519,7 @@ static void mhd_log_cb(void *cls, const char *fmt, va_list ap)
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) {
         msg[--n] = '\0';
     }
-    wk_log(WK_DEBUG, "metrics http: %s", msg);
+    wk_logf(WK_DEBUG, &(wk_lf){.event = "metrics_http"}, "metrics http: %s", msg);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *ctype,
@@ -680,14 +598,15 @@ int wk_metrics_start(const char *hostport)
     char why[600];
     struct addrinfo *ai;
     if (resolve(hostport, &ai, why, sizeof(why)) != 0) {
-        wk_log(WK_ERROR, "%s", why);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "metrics_failed"}, "%s", why);
         return -1;
     }
     int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
-        wk_log(WK_ERROR, "cannot listen on %s for --metrics: %s", hostport, strerror(errno));
+        wk_logf(WK_ERROR, &(wk_lf){.event = "metrics_failed"},
+                "cannot listen on %s for --metrics: %s", hostport, strerror(errno));
         if (fd >= 0) {
             close(fd);
         }
@@ -713,17 +632,17 @@ int wk_metrics_start(const char *hostport)
         (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONNECTION_MEMORY, MHD_OPTION_END);
     if (daemon_ == NULL) {
-        wk_log(WK_ERROR, "cannot start the metrics server on %s (libmicrohttpd failed)",
-               hostport);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "metrics_failed"},
+                "cannot start the metrics server on %s (libmicrohttpd failed)", hostport);
         close(fd);
         return -1;
     }
     atomic_store(&enabled, true);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
-    wk_log(WK_INFO,
-           "metrics on %s (port %u): GET /metrics, /healthz, /readyz; at most %u "
-           "connections, %u per address, idle ones closed after %d s",
-           hostport, info ? (unsigned)info->port : 0u, limit, limit / 2, CONNECTION_TIMEOUT_S);
+    wk_logf(WK_INFO, &(wk_lf){.event = "metrics_listening"},
+            "metrics on %s (port %u): GET /metrics, /healthz, /readyz; at most %u "
+            "connections, %u per address, idle ones closed after %d s",
+            hostport, info ? (unsigned)info->port : 0u, limit, limit / 2, CONNECTION_TIMEOUT_S);
     return 0;
 }
 
@@ -742,7 +661,7 @@ int wk_metrics_start(const char *hostport)
 {
     char why[600];
     wk_metrics_check_listen(hostport, why, sizeof(why));
-    wk_log(WK_ERROR, "%s", why);
+    wk_logf(WK_ERROR, &(wk_lf){.event = "metrics_failed"}, "%s", why);
     return -1;
 }
 

@@ -116,17 +116,6 @@ uint64_t wk_metrics_now_ns(void);
 void wk_metrics_observe_since(wk_hist h, uint64_t t0);
 
 /*
- * The submission's "enqueued_at" (RFC 3339 with a zone) as Unix epoch milliseconds, or -1
- * when it has none, it is not valid, the message is over max_bytes, or metrics are off.
- * Parses the message only when its bytes hold "enqueued_at"; called on a grading thread.
- * Interim: once jobs.c grades with assay_grade_text, its assay_result_info.enqueued_at_ms
- * (the engine's own parse) replaces this second parse and the RFC 3339 reader below.
- */
-int64_t wk_metrics_enqueued_ms(const char *raw, size_t len, size_t max_bytes);
-/* RFC 3339 "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" as epoch ms; -1 when not valid. */
-int64_t wk_metrics_parse_rfc3339(const char *s);
-
-/*
  * What the results of one acknowledgement batch count once Redis confirms it: one entry per
  * message, in the order they were added to the acknowledgement. NULL (metrics off, or out of
  * memory: the batch is then not counted) is accepted by all three.

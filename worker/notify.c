@@ -31,7 +31,8 @@ static void notify(const char *msg)
 #if ASSAY_HAVE_SYSTEMD
     int rc = sd_notify(0, msg);
     if (rc < 0) {
-        wk_log(WK_DEBUG, "sd_notify failed: %s", strerror(-rc));
+        wk_logf(WK_DEBUG, &(wk_lf){.event = "notify_failed"}, "sd_notify failed: %s",
+                strerror(-rc));
     }
 #else
     (void)msg;
@@ -104,7 +105,8 @@ static void report(wk_worker *w, bool periodic)
              s == WK_READY && !n->ready_sent ? "READY=1\n" : "", status);
     notify(msg);
     if (s == WK_READY && !n->ready_sent) {
-        wk_log(WK_INFO, "ready: rubrics loaded, Redis reached and the queue scripts loaded");
+        wk_logf(WK_INFO, &(wk_lf){.event = "ready"},
+                "ready: rubrics loaded, Redis reached and the queue scripts loaded");
         n->ready_sent = true;
     }
     n->last_state = (int)s;
@@ -137,8 +139,9 @@ void wk_notify_start(wk_worker *w)
         every = n->watchdog_usec / 2000 ? n->watchdog_usec / 2000 : 1;
     }
     if (n->watchdog_usec) {
-        wk_log(WK_INFO, "systemd watchdog on: a ping every %llu ms (WatchdogSec %.3f s)",
-               (unsigned long long)every, (double)n->watchdog_usec / 1e6);
+        wk_logf(WK_INFO, &(wk_lf){.event = "watchdog_on"},
+                "systemd watchdog on: a ping every %llu ms (WatchdogSec %.3f s)",
+                (unsigned long long)every, (double)n->watchdog_usec / 1e6);
     }
     wk_metrics_set(WK_M_RUBRICS_LOADED, (int64_t)assay_catalog_count(w->cat->cat));
     uv_timer_init(w->loop, &n->tick);

@@ -52,42 +52,6 @@ static void check_listen(void)
     }
 }
 
-static void rfc3339(void)
-{
-    static const struct {
-        const char *in;
-        long long ms;
-    } cases[] = {
-        {"1970-01-01T00:00:00Z", 0},
-        {"2026-03-01T09:00:00Z", 1772355600000LL},
-        {"2026-03-01T10:00:00+01:00", 1772355600000LL},
-        {"2026-03-01T04:30:00-04:30", 1772355600000LL},
-        {"2026-03-01t09:00:00z", 1772355600000LL},
-        {"2026-03-01T09:00:00.5Z", 1772355600500LL},
-        {"2026-03-01T09:00:00.123456789Z", 1772355600123LL},
-        {"2024-02-29T23:59:59.999+00:00", 1709251199999LL},
-        {"2026-03-01 09:00:00Z", -1},
-        {"2026-03-01T09:00:00", -1},
-        {"2026-03-01T09:00:00.Z", -1},
-        {"2026-03-01T09:00:00+0100", -1},
-        {"2026-03-01T09:00:00+24:00", -1},
-        {"2026-3-01T09:00:00Z", -1},
-        {"2026-13-01T09:00:00Z", -1},
-        {"2026-03-01T25:00:00Z", -1},
-        {"2026-03-01T09:00:00Zjunk", -1},
-        {"", -1},
-        {"yesterday", -1},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        int before = tap_failed;
-        ASSERT_INT_EQ(wk_metrics_parse_rfc3339(cases[i].in), cases[i].ms);
-        tap_note(before, "rfc3339", cases[i].in);
-    }
-    /* Off (no server started): nothing is parsed. */
-    const char sub[] = "{\"id\":\"a\",\"enqueued_at\":\"2026-03-01T09:00:00Z\"}";
-    ASSERT_INT_EQ(wk_metrics_enqueued_ms(sub, sizeof(sub) - 1, 1 << 20), -1);
-}
-
 static void render(void)
 {
     size_t len = 0;
@@ -124,7 +88,6 @@ static void render(void)
 int main(void)
 {
     check_listen();
-    rfc3339();
     render();
     ASSERT_STR_EQ(wk_metrics_unready_text(WK_READY), "ready\n");
     ASSERT(strstr(wk_metrics_unready_text(WK_UNREADY_REDIS), "Redis") != NULL);
