@@ -302,8 +302,8 @@ const char *assay__get_unique_id(ld_report *R, const json_t *obj, const ld_path 
     }
     if (json_object_get(seen, id)) {
         assay__report(R, p, "id", false, ASSAY_E_INVALID, "duplicate %s id \"%s\"", kind, id);
-    } else {
-        json_object_set_new(seen, id, json_integer((json_int_t)index));
+    } else if (json_object_set_new(seen, id, json_integer((json_int_t)index)) != 0) {
+        assay__report_count(R, ASSAY_E_NOMEM);
     }
     return id;
 }

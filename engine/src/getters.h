@@ -60,7 +60,8 @@ json_t *assay__get_entry(ld_report *R, const json_t *arr, size_t i, const ld_pat
 /*
  * obj's required "id" (as assay__get_id) registered in seen (id -> index): one already
  * there is reported as a duplicate <kind> id ("duplicate item id \"q1\"") and left as it
- * was. @return the id, or NULL when it is missing or bad.
+ * was; seen being NULL or full (out of memory) counts as ASSAY_E_NOMEM. @return the id, or
+ * NULL when it is missing or bad.
  */
 const char *assay__get_unique_id(ld_report *R, const json_t *obj, const ld_path *p, size_t max,
                                  json_t *seen, size_t index, const char *kind);

@@ -30,10 +30,15 @@ typedef struct ld_loader {
     size_t *comp_uses;  /* per competency, the checks that are evidence for it */
 } ld_loader;
 
-/* strdup that passes NULL (a missing member) through. */
-static inline char *ld_strdup(const char *s)
+/* strdup that passes NULL (a missing member) through; running out of memory is counted as
+ * an ASSAY_E_NOMEM error of the load. */
+static inline char *ld_strdup(ld_loader *L, const char *s)
 {
-    return s ? strdup(s) : NULL;
+    char *d = s ? strdup(s) : NULL;
+    if (s && d == NULL) {
+        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+    }
+    return d;
 }
 
 /* load_scale.c */

@@ -114,7 +114,7 @@ static void parse_units(ld_loader *L, const json_t *obj, ld_path *p, rb_numeric 
         {
             rb_unit *un = &n->units[n->nunits++];
             assay__dec_init(&un->mult);
-            un->name = strdup(name);
+            un->name = ld_strdup(L, name);
             unsigned char c0 = (unsigned char)name[0];
             if (c0 == '\0' || isdigit(c0) || isspace(c0) || c0 == '+' || c0 == '-' ||
                 c0 == '.' || c0 == ',') {

@@ -72,7 +72,12 @@ int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned fl
     size_t eo = 0;
     const char *src = json_string_value(v);
     size_t srclen = json_string_length(v);
-    if (assay__pattern_compile(pat, src, srclen, flags, msg, sizeof(msg), &eo) != 0) {
+    int rc = assay__pattern_compile(pat, src, srclen, flags, msg, sizeof(msg), &eo);
+    if (rc == ASSAY_E_NOMEM) {
+        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+        return -1;
+    }
+    if (rc != 0) {
         if (assay__report_unlisted(&L->rep, ASSAY_E_REGEX)) {
             return -1;
         }
@@ -87,8 +92,8 @@ int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned fl
         }
         return -1;
     }
-    pat->source = strdup(src);
-    return 0;
+    pat->source = ld_strdup(L, src);
+    return pat->source ? 0 : -1;
 }
 
 static void parse_normalize(ld_loader *L, const json_t *obj, ld_path *p, pat_regex *pat)

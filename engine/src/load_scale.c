@@ -43,8 +43,8 @@ void assay__load_scale(ld_loader *L, const json_t *obj, ld_path *p, rb_scale *ou
             assay__path_pop(p, ip);
             continue;
         }
-        l->id = ld_strdup(assay__get_unique_id(&L->rep, lv, p, LD_ID_MAX, seen, i, "level"));
-        l->name = ld_strdup(assay__get_string(&L->rep, lv, "name", p, true));
+        l->id = ld_strdup(L, assay__get_unique_id(&L->rep, lv, p, LD_ID_MAX, seen, i, "level"));
+        l->name = ld_strdup(L, assay__get_string(&L->rep, lv, "name", p, true));
         if (json_object_get(lv, "min") == NULL) {
             assay__report(&L->rep, p, "min", false, ASSAY_E_INVALID,
                           "missing required key \"min\"");
@@ -143,10 +143,10 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
             continue;
         }
         k->id = ld_strdup(
-            assay__get_unique_id(&L->rep, c, p, LD_ID_MAX, L->comp_index, i, "competency"));
-        k->name = ld_strdup(assay__get_string(&L->rep, c, "name", p, true));
-        k->description = ld_strdup(assay__get_string(&L->rep, c, "description", p, false));
-        k->ref = ld_strdup(assay__get_string(&L->rep, c, "ref", p, false));
+            L, assay__get_unique_id(&L->rep, c, p, LD_ID_MAX, L->comp_index, i, "competency"));
+        k->name = ld_strdup(L, assay__get_string(&L->rep, c, "name", p, true));
+        k->description = ld_strdup(L, assay__get_string(&L->rep, c, "description", p, false));
+        k->ref = ld_strdup(L, assay__get_string(&L->rep, c, "ref", p, false));
         json_t *sc = assay__get_object(&L->rep, c, "scale", p, false);
         if (sc) {
             size_t sp = assay__path_key(p, "scale");

@@ -6,6 +6,8 @@
 #ifndef ENGINE_PATTERN_H
 #define ENGINE_PATTERN_H
 
+#include "assay/error.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdbool.h>
@@ -28,8 +30,9 @@ typedef struct pat_regex {
 } pat_regex;
 
 /*
- * Compiles src into p->code. On failure returns -1 with PCRE2's message (or ours) in msg
- * and the byte offset in src of the offending character in *erroffset.
+ * Compiles src into p->code (PCRE2 allocates through pattern.c's general context, that is
+ * with malloc and free). @return 0; ASSAY_E_REGEX with PCRE2's message (or ours) in msg and
+ * the byte offset in src of the offending character in *erroffset; or ASSAY_E_NOMEM.
  */
 int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigned flags,
                            char *msg, size_t msglen, size_t *erroffset);
@@ -37,6 +40,7 @@ void assay__pattern_free(pat_regex *p);
 
 /* Per-thread state for matching (see assay_scratch). */
 typedef struct pat_matcher {
+    pcre2_general_context *gctx; /* PCRE2 allocates with malloc and free through it */
     pcre2_match_data *md;
     uint32_t md_pairs;
     pcre2_match_context *mctx;

@@ -67,6 +67,9 @@ void assay__path_pop(ld_path *p, size_t old)
 void assay__report_count(ld_report *R, int code)
 {
     R->errors++;
+    if (code == ASSAY_E_NOMEM) {
+        R->nomem = true;
+    }
     if (R->first_code == 0) {
         R->first_code = code;
     }

@@ -38,6 +38,7 @@ typedef struct ld_report {
     assay_diags *diags; /* may be NULL: problems are then only counted */
     int errors;
     int first_code;  /* the ASSAY_E_* of the first error */
+    bool nomem;      /* memory ran out: the load fails with ASSAY_E_NOMEM, whatever else */
     size_t unlisted; /* problems beyond LD_MAX_DIAGS, counted only */
 } ld_report;
 
@@ -46,7 +47,8 @@ size_t assay__path_key(ld_path *p, const char *key);
 size_t assay__path_index(ld_path *p, size_t i);
 void assay__path_pop(ld_path *p, size_t old);
 
-/* Counts an error that has no diagnostic of its own (running out of memory). */
+/* Counts an error that has no diagnostic of its own (running out of memory, which also sets
+ * R->nomem). */
 void assay__report_count(ld_report *R, int code);
 
 /* True when LD_MAX_DIAGS problems are listed already: this one is only counted. */

@@ -88,24 +88,30 @@ void assay__rubric_check_free(rb_check *c)
     free(c->members);
 }
 
+static int sha256_cb(const char *buf, size_t size, void *data)
+{
+    sha256_update(data, size, (const uint8_t *)buf);
+    return 0;
+}
+
+/*
+ * Hashes root without its "$schema", which it removes: the caller is done with it. jansson
+ * writes the canonical text straight into the hash. (Neither json_copy nor json_dumps: out
+ * of memory, jansson's copy skips members it cannot insert and json_dumps drops a key whose
+ * text it cannot append, both silently, which would hash another document. The callback
+ * never fails, and jansson reports its own allocation failures here.)
+ */
 static int compute_sha256(json_t *root, char out[65])
 {
-    json_t *copy = json_copy(root);
-    if (copy == NULL) {
-        return -1;
-    }
-    json_object_del(copy, "$schema");
-    char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-    json_decref(copy);
-    if (text == NULL) {
-        return -1;
-    }
+    json_object_del(root, "$schema");
     struct sha256_ctx ctx;
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_init(&ctx);
-    sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+    if (json_dump_callback(root, sha256_cb, &ctx,
+                           JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) != 0) {
+        return -1;
+    }
     sha256_digest(&ctx, sizeof(digest), digest);
-    free(text);
     for (size_t i = 0; i < sizeof(digest); i++) {
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
     }
@@ -183,6 +189,12 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     }
     json_error_t je;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    /* jansson sets a message for every syntax error; a failed allocation inside the parser
+     * returns NULL with none (or says so). */
+    if (root == NULL &&
+        (json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0')) {
+        return ASSAY_E_NOMEM;
+    }
     if (root == NULL) {
         assay_diag g;
         memset(&g, 0, sizeof(g));
@@ -232,10 +244,10 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
                       "unsupported rubric format: \"assay\" must be %d", ASSAY_RUBRIC_FORMAT);
     }
-    r->id = ld_strdup(assay__get_id(&L.rep, root, "id", &p, LD_ID_MAX));
-    r->version = ld_strdup(assay__get_id(&L.rep, root, "version", &p, LD_VERSION_MAX));
-    r->title = ld_strdup(assay__get_string(&L.rep, root, "title", &p, true));
-    r->description = ld_strdup(assay__get_string(&L.rep, root, "description", &p, false));
+    r->id = ld_strdup(&L, assay__get_id(&L.rep, root, "id", &p, LD_ID_MAX));
+    r->version = ld_strdup(&L, assay__get_id(&L.rep, root, "version", &p, LD_VERSION_MAX));
+    r->title = ld_strdup(&L, assay__get_string(&L.rep, root, "title", &p, true));
+    r->description = ld_strdup(&L, assay__get_string(&L.rep, root, "description", &p, false));
     assay__load_settings(&L, root, &p);
     json_t *sc = assay__get_object(&L.rep, root, "scale", &p, true);
     if (sc) {
@@ -272,6 +284,9 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     json_decref(root);
     if (L.rep.errors > 0) {
         assay_rubric_destroy(r);
+        if (L.rep.nomem) {
+            return ASSAY_E_NOMEM;
+        }
         return L.rep.first_code ? L.rep.first_code : ASSAY_E_INVALID;
     }
     *out = r;

@@ -4,7 +4,8 @@
  * that collects rubric problems with their places.
  *
  * Functions returning int give 0 on success or a negative ASSAY_E_* code. The library never
- * prints and never exits.
+ * prints and never exits of its own accord (out of memory, GMP and jansson's parser may
+ * abort: see assay.h).
  */
 #ifndef ASSAY_ERROR_H
 #define ASSAY_ERROR_H

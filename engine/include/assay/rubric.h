@@ -49,7 +49,8 @@ typedef struct assay_rubric assay_rubric;
  * limits may be NULL for the defaults. Every problem found is appended to diags (which may
  * be NULL); loading goes on after a semantic error so one run reports them all.
  * @return 0 and *out set (caller frees with assay_rubric_destroy), or a negative ASSAY_E_*
- *         code with *out untouched.
+ *         code with *out untouched: ASSAY_E_NOMEM whenever an allocation failed (then some
+ *         diagnostics may be missing), whatever else was found.
  */
 ASSAY_API int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                                        const assay_limits *limits, assay_rubric **out,
