@@ -64,6 +64,33 @@ void assay__path_pop(ld_path *p, size_t old)
     p->s[old] = '\0';
 }
 
+const char *assay__report_source(const ld_report *R, const ld_path *p, const char *key,
+                                 char *out, size_t size)
+{
+    ld_path full = *p;
+    if (key) {
+        assay__path_key(&full, key);
+    }
+    size_t start, end;
+    if (size < 8 || full.over > 0 ||
+        assay__locate_span(R->buf, R->len, full.s, &start, &end) != 0) {
+        return NULL;
+    }
+    size_t n = end - start;
+    if (n < size) {
+        memcpy(out, R->buf + start, n);
+        out[n] = '\0';
+        return out;
+    }
+    n = size - 4;
+    while (n > 0 && ((unsigned char)R->buf[start + n] & 0xC0) == 0x80) {
+        n--; /* not inside a UTF-8 character */
+    }
+    memcpy(out, R->buf + start, n);
+    memcpy(out + n, "...", 4);
+    return out;
+}
+
 void assay__report_count(ld_report *R, int code)
 {
     R->errors++;

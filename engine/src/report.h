@@ -47,6 +47,14 @@ size_t assay__path_key(ld_path *p, const char *key);
 size_t assay__path_index(ld_path *p, size_t i);
 void assay__path_pop(ld_path *p, size_t old);
 
+/*
+ * The value at p (plus "/key" when key is not NULL) as the rubric's text writes it ("3e5",
+ * "1.0"), for messages that echo a value: at most size - 1 bytes, cut at a character with
+ * "..." when longer. @return out, or NULL when the value cannot be found.
+ */
+const char *assay__report_source(const ld_report *R, const ld_path *p, const char *key,
+                                 char *out, size_t size);
+
 /* Counts an error that has no diagnostic of its own (running out of memory, which also sets
  * R->nomem). */
 void assay__report_count(ld_report *R, int code);

@@ -240,9 +240,20 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     if (fmt == NULL) {
         assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
                       "missing required key \"assay\" (the format version: 1)");
-    } else if (!json_is_integer(fmt) || json_integer_value(fmt) != ASSAY_RUBRIC_FORMAT) {
+    } else if (json_is_integer(fmt) && json_integer_value(fmt) != ASSAY_RUBRIC_FORMAT) {
+        char text[48];
+        const char *src = assay__report_source(&L.rep, &p, "assay", text, sizeof(text));
         assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
-                      "unsupported rubric format: \"assay\" must be %d", ASSAY_RUBRIC_FORMAT);
+                      "unsupported rubric format: \"assay\" must be %d, not %s",
+                      ASSAY_RUBRIC_FORMAT, src ? src : "another number");
+    } else if (!json_is_integer(fmt)) {
+        char text[48];
+        const char *src = json_is_number(fmt)
+                              ? assay__report_source(&L.rep, &p, "assay", text, sizeof(text))
+                              : NULL;
+        assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
+                      "\"assay\" must be the integer %d (the format version), not %s",
+                      ASSAY_RUBRIC_FORMAT, src ? src : assay__get_type_name(fmt));
     }
     r->id = ld_strdup(&L, assay__get_id(&L.rep, root, "id", &p, LD_ID_MAX));
     r->version = ld_strdup(&L, assay__get_id(&L.rep, root, "version", &p, LD_VERSION_MAX));
