@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t edit_distance(const char *a, const char *b)
+size_t assay__get_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 40 || lb > 40) {
@@ -60,7 +60,7 @@ void assay__get_only_keys(ld_report *R, const json_t *obj, const ld_path *p,
                 ok = true;
                 break;
             }
-            size_t d = edit_distance(key, *a);
+            size_t d = assay__get_distance(key, *a);
             if (d < best_d) {
                 best_d = d;
                 best = *a;

@@ -1,7 +1,8 @@
 /*
  * load.h - the state of one rubric load and the parsers that share it: load_scale.c (scales,
  * settings, competencies), load_check.c (items, checks, groups, evidence, feedback),
- * load_pattern.c (patterns and pattern checks) and load_numeric.c (numeric checks).
+ * load_pattern.c (patterns and pattern checks), load_numeric.c (numeric checks) and
+ * load_warn.c (warnings about likely authoring mistakes).
  * rubric.c runs them in order over the parsed document (assay_rubric_load_buffer).
  *
  * Each parser reads one part of the document at the JSON pointer p, reports every problem
@@ -59,5 +60,17 @@ void assay__load_pattern_check(ld_loader *L, const json_t *obj, ld_path *p, rb_c
 
 /* load_numeric.c */
 void assay__load_numeric_check(ld_loader *L, const json_t *obj, ld_path *p, rb_check *c);
+
+/* load_warn.c */
+/* Warnings about the compiled pattern pat, whose text is src[0..len), of the object at p:
+ * matching any answer (mode: an rb_mode, or -1 for a numeric source, which skips that one),
+ * a backspace from JSON's "\b", a typographic quote, a '.' between digits. */
+void assay__warn_pattern(ld_loader *L, const ld_path *p, const pat_regex *pat, const char *src,
+                         size_t len, int mode);
+/* Warnings about declared competency ids that differ only in case or by one character. */
+void assay__warn_competency_ids(ld_loader *L, const ld_path *p);
+/* The declared competency id nearest to id (the same but for case, or 1 edit away, 2 for
+ * ids of 8 characters or more), or NULL: the "did you mean" of an undeclared competency. */
+const char *assay__nearest_competency(const ld_loader *L, const char *id);
 
 #endif

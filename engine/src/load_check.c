@@ -83,9 +83,11 @@ static void parse_evidence(ld_loader *L, const json_t *obj, ld_path *p, rb_check
         rb_evidence *e = &c->ev[c->nev];
         json_t *idx = json_object_get(L->comp_index, id);
         if (idx == NULL) {
-            assay__report(&L->rep, p, id, true, ASSAY_E_INVALID,
-                          "competency \"%.60s\" is used but not declared in \"competencies\"",
-                          id);
+            const char *near = assay__nearest_competency(L, id);
+            assay__report(
+                &L->rep, p, id, true, ASSAY_E_INVALID,
+                "competency \"%.60s\" is used but not declared in \"competencies\"%s%s%s", id,
+                near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
             continue;
         }
         mpq_init(e->weight);

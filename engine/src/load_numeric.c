@@ -167,7 +167,12 @@ static void parse_source(ld_loader *L, const json_t *obj, ld_path *p, rb_numeric
     }
     unsigned flags = assay__load_flags(L, s, p);
     const char *group = assay__get_string(&L->rep, s, "group", p, true);
-    if (assay__load_pattern(L, s, p, flags, n->source) == 0 && group) {
+    int compiled = assay__load_pattern(L, s, p, flags, n->source);
+    if (compiled == 0) {
+        json_t *v = json_object_get(s, "pattern");
+        assay__warn_pattern(L, p, n->source, json_string_value(v), json_string_length(v), -1);
+    }
+    if (compiled == 0 && group) {
         int num = pcre2_substring_number_from_name(n->source->code, (PCRE2_SPTR)group);
         if (num <= 0) {
             assay__report(&L->rep, p, "group", false, ASSAY_E_INVALID,

@@ -151,7 +151,11 @@ void assay__load_pattern_check(ld_loader *L, const json_t *obj, ld_path *p, rb_c
         flags |= PAT_WHOLE;
     }
     parse_normalize(L, obj, p, &c->pat);
-    assay__load_pattern(L, obj, p, flags, &c->pat);
+    if (assay__load_pattern(L, obj, p, flags, &c->pat) == 0) {
+        json_t *v = json_object_get(obj, "pattern");
+        assay__warn_pattern(L, p, &c->pat, json_string_value(v), json_string_length(v),
+                            (int)c->mode);
+    }
 
     long long v;
     bool has_min = json_object_get(obj, "min") != NULL;

@@ -133,6 +133,28 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
     return 0;
 }
 
+int assay__pattern_probe(const pat_regex *p, const char *const *subjects, size_t n)
+{
+    pcre2_general_context *gctx =
+        pcre2_general_context_create(pcre2_malloc_cb, pcre2_free_cb, NULL);
+    pcre2_match_context *mctx = gctx ? pcre2_match_context_create(gctx) : NULL;
+    pcre2_match_data *md = mctx ? pcre2_match_data_create_from_pattern(p->code, gctx) : NULL;
+    int matched = -1;
+    if (md != NULL) {
+        pcre2_set_match_limit(mctx, PAT_PROBE_MATCH_LIMIT);
+        pcre2_set_depth_limit(mctx, PAT_PROBE_MATCH_LIMIT);
+        matched = 0;
+        for (size_t i = 0; i < n; i++) {
+            matched += pcre2_match(p->code, (PCRE2_SPTR)subjects[i], strlen(subjects[i]), 0, 0,
+                                   md, mctx) >= 0;
+        }
+    }
+    pcre2_match_data_free(md);
+    pcre2_match_context_free(mctx);
+    pcre2_general_context_free(gctx);
+    return matched;
+}
+
 void assay__pattern_free(pat_regex *p)
 {
     pcre2_code_free(p->code);

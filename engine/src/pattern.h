@@ -38,6 +38,14 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
                            char *msg, size_t msglen, size_t *erroffset);
 void assay__pattern_free(pat_regex *p);
 
+/*
+ * Tries p on each of the n NUL-terminated subjects, short texts, under a small match limit
+ * (PAT_PROBE_MATCH_LIMIT): for the loader's warnings about patterns that match anything.
+ * @return how many of them it matches, or -1 when out of memory.
+ */
+#define PAT_PROBE_MATCH_LIMIT 100000
+int assay__pattern_probe(const pat_regex *p, const char *const *subjects, size_t n);
+
 /* Per-thread state for matching (see assay_scratch). */
 typedef struct pat_matcher {
     pcre2_general_context *gctx; /* PCRE2 allocates with malloc and free through it */

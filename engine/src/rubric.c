@@ -201,8 +201,22 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         g.code = ASSAY_E_SYNTAX;
         snprintf(g.source, sizeof(g.source), "%s", L.rep.source);
         g.offset = assay__locate_syntax_error(buf, len, &je);
+        bool bad_escape = strncmp(je.text, "invalid escape", 14) == 0 && g.offset > 0 &&
+                          g.offset < len && buf[g.offset - 1] == '\\' && buf[g.offset] > ' ' &&
+                          buf[g.offset] < 0x7f;
+        if (bad_escape) {
+            g.offset--; /* at the backslash */
+        }
         assay__line_col(buf, len, g.offset, &g.line, &g.column);
-        if (json_error_code(&je) == json_error_invalid_utf8) {
+        if (bad_escape) {
+            /* A regular expression's escape written with one backslash, most likely. */
+            char c = buf[g.offset + 1];
+            snprintf(g.message, sizeof(g.message),
+                     "invalid escape \"\\%c\" in a JSON string (JSON knows only \\\" \\\\ \\/ "
+                     "\\b \\f \\n \\r \\t \\uXXXX): for the regular expression's \\%c, write "
+                     "\"\\\\%c\"",
+                     c, c, c);
+        } else if (json_error_code(&je) == json_error_invalid_utf8) {
             snprintf(g.message, sizeof(g.message), "the file is not valid UTF-8: %s", je.text);
         } else if (assay__locate_trailing_comma(buf, len, g.offset)) {
             snprintf(g.message, sizeof(g.message), "trailing comma before '%c'", buf[g.offset]);
@@ -267,6 +281,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         assay__path_pop(&p, sp);
     }
     assay__load_competencies(&L, root, &p);
+    assay__warn_competency_ids(&L, &p);
     assay__load_items(&L, root, &p);
     /* Only on an otherwise clean rubric: a broken check or a duplicate id elsewhere makes
      * "unused" a consequence, not a problem of its own. */
@@ -280,11 +295,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                           r->comps[i].id);
         }
     }
-    if (L.rep.unlisted > 0) {
-        assay__report_plain(&L.rep, ASSAY_E_INVALID,
-                            "%zu more problems are not listed (the first %d are)",
-                            L.rep.unlisted, LD_MAX_DIAGS);
-    }
+    assay__report_finish(&L.rep);
     if (L.rep.errors == 0 && compute_sha256(root, r->sha256) != 0) {
         assay__report_count(&L.rep, ASSAY_E_NOMEM);
     }

@@ -11,8 +11,9 @@ agreeing wherever JSON Schema can say what lint says:
     so the list stays true.
 
 The rubrics: the examples (rubrics/*.json but the JSON Schemas there), every broken rubric
-of tests/golden/invalid and tests/hostile/rubrics, tests/golden/limits/at-limits.json (every
-limit at its edge, which both must accept) and the mutations of it in
+of tests/golden/invalid and tests/hostile/rubrics, the valid ones with warnings of
+tests/golden/warnings, tests/golden/limits/at-limits.json (every limit at its edge, which
+both must accept) and the mutations of it in
 tests/golden/limits/mutations.tsv (one value changed each: just beyond a limit, or still on
 it).
 
@@ -148,6 +149,7 @@ def main():
         + glob.glob("tests/golden/invalid/*.json")
         + glob.glob("tests/hostile/rubrics/*.json")
         + glob.glob("tests/golden/limits/*.json")
+        + glob.glob("tests/golden/warnings/*.json")
     ):
         with open(path, "rb") as f:
             if is_json_schema(strict_json(f.read())):

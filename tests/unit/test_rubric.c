@@ -91,6 +91,17 @@ int main(void)
         free(t2);
     }
 
+    /* Warnings leave the rubric valid: an empty pattern loads, with a warning at it. */
+    ASSERT_INT_EQ(
+        load(rubric_with("    {\"id\": \"q1\", \"checks\": [{\"id\": \"k1\", \"type\": "
+                         "\"pattern\", \"pattern\": \"\", \"evidence\": {\"c1\": 1}}]}")),
+        0);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_EQ(first,
+                  "t.json:10:72: warning: the pattern is empty, so it matches any answer: "
+                  "this search check passes whatever the learner writes (at "
+                  "/items/0/checks/0/pattern)");
+
     /* JSON syntax errors carry jansson's position. */
     ASSERT_INT_EQ(load("{\n  \"assay\": 1,\n  \"id\": oops\n}"), ASSAY_E_SYNTAX);
     ASSERT_STR_CONTAINS(first, "t.json:3:");
