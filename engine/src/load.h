@@ -29,6 +29,10 @@ typedef struct ld_loader {
     json_t *check_ids;  /* check id -> true */
     json_t *comp_index; /* competency id -> index */
     size_t *comp_uses;  /* per competency, the checks that are evidence for it */
+    /* What the patterns cost so far (assay_limits' max_patterns and the rest); over: a
+     * limit was crossed and reported, so no further pattern is compiled. */
+    size_t npatterns, pattern_bytes, compiled_bytes, jit_bytes;
+    bool cost_over;
 } ld_loader;
 
 /* strdup that passes NULL (a missing member) through; running out of memory is counted as

@@ -53,6 +53,55 @@ unsigned assay__load_flags(ld_loader *L, const json_t *obj, ld_path *p)
     return flags;
 }
 
+/*
+ * Whether compiling one more pattern of srclen bytes stays within the rubric's limits
+ * (counting it); if not, reports the limit crossed at the pattern and stops compiling.
+ */
+static bool within_cost(ld_loader *L, ld_path *p, size_t srclen)
+{
+    if (L->cost_over) {
+        return false;
+    }
+    L->npatterns++;
+    L->pattern_bytes += srclen;
+    if (L->npatterns > L->lim.max_patterns) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "too many patterns: this is pattern %zu, and a rubric may have %zu "
+                      "(max_patterns); no further pattern is compiled",
+                      L->npatterns, L->lim.max_patterns);
+        L->cost_over = true;
+    } else if (L->pattern_bytes > L->lim.max_pattern_bytes) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "the patterns up to this one total %zu bytes of text, more than the %zu "
+                      "a rubric may have (max_pattern_bytes); no further pattern is compiled",
+                      L->pattern_bytes, L->lim.max_pattern_bytes);
+        L->cost_over = true;
+    }
+    return !L->cost_over;
+}
+
+/* Adds a compiled pattern's sizes to the rubric's; reports a limit crossed as within_cost. */
+static void add_cost(ld_loader *L, ld_path *p, const pat_regex *pat)
+{
+    size_t compiled, jit;
+    assay__pattern_sizes(pat, &compiled, &jit);
+    L->compiled_bytes += compiled;
+    L->jit_bytes += jit;
+    if (L->compiled_bytes > L->lim.max_compiled_bytes) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "the patterns up to this one compile to %zu bytes, more than the %zu a "
+                      "rubric may take (max_compiled_bytes); no further pattern is compiled",
+                      L->compiled_bytes, L->lim.max_compiled_bytes);
+        L->cost_over = true;
+    } else if (L->jit_bytes > L->lim.max_jit_bytes) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "the patterns up to this one take %zu bytes of JIT code, more than the "
+                      "%zu a rubric may take (max_jit_bytes); no further pattern is compiled",
+                      L->jit_bytes, L->lim.max_jit_bytes);
+        L->cost_over = true;
+    }
+}
+
 /* Compiles obj's "pattern" into pat, reporting errors at the offending character. */
 int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned flags,
                         pat_regex *pat)
@@ -72,6 +121,9 @@ int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned fl
     size_t eo = 0;
     const char *src = json_string_value(v);
     size_t srclen = json_string_length(v);
+    if (!within_cost(L, p, srclen)) {
+        return -1;
+    }
     int rc = assay__pattern_compile(pat, src, srclen, flags, msg, sizeof(msg), &eo);
     if (rc == ASSAY_E_NOMEM) {
         assay__report_count(&L->rep, ASSAY_E_NOMEM);
@@ -92,6 +144,7 @@ int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned fl
         }
         return -1;
     }
+    add_cost(L, p, pat);
     pat->source = ld_strdup(L, src);
     return pat->source ? 0 : -1;
 }

@@ -133,6 +133,17 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
     return 0;
 }
 
+void assay__pattern_sizes(const pat_regex *p, size_t *compiled, size_t *jit)
+{
+    size_t size = 0, jsize = 0;
+    pcre2_pattern_info(p->code, PCRE2_INFO_SIZE, &size);
+    if (pcre2_pattern_info(p->code, PCRE2_INFO_JITSIZE, &jsize) != 0) {
+        jsize = 0;
+    }
+    *compiled = size;
+    *jit = jsize;
+}
+
 int assay__pattern_probe(const pat_regex *p, const char *const *subjects, size_t n)
 {
     pcre2_general_context *gctx =

@@ -38,6 +38,10 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
                            char *msg, size_t msglen, size_t *erroffset);
 void assay__pattern_free(pat_regex *p);
 
+/* The compiled pattern's size (PCRE2_INFO_SIZE) and its JIT code's (PCRE2_INFO_JITSIZE, 0
+ * without JIT), in bytes. */
+void assay__pattern_sizes(const pat_regex *p, size_t *compiled, size_t *jit);
+
 /*
  * Tries p on each of the n NUL-terminated subjects, short texts, under a small match limit
  * (PAT_PROBE_MATCH_LIMIT): for the loader's warnings about patterns that match anything.

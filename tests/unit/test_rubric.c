@@ -5,6 +5,9 @@
 #include "assay/assay.h"
 #include "tap.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +54,80 @@ static int load(const char *text)
     }
     assay_diags_destroy(d);
     return rc;
+}
+
+/* Loads text under lim; returns the first diagnostic's message in first (or ""). */
+static int load_limited(const char *text, const assay_limits *lim)
+{
+    assay_diags *d = assay_diags_create();
+    assay_rubric *r = NULL;
+    int rc = assay_rubric_load_buffer(text, strlen(text), "t.json", lim, &r, d);
+    ndiags = (int)assay_diags_count(d);
+    first[0] = '\0';
+    if (ndiags > 0) {
+        assay_diag_format(assay_diags_get(d, 0), first, sizeof(first));
+    }
+    assay_rubric_destroy(r);
+    assay_diags_destroy(d);
+    return rc;
+}
+
+/* Three pattern checks: "ab", "cd" and "ef", one per line (10, 11 and 12). */
+#define THREE_PATTERNS                                                                         \
+    "    {\"id\": \"q1\", \"checks\": [\n"                                                     \
+    "      {\"id\": \"k1\", \"type\": \"pattern\", \"pattern\": \"ab\", \"evidence\": "        \
+    "{\"c1\": 1}},\n"                                                                          \
+    "      {\"id\": \"k2\", \"type\": \"pattern\", \"pattern\": \"cd\", \"evidence\": "        \
+    "{\"c1\": 1}},\n"                                                                          \
+    "      {\"id\": \"k3\", \"type\": \"pattern\", \"pattern\": \"ef\", \"evidence\": "        \
+    "{\"c1\": 1}}]}"
+
+/* What compiling a rubric's patterns may cost: each limit, crossed at the pattern that crosses
+ * it, with no pattern compiled after it. */
+static void test_compile_cost(void)
+{
+    const char *t = rubric_with(THREE_PATTERNS);
+    assay_limits lim = assay_limits_default();
+    ASSERT_INT_EQ(load_limited(t, &lim), 0);
+
+    lim.max_patterns = 2;
+    ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_EQ(first,
+                  "t.json:13:50: error: too many patterns: this is pattern 3, and a rubric "
+                  "may have 2 (max_patterns); no further pattern is compiled (at "
+                  "/items/0/checks/2/pattern)");
+    lim.max_patterns = 3;
+    ASSERT_INT_EQ(load_limited(t, &lim), 0);
+
+    lim = assay_limits_default();
+    lim.max_pattern_bytes = 3;
+    ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_EQ(first,
+                  "t.json:12:50: error: the patterns up to this one total 4 bytes of text, "
+                  "more than the 3 a rubric may have (max_pattern_bytes); no further "
+                  "pattern is compiled (at /items/0/checks/1/pattern)");
+
+    lim = assay_limits_default();
+    lim.max_compiled_bytes = 1;
+    ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_CONTAINS(first, "t.json:11:50: error: the patterns up to this one compile to ");
+    ASSERT_STR_CONTAINS(first, "more than the 1 a rubric may take (max_compiled_bytes)");
+
+    uint32_t jit = 0;
+    pcre2_config(PCRE2_CONFIG_JIT, &jit);
+    lim = assay_limits_default();
+    lim.max_jit_bytes = 1;
+    if (jit) {
+        ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+        ASSERT_STR_CONTAINS(first, "t.json:11:50: error: the patterns up to this one take ");
+        ASSERT_STR_CONTAINS(first, "bytes of JIT code, more than the 1 a rubric may take "
+                                   "(max_jit_bytes)");
+    } else {
+        ASSERT_INT_EQ(load_limited(t, &lim), 0); /* no JIT here: no JIT code */
+    }
 }
 
 #define GOOD_CHECK                                                                             \
@@ -283,6 +360,8 @@ int main(void)
         ASSERT_STR_CONTAINS(assay_diags_get(d, 0)->message, "No such file");
         assay_diags_destroy(d);
     }
+
+    test_compile_cost();
 
     ASSERT_STR_EQ(assay_err_name(ASSAY_E_REGEX_LIMIT), "REGEX_LIMIT");
     ASSERT_STR_EQ(assay_strerror(ASSAY_E_SYNTAX), "JSON syntax error");

@@ -34,6 +34,12 @@ typedef struct assay_limits {
     size_t max_submission_bytes; /**< largest submission accepted (default 1 MiB) */
     size_t max_responses;        /**< most responses in one submission (default 10,000) */
     size_t max_answer_bytes;     /**< longest single answer (default 64 KiB) */
+    /* What compiling one rubric's patterns may cost; past a limit the loader reports an
+     * error at the pattern that crossed it and compiles no further pattern. */
+    size_t max_patterns;       /**< patterns per rubric, sources included (10,000) */
+    size_t max_pattern_bytes;  /**< their text, in bytes (1 MiB) */
+    size_t max_compiled_bytes; /**< their compiled size, PCRE2_INFO_SIZE (4 MiB) */
+    size_t max_jit_bytes;      /**< their JIT code, PCRE2_INFO_JITSIZE (16 MiB) */
 } assay_limits;
 
 /** @return the documented defaults. */
