@@ -50,6 +50,8 @@ static inline char *ld_strdup(ld_loader *L, const char *s)
 void assay__load_scale(ld_loader *L, const json_t *obj, ld_path *p, rb_scale *out);
 void assay__load_settings(ld_loader *L, const json_t *root, ld_path *p);
 void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p);
+/* The rubric's top-level "feedback" (its score bands). */
+void assay__load_feedback(ld_loader *L, const json_t *root, ld_path *p);
 
 /* load_check.c */
 void assay__load_items(ld_loader *L, const json_t *root, ld_path *p);

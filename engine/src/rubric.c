@@ -149,7 +149,24 @@ void assay_rubric_destroy(assay_rubric *r)
     }
     free(r->items);
     json_decref(r->item_index);
+    for (size_t i = 0; i < r->nbands; i++) {
+        mpq_clear(r->bands[i].min);
+        free(r->bands[i].text);
+    }
+    free(r->bands);
     free(r);
+}
+
+const char *assay__rubric_band_text(const assay_rubric *r, mpq_srcptr fraction)
+{
+    const char *text = NULL;
+    for (size_t i = 0; i < r->nbands && mpq_cmp(fraction, r->bands[i].min) >= 0; i++) {
+        text = r->bands[i].text;
+    }
+    if (text == NULL && r->nbands > 0) {
+        text = r->bands[0].text; /* below 0: only a negative fraction, which cannot be */
+    }
+    return text;
 }
 
 int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
@@ -157,7 +174,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
 {
     static const char *const keys[] = {"$schema",      "assay",       "id",       "version",
                                        "title",        "description", "settings", "scale",
-                                       "competencies", "items",       NULL};
+                                       "competencies", "items",       "feedback", NULL};
     ld_loader L;
     memset(&L, 0, sizeof(L));
     L.rep.buf = buf;
@@ -280,6 +297,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         assay__load_scale(&L, sc, &p, &r->scale);
         assay__path_pop(&p, sp);
     }
+    assay__load_feedback(&L, root, &p);
     assay__load_competencies(&L, root, &p);
     assay__warn_competency_ids(&L, &p);
     assay__load_items(&L, root, &p);

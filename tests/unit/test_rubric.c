@@ -3,6 +3,7 @@
  * exact diagnostic, placed at file:line:column and by JSON pointer.
  */
 #include "assay/assay.h"
+#include "rubric.h"
 #include "tap.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -55,6 +56,10 @@ static int load(const char *text)
     assay_diags_destroy(d);
     return rc;
 }
+
+#define GOOD_CHECK                                                                             \
+    "    {\"id\": \"q1\", \"checks\": [{\"id\": \"k1\", \"type\": \"pattern\", "               \
+    "\"pattern\": \"x\", \"evidence\": {\"c1\": 1}}]}"
 
 /* Loads text under lim; returns the first diagnostic's message in first (or ""). */
 static int load_limited(const char *text, const assay_limits *lim)
@@ -130,9 +135,75 @@ static void test_compile_cost(void)
     }
 }
 
-#define GOOD_CHECK                                                                             \
-    "    {\"id\": \"q1\", \"checks\": [{\"id\": \"k1\", \"type\": \"pattern\", "               \
-    "\"pattern\": \"x\", \"evidence\": {\"c1\": 1}}]}"
+/* A rubric with GOOD_CHECK's item and a top-level "feedback" of the given bands. */
+static const char *rubric_with_bands(const char *bands)
+{
+    static char text[8192];
+    snprintf(text, sizeof(text), "%s%s%s,\n  \"feedback\": {\"bands\": [%s]}\n}\n", head,
+             "    {\"id\": \"q1\", \"checks\": [{\"id\": \"k1\", \"type\": \"pattern\", "
+             "\"pattern\": \"x\", \"evidence\": {\"c1\": 1}}]}",
+             "\n  ]", bands);
+    return text;
+}
+
+static const char *band_at(const assay_rubric *r, const char *fraction)
+{
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_str(q, fraction, 10);
+    mpq_canonicalize(q);
+    const char *t = assay__rubric_band_text(r, q);
+    mpq_clear(q);
+    return t ? t : "(none)";
+}
+
+/* Feedback bands: compiled in order, the last band reached gives the text; and the mistakes. */
+static void test_bands(void)
+{
+    const char *t = rubric_with_bands("{\"min\": 0, \"text\": \"low\"}, {\"min\": \"0.5\", "
+                                      "\"text\": \"mid\"}, {\"min\": 0.8, \"text\": \"high\"}");
+    assay_rubric *r = NULL;
+    ASSERT_INT_EQ(assay_rubric_load_buffer(t, strlen(t), "t.json", NULL, &r, NULL), 0);
+    if (r != NULL) {
+        ASSERT_INT_EQ(r->nbands, 3);
+        ASSERT_STR_EQ(band_at(r, "0"), "low");
+        ASSERT_STR_EQ(band_at(r, "49/100"), "low");
+        ASSERT_STR_EQ(band_at(r, "1/2"), "mid");
+        ASSERT_STR_EQ(band_at(r, "4/5"), "high"); /* exactly on the threshold */
+        ASSERT_STR_EQ(band_at(r, "799/1000"), "mid");
+        ASSERT_STR_EQ(band_at(r, "1"), "high");
+    }
+    assay_rubric_destroy(r);
+    /* Without bands, no text (the result has a generated sentence). */
+    t = rubric_with(GOOD_CHECK);
+    ASSERT_INT_EQ(assay_rubric_load_buffer(t, strlen(t), "t.json", NULL, &r, NULL), 0);
+    if (r != NULL) {
+        ASSERT_STR_EQ(band_at(r, "1"), "(none)");
+    }
+    assay_rubric_destroy(r);
+
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0.1, \"text\": \"a\"}")), ASSAY_E_INVALID);
+    ASSERT_STR_EQ(first,
+                  "t.json:12:34: error: the first band's \"min\" must be 0, so every score "
+                  "has a band (at /feedback/bands/0/min)");
+    ASSERT_INT_EQ(
+        load(rubric_with_bands("{\"min\": 0, \"text\": \"a\"}, {\"min\": 0, \"text\": "
+                               "\"b\"}")),
+        ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "bands must be in increasing order of \"min\" (at "
+                               "/feedback/bands/1/min)");
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0, \"text\": \"a\"}, {\"min\": 1.5, "
+                                         "\"text\": \"b\"}")),
+                  ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "\"min\" must be between 0 and 1 (at /feedback/bands/1/min)");
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0}")), ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "missing required key \"text\" (at /feedback/bands/0/text)");
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0, \"txt\": \"a\"}")), ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first,
+                        "unknown key \"txt\" in a feedback band (did you mean \"text\"?)");
+    ASSERT_INT_EQ(load(rubric_with_bands("")), ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "\"bands\" must not be empty (at /feedback/bands)");
+}
 
 int main(void)
 {
@@ -362,6 +433,7 @@ int main(void)
     }
 
     test_compile_cost();
+    test_bands();
 
     ASSERT_STR_EQ(assay_err_name(ASSAY_E_REGEX_LIMIT), "REGEX_LIMIT");
     ASSERT_STR_EQ(assay_strerror(ASSAY_E_SYNTAX), "JSON syntax error");
