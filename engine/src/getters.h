@@ -18,6 +18,10 @@ enum { GET_NONNEG = 1, GET_POSITIVE = 2, GET_AT_MOST_1 = 4 };
 /* "an object", "an array", "a string", "a number", "a boolean" or "null", for messages. */
 const char *assay__get_type_name(const json_t *v);
 
+/* The edit distance (insertions, deletions, substitutions of bytes) between a and b, for
+ * "did you mean"; SIZE_MAX when either is longer than 40 bytes. */
+size_t assay__get_distance(const char *a, const char *b);
+
 /* Reports every key of obj that is not in allowed (NULL-terminated), with the nearest
  * allowed key when one is close; what names the object ("a scale"). */
 void assay__get_only_keys(ld_report *R, const json_t *obj, const ld_path *p,
@@ -60,7 +64,8 @@ json_t *assay__get_entry(ld_report *R, const json_t *arr, size_t i, const ld_pat
 /*
  * obj's required "id" (as assay__get_id) registered in seen (id -> index): one already
  * there is reported as a duplicate <kind> id ("duplicate item id \"q1\"") and left as it
- * was. @return the id, or NULL when it is missing or bad.
+ * was; seen being NULL or full (out of memory) counts as ASSAY_E_NOMEM. @return the id, or
+ * NULL when it is missing or bad.
  */
 const char *assay__get_unique_id(ld_report *R, const json_t *obj, const ld_path *p, size_t max,
                                  json_t *seen, size_t index, const char *kind);

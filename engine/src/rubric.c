@@ -88,24 +88,30 @@ void assay__rubric_check_free(rb_check *c)
     free(c->members);
 }
 
+static int sha256_cb(const char *buf, size_t size, void *data)
+{
+    sha256_update(data, size, (const uint8_t *)buf);
+    return 0;
+}
+
+/*
+ * Hashes root without its "$schema", which it removes: the caller is done with it. jansson
+ * writes the canonical text straight into the hash. (Neither json_copy nor json_dumps: out
+ * of memory, jansson's copy skips members it cannot insert and json_dumps drops a key whose
+ * text it cannot append, both silently, which would hash another document. The callback
+ * never fails, and jansson reports its own allocation failures here.)
+ */
 static int compute_sha256(json_t *root, char out[65])
 {
-    json_t *copy = json_copy(root);
-    if (copy == NULL) {
-        return -1;
-    }
-    json_object_del(copy, "$schema");
-    char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-    json_decref(copy);
-    if (text == NULL) {
-        return -1;
-    }
+    json_object_del(root, "$schema");
     struct sha256_ctx ctx;
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_init(&ctx);
-    sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+    if (json_dump_callback(root, sha256_cb, &ctx,
+                           JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) != 0) {
+        return -1;
+    }
     sha256_digest(&ctx, sizeof(digest), digest);
-    free(text);
     for (size_t i = 0; i < sizeof(digest); i++) {
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
     }
@@ -144,7 +150,24 @@ void assay_rubric_destroy(assay_rubric *r)
     }
     free(r->items);
     json_decref(r->item_index);
+    for (size_t i = 0; i < r->nbands; i++) {
+        mpq_clear(r->bands[i].min);
+        free(r->bands[i].text);
+    }
+    free(r->bands);
     free(r);
+}
+
+const char *assay__rubric_band_text(const assay_rubric *r, mpq_srcptr fraction)
+{
+    const char *text = NULL;
+    for (size_t i = 0; i < r->nbands && mpq_cmp(fraction, r->bands[i].min) >= 0; i++) {
+        text = r->bands[i].text;
+    }
+    if (text == NULL && r->nbands > 0) {
+        text = r->bands[0].text; /* below 0: only a negative fraction, which cannot be */
+    }
+    return text;
 }
 
 int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
@@ -152,7 +175,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
 {
     static const char *const keys[] = {"$schema",      "assay",       "id",       "version",
                                        "title",        "description", "settings", "scale",
-                                       "competencies", "items",       NULL};
+                                       "competencies", "items",       "feedback", NULL};
     ld_loader L;
     memset(&L, 0, sizeof(L));
     L.rep.buf = buf;
@@ -184,14 +207,34 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     }
     json_error_t je;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    /* jansson sets a message for every syntax error; a failed allocation inside the parser
+     * returns NULL with none (or says so). */
+    if (root == NULL &&
+        (json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0')) {
+        return ASSAY_E_NOMEM;
+    }
     if (root == NULL) {
         assay_diag g;
         memset(&g, 0, sizeof(g));
         g.code = ASSAY_E_SYNTAX;
         snprintf(g.source, sizeof(g.source), "%s", L.rep.source);
         g.offset = assay__locate_syntax_error(buf, len, &je);
+        bool bad_escape = strncmp(je.text, "invalid escape", 14) == 0 && g.offset > 0 &&
+                          g.offset < len && buf[g.offset - 1] == '\\' && buf[g.offset] > ' ' &&
+                          buf[g.offset] < 0x7f;
+        if (bad_escape) {
+            g.offset--; /* at the backslash */
+        }
         assay__line_col(buf, len, g.offset, &g.line, &g.column);
-        if (json_error_code(&je) == json_error_invalid_utf8) {
+        if (bad_escape) {
+            /* A regular expression's escape written with one backslash, most likely. */
+            char c = buf[g.offset + 1];
+            snprintf(g.message, sizeof(g.message),
+                     "invalid escape \"\\%c\" in a JSON string (JSON knows only \\\" \\\\ \\/ "
+                     "\\b \\f \\n \\r \\t \\uXXXX): for the regular expression's \\%c, write "
+                     "\"\\\\%c\"",
+                     c, c, c);
+        } else if (json_error_code(&je) == json_error_invalid_utf8) {
             snprintf(g.message, sizeof(g.message), "the file is not valid UTF-8: %s", je.text);
         } else if (assay__locate_trailing_comma(buf, len, g.offset)) {
             snprintf(g.message, sizeof(g.message), "trailing comma before '%c'", buf[g.offset]);
@@ -229,14 +272,25 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     if (fmt == NULL) {
         assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
                       "missing required key \"assay\" (the format version: 1)");
-    } else if (!json_is_integer(fmt) || json_integer_value(fmt) != ASSAY_RUBRIC_FORMAT) {
+    } else if (json_is_integer(fmt) && json_integer_value(fmt) != ASSAY_RUBRIC_FORMAT) {
+        char text[48];
+        const char *src = assay__report_source(&L.rep, &p, "assay", text, sizeof(text));
         assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
-                      "unsupported rubric format: \"assay\" must be %d", ASSAY_RUBRIC_FORMAT);
+                      "unsupported rubric format: \"assay\" must be %d, not %s",
+                      ASSAY_RUBRIC_FORMAT, src ? src : "another number");
+    } else if (!json_is_integer(fmt)) {
+        char text[48];
+        const char *src = json_is_number(fmt)
+                              ? assay__report_source(&L.rep, &p, "assay", text, sizeof(text))
+                              : NULL;
+        assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
+                      "\"assay\" must be the integer %d (the format version), not %s",
+                      ASSAY_RUBRIC_FORMAT, src ? src : assay__get_type_name(fmt));
     }
-    r->id = ld_strdup(assay__get_id(&L.rep, root, "id", &p, LD_ID_MAX));
-    r->version = ld_strdup(assay__get_id(&L.rep, root, "version", &p, LD_VERSION_MAX));
-    r->title = ld_strdup(assay__get_string(&L.rep, root, "title", &p, true));
-    r->description = ld_strdup(assay__get_string(&L.rep, root, "description", &p, false));
+    r->id = ld_strdup(&L, assay__get_id(&L.rep, root, "id", &p, LD_ID_MAX));
+    r->version = ld_strdup(&L, assay__get_id(&L.rep, root, "version", &p, LD_VERSION_MAX));
+    r->title = ld_strdup(&L, assay__get_string(&L.rep, root, "title", &p, true));
+    r->description = ld_strdup(&L, assay__get_string(&L.rep, root, "description", &p, false));
     assay__load_settings(&L, root, &p);
     json_t *sc = assay__get_object(&L.rep, root, "scale", &p, true);
     if (sc) {
@@ -244,7 +298,9 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         assay__load_scale(&L, sc, &p, &r->scale);
         assay__path_pop(&p, sp);
     }
+    assay__load_feedback(&L, root, &p);
     assay__load_competencies(&L, root, &p);
+    assay__warn_competency_ids(&L, &p);
     assay__load_items(&L, root, &p);
     /* Only on an otherwise clean rubric: a broken check or a duplicate id elsewhere makes
      * "unused" a consequence, not a problem of its own. */
@@ -258,11 +314,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                           r->comps[i].id);
         }
     }
-    if (L.rep.unlisted > 0) {
-        assay__report_plain(&L.rep, ASSAY_E_INVALID,
-                            "%zu more problems are not listed (the first %d are)",
-                            L.rep.unlisted, LD_MAX_DIAGS);
-    }
+    assay__report_finish(&L.rep);
     if (L.rep.errors == 0 && compute_sha256(root, r->sha256) != 0) {
         assay__report_count(&L.rep, ASSAY_E_NOMEM);
     }
@@ -273,6 +325,9 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     json_decref(root);
     if (L.rep.errors > 0) {
         assay_rubric_destroy(r);
+        if (L.rep.nomem) {
+            return ASSAY_E_NOMEM;
+        }
         return L.rep.first_code ? L.rep.first_code : ASSAY_E_INVALID;
     }
     *out = r;
