@@ -14,11 +14,12 @@ same input and the same machine, in one run (bench/side_by_side.sh is the comman
    submission, the ratio assay / Python on 1 and 2 cores, and the scaling 1 -> 2 of each.
    The start-up of each program (an empty input) is measured and printed too.
 2. Instructions (valgrind's callgrind, exact whatever the load): per submission, assay's
-   split into parse (json_loadb), checks (assay__pattern_match and assay__numeric_eval),
-   result (the rest of assay_grade_json: walking checks, scoring, building the tree), dump
-   (assay_result_dumps), free (json_delete) and other (reading, writing, the batch loop),
-   next to the Python grader's total; each is the difference between a run on K
-   submissions and a run on none, divided by K, so loading and start-up cancel out.
+   split into parse (json_loadb), checks (assay__check_pattern and assay__check_numeric:
+   matching, reading numbers, comparing), result (the rest of assay_grade_text: the
+   envelope, scoring, writing the result text), free (json_delete of the submission) and
+   other (reading lines, writing results, the batch loop), next to the Python grader's
+   total; each is the difference between a run on K submissions and a run on none, divided
+   by K, so loading and start-up cancel out.
 3. With --redis, end to end: a private redis-server on loopback, M queued submissions (the
    examples mixed, default 50,000) drained by 2 assay-worker processes and by 2 Python
    workers (bench/pyref/worker.py), graded and with stub graders; drain rate, the ratio,
@@ -177,36 +178,23 @@ _LINE = re.compile(r"^\s*([\d,]+)\s+\([^)]*\)\s+(\*|<)?\s*\S*?:([A-Za-z_][\w.]*)
 
 
 def callgrind(cmd, out):
-    """Runs cmd under callgrind; (total Ir, {function: inclusive Ir}, Ir of assay__pattern_match
-    called from assay__numeric_eval)."""
+    """Runs cmd under callgrind; (total Ir, {function: inclusive Ir})."""
     subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--tree=caller", "--threshold=100", out],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True).stdout.decode(errors="replace")
     total = 0
     incl = {}
-    callers = []  # (Ir, caller) lines of the block being read
-    pm_from_numeric = 0
     for line in ann.splitlines():
         m = re.match(r"^\s*([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS", line) or re.match(r"^\s*([\d,]+)\s+PROGRAM TOTALS", line)
         if m:
             total = int(m.group(1).replace(",", ""))
             continue
         m = _LINE.match(line)
-        if not m:
-            if not line.strip():
-                callers = []
-            continue
-        ir, mark, fn = int(m.group(1).replace(",", "")), m.group(2), m.group(3)
-        if mark == "<":
-            callers.append((ir, fn))
-        elif mark == "*":
-            if "'" not in line.split("[")[0]:
-                incl[fn] = max(incl.get(fn, 0), ir)
-            if fn == "assay__pattern_match":
-                pm_from_numeric += sum(i for i, c in callers if c == "assay__numeric_eval")
-            callers = []
-    return total, incl, pm_from_numeric
+        if m and m.group(2) == "*" and "'" not in line.split("[")[0]:
+            fn = m.group(3)
+            incl[fn] = max(incl.get(fn, 0), int(m.group(1).replace(",", "")))
+    return total, incl
 
 
 def instructions(s, name, only, k):
@@ -222,29 +210,28 @@ def instructions(s, name, only, k):
 
     total = (full[0] - base[0]) / k
     parse = per("json_loadb")
-    checks = per("assay__pattern_match") + per("assay__numeric_eval") - (full[2] - base[2]) / k
-    result = per("assay_grade_json") - checks
-    dump = per("assay_result_dumps")
+    checks = per("assay__check_pattern") + per("assay__check_numeric")
     free = per("json_delete")
-    other = total - parse - checks - result - dump - free
+    result = per("assay_grade_text") - parse - checks - free
+    other = total - parse - checks - result - free
     py_full = callgrind([PYTHON, PYREF, "--rubrics", s.rubrics, "--jsonl", inp, "-o", "/dev/null"], os.path.join(s.tmp, "cg.p"))
     py_base = callgrind([PYTHON, PYREF, "--rubrics", s.rubrics, "--jsonl", empty, "-o", "/dev/null"], os.path.join(s.tmp, "cg.p0"))
     py = (py_full[0] - py_base[0]) / k
     return {"case": name, "submissions": k, "assay": total, "parse": parse, "checks": checks,
-            "result": result, "dump": dump, "free": free, "other": other, "python": py,
+            "result": result, "free": free, "other": other, "python": py,
             "ratio_python_over_assay": py / total}
 
 
 def print_instructions(rows):
     say("\nInstructions per submission (callgrind; K submissions minus none, divided by K)")
-    say("%-22s %10s %9s %9s %9s %9s %9s %9s %10s %7s" % (
-        "case", "assay", "parse", "checks", "result", "dump", "free", "other", "python", "py/a"))
+    say("%-22s %10s %9s %9s %9s %9s %9s %10s %7s" % (
+        "case", "assay", "parse", "checks", "result", "free", "other", "python", "py/a"))
     for r in rows:
-        say("%-22s %10.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %10.0f %7.2f" % (
-            r["case"], r["assay"], r["parse"], r["checks"], r["result"], r["dump"], r["free"],
+        say("%-22s %10.0f %9.0f %9.0f %9.0f %9.0f %9.0f %10.0f %7.2f" % (
+            r["case"], r["assay"], r["parse"], r["checks"], r["result"], r["free"],
             r["other"], r["python"], r["ratio_python_over_assay"]))
-        say("%-22s %10s %8.0f%% %8.0f%% %8.0f%% %8.0f%% %8.0f%% %8.0f%%" % (
-            "", "", *(100 * r[x] / r["assay"] for x in ("parse", "checks", "result", "dump", "free", "other"))))
+        say("%-22s %10s %8.0f%% %8.0f%% %8.0f%% %8.0f%% %8.0f%%" % (
+            "", "", *(100 * r[x] / r["assay"] for x in ("parse", "checks", "result", "free", "other"))))
 
 
 # ---- 3. end to end through Redis -----------------------------------------------------------
