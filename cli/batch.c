@@ -2,13 +2,14 @@
  * batch.c - `assay grade --rubrics DIR --jsonl IN`: regrading runs.
  *
  * Submissions are read in windows of WINDOW lines into one buffer; the window's lines are
- * graded by N threads (each with its own scratch and its own output buffer; the catalog is
- * shared read-only) that claim CLAIM lines at a time through an atomic counter, then the
- * main thread writes the window's results in input order and reads the next window. Nothing
- * allocated by one thread is freed by another, and memory stays bounded by the window
- * whatever the input size. Blank lines are skipped and give no result. A progress bar goes
- * to stderr when it is a terminal; a summary (graded, not graded by error code, check
- * errors, mastery per competency) goes to stderr at the end.
+ * graded by N threads (the main thread and N-1 started once, each with its own scratch and
+ * its own output buffer; the catalog is shared read-only) that claim CLAIM lines at a time
+ * through an atomic counter, then the main thread writes the window's results in input
+ * order and reads the next window. Nothing allocated by one thread is freed by another, and
+ * memory stays bounded by the window whatever the input size; the results of consecutive
+ * lines one thread graded are written with one write. Blank lines are skipped and give no
+ * result. A progress bar goes to stderr when it is a terminal; a summary (graded, not
+ * graded by error code, check errors, mastery per competency) goes to stderr at the end.
  */
 #include "cli.h"
 
@@ -20,7 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define WINDOW 4096
+/* Lines per window: small enough that the window's input and results stay in the caches
+ * (results are ~10 times the input), large enough that starting threads per window is
+ * noise. */
+#define WINDOW 512
 /* Lines a thread claims at a time: fewer trips to the shared counter, and neighbouring
  * results written by one thread. */
 #define CLAIM 16
@@ -91,6 +95,10 @@ typedef struct shared {
     line *lines;
     size_t n;
     atomic_size_t next;
+    /* With more than one job: the threads (started once) wait at start for a window and at
+     * end for each other; finished tells them to leave. */
+    pthread_barrier_t start, end;
+    bool finished;
 } shared;
 
 /* A grading thread's state, on a cache line of its own. */
@@ -201,9 +209,9 @@ static void stats_free(stats *st)
     free(st->rubrics);
 }
 
-static void *work(void *arg)
+/* Grades the window's lines that w claims. */
+static void work(worker *w)
 {
-    worker *w = arg;
     shared *sh = w->sh;
     w->out.len = 0;
     for (;;) {
@@ -230,7 +238,21 @@ static void *work(void *arg)
             }
         }
     }
-    return NULL;
+}
+
+/* A thread of its own (jobs 1..N-1; the main thread is job 0): a window at a time. */
+static void *work_loop(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    for (;;) {
+        pthread_barrier_wait(&sh->start);
+        if (sh->finished) {
+            return NULL;
+        }
+        work(w);
+        pthread_barrier_wait(&sh->end);
+    }
 }
 
 /* The number of non-blank lines of the regular file at path (as the grading loop counts
@@ -337,7 +359,8 @@ typedef struct run {
     FILE *fin, *fout;
     size_t total; /* non-blank lines of IN, for the progress bar; 0 unknown */
     size_t done;
-    bool show; /* the progress bar */
+    bool show;    /* the progress bar */
+    bool started; /* threads 1..jobs-1 are running */
 } run;
 
 /* Loads the rubrics of dir into cat, printing their problems. EXIT_OK when all loaded;
@@ -401,7 +424,35 @@ static bool start_workers(run *r, const assay_catalog *cat, const assay_grade_op
             return false;
         }
     }
+    if (r->jobs > 1) {
+        pthread_barrier_init(&r->sh.start, NULL, (unsigned)r->jobs);
+        pthread_barrier_init(&r->sh.end, NULL, (unsigned)r->jobs);
+        for (int t = 1; t < r->jobs; t++) {
+            if (pthread_create(&r->ws[t].thread, NULL, work_loop, &r->ws[t]) != 0) {
+                /* Fewer threads is still correct: the barriers wait for the missing ones,
+                 * so give up instead. */
+                fprintf(stderr, "assay grade: cannot start a grading thread\n");
+                exit(EXIT_UNUSABLE);
+            }
+        }
+        r->started = true;
+    }
     return true;
+}
+
+/* Lets the threads leave and joins them. */
+static void stop_workers(run *r)
+{
+    if (!r->started) {
+        return;
+    }
+    r->sh.finished = true;
+    pthread_barrier_wait(&r->sh.start);
+    for (int t = 1; t < r->jobs; t++) {
+        pthread_join(r->ws[t].thread, NULL);
+    }
+    pthread_barrier_destroy(&r->sh.start);
+    pthread_barrier_destroy(&r->sh.end);
 }
 
 /* Reads the next window of non-blank lines into r->in and r->sh. true at the end of the
@@ -435,23 +486,30 @@ static bool read_window(run *r, char **buf, size_t *cap, bool *nomem)
  * EXIT_OK, or EXIT_UNUSABLE when a result could not be made or written. */
 static int grade_window(run *r)
 {
-    if (r->jobs == 1) {
+    if (r->started) {
+        pthread_barrier_wait(&r->sh.start);
         work(&r->ws[0]);
+        pthread_barrier_wait(&r->sh.end);
     } else {
-        for (int t = 0; t < r->jobs; t++) {
-            pthread_create(&r->ws[t].thread, NULL, work, &r->ws[t]);
-        }
-        for (int t = 0; t < r->jobs; t++) {
-            pthread_join(r->ws[t].thread, NULL);
-        }
+        work(&r->ws[0]);
     }
     int rc = EXIT_OK;
-    for (size_t i = 0; i < r->sh.n; i++) {
+    /* Consecutive lines graded by one thread are contiguous in its output: one write each. */
+    for (size_t i = 0; i < r->sh.n;) {
         line *l = &r->sh.lines[i];
-        if (l->by < 0 ||
-            fwrite(r->ws[l->by].out.p + l->out_at, 1, l->out_len, r->fout) != l->out_len) {
+        if (l->by < 0) {
+            rc = EXIT_UNUSABLE;
+            i++;
+            continue;
+        }
+        size_t at = l->out_at, len = l->out_len, j = i + 1;
+        while (j < r->sh.n && r->sh.lines[j].by == l->by && r->sh.lines[j].out_at == at + len) {
+            len += r->sh.lines[j++].out_len;
+        }
+        if (fwrite(r->ws[l->by].out.p + at, 1, len, r->fout) != len) {
             rc = EXIT_UNUSABLE;
         }
+        i = j;
     }
     r->done += r->sh.n;
     return rc;
@@ -552,6 +610,7 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
         /* The worse of the two: 3 (could not read or write) over 1 (invalid, not graded). */
         rc = rubrics_rc > rc ? rubrics_rc : rc;
     }
+    stop_workers(&r);
     for (int t = 0; r.ws && t < r.jobs; t++) {
         assay_scratch_destroy(r.ws[t].scratch);
         stats_free(&r.ws[t].st);
