@@ -25,8 +25,14 @@ same input and the same machine, in one run (bench/side_by_side.sh is the comman
    workers (bench/pyref/worker.py), graded and with stub graders; drain rate, the ratio,
    and Redis' CPU per message (the redis-server process's CPU time, and INFO commandstats).
 
+With --before OLD_BUILD_DIR, the assay of an older build (before a change) runs in the same
+interleaved rounds on 1 and 2 cores, and its instructions per submission are counted too, so
+"before" and "after" come from one run on the same input (the older build's results are not
+compared: their format may differ).
+
 Usage: side_by_side.py BUILD_DIR [--count N] [--rounds R] [--all-cases] [--no-callgrind]
-                       [--callgrind-subs K] [--redis] [--redis-count M] [--json OUT]
+                       [--callgrind-subs K] [--before OLD_BUILD_DIR] [--redis]
+                       [--redis-count M] [--json OUT]
 """
 
 import argparse
@@ -72,9 +78,10 @@ def timed(cmds):
 
 
 class Setup:
-    def __init__(self, build, tmp):
+    def __init__(self, build, tmp, before=None):
         self.build = build
         self.assay = os.path.join(build, "cli", "assay")
+        self.before = os.path.join(before, "cli", "assay") if before else None
         self.bench = os.path.join(build, "bench", "bench-engine")
         self.worker = os.path.join(build, "worker", "assay-worker")
         self.tmp = tmp
@@ -91,8 +98,8 @@ class Setup:
             cmd += ["--only", only]
         subprocess.run(cmd, check=True)
 
-    def assay_cmd(self, inp, jobs, cpus, out="/dev/null"):
-        return ["taskset", "-c", cpus, self.assay, "grade", "--rubrics", self.rubrics, "--jsonl", inp,
+    def assay_cmd(self, inp, jobs, cpus, out="/dev/null", prog=None):
+        return ["taskset", "-c", cpus, prog or self.assay, "grade", "--rubrics", self.rubrics, "--jsonl", inp,
                 "-o", out, "--jobs", str(jobs), "--graded-at", GRADED_AT]
 
     def py_cmd(self, inp, cpus, out="/dev/null"):
@@ -125,12 +132,18 @@ def batch_case(s, name, only, n, rounds):
         "assay2": lambda: timed([s.assay_cmd(inp, 2, "0,1")]),
         "py2": lambda: timed([s.py_cmd(h, "0,1") for h in halves]),
     }
+    if s.before:
+        runs["before1"] = lambda: timed([s.assay_cmd(inp, 1, "0", prog=s.before)])
+        runs["before2"] = lambda: timed([s.assay_cmd(inp, 2, "0,1", prog=s.before)])
     wall = {k: [] for k in runs}
     cpu = {k: [] for k in runs}
     for r in range(rounds):
         order = ["assay1", "py1", "assay2", "py2"]
         if r % 2:
             order = ["py1", "assay1", "py2", "assay2"]
+        if s.before:
+            order[1:1] = ["before1"]
+            order[4:4] = ["before2"]
         for k in order:
             w, c = runs[k]()
             wall[k].append(w)
@@ -149,6 +162,12 @@ def batch_case(s, name, only, n, rounds):
     res["ratio_2"] = res["assay2"]["per_s"] / res["py2"]["per_s"]
     res["scaling_assay"] = res["assay2"]["per_s"] / res["assay1"]["per_s"]
     res["scaling_python"] = res["py2"]["per_s"] / res["py1"]["per_s"]
+    if s.before:
+        res["speedup_1"] = res["assay1"]["per_s"] / res["before1"]["per_s"]
+        res["speedup_2"] = res["assay2"]["per_s"] / res["before2"]["per_s"]
+        res["ratio_1_before"] = res["before1"]["per_s"] / res["py1"]["per_s"]
+        res["ratio_2_before"] = res["before2"]["per_s"] / res["py2"]["per_s"]
+        res["scaling_before"] = res["before2"]["per_s"] / res["before1"]["per_s"]
     return res
 
 
@@ -170,6 +189,17 @@ def print_batch(results):
             r["case"], r["assay1"]["cpu_us_per_sub"], r["py1"]["cpu_us_per_sub"],
             r["assay2"]["cpu_us_per_sub"], r["py2"]["cpu_us_per_sub"], r["startup_s"]["assay"],
             r["startup_s"]["python"]))
+    if results and "speedup_1" in results[0]:
+        say("\nBefore (the --before build) in the same rounds: submissions/s, CPU us per submission, "
+            "after / before")
+        say("%-22s %9s %9s %9s %9s %8s %8s %8s %8s" % (
+            "case", "before 1c", "cpu", "before 2c", "cpu", "ratio 1c", "ratio 2c", "after/b 1c",
+            "after/b 2c"))
+        for r in results:
+            say("%-22s %9.0f %9.1f %9.0f %9.1f %8.2f %8.2f %9.2fx %9.2fx" % (
+                r["case"], r["before1"]["per_s"], r["before1"]["cpu_us_per_sub"], r["before2"]["per_s"],
+                r["before2"]["cpu_us_per_sub"], r["ratio_1_before"], r["ratio_2_before"],
+                r["speedup_1"], r["speedup_2"]))
 
 
 # ---- 2. instructions -------------------------------------------------------------------------
@@ -217,9 +247,14 @@ def instructions(s, name, only, k):
     py_full = callgrind([PYTHON, PYREF, "--rubrics", s.rubrics, "--jsonl", inp, "-o", "/dev/null"], os.path.join(s.tmp, "cg.p"))
     py_base = callgrind([PYTHON, PYREF, "--rubrics", s.rubrics, "--jsonl", empty, "-o", "/dev/null"], os.path.join(s.tmp, "cg.p0"))
     py = (py_full[0] - py_base[0]) / k
-    return {"case": name, "submissions": k, "assay": total, "parse": parse, "checks": checks,
-            "result": result, "free": free, "other": other, "python": py,
-            "ratio_python_over_assay": py / total}
+    row = {"case": name, "submissions": k, "assay": total, "parse": parse, "checks": checks,
+           "result": result, "free": free, "other": other, "python": py,
+           "ratio_python_over_assay": py / total}
+    if s.before:
+        b_full = callgrind(s.assay_cmd(inp, 1, "0", prog=s.before)[3:], os.path.join(s.tmp, "cg.b"))
+        b_base = callgrind(s.assay_cmd(empty, 1, "0", prog=s.before)[3:], os.path.join(s.tmp, "cg.b0"))
+        row["before"] = (b_full[0] - b_base[0]) / k
+    return row
 
 
 def print_instructions(rows):
@@ -232,6 +267,9 @@ def print_instructions(rows):
             r["other"], r["python"], r["ratio_python_over_assay"]))
         say("%-22s %10s %8.0f%% %8.0f%% %8.0f%% %8.0f%% %8.0f%%" % (
             "", "", *(100 * r[x] / r["assay"] for x in ("parse", "checks", "result", "free", "other"))))
+        if "before" in r:
+            say("%-22s before: %.0f instructions per submission, %.2fx as many" % (
+                "", r["before"], r["before"] / r["assay"]))
 
 
 # ---- 3. end to end through Redis -----------------------------------------------------------
@@ -385,6 +423,7 @@ def main():
     ap.add_argument("--all-cases", action="store_true")
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--callgrind-subs", type=int, default=1000)
+    ap.add_argument("--before")
     ap.add_argument("--redis", action="store_true")
     ap.add_argument("--redis-count", type=int, default=50000)
     ap.add_argument("--redis-rounds", type=int, default=1)
@@ -400,7 +439,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="assay-sbs-")
     report = {"bench": "side-by-side", "machine": m, "count": a.count}
     try:
-        s = Setup(a.build, tmp)
+        s = Setup(a.build, tmp, a.before)
         cases = [("examples (mixed)", None), ("10-check essays", "10-check")]
         if a.all_cases:
             for name in sorted(os.listdir(os.path.join(SOURCE, "rubrics"))):
