@@ -65,4 +65,44 @@ size_t assay__jw_real_text(double v, char out[JW_NUMBER_SIZE]);
 /* The text of a 64-bit integer. @return its length (out NUL-terminated). */
 size_t assay__jw_int_text(int64_t v, char out[JW_NUMBER_SIZE]);
 
+/* Appends an integer, a real (finite), or "true"/"false". */
+void assay__jw_int(jw_buf *b, int64_t v);
+void assay__jw_real(jw_buf *b, double v);
+static inline void jw_bool(jw_buf *b, bool v)
+{
+    if (v) {
+        jw_put(b, "true", 4);
+    } else {
+        jw_put(b, "false", 5);
+    }
+}
+
+/*
+ * Appends s[0..len) (UTF-8) as a JSON string: quotes around it, '"' and '\\' escaped with a
+ * backslash, U+0000..U+001F as \b \f \n \r \t or \u00XX (upper-case hex), everything else
+ * as it is, exactly as jansson writes a string without JSON_ENSURE_ASCII or
+ * JSON_ESCAPE_SLASH. The caller makes sure s is valid UTF-8 (jansson would refuse it).
+ */
+void assay__jw_string(jw_buf *b, const char *s, size_t len);
+static inline void jw_str(jw_buf *b, const char *s)
+{
+    assay__jw_string(b, s, strlen(s));
+}
+/* A NUL-terminated string, or null for NULL. */
+static inline void jw_str_or_null(jw_buf *b, const char *s)
+{
+    if (s) {
+        jw_str(b, s);
+    } else {
+        jw_put(b, "null", 4);
+    }
+}
+
+/*
+ * Appends any jansson value as json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+ * JSON_REAL_PRECISION(15)) writes it: objects in their insertion order. NULL is written as
+ * null.
+ */
+void assay__jw_value(jw_buf *b, const json_t *v);
+
 #endif

@@ -13,7 +13,6 @@
 #include "result.h"
 
 #include "jsonw.h"
-#include "qjson.h"
 #include "text.h"
 
 #include <stdarg.h>
@@ -148,8 +147,219 @@ void assay__envelope_read(rs_envelope *e, const json_t *sub)
 
 void assay__result_framework(const assay_rubric *r, char *buf, size_t size)
 {
-    snprintf(buf, size, "rubric:%s", r->id);
+    size_t n = strlen(r->id);
+    if (n + 8 > size) {
+        n = size - 8; /* ids are at most LD_ID_MAX bytes: cannot happen */
+    }
+    memcpy(buf, "rubric:", 7);
+    memcpy(buf + 7, r->id, n);
+    buf[7 + n] = '\0';
 }
+
+const char *assay__result_graded_at(const assay_grade_options *opts, char buf[40])
+{
+    if (opts && opts->graded_at) {
+        return opts->graded_at;
+    }
+    now_rfc3339(buf, 40);
+    return buf;
+}
+
+void assay__result_error_set(rs_error *err, const assay_rubric *r, const char *code,
+                             const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    assay__utf8_scrub(err->message); /* "%.128s" may have cut a character in two */
+    if (!assay__utf8_valid(err->message, strlen(err->message))) {
+        snprintf(err->message, sizeof(err->message), "(message not UTF-8)");
+    }
+    err->code = code;
+    err->rubric = r;
+}
+
+json_t *assay_result_error(const json_t *submission, const char *code, const char *message,
+                           const assay_grade_options *opts)
+{
+    rs_envelope e;
+    rs_error err;
+    assay__envelope_read(&e, submission);
+    assay__result_error_set(&err, NULL, code, "%s", message);
+    return assay__result_error_object(&e, &err, opts);
+}
+
+#define TIME_FORM "an RFC 3339 date-time with a time zone, e.g. \"2026-03-01T09:00:00Z\""
+
+bool assay__result_validate(const assay_rubric *r, const rs_envelope *e,
+                            const assay_limits *lim, rs_error *err)
+{
+    const json_t *sub = e->sub;
+    if (sub == NULL) {
+        assay__result_error_set(err, NULL, ASSAY_RESULT_NOT_OBJECT,
+                                "a submission must be a JSON object");
+        return true;
+    }
+    json_t *id = json_object_get(sub, "id");
+    if (id == NULL) {
+        assay__result_error_set(err, NULL, ASSAY_RESULT_MISSING_FIELD,
+                                "the submission has no \"id\"");
+        return true;
+    }
+    if (e->id == NULL) {
+        assay__result_error_set(err, NULL, ASSAY_RESULT_WRONG_TYPE,
+                                "\"id\" must be a string of 1 to 256 bytes without NUL");
+        return true;
+    }
+    json_t *rub = json_object_get(sub, "rubric");
+    if (rub == NULL) {
+        assay__result_error_set(err, NULL, ASSAY_RESULT_MISSING_FIELD,
+                                "the submission has no \"rubric\" (the rubric's id)");
+        return true;
+    }
+    if (!json_is_string(rub) || has_nul(rub)) {
+        assay__result_error_set(err, NULL, ASSAY_RESULT_WRONG_TYPE,
+                                "\"rubric\" must be a string (the rubric's id)");
+        return true;
+    }
+    if (r == NULL || strcmp(json_string_value(rub), r->id) != 0) {
+        assay__result_error_set(err, NULL, ASSAY_RESULT_UNKNOWN_RUBRIC,
+                                "no rubric with id \"%.128s\" is loaded",
+                                json_string_value(rub));
+        return true;
+    }
+    json_t *ver = json_object_get(sub, "rubric_version");
+    if (ver && !json_is_null(ver)) {
+        if (!json_is_string(ver) || has_nul(ver)) {
+            assay__result_error_set(err, NULL, ASSAY_RESULT_WRONG_TYPE,
+                                    "\"rubric_version\" must be a string");
+            return true;
+        }
+        if (strcmp(json_string_value(ver), r->version) != 0) {
+            assay__result_error_set(err, NULL, ASSAY_RESULT_UNKNOWN_VERSION,
+                                    "rubric \"%s\" has no version \"%.64s\" loaded", r->id,
+                                    json_string_value(ver));
+            return true;
+        }
+    }
+    json_t *learner = json_object_get(sub, "learner");
+    if (learner && !(json_is_string(learner) && !has_nul(learner)) && !json_is_null(learner)) {
+        assay__result_error_set(err, r, ASSAY_RESULT_WRONG_TYPE,
+                                "\"learner\" must be a string");
+        return true;
+    }
+    if (e->submitted_problem) {
+        assay__result_error_set(err, r, ASSAY_RESULT_WRONG_TYPE,
+                                "\"submitted_at\" must be " TIME_FORM ": %s",
+                                e->submitted_problem);
+        return true;
+    }
+    if (e->enqueued_problem) {
+        assay__result_error_set(err, r, ASSAY_RESULT_WRONG_TYPE,
+                                "\"enqueued_at\" must be " TIME_FORM ": %s",
+                                e->enqueued_problem);
+        return true;
+    }
+    if (e->reply_to_bad) {
+        assay__result_error_set(err, r, ASSAY_RESULT_WRONG_TYPE,
+                                "\"reply_to\" must be a string of 1 to 64 characters, each a "
+                                "letter, a digit or one of . _ : -");
+        return true;
+    }
+    if (e->force_bad) {
+        assay__result_error_set(err, r, ASSAY_RESULT_WRONG_TYPE,
+                                "\"force\" must be true or false");
+        return true;
+    }
+    if (e->meta_too_deep) {
+        assay__result_error_set(err, r, ASSAY_RESULT_TOO_LARGE,
+                                "\"meta\" is nested more than %d levels deep: send deeper "
+                                "structures as a string",
+                                RS_META_MAX_DEPTH);
+        return true;
+    }
+    json_t *responses = json_object_get(sub, "responses");
+    if (responses == NULL) {
+        assay__result_error_set(err, r, ASSAY_RESULT_MISSING_FIELD,
+                                "the submission has no \"responses\"");
+        return true;
+    }
+    if (!json_is_object(responses)) {
+        assay__result_error_set(err, r, ASSAY_RESULT_WRONG_TYPE,
+                                "\"responses\" must be an object: item id -> answer");
+        return true;
+    }
+    if (json_object_size(responses) > lim->max_responses) {
+        assay__result_error_set(err, r, ASSAY_RESULT_TOO_LARGE,
+                                "%zu responses is more than the limit of %zu",
+                                json_object_size(responses), lim->max_responses);
+        return true;
+    }
+    return false;
+}
+
+/* Appends s to line at *n (bounded by size). */
+static void append(char *line, size_t size, size_t *n, const char *s)
+{
+    size_t k = strlen(s);
+    if (*n + k >= size) {
+        k = size - 1 - *n;
+    }
+    memcpy(line + *n, s, k);
+    *n += k;
+    line[*n] = '\0';
+}
+
+void assay__result_feedback(char *line, size_t size, const rat *score, const rat *max,
+                            size_t mastered, size_t ncomps)
+{
+    char s[JW_NUMBER_SIZE], m[JW_NUMBER_SIZE];
+    assay__rat_json_text(score, s);
+    assay__rat_json_text(max, m);
+    size_t n = 0;
+    line[0] = '\0';
+    append(line, size, &n, s);
+    append(line, size, &n, " of ");
+    append(line, size, &n, m);
+    append(line, size, &n, strcmp(m, "1") ? " points" : " point");
+    if (ncomps > 0) {
+        char a[JW_NUMBER_SIZE], b[JW_NUMBER_SIZE];
+        assay__jw_int_text((int64_t)mastered, a);
+        assay__jw_int_text((int64_t)ncomps, b);
+        append(line, size, &n, "; ");
+        append(line, size, &n, a);
+        append(line, size, &n, " of ");
+        append(line, size, &n, b);
+        append(line, size, &n, ncomps == 1 ? " competency mastered" : " competencies mastered");
+    }
+}
+
+size_t assay__result_answer_len(const char *answer, size_t len, bool *cut)
+{
+    *cut = len > RS_ANSWER_MAX;
+    if (!*cut) {
+        return len;
+    }
+    size_t n = RS_ANSWER_MAX;
+    while (n > 0 && ((unsigned char)answer[n] & 0xC0) == 0x80) {
+        n--;
+    }
+    return n;
+}
+
+void assay__result_warning(char w[200], const char *key)
+{
+    snprintf(w, 200, "response \"%.64s\" matches no item of the rubric", key);
+    assay__utf8_scrub(w);
+}
+
+bool assay__result_is_item(const assay_rubric *r, const char *key)
+{
+    return json_object_get(r->item_index, key) != NULL;
+}
+
+/* ---- Objects ----------------------------------------------------------------------------- */
 
 /* The head every result starts with: id, learner, submitted_at (when valid), rubric. */
 static json_t *start_result(const rs_envelope *e, const assay_rubric *r)
@@ -169,180 +379,55 @@ static json_t *start_result(const rs_envelope *e, const assay_rubric *r)
 static void finish_result(json_t *res, const rs_envelope *e, const assay_grade_options *opts)
 {
     char now[40];
-    const char *at = opts && opts->graded_at ? opts->graded_at : NULL;
-    if (at == NULL) {
-        now_rfc3339(now, sizeof(now));
-        at = now;
-    }
-    json_object_set_new(res, "graded_at", json_string(at));
+    json_object_set_new(res, "graded_at", json_string(assay__result_graded_at(opts, now)));
     json_object_set_new(res, "engine", json_string("assay " ASSAY_VERSION_STRING));
     json_object_set_new(res, "meta", e->meta ? json_deep_copy(e->meta) : json_null());
 }
 
-json_t *assay__result_errorf(const rs_envelope *e, const assay_rubric *r, const char *code,
-                             const assay_grade_options *opts, const char *fmt, ...)
+json_t *assay__result_error_object(const rs_envelope *e, const rs_error *err,
+                                   const assay_grade_options *opts)
 {
-    char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    assay__utf8_scrub(msg); /* "%.128s" may have cut a character in two */
-    json_t *res = start_result(e, r);
+    json_t *res = start_result(e, err->rubric);
     json_object_set_new(res, "status", json_string("error"));
-    json_t *err = json_object();
-    json_object_set_new(err, "code", json_string(code));
-    json_t *m = json_string(msg);
-    json_object_set_new(err, "message", m ? m : json_string("(message not UTF-8)"));
-    json_object_set_new(res, "error", err);
+    json_t *o = json_object();
+    json_object_set_new(o, "code", json_string(err->code));
+    json_object_set_new(o, "message", json_string(err->message));
+    json_object_set_new(res, "error", o);
     finish_result(res, e, opts);
     return res;
 }
 
-json_t *assay_result_error(const json_t *submission, const char *code, const char *message,
-                           const assay_grade_options *opts)
+/* sc_item_fn: one item as an object, appended to the array in t->out. */
+static void item_object(sc_tally *t, size_t index, const sc_item *ti, const ck_context *g)
 {
-    rs_envelope e;
-    assay__envelope_read(&e, submission);
-    return assay__result_errorf(&e, NULL, code, opts, "%s", message);
-}
-
-#define TIME_FORM "an RFC 3339 date-time with a time zone, e.g. \"2026-03-01T09:00:00Z\""
-
-json_t *assay__result_validate(const assay_rubric *r, const rs_envelope *e,
-                               const assay_limits *lim, const assay_grade_options *opts)
-{
-    const json_t *sub = e->sub;
-    if (sub == NULL) {
-        return assay__result_errorf(e, NULL, ASSAY_RESULT_NOT_OBJECT, opts,
-                                    "a submission must be a JSON object");
-    }
-    json_t *id = json_object_get(sub, "id");
-    if (id == NULL) {
-        return assay__result_errorf(e, NULL, ASSAY_RESULT_MISSING_FIELD, opts,
-                                    "the submission has no \"id\"");
-    }
-    if (e->id == NULL) {
-        return assay__result_errorf(e, NULL, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"id\" must be a string of 1 to 256 bytes without NUL");
-    }
-    json_t *rub = json_object_get(sub, "rubric");
-    if (rub == NULL) {
-        return assay__result_errorf(e, NULL, ASSAY_RESULT_MISSING_FIELD, opts,
-                                    "the submission has no \"rubric\" (the rubric's id)");
-    }
-    if (!json_is_string(rub) || has_nul(rub)) {
-        return assay__result_errorf(e, NULL, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"rubric\" must be a string (the rubric's id)");
-    }
-    if (r == NULL || strcmp(json_string_value(rub), r->id) != 0) {
-        return assay__result_errorf(e, NULL, ASSAY_RESULT_UNKNOWN_RUBRIC, opts,
-                                    "no rubric with id \"%.128s\" is loaded",
-                                    json_string_value(rub));
-    }
-    json_t *ver = json_object_get(sub, "rubric_version");
-    if (ver && !json_is_null(ver)) {
-        if (!json_is_string(ver) || has_nul(ver)) {
-            return assay__result_errorf(e, NULL, ASSAY_RESULT_WRONG_TYPE, opts,
-                                        "\"rubric_version\" must be a string");
-        }
-        if (strcmp(json_string_value(ver), r->version) != 0) {
-            return assay__result_errorf(e, NULL, ASSAY_RESULT_UNKNOWN_VERSION, opts,
-                                        "rubric \"%s\" has no version \"%.64s\" loaded", r->id,
-                                        json_string_value(ver));
+    json_t *it = json_object();
+    json_object_set_new(it, "id", json_string(t->r->items[index].id));
+    json_object_set_new(it, "answered", json_boolean(ti->answered));
+    if (ti->answered) {
+        bool cut;
+        size_t n = assay__result_answer_len(ti->answer, ti->answer_len, &cut);
+        json_object_set_new(it, "answer", json_stringn(ti->answer, n));
+        if (cut) {
+            json_object_set_new(it, "answer_truncated", json_true());
         }
     }
-    json_t *learner = json_object_get(sub, "learner");
-    if (learner && !(json_is_string(learner) && !has_nul(learner)) && !json_is_null(learner)) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"learner\" must be a string");
+    json_object_set_new(it, "score", assay__rat_json(&ti->score));
+    json_object_set_new(it, "max_score", assay__rat_json(&ti->max));
+    json_t *checks = json_array();
+    for (size_t i = 0; i < g->s->nrecs; i += g->s->recs[i].span) {
+        json_array_append_new(checks, assay__check_object(g, i));
     }
-    if (e->submitted_problem) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"submitted_at\" must be " TIME_FORM ": %s",
-                                    e->submitted_problem);
-    }
-    if (e->enqueued_problem) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"enqueued_at\" must be " TIME_FORM ": %s",
-                                    e->enqueued_problem);
-    }
-    if (e->reply_to_bad) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"reply_to\" must be a string of 1 to 64 characters, each "
-                                    "a letter, a digit or one of . _ : -");
-    }
-    if (e->force_bad) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"force\" must be true or false");
-    }
-    if (e->meta_too_deep) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_TOO_LARGE, opts,
-                                    "\"meta\" is nested more than %d levels deep: send deeper "
-                                    "structures as a string",
-                                    RS_META_MAX_DEPTH);
-    }
-    json_t *responses = json_object_get(sub, "responses");
-    if (responses == NULL) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_MISSING_FIELD, opts,
-                                    "the submission has no \"responses\"");
-    }
-    if (!json_is_object(responses)) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_WRONG_TYPE, opts,
-                                    "\"responses\" must be an object: item id -> answer");
-    }
-    if (json_object_size(responses) > lim->max_responses) {
-        return assay__result_errorf(e, r, ASSAY_RESULT_TOO_LARGE, opts,
-                                    "%zu responses is more than the limit of %zu",
-                                    json_object_size(responses), lim->max_responses);
-    }
-    return NULL;
+    json_object_set_new(it, "checks", checks);
+    json_array_append_new(t->out, it);
 }
 
-/* The text a JSON number is written as. */
-static void number_text(const json_t *n, char out[JW_NUMBER_SIZE])
+void assay__result_collect_objects(sc_tally *t)
 {
-    if (json_is_integer(n)) {
-        assay__jw_int_text(json_integer_value(n), out);
-    } else {
-        assay__jw_real_text(json_real_value(n), out);
-    }
+    t->item_done = item_object;
+    t->out = json_array();
 }
 
-/* The overall feedback line: "7.1 of 8 points; 2 of 3 competencies mastered". */
-static json_t *feedback_line(const json_t *score, const json_t *max, size_t mastered,
-                             size_t ncomps)
-{
-    char s[JW_NUMBER_SIZE], m[JW_NUMBER_SIZE], line[200];
-    number_text(score, s);
-    number_text(max, m);
-    int n = snprintf(line, sizeof(line), "%s of %s point%s", s, m, strcmp(m, "1") ? "s" : "");
-    if (ncomps > 0) {
-        snprintf(line + n, sizeof(line) - (size_t)n, "; %zu of %zu %s mastered", mastered,
-                 ncomps, ncomps == 1 ? "competency" : "competencies");
-    }
-    return json_string(line);
-}
-
-/* An item's answer as echoed: cut to RS_ANSWER_MAX bytes on a character boundary. */
-static void set_answer(json_t *it, const sc_item *ti)
-{
-    size_t n = ti->answer_len;
-    bool cut = n > RS_ANSWER_MAX;
-    if (cut) {
-        n = RS_ANSWER_MAX;
-        while (n > 0 && ((unsigned char)ti->answer[n] & 0xC0) == 0x80) {
-            n--;
-        }
-    }
-    json_object_set_new(it, "answer", json_stringn(ti->answer, n));
-    if (cut) {
-        json_object_set_new(it, "answer_truncated", json_true());
-    }
-}
-
-json_t *assay__result_graded(const sc_tally *t, const rs_envelope *e,
-                             const assay_grade_options *opts)
+json_t *assay__result_graded(sc_tally *t, const rs_envelope *e, const assay_grade_options *opts)
 {
     const assay_rubric *r = t->r;
     const json_t *sub = e->sub;
@@ -350,6 +435,7 @@ json_t *assay__result_graded(const sc_tally *t, const rs_envelope *e,
     assay__result_framework(r, framework, sizeof(framework));
     json_t *comps = json_array();
     size_t mastered = 0;
+    jw_buf exact = {0};
     for (size_t i = 0; i < r->ncomps; i++) {
         const rb_competency *k = &r->comps[i];
         const rb_level *lv = &k->scale->levels[t->comps[i].level];
@@ -360,54 +446,42 @@ json_t *assay__result_graded(const sc_tally *t, const rs_envelope *e,
             json_object_set_new(co, "ref", json_string(k->ref));
         }
         json_object_set_new(co, "framework", json_string(framework));
-        json_object_set_new(co, "score", assay__qjson(t->comps[i].score));
-        char *exact = mpq_get_str(NULL, 10, t->comps[i].score);
-        json_object_set_new(co, "score_exact", json_string(exact));
-        free(exact);
+        json_object_set_new(co, "score", assay__rat_json(&t->comps[i].score));
+        exact.len = 0;
+        assay__rat_write_exact(&exact, &t->comps[i].score);
+        json_object_set_new(co, "score_exact",
+                            assay__jw_finish(&exact) ? json_string(exact.p) : NULL);
         json_object_set_new(co, "level", json_string(lv->id));
         json_object_set_new(co, "level_name", json_string(lv->name));
         json_object_set_new(co, "mastered", json_boolean(t->comps[i].mastered));
         mastered += t->comps[i].mastered;
         json_array_append_new(comps, co);
     }
-
-    json_t *items = json_array();
-    for (size_t i = 0; i < r->nitems; i++) {
-        const sc_item *ti = &t->items[i];
-        json_t *it = json_object();
-        json_object_set_new(it, "id", json_string(r->items[i].id));
-        json_object_set_new(it, "answered", json_boolean(ti->answered));
-        if (ti->answered) {
-            set_answer(it, ti);
-        }
-        json_object_set_new(it, "score", assay__qjson(ti->score));
-        json_object_set_new(it, "max_score", assay__qjson(ti->max));
-        json_object_set(it, "checks", ti->checks);
-        json_array_append_new(items, it);
-    }
+    assay__jw_free(&exact);
 
     json_t *warnings = json_array();
     const char *key;
     json_t *v;
     json_object_foreach(json_object_get(sub, "responses"), key, v)
     {
-        if (json_object_get(r->item_index, key) == NULL) {
+        if (!assay__result_is_item(r, key)) {
             char w[200];
-            snprintf(w, sizeof(w), "response \"%.64s\" matches no item of the rubric", key);
-            assay__utf8_scrub(w);
+            assay__result_warning(w, key);
             json_array_append_new(warnings, json_string(w));
         }
     }
 
     json_t *res = start_result(e, r);
     json_object_set_new(res, "status", json_string("graded"));
-    json_t *score = assay__qjson(t->score), *max = assay__qjson(t->max);
-    json_object_set_new(res, "score", score);
-    json_object_set_new(res, "max_score", max);
-    json_object_set_new(res, "feedback", feedback_line(score, max, mastered, r->ncomps));
+    json_object_set_new(res, "score", assay__rat_json(&t->score));
+    json_object_set_new(res, "max_score", assay__rat_json(&t->max));
+    char line[200];
+    assay__result_feedback(line, sizeof(line), &t->score, &t->max, mastered, r->ncomps);
+    json_object_set_new(res, "feedback", json_string(line));
     json_object_set_new(res, "check_errors", json_integer((json_int_t)t->check_errors));
     json_object_set_new(res, "competencies", comps);
-    json_object_set_new(res, "items", items);
+    json_object_set_new(res, "items", t->out);
+    t->out = NULL;
     json_object_set_new(res, "warnings", warnings);
     finish_result(res, e, opts);
     return res;

@@ -23,6 +23,21 @@ struct assay_scratch {
     assay_result_competency *comps;
     size_t comps_cap;
     json_t *sub;
+    /* Scoring: the items' text as they are finished (copied into out after the
+     * competencies), the current item's check records (check.h) and the strings they keep,
+     * its answer as JSON text when it is neither text nor a number, the competencies'
+     * outcomes and the evidence sums (earned, then possible). */
+    jw_buf items;
+    struct ck_rec *recs;
+    size_t nrecs, recs_cap;
+    jw_buf itext;
+    jw_buf anstext;
+    struct sc_comp *tally_comps;
+    struct rat *earned;
+    size_t comps_room;
+    /* graded_at when the caller gives none: the current second, formatted once. */
+    long long now_sec;
+    char now_text[40];
     /* The current answer, normalised each way at most once per item. */
     char *norm[SCRATCH_SLOTS];
     size_t norm_cap[SCRATCH_SLOTS];
