@@ -63,18 +63,17 @@ static void print_json(FILE *f, const json_t *j)
     }
 }
 
-static json_t *result_json(const assay_vcjwt_result *r)
+static json_t *result_json(const cred_vcjwt_result *r)
 {
     json_t *reasons = json_array();
     for (size_t i = 0; i < r->reason_count; i++) {
-        json_array_append_new(reasons,
-                              json_pack("{s:s, s:s, s:s}", "code",
-                                        assay_cred_err_name(r->reasons[i].code), "where",
-                                        r->reasons[i].where, "message", r->reasons[i].message));
+        json_array_append_new(
+            reasons, json_pack("{s:s, s:s, s:s}", "code", cred_err_name(r->reasons[i].code),
+                               "where", r->reasons[i].where, "message", r->reasons[i].message));
     }
     json_t *o = json_pack("{s:b, s:o}", "verified", r->verified, "reasons", reasons);
     if (o && r->key) {
-        json_object_set_new(o, "kid", json_string(assay_key_kid(r->key)));
+        json_object_set_new(o, "kid", json_string(cred_key_kid(r->key)));
         json_object_set_new(o, "alg", json_incref(json_object_get(r->header, "alg")));
     }
     if (o && r->header) {
@@ -87,10 +86,10 @@ static json_t *result_json(const assay_vcjwt_result *r)
 }
 
 /* Adds the keys named by --key / --jwks (or $ASSAY_ISSUER_JWKS) to set. */
-static int load_trusted(assay_keyset *set, const char **keys, size_t nkeys, const char **jwks,
+static int load_trusted(cred_keyset *set, const char **keys, size_t nkeys, const char **jwks,
                         size_t njwks)
 {
-    assay_cred_error err = {0};
+    cred_error err = {0};
     char msg[1024];
     const char *env = getenv("ASSAY_ISSUER_JWKS");
     if (nkeys + njwks == 0 && env && *env) {
@@ -102,17 +101,17 @@ static int load_trusted(assay_keyset *set, const char **keys, size_t nkeys, cons
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < nkeys; i++) {
-        assay_key *k = NULL;
-        if (assay_key_load_public_file(keys[i], &k, &err) != 0 ||
-            assay_keyset_add(set, k, &err) != 0) {
-            assay_cred_error_format(&err, msg, sizeof(msg));
+        cred_key *k = NULL;
+        if (cred_key_load_public_file(keys[i], &k, &err) != 0 ||
+            cred_keyset_add(set, k, &err) != 0) {
+            cred_error_format(&err, msg, sizeof(msg));
             fprintf(stderr, "assay credential verify: %s\n", msg);
             return EXIT_UNUSABLE;
         }
     }
     for (size_t i = 0; i < njwks; i++) {
-        if (assay_keyset_load_jwks_file(set, jwks[i], &err) != 0) {
-            assay_cred_error_format(&err, msg, sizeof(msg));
+        if (cred_keyset_load_jwks_file(set, jwks[i], &err) != 0) {
+            cred_error_format(&err, msg, sizeof(msg));
             fprintf(stderr, "assay credential verify: %s\n", msg);
             return EXIT_UNUSABLE;
         }
@@ -129,7 +128,7 @@ static int cmd_verify(int argc, char **argv)
     bool as_json = false;
     int rc = EXIT_USAGE;
     char *buf = NULL;
-    assay_keyset *set = NULL;
+    cred_keyset *set = NULL;
     if (keys == NULL || jwks == NULL) {
         fprintf(stderr, "assay credential verify: out of memory\n");
         rc = EXIT_UNUSABLE;
@@ -163,12 +162,12 @@ static int cmd_verify(int argc, char **argv)
                 verify_usage);
         goto done;
     }
-    if (now_text && !assay_time_parse(now_text, &now)) {
+    if (now_text && !cred_time_parse(now_text, &now)) {
         fprintf(stderr, "assay credential verify: --now \"%s\" is not an RFC 3339 date-time\n",
                 now_text);
         goto done;
     }
-    if ((set = assay_keyset_create()) == NULL) {
+    if ((set = cred_keyset_create()) == NULL) {
         rc = EXIT_UNUSABLE;
         goto done;
     }
@@ -183,9 +182,9 @@ static int cmd_verify(int argc, char **argv)
         goto done;
     }
     char *token = trim(buf, &len);
-    assay_jws_verify_options vopts = {.single_key_any_kid = nkeys == 1 && njwks == 0};
-    assay_vcjwt_result r = {0};
-    assay_vcjwt_verify(token, len, set, &vopts, now, &r);
+    cred_jws_verify_options vopts = {.single_key_any_kid = nkeys == 1 && njwks == 0};
+    cred_vcjwt_result r = {0};
+    cred_vcjwt_verify(token, len, set, &vopts, now, &r);
     if (as_json) {
         json_t *o = result_json(&r);
         print_json(stdout, o);
@@ -195,32 +194,32 @@ static int cmd_verify(int argc, char **argv)
             print_json(stdout, r.credential);
         }
         if (r.verified) {
-            printf("verified: signed by %s (%s)\n", assay_key_kid(r.key),
+            printf("verified: signed by %s (%s)\n", cred_key_kid(r.key),
                    json_string_value(json_object_get(r.header, "alg")));
         } else {
             printf("not verified: %zu reason%s\n", r.reason_count,
                    r.reason_count == 1 ? "" : "s");
             char msg[1024];
             for (size_t i = 0; i < r.reason_count; i++) {
-                assay_cred_error_format(&r.reasons[i], msg, sizeof(msg));
-                printf("  %s: %s\n", assay_cred_err_name(r.reasons[i].code), msg);
+                cred_error_format(&r.reasons[i], msg, sizeof(msg));
+                printf("  %s: %s\n", cred_err_name(r.reasons[i].code), msg);
             }
         }
     }
     rc = r.verified ? EXIT_OK : EXIT_FAILED;
-    assay_vcjwt_result_finish(&r);
+    cred_vcjwt_result_finish(&r);
 done:
     free(buf);
     free(keys);
     free(jwks);
-    assay_keyset_destroy(set);
+    cred_keyset_destroy(set);
     return rc;
 }
 
 static int cmd_sign(int argc, char **argv)
 {
     const char *file = NULL, *key_path = NULL, *alg_name = NULL, *kid = NULL, *kid_base = NULL;
-    assay_jws_sign_options opts = {0};
+    cred_jws_sign_options opts = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -254,7 +253,7 @@ static int cmd_sign(int argc, char **argv)
                 sign_usage);
         return EXIT_USAGE;
     }
-    if (alg_name && (opts.alg = assay_jws_alg_from_name(alg_name)) == ASSAY_ALG_NONE) {
+    if (alg_name && (opts.alg = cred_jws_alg_from_name(alg_name)) == CRED_ALG_NONE) {
         fprintf(stderr, "assay credential sign: --alg \"%s\": RS256 or EdDSA\n", alg_name);
         return EXIT_USAGE;
     }
@@ -262,16 +261,16 @@ static int cmd_sign(int argc, char **argv)
         fprintf(stderr, "assay credential sign: --kid and --kid-base exclude each other\n");
         return EXIT_USAGE;
     }
-    assay_key *key = NULL;
+    cred_key *key = NULL;
     int rc = cli_issuer_key("credential sign", key_path, false, kid_base, &key);
     if (rc != 0) {
         return rc;
     }
-    if (opts.alg != ASSAY_ALG_NONE && opts.alg != assay_key_alg(key)) {
+    if (opts.alg != CRED_ALG_NONE && opts.alg != cred_key_alg(key)) {
         fprintf(stderr, "assay credential sign: --alg %s needs %s key; %s is an %s key\n",
-                alg_name, opts.alg == ASSAY_ALG_RS256 ? "an RSA" : "an Ed25519", key_path,
-                assay_key_type_name(key));
-        assay_key_destroy(key);
+                alg_name, opts.alg == CRED_ALG_RS256 ? "an RSA" : "an Ed25519", key_path,
+                cred_key_type_name(key));
+        cred_key_destroy(key);
         return EXIT_USAGE;
     }
     opts.kid = kid;
@@ -279,23 +278,23 @@ static int cmd_sign(int argc, char **argv)
     json_t *cred = strcmp(file, "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &je)
                                           : json_load_file(file, JSON_REJECT_DUPLICATES, &je);
     char *token = NULL;
-    assay_cred_error err = {0};
+    cred_error err = {0};
     char msg[1024];
     if (cred == NULL) {
         fprintf(stderr, "assay credential sign: %s:%d:%d: %s\n", file, je.line, je.column,
                 je.text);
         rc = EXIT_UNUSABLE;
-    } else if ((rc = assay_vcjwt_sign(cred, key, &opts, &token, &err)) != 0) {
-        assay_cred_error_format(&err, msg, sizeof(msg));
+    } else if ((rc = cred_vcjwt_sign(cred, key, &opts, &token, &err)) != 0) {
+        cred_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "assay credential sign: %s: %s\n", file, msg);
-        rc = rc == ASSAY_CRED_E_CREDENTIAL ? EXIT_FAILED : EXIT_UNUSABLE;
+        rc = rc == CRED_E_CREDENTIAL ? EXIT_FAILED : EXIT_UNUSABLE;
     } else {
         printf("%s\n", token);
         rc = EXIT_OK;
     }
     free(token);
     json_decref(cred);
-    assay_key_destroy(key);
+    cred_key_destroy(key);
     return rc;
 }
 

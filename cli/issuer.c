@@ -22,39 +22,39 @@ static const char jwks_usage[] =
     "Exit status: 0 printed; 2 bad command line; 3 a key could not be read or used.\n";
 
 int cli_issuer_key(const char *cmd, const char *path, bool allow_public, const char *kid_base,
-                   assay_key **out)
+                   cred_key **out)
 {
-    assay_cred_error err = {0};
+    cred_error err = {0};
     char msg[1024];
-    assay_key *key = NULL;
-    int rc = assay_key_load_private_file(path, &key, &err);
-    if (rc == ASSAY_CRED_E_KEY && allow_public) {
+    cred_key *key = NULL;
+    int rc = cred_key_load_private_file(path, &key, &err);
+    if (rc == CRED_E_KEY && allow_public) {
         /* Not a private key: a public one will do; report its problem unless it is not one
          * either, in which case the private key's message is the better one. */
-        assay_cred_error perr = {0};
-        int prc = assay_key_load_public_file(path, &key, &perr);
-        if (prc == 0 || prc != ASSAY_CRED_E_KEY) {
+        cred_error perr = {0};
+        int prc = cred_key_load_public_file(path, &key, &perr);
+        if (prc == 0 || prc != CRED_E_KEY) {
             rc = prc;
             err = perr;
         }
     }
     if (rc != 0) {
-        assay_cred_error_format(&err, msg, sizeof(msg));
+        cred_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "assay %s: %s\n", cmd, msg);
         return EXIT_UNUSABLE;
     }
     unsigned mode = 0;
-    if (assay_key_has_private(key) && assay_key_file_exposed(path, &mode)) {
+    if (cred_key_has_private(key) && cred_key_file_exposed(path, &mode)) {
         fprintf(stderr,
                 "assay %s: warning: %s: private key file is readable by group or others "
                 "(mode %04o); chmod 600 it\n",
                 cmd, path, mode);
     }
-    if (kid_base && (rc = assay_key_set_kid_base(key, kid_base)) != 0) {
+    if (kid_base && (rc = cred_key_set_kid_base(key, kid_base)) != 0) {
         fprintf(stderr, "assay %s: --kid-base \"%s\": %s\n", cmd, kid_base,
-                rc == ASSAY_CRED_E_ARG ? "not an absolute URI" : assay_cred_strerror(rc));
-        assay_key_destroy(key);
-        return rc == ASSAY_CRED_E_ARG ? EXIT_USAGE : EXIT_UNUSABLE;
+                rc == CRED_E_ARG ? "not an absolute URI" : cred_strerror(rc));
+        cred_key_destroy(key);
+        return rc == CRED_E_ARG ? EXIT_USAGE : EXIT_UNUSABLE;
     }
     *out = key;
     return 0;
@@ -94,26 +94,26 @@ static int cmd_jwks(int argc, char **argv)
                         "ASSAY_ISSUER_KEY\n");
         goto done;
     }
-    assay_keyset *set = assay_keyset_create();
+    cred_keyset *set = cred_keyset_create();
     rc = set ? EXIT_OK : EXIT_UNUSABLE;
     for (size_t i = 0; set && i < n && rc == EXIT_OK; i++) {
-        assay_key *key = NULL;
-        assay_cred_error err = {0};
+        cred_key *key = NULL;
+        cred_error err = {0};
         if ((rc = cli_issuer_key("issuer jwks", paths[i], true, kid_base, &key)) != 0) {
             break;
         }
-        if (assay_keyset_find_same(set, key)) {
+        if (cred_keyset_find_same(set, key)) {
             fprintf(stderr,
                     "assay issuer jwks: %s: the same key as an earlier one; listed once\n",
                     paths[i]);
-            assay_key_destroy(key);
-        } else if (assay_keyset_add(set, key, &err) != 0) {
+            cred_key_destroy(key);
+        } else if (cred_keyset_add(set, key, &err) != 0) {
             fprintf(stderr, "assay issuer jwks: %s: %s\n", paths[i], err.message);
             rc = EXIT_UNUSABLE;
         }
     }
     if (rc == EXIT_OK) {
-        json_t *jwks = assay_keyset_to_jwks(set);
+        json_t *jwks = cred_keyset_to_jwks(set);
         char *text = jwks ? json_dumps(jwks, JSON_INDENT(2)) : NULL;
         if (text) {
             printf("%s\n", text);
@@ -124,7 +124,7 @@ static int cmd_jwks(int argc, char **argv)
         free(text);
         json_decref(jwks);
     }
-    assay_keyset_destroy(set);
+    cred_keyset_destroy(set);
 done:
     free(paths);
     return rc;

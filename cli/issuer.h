@@ -14,6 +14,6 @@
  * returns EXIT_UNUSABLE, or EXIT_USAGE for a bad kid_base.
  */
 int cli_issuer_key(const char *cmd, const char *path, bool allow_public, const char *kid_base,
-                   assay_key **out);
+                   cred_key **out);
 
 #endif

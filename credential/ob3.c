@@ -84,30 +84,29 @@ static bool empty(const char *s)
     return s == NULL || *s == '\0';
 }
 
-static int bad(assay_cred_error *err, const char *where, const char *what)
+static int bad(cred_error *err, const char *where, const char *what)
 {
-    return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where, "%s", what);
+    return cred_error_set(err, CRED_E_INPUT, where, "%s", what);
 }
 
-static int need_text(const char *s, const char *where, assay_cred_error *err)
+static int need_text(const char *s, const char *where, cred_error *err)
 {
     return empty(s) ? bad(err, where, "required") : 0;
 }
 
-static int need_uri(const char *s, bool required, const char *where, assay_cred_error *err)
+static int need_uri(const char *s, bool required, const char *where, cred_error *err)
 {
     if (empty(s)) {
         return required ? bad(err, where, "required") : 0;
     }
-    if (!assay_uri_ok(s)) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "not an absolute URI: \"%.200s\"", s);
+    if (!cred_uri_ok(s)) {
+        return cred_error_set(err, CRED_E_INPUT, where, "not an absolute URI: \"%.200s\"", s);
     }
     return 0;
 }
 
-static int check_alignments(const assay_ob3_alignment *a, size_t n, const char *base,
-                            assay_cred_error *err)
+static int check_alignments(const cred_ob3_alignment *a, size_t n, const char *base,
+                            cred_error *err)
 {
     char where[256];
     for (size_t i = 0; i < n; i++) {
@@ -125,7 +124,7 @@ static int check_alignments(const assay_ob3_alignment *a, size_t n, const char *
 }
 
 /* The index of level key in c's scale, or -1. */
-static long level_index(const assay_ob3_competency *c, const char *key)
+static long level_index(const cred_ob3_competency *c, const char *key)
 {
     for (size_t i = 0; key && i < c->level_count; i++) {
         if (c->levels[i].key && strcmp(c->levels[i].key, key) == 0) {
@@ -135,7 +134,7 @@ static long level_index(const assay_ob3_competency *c, const char *key)
     return -1;
 }
 
-static int check_competency(const assay_ob3_competency *c, size_t ci, assay_cred_error *err)
+static int check_competency(const cred_ob3_competency *c, size_t ci, cred_error *err)
 {
     char where[256];
     int rc;
@@ -157,9 +156,9 @@ static int check_competency(const assay_ob3_competency *c, size_t ci, assay_cred
             return rc;
         }
         if (level_index(c, c->levels[i].key) != (long)i) {
-            return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                        "level \"%.100s\" appears twice on the scale",
-                                        c->levels[i].key);
+            return cred_error_set(err, CRED_E_INPUT, where,
+                                  "level \"%.100s\" appears twice on the scale",
+                                  c->levels[i].key);
         }
         snprintf(where, sizeof(where), "competencies[%zu].levels[%zu].name", ci, i);
         if ((rc = need_text(c->levels[i].name, where, err)) != 0) {
@@ -173,21 +172,21 @@ static int check_competency(const assay_ob3_competency *c, size_t ci, assay_cred
     long req = level_index(c, c->required_level), got = level_index(c, c->achieved_level);
     snprintf(where, sizeof(where), "competencies[%zu].required_level", ci);
     if (req < 0) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "\"%.100s\" is not a level of the scale",
-                                    c->required_level ? c->required_level : "(none)");
+        return cred_error_set(err, CRED_E_INPUT, where,
+                              "\"%.100s\" is not a level of the scale",
+                              c->required_level ? c->required_level : "(none)");
     }
     snprintf(where, sizeof(where), "competencies[%zu].achieved_level", ci);
     if (got < 0) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "\"%.100s\" is not a level of the scale",
-                                    c->achieved_level ? c->achieved_level : "(none)");
+        return cred_error_set(err, CRED_E_INPUT, where,
+                              "\"%.100s\" is not a level of the scale",
+                              c->achieved_level ? c->achieved_level : "(none)");
     }
     if (got < req) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "\"%.100s\" is below the required level \"%.100s\": no "
-                                    "credential for it",
-                                    c->achieved_level, c->required_level);
+        return cred_error_set(err, CRED_E_INPUT, where,
+                              "\"%.100s\" is below the required level \"%.100s\": no "
+                              "credential for it",
+                              c->achieved_level, c->required_level);
     }
     snprintf(where, sizeof(where), "competencies[%zu].result_description_id", ci);
     if ((rc = need_uri(c->result_description_id, false, where, err)) != 0) {
@@ -210,12 +209,12 @@ static bool hex64(const char *s)
     return true;
 }
 
-static int check_input(const assay_ob3_input *in, assay_cred_error *err)
+static int check_input(const cred_ob3_input *in, cred_error *err)
 {
     uint8_t u[16];
     int rc;
     char where[256];
-    if (!assay_uuid_parse(in->uuid, u)) {
+    if (!cred_uuid_parse(in->uuid, u)) {
         return bad(err, "uuid", "not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     }
     if ((rc = need_uri(in->issuer.id, true, "issuer.id", err)) != 0 ||
@@ -226,7 +225,7 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
     if (!empty(in->issuer.email) && strchr(in->issuer.email, '@') == NULL) {
         return bad(err, "issuer.email", "not an email address");
     }
-    const assay_ob3_achievement *a = &in->achievement;
+    const cred_ob3_achievement *a = &in->achievement;
     if ((rc = need_uri(a->id, true, "achievement.id", err)) != 0 ||
         (rc = need_text(a->name, "achievement.name", err)) != 0 ||
         (rc = need_text(a->description, "achievement.description", err)) != 0 ||
@@ -238,10 +237,10 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
     if (!empty(a->achievement_type)) {
         if (!in_vocabulary(a->achievement_type, achievement_types,
                            sizeof(achievement_types) / sizeof(achievement_types[0]))) {
-            return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, "achievement.achievement_type",
-                                        "\"%.100s\" is not an OB 3.0 AchievementType (e.g. "
-                                        "MicroCredential, Competency, Badge) nor ext:...",
-                                        a->achievement_type);
+            return cred_error_set(err, CRED_E_INPUT, "achievement.achievement_type",
+                                  "\"%.100s\" is not an OB 3.0 AchievementType (e.g. "
+                                  "MicroCredential, Competency, Badge) nor ext:...",
+                                  a->achievement_type);
         }
     }
     if (in->competency_count > 0 && in->competencies == NULL) {
@@ -252,7 +251,7 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
             return rc;
         }
     }
-    const assay_ob3_subject *s = &in->subject;
+    const cred_ob3_subject *s = &in->subject;
     if (empty(s->id) && empty(s->identity)) {
         return bad(err, "subject", "needs an id (URI) or an identity to hash");
     }
@@ -262,16 +261,16 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
     if (!empty(s->identity_type) &&
         !in_vocabulary(s->identity_type, identifier_types,
                        sizeof(identifier_types) / sizeof(identifier_types[0]))) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, "subject.identity_type",
-                                    "\"%.100s\" is not an OB 3.0 IdentifierType (e.g. "
-                                    "identifier, sisSourcedId, emailAddress) nor ext:...",
-                                    s->identity_type);
+        return cred_error_set(err, CRED_E_INPUT, "subject.identity_type",
+                              "\"%.100s\" is not an OB 3.0 IdentifierType (e.g. "
+                              "identifier, sisSourcedId, emailAddress) nor ext:...",
+                              s->identity_type);
     }
     if (in->evidence_count > 0 && in->evidence == NULL) {
         return bad(err, "evidence", "count without an array");
     }
     for (size_t i = 0; i < in->evidence_count; i++) {
-        const assay_ob3_evidence *e = &in->evidence[i];
+        const cred_ob3_evidence *e = &in->evidence[i];
         static const char *const fields[] = {"submission_id", "rubric_id", "rubric_version"};
         const char *values[] = {e->submission_id, e->rubric_id, e->rubric_version};
         for (size_t f = 0; f < 3; f++) {
@@ -286,7 +285,7 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
         }
         int64_t t;
         snprintf(where, sizeof(where), "evidence[%zu].graded_at", i);
-        if (!empty(e->graded_at) && !assay_time_parse(e->graded_at, &t)) {
+        if (!empty(e->graded_at) && !cred_time_parse(e->graded_at, &t)) {
             return bad(err, where, "not an RFC 3339 date-time");
         }
         snprintf(where, sizeof(where), "evidence[%zu].url", i);
@@ -304,7 +303,7 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
     return 0;
 }
 
-void assay_ob3_identity_hash(const char *identity, const char *salt, char out[72])
+void cred_ob3_identity_hash(const char *identity, const char *salt, char out[72])
 {
     size_t il = strlen(identity), sl = salt ? strlen(salt) : 0;
     char *buf = malloc(il + sl + 1);
@@ -317,8 +316,8 @@ void assay_ob3_identity_hash(const char *identity, const char *salt, char out[72
     if (sl) {
         memcpy(buf + il, salt, sl);
     }
-    assay_sha256_hex(buf, il + sl, hex);
-    assay_cred_wipe(buf, il + sl);
+    cred_sha256_hex(buf, il + sl, hex);
+    cred_wipe(buf, il + sl);
     free(buf);
     snprintf(out, 72, "sha256$%s", hex);
 }
@@ -375,14 +374,14 @@ static json_t *derived_id(const char *achievement, const char *a, const char *b)
         name[la + 1 + l1] = '\0';
         memcpy(name + la + 1 + l1 + 1, b, l2);
     }
-    char u[ASSAY_UUID_STRLEN + 1], urn[64];
-    assay_uuid_v5(ASSAY_UUID_NS_URL, name, n, u);
+    char u[CRED_UUID_STRLEN + 1], urn[64];
+    cred_uuid_v5(CRED_UUID_NS_URL, name, n, u);
     free(name);
     snprintf(urn, sizeof(urn), "urn:uuid:%s", u);
     return json_string(urn);
 }
 
-static json_t *alignments(const assay_ob3_alignment *a, size_t n, bool *ok)
+static json_t *alignments(const cred_ob3_alignment *a, size_t n, bool *ok)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -402,13 +401,13 @@ static json_t *alignments(const assay_ob3_alignment *a, size_t n, bool *ok)
 }
 
 /* The id of level i of c: the caller's or the derived one. */
-static json_t *level_id(const char *achievement, const assay_ob3_competency *c, long i)
+static json_t *level_id(const char *achievement, const cred_ob3_competency *c, long i)
 {
     return c->levels[i].id ? json_string(c->levels[i].id)
                            : derived_id(achievement, c->id, c->levels[i].key);
 }
 
-static json_t *result_description(const char *achievement, const assay_ob3_competency *c,
+static json_t *result_description(const char *achievement, const cred_ob3_competency *c,
                                   bool *ok)
 {
     json_t *rd = json_object();
@@ -437,9 +436,9 @@ static json_t *result_description(const char *achievement, const assay_ob3_compe
     return rd;
 }
 
-static json_t *achievement(const assay_ob3_input *in, bool *ok)
+static json_t *achievement(const cred_ob3_input *in, bool *ok)
 {
-    const assay_ob3_achievement *a = &in->achievement;
+    const cred_ob3_achievement *a = &in->achievement;
     json_t *o = json_object();
     put_str(o, "id", a->id, ok);
     put(o, "type", types("Achievement", NULL), ok);
@@ -463,9 +462,9 @@ static json_t *achievement(const assay_ob3_input *in, bool *ok)
     return o;
 }
 
-static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred_error *err)
+static int subject(const cred_ob3_input *in, json_t **out, bool *ok, cred_error *err)
 {
-    const assay_ob3_subject *s = &in->subject;
+    const cred_ob3_subject *s = &in->subject;
     json_t *o = json_object();
     put_str(o, "id", s->id, ok);
     put(o, "type", types("AchievementSubject", NULL), ok);
@@ -475,15 +474,15 @@ static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred
             uint8_t r[16];
             if (gnutls_rnd(GNUTLS_RND_NONCE, r, sizeof(r)) < 0) {
                 json_decref(o);
-                return assay_cred_error_set(err, ASSAY_CRED_E_CRYPTO, "subject.salt",
-                                            "random number generator failed");
+                return cred_error_set(err, CRED_E_CRYPTO, "subject.salt",
+                                      "random number generator failed");
             }
             for (size_t i = 0; i < sizeof(r); i++) {
                 snprintf(salt + 2 * i, 3, "%02x", r[i]);
             }
         }
         const char *use_salt = s->salt ? s->salt : salt;
-        assay_ob3_identity_hash(s->identity, use_salt, hash);
+        cred_ob3_identity_hash(s->identity, use_salt, hash);
         json_t *id = json_object();
         put_str(id, "type", "IdentityObject", ok);
         put_str(id, "identityHash", hash, ok);
@@ -501,7 +500,7 @@ static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred
     if (in->competency_count) {
         json_t *results = json_array();
         for (size_t i = 0; i < in->competency_count; i++) {
-            const assay_ob3_competency *c = &in->competencies[i];
+            const cred_ob3_competency *c = &in->competencies[i];
             json_t *r = json_object();
             put(r, "type", types("Result", NULL), ok);
             put(r, "achievedLevel",
@@ -518,11 +517,11 @@ static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred
     return 0;
 }
 
-static json_t *evidence(const assay_ob3_input *in, bool *ok)
+static json_t *evidence(const cred_ob3_input *in, bool *ok)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < in->evidence_count; i++) {
-        const assay_ob3_evidence *e = &in->evidence[i];
+        const cred_ob3_evidence *e = &in->evidence[i];
         char name[600], desc[1200];
         snprintf(name, sizeof(name), "Submission %s", e->submission_id);
         snprintf(desc, sizeof(desc),
@@ -540,7 +539,7 @@ static json_t *evidence(const assay_ob3_input *in, bool *ok)
     return arr;
 }
 
-int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *err)
+int cred_ob3_build(const cred_ob3_input *in, json_t **out, cred_error *err)
 {
     int rc = check_input(in, err);
     if (rc != 0) {
@@ -549,16 +548,16 @@ int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *e
     bool ok = true;
     char id[64], from[32], until[32];
     uint8_t u[16];
-    char norm[ASSAY_UUID_STRLEN + 1];
-    assay_uuid_parse(in->uuid, u);
-    assay_uuid_format(u, norm);
+    char norm[CRED_UUID_STRLEN + 1];
+    cred_uuid_parse(in->uuid, u);
+    cred_uuid_format(u, norm);
     snprintf(id, sizeof(id), "urn:uuid:%s", norm);
-    assay_time_format(in->valid_from, from);
+    cred_time_format(in->valid_from, from);
 
     json_t *c = json_object();
     json_t *ctx = json_array();
-    push(ctx, json_string(ASSAY_OB3_CONTEXT_VC), &ok);
-    push(ctx, json_string(ASSAY_OB3_CONTEXT_OB), &ok);
+    push(ctx, json_string(CRED_OB3_CONTEXT_VC), &ok);
+    push(ctx, json_string(CRED_OB3_CONTEXT_OB), &ok);
     put(c, "@context", ctx, &ok);
     put_str(c, "id", id, &ok);
     put(c, "type", types("VerifiableCredential", "OpenBadgeCredential"), &ok);
@@ -571,7 +570,7 @@ int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *e
     put(c, "issuer", issuer, &ok);
     put_str(c, "validFrom", from, &ok);
     if (in->has_valid_until) {
-        assay_time_format(in->valid_until, until);
+        cred_time_format(in->valid_until, until);
         put_str(c, "validUntil", until, &ok);
     }
     put_str(c, "name", empty(in->name) ? in->achievement.name : in->name, &ok);
@@ -586,11 +585,11 @@ int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *e
         put(c, "evidence", evidence(in, &ok), &ok);
     }
     put(c, "credentialSchema",
-        json_pack("[{s:s, s:s}]", "id", ASSAY_OB3_SCHEMA_URL, "type", ASSAY_OB3_SCHEMA_TYPE),
+        json_pack("[{s:s, s:s}]", "id", CRED_OB3_SCHEMA_URL, "type", CRED_OB3_SCHEMA_TYPE),
         &ok);
     if (!ok || c == NULL) {
         json_decref(c);
-        return assay_cred_error_set(err, ASSAY_CRED_E_NOMEM, "", "out of memory");
+        return cred_error_set(err, CRED_E_NOMEM, "", "out of memory");
     }
     *out = c;
     return 0;
