@@ -16,27 +16,71 @@
 #include <string.h>
 #include <time.h>
 
+#define VERIFY "assay credential verify"
+#define SIGN   "assay credential sign"
+
+static const char credential_usage[] =
+    "Usage: assay credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json)...\n"
+    "                               [--now TIME] [--json]\n"
+    "       assay credential sign [--key PRIVATE.pem] [--alg RS256|EdDSA]\n"
+    "                             [--kid KID | --kid-base URL] [--embed-jwk] "
+    "CREDENTIAL.json|-\n"
+    "\n"
+    "Open Badges 3.0 credentials as VC-JWTs (docs/credentials.md).\n"
+    "\n"
+    "verify   checks a token: signature, credential, claims, validity dates\n"
+    "sign     signs a credential JSON (tests and demos)\n"
+    "\n"
+    "assay credential COMMAND --help shows a command's options and exit status.\n";
+
+enum {
+    OPT_KEY = CLI_OPT_OWN,
+    OPT_JWKS,
+    OPT_NOW,
+    OPT_JSON,
+    OPT_ALG,
+    OPT_KID,
+    OPT_KID_BASE,
+    OPT_EMBED_JWK
+};
+
 static const char verify_usage[] =
-    "Usage: assay credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json)... [--now "
-    "TIME]\n"
-    "                               [--json]\n"
+    "Usage: assay credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json)...\n"
+    "                               [--now TIME] [--json]\n"
+    "\n"
     "Verifies an Open Badges 3.0 credential in VC-JWT form (a compact JWS): the signature of\n"
-    "a trusted key (--key: a public SPKI PEM key, used whatever kid the token names when it\n"
-    "is the only one; --jwks: a JWK Set whose key is chosen by the token's kid; default\n"
-    "$ASSAY_ISSUER_JWKS), the credential's required fields, the iss, jti, nbf, sub and exp\n"
-    "claims against it, and validFrom/validUntil at TIME (RFC 3339; default now). Prints the\n"
-    "decoded credential and \"verified\", or every reason it is not; --json prints one JSON\n"
-    "object instead.\n"
+    "a trusted key, the credential's required fields, the iss, jti, nbf, sub and exp claims\n"
+    "against it, and validFrom/validUntil at TIME. Prints the decoded credential and\n"
+    "\"verified\", or every reason it is not.\n"
+    "\n"
+    "  --key FILE      a public key (SPKI PEM); alone, it is used whatever kid the token "
+    "names\n"
+    "  --jwks FILE     a JWK Set; the token's kid chooses the key [ASSAY_ISSUER_JWKS]\n"
+    "  --now TIME      check the validity dates at TIME (RFC 3339) [now]\n"
+    "  --json          print one JSON object: verified, reasons, kid, alg, header, credential\n"
+    "  -h, --help      this help\n"
+    "  --version       the version\n"
+    "\n"
     "Exit status: 0 verified; 1 not valid; 2 bad command line; 3 the token or a key file\n"
     "could not be read or used.\n";
 
 static const char sign_usage[] =
-    "Usage: assay credential sign --key PRIVATE.pem [--alg RS256|EdDSA] [--kid KID |\n"
-    "                             --kid-base URL] [--embed-jwk] CREDENTIAL.json|-\n"
-    "Signs an OB 3.0 AchievementCredential (JSON) as a VC-JWT and prints the compact JWS.\n"
-    "The key (PKCS#8 or PKCS#1 PEM; default $ASSAY_ISSUER_KEY) is RSA of at least 2048 bits\n"
-    "(RS256) or Ed25519 (EdDSA). The header names the key by kid (its RFC 7638 thumbprint,\n"
-    "--kid, or URL#thumbprint with --kid-base) or, with --embed-jwk, carries the public JWK.\n"
+    "Usage: assay credential sign [--key PRIVATE.pem] [--alg RS256|EdDSA]\n"
+    "                             [--kid KID | --kid-base URL] [--embed-jwk] "
+    "CREDENTIAL.json|-\n"
+    "\n"
+    "Signs an OB 3.0 AchievementCredential (JSON) as a VC-JWT and prints the compact JWS (for\n"
+    "tests and demos: issuance signs through the library). The key (PKCS#8 or PKCS#1 PEM) is\n"
+    "RSA of at least 2048 bits (RS256) or Ed25519 (EdDSA).\n"
+    "\n"
+    "  --key FILE       the private key [ASSAY_ISSUER_KEY]\n"
+    "  --alg ALG        RS256 or EdDSA; must fit the key [the key's own]\n"
+    "  --kid KID        the header's kid [the key's RFC 7638 thumbprint]\n"
+    "  --kid-base URL   kid = URL#thumbprint (URL + thumbprint when URL ends in / or #)\n"
+    "  --embed-jwk      put the public JWK in the header instead of a kid\n"
+    "  -h, --help       this help\n"
+    "  --version        the version\n"
+    "\n"
     "Exit status: 0 signed; 1 not an OB 3.0 credential; 2 bad command line; 3 the key or the\n"
     "credential could not be read or used.\n";
 
@@ -126,7 +170,7 @@ static int cmd_verify(int argc, char **argv)
     const char **jwks = calloc((size_t)argc + 2, sizeof(*jwks));
     size_t nkeys = 0, njwks = 0;
     bool as_json = false;
-    int rc = EXIT_USAGE;
+    int rc = CLI_RUN;
     char *buf = NULL;
     cred_keyset *set = NULL;
     if (keys == NULL || jwks == NULL) {
@@ -134,37 +178,42 @@ static int cmd_verify(int argc, char **argv)
         rc = EXIT_UNUSABLE;
         goto done;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(verify_usage, stdout);
-            rc = EXIT_OK;
-            goto done;
-        } else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-            keys[nkeys++] = argv[++i];
-        } else if (strcmp(a, "--jwks") == 0 && i + 1 < argc) {
-            jwks[njwks++] = argv[++i];
-        } else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
-            now_text = argv[++i];
-        } else if (strcmp(a, "--json") == 0) {
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        {"key", required_argument, NULL, OPT_KEY},
+        {"jwks", required_argument, NULL, OPT_JWKS},
+        {"now", required_argument, NULL, OPT_NOW},
+        {"json", no_argument, NULL, OPT_JSON},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    cli_getopt_begin();
+    while ((c = cli_next_option(VERIFY, verify_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_KEY) {
+            keys[nkeys++] = optarg;
+        } else if (c == OPT_JWKS) {
+            jwks[njwks++] = optarg;
+        } else if (c == OPT_NOW) {
+            now_text = optarg;
+        } else if (c == OPT_JSON) {
             as_json = true;
-        } else if ((a[0] != '-' || strcmp(a, "-") == 0) && file == NULL) {
-            file = a;
-        } else {
-            fprintf(stderr, "assay credential verify: unexpected argument \"%s\"\n%s", a,
-                    verify_usage);
-            goto done;
         }
     }
-    int64_t now = (int64_t)time(NULL);
-    if (file == NULL) {
-        fprintf(stderr, "assay credential verify: no token file (use - for standard input)\n%s",
-                verify_usage);
+    if (c == 0) {
         goto done;
     }
+    rc = EXIT_USAGE;
+    int64_t now = (int64_t)time(NULL);
+    if (argc - optind != 1) {
+        rc = cli_usage_error(VERIFY, verify_usage, "%s",
+                             optind == argc ? "no token file (use - for standard input)"
+                                            : "one token file only");
+        goto done;
+    }
+    file = argv[optind];
     if (now_text && !cred_time_parse(now_text, &now)) {
-        fprintf(stderr, "assay credential verify: --now \"%s\" is not an RFC 3339 date-time\n",
-                now_text);
+        rc = cli_usage_error(VERIFY, verify_usage, "--now \"%s\" is not an RFC 3339 date-time",
+                             now_text);
         goto done;
     }
     if ((set = cred_keyset_create()) == NULL) {
@@ -220,49 +269,54 @@ static int cmd_sign(int argc, char **argv)
 {
     const char *file = NULL, *key_path = NULL, *alg_name = NULL, *kid = NULL, *kid_base = NULL;
     cred_jws_sign_options opts = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(sign_usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-            key_path = argv[++i];
-        } else if (strcmp(a, "--alg") == 0 && i + 1 < argc) {
-            alg_name = argv[++i];
-        } else if (strcmp(a, "--kid") == 0 && i + 1 < argc) {
-            kid = argv[++i];
-        } else if (strcmp(a, "--kid-base") == 0 && i + 1 < argc) {
-            kid_base = argv[++i];
-        } else if (strcmp(a, "--embed-jwk") == 0) {
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        {"key", required_argument, NULL, OPT_KEY},
+        {"alg", required_argument, NULL, OPT_ALG},
+        {"kid", required_argument, NULL, OPT_KID},
+        {"kid-base", required_argument, NULL, OPT_KID_BASE},
+        {"embed-jwk", no_argument, NULL, OPT_EMBED_JWK},
+        {NULL, 0, NULL, 0},
+    };
+    int c, rc = CLI_RUN;
+    cli_getopt_begin();
+    while ((c = cli_next_option(SIGN, sign_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_KEY) {
+            key_path = optarg;
+        } else if (c == OPT_ALG) {
+            alg_name = optarg;
+        } else if (c == OPT_KID) {
+            kid = optarg;
+        } else if (c == OPT_KID_BASE) {
+            kid_base = optarg;
+        } else if (c == OPT_EMBED_JWK) {
             opts.embed_jwk = true;
-        } else if ((a[0] != '-' || strcmp(a, "-") == 0) && file == NULL) {
-            file = a;
-        } else {
-            fprintf(stderr, "assay credential sign: unexpected argument \"%s\"\n%s", a,
-                    sign_usage);
-            return EXIT_USAGE;
         }
     }
-    if (key_path == NULL) {
-        key_path = getenv("ASSAY_ISSUER_KEY");
+    if (c == 0) {
+        return rc;
     }
-    if (key_path == NULL || *key_path == '\0' || file == NULL) {
-        fprintf(stderr, "assay credential sign: %s\n%s",
-                file ? "no key: give --key PRIVATE.pem or set ASSAY_ISSUER_KEY"
-                     : "no credential file (use - for standard input)",
-                sign_usage);
-        return EXIT_USAGE;
+    if (argc - optind != 1) {
+        return cli_usage_error(SIGN, sign_usage, "%s",
+                               optind == argc ? "no credential file (use - for standard input)"
+                                              : "one credential file only");
+    }
+    file = argv[optind];
+    if (key_path == NULL) {
+        key_path = cli_env_or("ASSAY_ISSUER_KEY", NULL);
+    }
+    if (key_path == NULL || *key_path == '\0') {
+        return cli_usage_error(SIGN, sign_usage,
+                               "no key: give --key PRIVATE.pem or set ASSAY_ISSUER_KEY");
     }
     if (alg_name && (opts.alg = cred_jws_alg_from_name(alg_name)) == CRED_ALG_NONE) {
-        fprintf(stderr, "assay credential sign: --alg \"%s\": RS256 or EdDSA\n", alg_name);
-        return EXIT_USAGE;
+        return cli_usage_error(SIGN, sign_usage, "--alg \"%s\": RS256 or EdDSA", alg_name);
     }
     if (kid && kid_base) {
-        fprintf(stderr, "assay credential sign: --kid and --kid-base exclude each other\n");
-        return EXIT_USAGE;
+        return cli_usage_error(SIGN, sign_usage, "--kid and --kid-base exclude each other");
     }
     cred_key *key = NULL;
-    int rc = cli_issuer_key("credential sign", key_path, false, kid_base, &key);
+    rc = cli_issuer_key("credential sign", key_path, false, kid_base, &key);
     if (rc != 0) {
         return rc;
     }
@@ -300,19 +354,21 @@ static int cmd_sign(int argc, char **argv)
 
 int cmd_credential(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
-        return cmd_verify(argc - 1, argv + 1);
+    /* Options before the subcommand: "+" stops at the first operand, the subcommand. */
+    int rc = cli_common_options_only("assay credential", credential_usage, argc, argv, "+:h");
+    if (rc != CLI_RUN) {
+        return rc;
     }
-    if (argc >= 2 && strcmp(argv[1], "sign") == 0) {
-        return cmd_sign(argc - 1, argv + 1);
+    const char *sub = optind < argc ? argv[optind] : NULL;
+    argc -= optind;
+    argv += optind;
+    if (sub && strcmp(sub, "verify") == 0) {
+        return cmd_verify(argc, argv);
     }
-    bool help = argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0);
-    if (!help) {
-        fprintf(stderr, "assay credential: %s%s%s (commands: verify, sign)\n",
-                argc < 2 ? "no command" : "unknown command \"", argc < 2 ? "" : argv[1],
-                argc < 2 ? "" : "\"");
+    if (sub && strcmp(sub, "sign") == 0) {
+        return cmd_sign(argc, argv);
     }
-    fputs(verify_usage, help ? stdout : stderr);
-    fputs(sign_usage, help ? stdout : stderr);
-    return help ? EXIT_OK : EXIT_USAGE;
+    return cli_usage_error("assay credential", credential_usage, "%s",
+                           sub ? "unknown command (verify or sign)"
+                               : "no command (verify or sign)");
 }

@@ -14,12 +14,32 @@
 #include <string.h>
 
 static const char jwks_usage[] =
-    "Usage: assay issuer jwks --key KEY.pem... [--kid-base URL]\n"
+    "Usage: assay issuer jwks [--key KEY.pem]... [--kid-base URL]\n"
+    "\n"
     "Prints the public JWK Set of the issuer's keys (private PEM keys, PKCS#8 or PKCS#1, or\n"
-    "public SPKI PEM) to publish where the tokens' kid points. Each key's kid is its RFC 7638\n"
-    "thumbprint, or URL#thumbprint with --kid-base URL (URL + thumbprint when URL ends in /\n"
-    "or #). Without --key, $ASSAY_ISSUER_KEY names the key file.\n"
+    "public SPKI PEM) to publish where the tokens' kid points. Only public members are\n"
+    "printed.\n"
+    "\n"
+    "  --key FILE       a key; repeat for several [ASSAY_ISSUER_KEY]\n"
+    "  --kid-base URL   kid = URL#thumbprint (URL + thumbprint when URL ends in / or #)\n"
+    "                   [the key's RFC 7638 thumbprint]\n"
+    "  -h, --help       this help\n"
+    "  --version        the version\n"
+    "\n"
     "Exit status: 0 printed; 2 bad command line; 3 a key could not be read or used.\n";
+
+static const char issuer_usage[] =
+    "Usage: assay issuer jwks [--key KEY.pem]... [--kid-base URL]\n"
+    "\n"
+    "The issuer's keys (docs/credentials.md, \"Keys\").\n"
+    "\n"
+    "jwks     the public JWK Set to publish at the URL the tokens' kid names\n"
+    "\n"
+    "assay issuer COMMAND --help shows a command's options and exit status.\n";
+
+#define JWKS "assay issuer jwks"
+
+enum { OPT_KEY = CLI_OPT_OWN, OPT_KID_BASE };
 
 int cli_issuer_key(const char *cmd, const char *path, bool allow_public, const char *kid_base,
                    cred_key **out)
@@ -70,28 +90,38 @@ static int cmd_jwks(int argc, char **argv)
         fprintf(stderr, "assay issuer jwks: out of memory\n");
         return EXIT_UNUSABLE;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(jwks_usage, stdout);
-            rc = EXIT_OK;
-            goto done;
-        } else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-            paths[n++] = argv[++i];
-        } else if (strcmp(a, "--kid-base") == 0 && i + 1 < argc) {
-            kid_base = argv[++i];
-        } else {
-            fprintf(stderr, "assay issuer jwks: unexpected argument \"%s\"\n%s", a, jwks_usage);
-            goto done;
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        {"key", required_argument, NULL, OPT_KEY},
+        {"kid-base", required_argument, NULL, OPT_KID_BASE},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    rc = CLI_RUN;
+    cli_getopt_begin();
+    while ((c = cli_next_option(JWKS, jwks_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_KEY) {
+            paths[n++] = optarg;
+        } else if (c == OPT_KID_BASE) {
+            kid_base = optarg;
         }
+    }
+    if (c == 0) {
+        goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage_error(JWKS, jwks_usage,
+                             "unexpected operand \"%s\" (keys are named by --key)",
+                             argv[optind]);
+        goto done;
     }
     const char *env = getenv("ASSAY_ISSUER_KEY");
     if (n == 0 && env && *env) {
         paths[n++] = env;
     }
     if (n == 0) {
-        fprintf(stderr, "assay issuer jwks: no key: give --key KEY.pem or set "
-                        "ASSAY_ISSUER_KEY\n");
+        rc = cli_usage_error(JWKS, jwks_usage,
+                             "no key: give --key KEY.pem or set ASSAY_ISSUER_KEY");
         goto done;
     }
     cred_keyset *set = cred_keyset_create();
@@ -132,14 +162,15 @@ done:
 
 int cmd_issuer(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "jwks") == 0) {
-        return cmd_jwks(argc - 1, argv + 1);
+    /* Options before the subcommand: "+" stops at the first operand, the subcommand. */
+    int rc = cli_common_options_only("assay issuer", issuer_usage, argc, argv, "+:h");
+    if (rc != CLI_RUN) {
+        return rc;
     }
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        fputs(jwks_usage, stdout);
-        return EXIT_OK;
+    const char *sub = optind < argc ? argv[optind] : NULL;
+    if (sub && strcmp(sub, "jwks") == 0) {
+        return cmd_jwks(argc - optind, argv + optind);
     }
-    fprintf(stderr, "assay issuer: %s (commands: jwks)\n%s",
-            argc < 2 ? "no command" : "unknown command", jwks_usage);
-    return EXIT_USAGE;
+    return cli_usage_error("assay issuer", issuer_usage, "%s",
+                           sub ? "unknown command (jwks)" : "no command (jwks)");
 }
