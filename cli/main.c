@@ -11,7 +11,8 @@ static const char usage[] =
     "Grade learners' submissions against competency rubrics.\n"
     "\n"
     "Commands:\n"
-    "  lint RUBRIC...                 validate rubric files; errors as file:line:column\n"
+    "  lint [--rubrics DIR] FILE...   validate rubrics and credential definitions; errors\n"
+    "                                 as file:line:column\n"
     "  grade RUBRIC [SUBMISSION|-]    grade one submission, print the result JSON\n"
     "  grade --rubrics DIR --jsonl IN [-o OUT] [--jobs N]\n"
     "                                 grade a JSON-Lines file on every core, results in\n"
@@ -26,6 +27,7 @@ static const char usage[] =
     "  record delete LEARNER          erase a learner's record and credentials in Redis\n"
     "\n"
     "Open Badges 3.0 credentials (assay credential --help for more):\n"
+
     "  credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json) [--now TIME] [--json]\n"
     "                                 check a VC-JWT: signature, claims, validity dates\n"
     "  credential sign --key PRIVATE.pem [--alg RS256|EdDSA] CREDENTIAL.json\n"

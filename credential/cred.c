@@ -1,6 +1,6 @@
 /*
  * cred.c - the credential library's shared pieces: error codes and records, base64url and
- * SHA-256 through nettle, RFC 3339 timestamps, the syntactic URI check and wiping.
+ * SHA-256 through nettle, RFC 3339 timestamps and wiping.
  *
  * Nothing here knows about keys, JWS or Open Badges; see keys.c, jws.c, ob3.c, vcjwt.c.
  */
@@ -225,28 +225,6 @@ void cred_time_format(int64_t t, char out[32])
         strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
         snprintf(out, 32, "invalid-time");
     }
-}
-
-bool cred_uri_ok(const char *s)
-{
-    if (s == NULL || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) {
-        return false;
-    }
-    const char *p = s + 1;
-    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-           *p == '+' || *p == '-' || *p == '.') {
-        p++;
-    }
-    if (*p != ':' || p[1] == '\0') {
-        return false;
-    }
-    for (p++; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c == 0x7F || strchr("<>\"{}|\\^`", c)) {
-            return false;
-        }
-    }
-    return true;
 }
 
 void cred_wipe(void *p, size_t len)

@@ -2,10 +2,13 @@
  * cred.h - what every part of Assay's credential library shares: the error codes (one
  * X-macro table gives the enum, the names and the sentences), the error record that names
  * the problem and where it is, and small helpers over real libraries: base64url (nettle),
- * SHA-256 in hex (nettle), RFC 3339 timestamps and a syntactic URI check.
+ * SHA-256 in hex (nettle) and RFC 3339 timestamps. (The URI rule and the OB 3.0
+ * vocabularies are libassay's, <assay/credential_def.h>, as credential definitions are
+ * checked with them too.)
  *
- * The credential library (keys.h, jws.h, ob3.h, vcjwt.h, uuid.h) builds Open Badges 3.0
- * AchievementCredentials and their VC-JWT proofs. It never prints, never exits and never
+ * The credential library (keys.h, jws.h, ob3.h, vcjwt.h, uuid.h, award.h) builds Open
+ * Badges 3.0 AchievementCredentials and their VC-JWT proofs, and awards them from learner
+ * records. It never prints, never exits and never
  * puts key material into an error message.
  */
 #ifndef CREDENTIAL_CRED_H
@@ -107,13 +110,6 @@ void cred_sha256_hex(const void *data, size_t len, char out[65]);
  */
 bool cred_time_parse(const char *text, int64_t *out);
 void cred_time_format(int64_t t, char out[32]);
-
-/*
- * A syntactic check that text is an absolute URI: a scheme (a letter, then letters,
- * digits, "+", "-" or "."), a colon, and at least one more character, none of them white
- * space, control characters or the characters RFC 3986 never allows (<>"{}|\^`).
- */
-bool cred_uri_ok(const char *text);
 
 /*
  * Library-internal: reads the whole file at path (at most max bytes) and hands its bytes,

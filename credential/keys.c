@@ -8,6 +8,8 @@
  */
 #include "keys.h"
 
+#include <assay/credential_def.h>
+
 #include <errno.h>
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -434,7 +436,7 @@ int cred_key_set_kid(cred_key *k, const char *kid)
 
 int cred_key_set_kid_base(cred_key *k, const char *base)
 {
-    if (!cred_uri_ok(base)) {
+    if (!assay_credential_uri_ok(base)) {
         return CRED_E_ARG;
     }
     size_t n = strlen(base);

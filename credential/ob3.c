@@ -14,70 +14,14 @@
 
 #include "uuid.h"
 
+#include <assay/credential_def.h>
+
 #include <ctype.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The AchievementType enumeration of OB 3.0; other values must start with "ext:". */
-static const char *const achievement_types[] = {
-    "Achievement",
-    "ApprenticeshipCertificate",
-    "Assessment",
-    "Assignment",
-    "AssociateDegree",
-    "Award",
-    "Badge",
-    "BachelorDegree",
-    "Certificate",
-    "CertificateOfCompletion",
-    "Certification",
-    "CommunityService",
-    "Competency",
-    "Course",
-    "CoCurricular",
-    "Degree",
-    "Diploma",
-    "DoctoralDegree",
-    "Fieldwork",
-    "GeneralEducationDevelopment",
-    "JourneymanCertificate",
-    "LearningProgram",
-    "License",
-    "Membership",
-    "ProfessionalDoctorate",
-    "QualityAssuranceCredential",
-    "MasterCertificate",
-    "MasterDegree",
-    "MicroCredential",
-    "ResearchDoctorate",
-    "SecondarySchoolDiploma",
-};
-
-/* The IdentifierType enumeration of OB 3.0 (IdentityObject.identityType); or "ext:...". */
-static const char *const identifier_types[] = {
-    "name",          "sourcedId",    "systemId",        "productId",
-    "userName",      "accountId",    "emailAddress",    "nationalIdentityNumber",
-    "isbn",          "issn",         "lisSourcedId",    "oneRosterSourcedId",
-    "sisSourcedId",  "ltiContextId", "ltiDeploymentId", "ltiToolId",
-    "ltiPlatformId", "ltiUserId",    "identifier",
-};
-
-/* True when value is one of the n names, or an extension ("ext:..."). */
-static bool in_vocabulary(const char *value, const char *const *names, size_t n)
-{
-    if (strncmp(value, "ext:", 4) == 0 && value[4] != '\0') {
-        return true;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(value, names[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
 
 static bool empty(const char *s)
 {
@@ -99,7 +43,7 @@ static int need_uri(const char *s, bool required, const char *where, cred_error 
     if (empty(s)) {
         return required ? bad(err, where, "required") : 0;
     }
-    if (!cred_uri_ok(s)) {
+    if (!assay_credential_uri_ok(s)) {
         return cred_error_set(err, CRED_E_INPUT, where, "not an absolute URI: \"%.200s\"", s);
     }
     return 0;
@@ -118,6 +62,13 @@ static int check_alignments(const cred_ob3_alignment *a, size_t n, const char *b
         snprintf(where, sizeof(where), "%s.alignment[%zu].target_url", base, i);
         if ((rc = need_uri(a[i].target_url, true, where, err)) != 0) {
             return rc;
+        }
+        snprintf(where, sizeof(where), "%s.alignment[%zu].target_type", base, i);
+        if (!empty(a[i].target_type) && !assay_credential_alignment_type_ok(a[i].target_type)) {
+            return cred_error_set(err, CRED_E_INPUT, where,
+                                  "\"%.100s\" is not an OB 3.0 AlignmentTargetType (e.g. "
+                                  "CFItem, CFRubric, ceasn:Competency) nor ext:...",
+                                  a[i].target_type);
         }
     }
     return 0;
@@ -235,8 +186,7 @@ static int check_input(const cred_ob3_input *in, cred_error *err)
         return rc;
     }
     if (!empty(a->achievement_type)) {
-        if (!in_vocabulary(a->achievement_type, achievement_types,
-                           sizeof(achievement_types) / sizeof(achievement_types[0]))) {
+        if (!assay_credential_achievement_type_ok(a->achievement_type)) {
             return cred_error_set(err, CRED_E_INPUT, "achievement.achievement_type",
                                   "\"%.100s\" is not an OB 3.0 AchievementType (e.g. "
                                   "MicroCredential, Competency, Badge) nor ext:...",
@@ -258,9 +208,7 @@ static int check_input(const cred_ob3_input *in, cred_error *err)
     if ((rc = need_uri(s->id, false, "subject.id", err)) != 0) {
         return rc;
     }
-    if (!empty(s->identity_type) &&
-        !in_vocabulary(s->identity_type, identifier_types,
-                       sizeof(identifier_types) / sizeof(identifier_types[0]))) {
+    if (!empty(s->identity_type) && !assay_credential_identifier_type_ok(s->identity_type)) {
         return cred_error_set(err, CRED_E_INPUT, "subject.identity_type",
                               "\"%.100s\" is not an OB 3.0 IdentifierType (e.g. "
                               "identifier, sisSourcedId, emailAddress) nor ext:...",
@@ -361,22 +309,11 @@ static json_t *types(const char *t1, const char *t2)
 /* "urn:uuid:" + v5(achievement id NUL a NUL b), b optional. */
 static json_t *derived_id(const char *achievement, const char *a, const char *b)
 {
-    size_t la = strlen(achievement), l1 = strlen(a), l2 = b ? strlen(b) : 0;
-    size_t n = la + 1 + l1 + (b ? 1 + l2 : 0);
-    char *name = malloc(n);
-    if (name == NULL) {
+    const char *parts[] = {achievement, a, b};
+    char u[CRED_UUID_STRLEN + 1], urn[64];
+    if (cred_uuid_v5_joined(parts, b ? 3 : 2, u) != 0) {
         return NULL;
     }
-    memcpy(name, achievement, la);
-    name[la] = '\0';
-    memcpy(name + la + 1, a, l1);
-    if (b) {
-        name[la + 1 + l1] = '\0';
-        memcpy(name + la + 1 + l1 + 1, b, l2);
-    }
-    char u[CRED_UUID_STRLEN + 1], urn[64];
-    cred_uuid_v5(CRED_UUID_NS_URL, name, n, u);
-    free(name);
     snprintf(urn, sizeof(urn), "urn:uuid:%s", u);
     return json_string(urn);
 }

@@ -7,6 +7,8 @@
 
 #include "ob3.h"
 
+#include <assay/credential_def.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -54,7 +56,7 @@ static int want_string(const json_t *o, const char *key, bool required, bool uri
         return cred_error_set(err, CRED_E_CREDENTIAL, where, "\"%s\" is not a non-empty string",
                               key);
     }
-    if (uri && !cred_uri_ok(json_string_value(v))) {
+    if (uri && !assay_credential_uri_ok(json_string_value(v))) {
         return cred_error_set(err, CRED_E_CREDENTIAL, where, "\"%s\" is not an absolute URI",
                               key);
     }

@@ -81,26 +81,39 @@ int cred_uuid_v5(const char *ns, const void *name, size_t len, char out[CRED_UUI
     return 0;
 }
 
-int cred_uuid_award(const char *learner, const char *credential_id, const char *version,
-                    char out[CRED_UUID_STRLEN + 1])
+int cred_uuid_v5_joined(const char *const *parts, size_t n, char out[CRED_UUID_STRLEN + 1])
 {
-    if (learner == NULL || credential_id == NULL || version == NULL) {
-        return CRED_E_ARG;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i] == NULL) {
+            return CRED_E_ARG;
+        }
+        len += strlen(parts[i]) + (i > 0);
+        if (len > 65536) {
+            return CRED_E_ARG;
+        }
     }
-    size_t a = strlen(learner), b = strlen(credential_id), c = strlen(version);
-    if (a + b + c > 65536) {
-        return CRED_E_ARG;
-    }
-    char *name = malloc(a + b + c + 2);
+    char *name = malloc(len + 1);
     if (name == NULL) {
         return CRED_E_NOMEM;
     }
-    memcpy(name, learner, a);
-    name[a] = '\0';
-    memcpy(name + a + 1, credential_id, b);
-    name[a + 1 + b] = '\0';
-    memcpy(name + a + b + 2, version, c);
-    int rc = cred_uuid_v5(CRED_UUID_NS_URL, name, a + b + c + 2, out);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            name[at++] = '\0';
+        }
+        size_t l = strlen(parts[i]);
+        memcpy(name + at, parts[i], l);
+        at += l;
+    }
+    int rc = cred_uuid_v5(CRED_UUID_NS_URL, name, len, out);
     free(name);
     return rc;
+}
+
+int cred_uuid_award(const char *learner, const char *credential_id, const char *version,
+                    char out[CRED_UUID_STRLEN + 1])
+{
+    const char *parts[] = {learner, credential_id, version};
+    return cred_uuid_v5_joined(parts, 3, out);
 }

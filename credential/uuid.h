@@ -33,6 +33,13 @@ int cred_uuid_v4(char out[CRED_UUID_STRLEN + 1]);
 int cred_uuid_v5(const char *ns, const void *name, size_t len, char out[CRED_UUID_STRLEN + 1]);
 
 /*
+ * The version 5 UUID, in the URL namespace, of the n strings of parts joined by zero bytes
+ * (for ids that must be the same wherever they are derived). Returns 0, CRED_E_ARG when a
+ * part is NULL or the name would exceed 64 KiB, or E_NOMEM.
+ */
+int cred_uuid_v5_joined(const char *const *parts, size_t n, char out[CRED_UUID_STRLEN + 1]);
+
+/*
  * The credential id of an award: the version 5 UUID, in the URL namespace, of the learner
  * id, the credential id and the credential version joined by zero bytes. The worker and
  * offline issuance both derive it, so the same award always gets the same id. Returns 0,

@@ -23,12 +23,14 @@
  *
  * This header includes the others: assay/version.h (the headers' version), assay/error.h
  * (error codes, diagnostics), assay/rubric.h (limits, rubrics, catalogs), assay/grade.h
- * (scratch, grading, results), assay/mastery.h (calculation methods across attempts) and
- * assay/record.h (learner records).
+ * (scratch, grading, results), assay/mastery.h (calculation methods across attempts),
+ * assay/record.h (learner records) and assay/credential_def.h (credential definitions and
+ * whether a record earns one).
  */
 #ifndef ASSAY_ASSAY_H
 #define ASSAY_ASSAY_H
 
+#include <assay/credential_def.h>
 #include <assay/error.h>
 #include <assay/grade.h>
 #include <assay/mastery.h>
