@@ -20,14 +20,20 @@
 #define SIGN   "assay credential sign"
 
 static const char credential_usage[] =
-    "Usage: assay credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json)...\n"
+    "Usage: assay credential issue --records RECORDS.jsonl [--rubrics DIR] [--key KEY.pem]\n"
+    "                              [-o OUT.jsonl]\n"
+    "       assay credential list [--file ISSUED.jsonl] LEARNER\n"
+    "       assay credential show [--file ISSUED.jsonl] [--decode] LEARNER ID[@VERSION]\n"
+    "       assay credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json)...\n"
     "                               [--now TIME] [--json]\n"
-    "       assay credential sign [--key PRIVATE.pem] [--alg RS256|EdDSA]\n"
-    "                             [--kid KID | --kid-base URL] [--embed-jwk] "
-    "CREDENTIAL.json|-\n"
+    "       assay credential sign [--key KEY.pem] [--alg RS256|EdDSA]\n"
+    "                             [--kid KID | --kid-base URL] [--embed-jwk] FILE|-\n"
     "\n"
     "Open Badges 3.0 credentials as VC-JWTs (docs/credentials.md).\n"
     "\n"
+    "issue    awards the credentials that learner records satisfy, offline (batch runs)\n"
+    "list     a learner's issued credentials, from Redis or issue's output\n"
+    "show     one of them: its token, or the credential decoded\n"
     "verify   checks a token: signature, credential, claims, validity dates\n"
     "sign     signs a credential JSON (tests and demos)\n"
     "\n"
@@ -368,7 +374,13 @@ int cmd_credential(int argc, char **argv)
     if (sub && strcmp(sub, "sign") == 0) {
         return cmd_sign(argc, argv);
     }
+    if (sub && strcmp(sub, "issue") == 0) {
+        return cmd_credential_issue(argc, argv);
+    }
+    if (sub && (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0)) {
+        return cmd_credential_list_show(argc, argv, sub[0] == 's');
+    }
     return cli_usage_error("assay credential", credential_usage, "%s",
-                           sub ? "unknown command (verify or sign)"
-                               : "no command (verify or sign)");
+                           sub ? "unknown command (issue, list, show, verify or sign)"
+                               : "no command (issue, list, show, verify or sign)");
 }

@@ -27,7 +27,10 @@ static const char usage[] =
     "  record delete LEARNER          erase a learner's record and credentials in Redis\n"
     "\n"
     "Open Badges 3.0 credentials (assay credential --help for more):\n"
-
+    "  credential issue --records RECORDS.jsonl [--rubrics DIR] --key PRIVATE.pem [-o OUT]\n"
+    "                                 award what learner records satisfy, offline\n"
+    "  credential list|show LEARNER [ID[@VERSION]] [--file ISSUED.jsonl] [--decode]\n"
+    "                                 a learner's issued credentials, from Redis or a file\n"
     "  credential verify FILE|- (--key PUBLIC.pem | --jwks JWKS.json) [--now TIME] [--json]\n"
     "                                 check a VC-JWT: signature, claims, validity dates\n"
     "  credential sign --key PRIVATE.pem [--alg RS256|EdDSA] CREDENTIAL.json\n"

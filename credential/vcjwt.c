@@ -27,6 +27,17 @@ static const char *str_at(const json_t *o, const char *a, const char *b)
     return json_string_value(b ? json_object_get(v, b) : v);
 }
 
+/* A copy of a JWT payload without the JWT claims: the credential. NULL when out of
+ * memory. */
+static json_t *without_claims(const json_t *payload)
+{
+    json_t *c = json_copy((json_t *)payload);
+    for (size_t i = 0; c && i < CLAIM_COUNT; i++) {
+        json_object_del(c, claim_names[i]);
+    }
+    return c;
+}
+
 int cred_vcjwt_sign(const json_t *credential, const cred_key *key,
                     const cred_jws_sign_options *opts, char **out, cred_error *err)
 {
@@ -227,13 +238,10 @@ int cred_vcjwt_verify(const char *token, size_t len, const cred_keyset *trusted,
             "itself in the payload");
         return out->reasons[0].code;
     }
-    out->credential = json_copy(payload);
+    out->credential = without_claims(payload);
     if (out->credential == NULL) {
         add(out, CRED_E_NOMEM, "", "out of memory");
         return out->reasons[0].code;
-    }
-    for (size_t i = 0; i < CLAIM_COUNT; i++) {
-        json_object_del(out->credential, claim_names[i]);
     }
     cred_error cerr = {0};
     if (cred_ob3_check(out->credential, &cerr) != 0 &&
@@ -243,4 +251,30 @@ int cred_vcjwt_verify(const char *token, size_t len, const cred_keyset *trusted,
     check_claims(out, now);
     out->verified = out->reason_count == 0;
     return out->verified ? 0 : out->reasons[0].code;
+}
+
+int cred_vcjwt_peek(const char *token, size_t len, json_t **credential, cred_error *err)
+{
+    const char *a = memchr(token, '.', len);
+    const char *b = a ? memchr(a + 1, '.', len - (size_t)(a + 1 - token)) : NULL;
+    if (b == NULL || len > CRED_JWS_MAX_TOKEN) {
+        return cred_error_set(err, CRED_E_MALFORMED, "token",
+                              "not a compact JWS (three base64url segments)");
+    }
+    uint8_t *text = NULL;
+    size_t n = 0;
+    int rc = cred_b64url_decode(a + 1, (size_t)(b - a - 1), &text, &n);
+    if (rc != 0) {
+        return cred_error_set(err, rc, "payload", "%s", cred_strerror(rc));
+    }
+    json_error_t je;
+    json_t *payload = json_loadb((const char *)text, n, JSON_REJECT_DUPLICATES, &je);
+    free(text);
+    if (!json_is_object(payload)) {
+        json_decref(payload);
+        return cred_error_set(err, CRED_E_PAYLOAD, "payload", "not a JSON object");
+    }
+    *credential = without_claims(payload);
+    json_decref(payload);
+    return *credential ? 0 : cred_error_set(err, CRED_E_NOMEM, "", "out of memory");
 }

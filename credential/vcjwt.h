@@ -54,4 +54,12 @@ void cred_vcjwt_result_finish(cred_vcjwt_result *r);
 int cred_vcjwt_verify(const char *token, size_t len, const cred_keyset *trusted,
                       const cred_jws_verify_options *opts, int64_t now, cred_vcjwt_result *out);
 
+/*
+ * The credential a compact VC-JWT carries, decoded WITHOUT checking its signature or
+ * claims (for showing one's own stored credentials; cred_vcjwt_verify is the check). 0 and
+ * *credential (the payload without the JWT claims; caller json_decref's it), or
+ * CRED_E_MALFORMED / E_BASE64 / E_PAYLOAD / E_NOMEM with err set.
+ */
+int cred_vcjwt_peek(const char *token, size_t len, json_t **credential, cred_error *err);
+
 #endif
