@@ -6,7 +6,8 @@
  * For each case (every example rubric on its own, all example rubrics mixed, and a
  * generated 10-check rubric on ~2 KB answers) the program times, on one thread:
  *
- *   engine  assay_grade_buffer + assay_result_dumps + free (what batch mode does per line)
+ *   engine  assay_grade_text: the result written into the scratch (what batch mode does per
+ *           line)
  *   floor   the least any grader built on these libraries must do for the same bytes:
  *           json_loadb of the submission; the rubric's own patterns (compiled here with the
  *           engine's options, JIT) matched with pcre2_match into preallocated match data

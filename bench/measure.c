@@ -89,12 +89,13 @@ typedef uint64_t (*op_fn)(opctx *x, const bsub *s);
 
 static uint64_t op_engine(opctx *x, const bsub *s)
 {
-    json_t *res = assay_grade_buffer(x->c->cat, s->text, s->len, x->scratch, NULL);
-    char *text = assay_result_dumps(res);
-    uint64_t v = text ? (unsigned char)text[1] : 0;
-    free(text);
-    json_decref(res);
-    return v;
+    const char *text;
+    size_t len;
+    if (assay_grade_text(x->c->cat, s->text, s->len, x->scratch, NULL, &text, &len, NULL) !=
+        0) {
+        return 0;
+    }
+    return (unsigned char)text[1] + len;
 }
 
 static uint64_t op_floor(opctx *x, const bsub *s)

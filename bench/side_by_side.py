@@ -14,18 +14,25 @@ same input and the same machine, in one run (bench/side_by_side.sh is the comman
    submission, the ratio assay / Python on 1 and 2 cores, and the scaling 1 -> 2 of each.
    The start-up of each program (an empty input) is measured and printed too.
 2. Instructions (valgrind's callgrind, exact whatever the load): per submission, assay's
-   split into parse (json_loadb), checks (assay__pattern_match and assay__numeric_eval),
-   result (the rest of assay_grade_json: walking checks, scoring, building the tree), dump
-   (assay_result_dumps), free (json_delete) and other (reading, writing, the batch loop),
-   next to the Python grader's total; each is the difference between a run on K
-   submissions and a run on none, divided by K, so loading and start-up cancel out.
+   split into parse (json_loadb), checks (assay__check_pattern and assay__check_numeric:
+   matching, reading numbers, comparing), result (the rest of assay_grade_text: the
+   envelope, scoring, writing the result text), free (json_delete of the submission) and
+   other (reading lines, writing results, the batch loop), next to the Python grader's
+   total; each is the difference between a run on K submissions and a run on none, divided
+   by K, so loading and start-up cancel out.
 3. With --redis, end to end: a private redis-server on loopback, M queued submissions (the
    examples mixed, default 50,000) drained by 2 assay-worker processes and by 2 Python
    workers (bench/pyref/worker.py), graded and with stub graders; drain rate, the ratio,
    and Redis' CPU per message (the redis-server process's CPU time, and INFO commandstats).
 
+With --before OLD_BUILD_DIR, the assay of an older build (before a change) runs in the same
+interleaved rounds on 1 and 2 cores, and its instructions per submission are counted too, so
+"before" and "after" come from one run on the same input (the older build's results are not
+compared: their format may differ).
+
 Usage: side_by_side.py BUILD_DIR [--count N] [--rounds R] [--all-cases] [--no-callgrind]
-                       [--callgrind-subs K] [--redis] [--redis-count M] [--json OUT]
+                       [--callgrind-subs K] [--before OLD_BUILD_DIR] [--redis]
+                       [--redis-count M] [--json OUT]
 """
 
 import argparse
@@ -78,9 +85,10 @@ def timed(cmds):
 
 
 class Setup:
-    def __init__(self, build, tmp):
+    def __init__(self, build, tmp, before=None):
         self.build = build
         self.assay = os.path.join(build, "cli", "assay")
+        self.before = os.path.join(before, "cli", "assay") if before else None
         self.bench = os.path.join(build, "bench", "bench-engine")
         self.worker = os.path.join(build, "worker", "assay-worker")
         self.tmp = tmp
@@ -97,8 +105,8 @@ class Setup:
             cmd += ["--only", only]
         subprocess.run(cmd, check=True)
 
-    def assay_cmd(self, inp, jobs, cpus, out="/dev/null"):
-        return ["taskset", "-c", cpus, self.assay, "grade", "--rubrics", self.rubrics, "--jsonl", inp,
+    def assay_cmd(self, inp, jobs, cpus, out="/dev/null", prog=None):
+        return ["taskset", "-c", cpus, prog or self.assay, "grade", "--rubrics", self.rubrics, "--jsonl", inp,
                 "-o", out, "--jobs", str(jobs), "--graded-at", GRADED_AT]
 
     def py_cmd(self, inp, cpus, out="/dev/null"):
@@ -131,12 +139,18 @@ def batch_case(s, name, only, n, rounds):
         "assay2": lambda: timed([s.assay_cmd(inp, 2, "0,1")]),
         "py2": lambda: timed([s.py_cmd(h, "0,1") for h in halves]),
     }
+    if s.before:
+        runs["before1"] = lambda: timed([s.assay_cmd(inp, 1, "0", prog=s.before)])
+        runs["before2"] = lambda: timed([s.assay_cmd(inp, 2, "0,1", prog=s.before)])
     wall = {k: [] for k in runs}
     cpu = {k: [] for k in runs}
     for r in range(rounds):
         order = ["assay1", "py1", "assay2", "py2"]
         if r % 2:
             order = ["py1", "assay1", "py2", "assay2"]
+        if s.before:
+            order[1:1] = ["before1"]
+            order[4:4] = ["before2"]
         for k in order:
             w, c = runs[k]()
             wall[k].append(w)
@@ -155,6 +169,12 @@ def batch_case(s, name, only, n, rounds):
     res["ratio_2"] = res["assay2"]["per_s"] / res["py2"]["per_s"]
     res["scaling_assay"] = res["assay2"]["per_s"] / res["assay1"]["per_s"]
     res["scaling_python"] = res["py2"]["per_s"] / res["py1"]["per_s"]
+    if s.before:
+        res["speedup_1"] = res["assay1"]["per_s"] / res["before1"]["per_s"]
+        res["speedup_2"] = res["assay2"]["per_s"] / res["before2"]["per_s"]
+        res["ratio_1_before"] = res["before1"]["per_s"] / res["py1"]["per_s"]
+        res["ratio_2_before"] = res["before2"]["per_s"] / res["py2"]["per_s"]
+        res["scaling_before"] = res["before2"]["per_s"] / res["before1"]["per_s"]
     return res
 
 
@@ -176,6 +196,17 @@ def print_batch(results):
             r["case"], r["assay1"]["cpu_us_per_sub"], r["py1"]["cpu_us_per_sub"],
             r["assay2"]["cpu_us_per_sub"], r["py2"]["cpu_us_per_sub"], r["startup_s"]["assay"],
             r["startup_s"]["python"]))
+    if results and "speedup_1" in results[0]:
+        say("\nBefore (the --before build) in the same rounds: submissions/s, CPU us per submission, "
+            "after / before")
+        say("%-22s %9s %9s %9s %9s %8s %8s %8s %8s" % (
+            "case", "before 1c", "cpu", "before 2c", "cpu", "ratio 1c", "ratio 2c", "after/b 1c",
+            "after/b 2c"))
+        for r in results:
+            say("%-22s %9.0f %9.1f %9.0f %9.1f %8.2f %8.2f %9.2fx %9.2fx" % (
+                r["case"], r["before1"]["per_s"], r["before1"]["cpu_us_per_sub"], r["before2"]["per_s"],
+                r["before2"]["cpu_us_per_sub"], r["ratio_1_before"], r["ratio_2_before"],
+                r["speedup_1"], r["speedup_2"]))
 
 
 # ---- 2. instructions -------------------------------------------------------------------------
@@ -184,36 +215,23 @@ _LINE = re.compile(r"^\s*([\d,]+)\s+\([^)]*\)\s+(\*|<)?\s*\S*?:([A-Za-z_][\w.]*)
 
 
 def callgrind(cmd, out):
-    """Runs cmd under callgrind; (total Ir, {function: inclusive Ir}, Ir of assay__pattern_match
-    called from assay__numeric_eval)."""
+    """Runs cmd under callgrind; (total Ir, {function: inclusive Ir})."""
     subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--tree=caller", "--threshold=100", out],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True).stdout.decode(errors="replace")
     total = 0
     incl = {}
-    callers = []  # (Ir, caller) lines of the block being read
-    pm_from_numeric = 0
     for line in ann.splitlines():
         m = re.match(r"^\s*([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS", line) or re.match(r"^\s*([\d,]+)\s+PROGRAM TOTALS", line)
         if m:
             total = int(m.group(1).replace(",", ""))
             continue
         m = _LINE.match(line)
-        if not m:
-            if not line.strip():
-                callers = []
-            continue
-        ir, mark, fn = int(m.group(1).replace(",", "")), m.group(2), m.group(3)
-        if mark == "<":
-            callers.append((ir, fn))
-        elif mark == "*":
-            if "'" not in line.split("[")[0]:
-                incl[fn] = max(incl.get(fn, 0), ir)
-            if fn == "assay__pattern_match":
-                pm_from_numeric += sum(i for i, c in callers if c == "assay__numeric_eval")
-            callers = []
-    return total, incl, pm_from_numeric
+        if m and m.group(2) == "*" and "'" not in line.split("[")[0]:
+            fn = m.group(3)
+            incl[fn] = max(incl.get(fn, 0), int(m.group(1).replace(",", "")))
+    return total, incl
 
 
 def instructions(s, name, only, k):
@@ -229,29 +247,36 @@ def instructions(s, name, only, k):
 
     total = (full[0] - base[0]) / k
     parse = per("json_loadb")
-    checks = per("assay__pattern_match") + per("assay__numeric_eval") - (full[2] - base[2]) / k
-    result = per("assay_grade_json") - checks
-    dump = per("assay_result_dumps")
+    checks = per("assay__check_pattern") + per("assay__check_numeric")
     free = per("json_delete")
-    other = total - parse - checks - result - dump - free
+    result = per("assay_grade_text") - parse - checks - free
+    other = total - parse - checks - result - free
     py_full = callgrind([PYTHON, PYREF, "--rubrics", s.rubrics, "--jsonl", inp, "-o", "/dev/null"], os.path.join(s.tmp, "cg.p"))
     py_base = callgrind([PYTHON, PYREF, "--rubrics", s.rubrics, "--jsonl", empty, "-o", "/dev/null"], os.path.join(s.tmp, "cg.p0"))
     py = (py_full[0] - py_base[0]) / k
-    return {"case": name, "submissions": k, "assay": total, "parse": parse, "checks": checks,
-            "result": result, "dump": dump, "free": free, "other": other, "python": py,
-            "ratio_python_over_assay": py / total}
+    row = {"case": name, "submissions": k, "assay": total, "parse": parse, "checks": checks,
+           "result": result, "free": free, "other": other, "python": py,
+           "ratio_python_over_assay": py / total}
+    if s.before:
+        b_full = callgrind(s.assay_cmd(inp, 1, "0", prog=s.before)[3:], os.path.join(s.tmp, "cg.b"))
+        b_base = callgrind(s.assay_cmd(empty, 1, "0", prog=s.before)[3:], os.path.join(s.tmp, "cg.b0"))
+        row["before"] = (b_full[0] - b_base[0]) / k
+    return row
 
 
 def print_instructions(rows):
     say("\nInstructions per submission (callgrind; K submissions minus none, divided by K)")
-    say("%-22s %10s %9s %9s %9s %9s %9s %9s %10s %7s" % (
-        "case", "assay", "parse", "checks", "result", "dump", "free", "other", "python", "py/a"))
+    say("%-22s %10s %9s %9s %9s %9s %9s %10s %7s" % (
+        "case", "assay", "parse", "checks", "result", "free", "other", "python", "py/a"))
     for r in rows:
-        say("%-22s %10.0f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %10.0f %7.2f" % (
-            r["case"], r["assay"], r["parse"], r["checks"], r["result"], r["dump"], r["free"],
+        say("%-22s %10.0f %9.0f %9.0f %9.0f %9.0f %9.0f %10.0f %7.2f" % (
+            r["case"], r["assay"], r["parse"], r["checks"], r["result"], r["free"],
             r["other"], r["python"], r["ratio_python_over_assay"]))
-        say("%-22s %10s %8.0f%% %8.0f%% %8.0f%% %8.0f%% %8.0f%% %8.0f%%" % (
-            "", "", *(100 * r[x] / r["assay"] for x in ("parse", "checks", "result", "dump", "free", "other"))))
+        say("%-22s %10s %8.0f%% %8.0f%% %8.0f%% %8.0f%% %8.0f%%" % (
+            "", "", *(100 * r[x] / r["assay"] for x in ("parse", "checks", "result", "free", "other"))))
+        if "before" in r:
+            say("%-22s before: %.0f instructions per submission, %.2fx as many" % (
+                "", r["before"], r["before"] / r["assay"]))
 
 
 # ---- 3. end to end through Redis -----------------------------------------------------------
@@ -284,7 +309,8 @@ def drain(s, srv, r, lines, kind, stub):
     procs = []
     for k in range(2):
         if kind == "assay":
-            cmd = [s.worker]
+            # The stub is a test hook: only assay-worker-hooks (-Dtest_hooks=true) has it.
+            cmd = [s.worker + "-hooks" if stub else s.worker]
         else:
             ready = os.path.join(s.tmp, "ready%d" % k)
             if os.path.exists(ready):
@@ -405,6 +431,7 @@ def main():
     ap.add_argument("--all-cases", action="store_true")
     ap.add_argument("--no-callgrind", action="store_true")
     ap.add_argument("--callgrind-subs", type=int, default=1000)
+    ap.add_argument("--before")
     ap.add_argument("--redis", action="store_true")
     ap.add_argument("--redis-count", type=int, default=50000)
     ap.add_argument("--redis-rounds", type=int, default=1)
@@ -420,7 +447,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="assay-sbs-")
     report = {"bench": "side-by-side", "machine": m, "count": a.count}
     try:
-        s = Setup(a.build, tmp)
+        s = Setup(a.build, tmp, a.before)
         cases = [("examples (mixed)", None), ("10-check essays", "10-check")]
         if a.all_cases:
             for name in sorted(os.listdir(os.path.join(SOURCE, "rubrics"))):
@@ -443,6 +470,10 @@ def main():
         if a.redis:
             if not os.access(s.worker, os.X_OK):
                 sys.exit("side_by_side: worker/assay-worker is not built in %s" % a.build)
+            if not os.access(s.worker + "-hooks", os.X_OK):
+                sys.exit("side_by_side: worker/assay-worker-hooks is not built in %s: the stub "
+                         "grader is a test hook; configure the build with -Dtest_hooks=true"
+                         % a.build)
             say("end to end: %d submissions through Redis ..." % a.redis_count)
             report["end_to_end"] = end_to_end(s, a.redis_count, a.redis_rounds)
             print_end_to_end(report["end_to_end"])

@@ -6,10 +6,11 @@
 # bench/pyref/worker.py, graded and with stub graders). See bench/side_by_side.py.
 #
 # Usage: bench/side_by_side.sh [BUILD_DIR] [--count N] [--rounds R] [--all-cases]
-#                              [--no-callgrind] [--callgrind-subs K] [--redis]
-#                              [--redis-count M] [--redis-rounds R] [--json OUT]
+#                              [--no-callgrind] [--callgrind-subs K] [--before OLD_BUILD]
+#                              [--redis] [--redis-count M] [--redis-rounds R] [--json OUT]
 #   BUILD_DIR  a meson build directory (default: _build/release, else _build/gcc, else build);
 #              a release build (-Dbuildtype=release) is the one to measure
+#   --before   an older build's directory: its assay runs in the same rounds ("before")
 # Needs taskset (util-linux), /usr/bin/python3; valgrind for the instruction counts;
 # redis-server and python3-redis for --redis (scripts/deps.sh installs them).
 set -euo pipefail

@@ -1,13 +1,15 @@
 /*
  * batch.c - `assay grade --rubrics DIR --jsonl IN`: regrading runs.
  *
- * Submissions are read in windows of WINDOW lines; the window's lines are graded by N
- * threads (each with its own scratch; the catalog is shared read-only) that claim lines
- * through an atomic counter, then the main thread writes the window's results in input order
- * and reads the next window. Memory stays bounded by the window whatever the input size.
- * Blank lines are skipped and give no result. A progress bar goes to stderr when it is a
- * terminal; a summary (graded, not graded by error code, check errors, mastery per
- * competency) goes to stderr at the end.
+ * Submissions are read in windows of WINDOW lines into one buffer; the window's lines are
+ * graded by N threads (the main thread and N-1 started once, each with its own scratch and
+ * its own output buffer; the catalog is shared read-only) that claim CLAIM lines at a time
+ * through an atomic counter, then the main thread writes the window's results in input
+ * order and reads the next window. Nothing allocated by one thread is freed by another, and
+ * memory stays bounded by the window whatever the input size; the results of consecutive
+ * lines one thread graded are written with one write. Blank lines are skipped and give no
+ * result. A progress bar goes to stderr when it is a terminal; a summary (graded, not
+ * graded by error code, check errors, mastery per competency) goes to stderr at the end.
  */
 #include "cli.h"
 
@@ -19,94 +21,238 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define WINDOW 4096
+/* Lines per window: small enough that the window's input and results stay in the caches
+ * (results are ~10 times the input), large enough that starting threads per window is
+ * noise. */
+#define WINDOW 512
+/* Lines a thread claims at a time: fewer trips to the shared counter, and neighbouring
+ * results written by one thread. */
+#define CLAIM 16
 
+/* A growable byte buffer. */
+typedef struct bytes {
+    char *p;
+    size_t len, cap;
+} bytes;
+
+/* Appends s[0..n). false when out of memory. */
+static bool bytes_put(bytes *b, const char *s, size_t n)
+{
+    if (b->cap - b->len < n) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap - b->len < n) {
+            cap *= 2;
+        }
+        char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            return false;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return true;
+}
+
+/* One non-blank input line: its text in the window's input, its result in the output of
+ * the thread that graded it. */
 typedef struct line {
-    char *text;
-    size_t len;
-    char *result;
+    size_t at, len;
+    int by; /* the thread; -1 when no result could be made */
+    size_t out_at, out_len;
 } line;
+
+/* Per-rubric counts of mastery, per competency (rubrics told apart by their SHA-256). */
+typedef struct rubric_counts {
+    char sha256[65];
+    char *rubric;
+    size_t n;
+    char **comps;
+    size_t *mastered;
+    size_t *total;
+} rubric_counts;
+
+/* Results not graded, per error code. */
+typedef struct code_count {
+    char *code;
+    size_t n;
+} code_count;
 
 typedef struct stats {
     size_t graded, failed, check_errors;
-    json_t *codes;   /* error code -> count */
-    json_t *mastery; /* "rubric competency" -> [mastered, total] */
+    code_count *codes;
+    size_t ncodes;
+    rubric_counts *rubrics;
+    size_t nrubrics;
+    bool nomem;
 } stats;
 
 typedef struct shared {
     const assay_catalog *cat;
     const assay_grade_options *opts;
+    const char *input; /* the window's lines */
     line *lines;
     size_t n;
     atomic_size_t next;
+    /* With more than one job: the threads (started once) wait at start for a window and at
+     * end for each other; finished tells them to leave. */
+    pthread_barrier_t start, end;
+    bool finished;
 } shared;
 
+/* A grading thread's state, on a cache line of its own. */
 typedef struct worker {
-    shared *sh;
+    _Alignas(64) shared *sh;
+    int index;
     assay_scratch *scratch;
+    bytes out; /* the window's results */
     stats st;
     pthread_t thread;
 } worker;
 
-static void count_add(json_t *map, const char *key, size_t idx)
+static char *dup_str(const char *s, stats *st)
 {
-    json_t *v = json_object_get(map, key);
-    if (v == NULL) {
-        v = json_pack("[ii]", 0, 0);
-        json_object_set_new(map, key, v);
+    char *d = strdup(s ? s : "?");
+    if (d == NULL) {
+        st->nomem = true;
     }
-    json_t *slot = json_array_get(v, idx);
-    json_integer_set(slot, json_integer_value(slot) + 1);
+    return d;
 }
 
-static void tally(stats *st, const json_t *res)
+static void count_code(stats *st, const char *code)
 {
-    const char *status = json_string_value(json_object_get(res, "status"));
-    if (status && strcmp(status, "graded") == 0) {
-        st->graded++;
-        if (json_integer_value(json_object_get(res, "check_errors")) > 0) {
-            st->check_errors++;
+    code = code ? code : "unknown";
+    for (size_t i = 0; i < st->ncodes; i++) {
+        if (strcmp(st->codes[i].code, code) == 0) {
+            st->codes[i].n++;
+            return;
         }
-        const char *rid =
-            json_string_value(json_object_get(json_object_get(res, "rubric"), "id"));
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(res, "competencies"), i, c)
-        {
-            char key[300];
-            snprintf(key, sizeof(key), "%s %s", rid ? rid : "?",
-                     json_string_value(json_object_get(c, "id")));
-            count_add(st->mastery, key, 1);
-            if (json_is_true(json_object_get(c, "mastered"))) {
-                count_add(st->mastery, key, 0);
+    }
+    code_count *c = realloc(st->codes, (st->ncodes + 1) * sizeof(*c));
+    if (c == NULL) {
+        st->nomem = true;
+        return;
+    }
+    st->codes = c;
+    c[st->ncodes].code = dup_str(code, st);
+    c[st->ncodes].n = 1;
+    st->ncodes++;
+}
+
+/* The counts of the rubric info names, made on first sight. NULL when out of memory. */
+static rubric_counts *rubric_of(stats *st, const assay_result_info *info)
+{
+    for (size_t i = 0; i < st->nrubrics; i++) {
+        if (memcmp(st->rubrics[i].sha256, info->rubric_sha256, 64) == 0) {
+            return &st->rubrics[i];
+        }
+    }
+    rubric_counts *rs = realloc(st->rubrics, (st->nrubrics + 1) * sizeof(*rs));
+    if (rs == NULL) {
+        st->nomem = true;
+        return NULL;
+    }
+    st->rubrics = rs;
+    rubric_counts *rc = &rs[st->nrubrics++];
+    memset(rc, 0, sizeof(*rc));
+    snprintf(rc->sha256, sizeof(rc->sha256), "%s", info->rubric_sha256);
+    rc->rubric = dup_str(info->rubric_id, st);
+    rc->comps = calloc(info->ncompetencies + 1, sizeof(char *));
+    rc->mastered = calloc(info->ncompetencies + 1, sizeof(size_t));
+    rc->total = calloc(info->ncompetencies + 1, sizeof(size_t));
+    if (rc->comps == NULL || rc->mastered == NULL || rc->total == NULL) {
+        st->nomem = true;
+        return rc;
+    }
+    rc->n = info->ncompetencies;
+    for (size_t k = 0; k < rc->n; k++) {
+        rc->comps[k] = dup_str(info->competencies[k].id, st);
+    }
+    return rc;
+}
+
+static void tally(stats *st, const assay_result_info *info)
+{
+    if (!info->graded) {
+        st->failed++;
+        count_code(st, info->error_code);
+        return;
+    }
+    st->graded++;
+    if (info->check_errors > 0) {
+        st->check_errors++;
+    }
+    rubric_counts *rc = rubric_of(st, info);
+    for (size_t k = 0; rc && k < rc->n && k < info->ncompetencies; k++) {
+        rc->total[k]++;
+        rc->mastered[k] += info->competencies[k].mastered;
+    }
+}
+
+static void stats_free(stats *st)
+{
+    for (size_t i = 0; i < st->ncodes; i++) {
+        free(st->codes[i].code);
+    }
+    free(st->codes);
+    for (size_t i = 0; i < st->nrubrics; i++) {
+        rubric_counts *rc = &st->rubrics[i];
+        for (size_t k = 0; rc->comps && k < rc->n; k++) {
+            free(rc->comps[k]);
+        }
+        free(rc->rubric);
+        free(rc->comps);
+        free(rc->mastered);
+        free(rc->total);
+    }
+    free(st->rubrics);
+}
+
+/* Grades the window's lines that w claims. */
+static void work(worker *w)
+{
+    shared *sh = w->sh;
+    w->out.len = 0;
+    for (;;) {
+        size_t first = atomic_fetch_add(&sh->next, CLAIM);
+        if (first >= sh->n) {
+            break;
+        }
+        size_t end = first + CLAIM < sh->n ? first + CLAIM : sh->n;
+        for (size_t i = first; i < end; i++) {
+            line *l = &sh->lines[i];
+            const char *text;
+            size_t len;
+            assay_result_info info;
+            l->by = -1;
+            if (assay_grade_text(sh->cat, sh->input + l->at, l->len, w->scratch, sh->opts,
+                                 &text, &len, &info) != 0) {
+                continue;
+            }
+            tally(&w->st, &info);
+            l->out_at = w->out.len;
+            l->out_len = len + 1;
+            if (bytes_put(&w->out, text, len) && bytes_put(&w->out, "\n", 1)) {
+                l->by = w->index;
             }
         }
-    } else {
-        st->failed++;
-        const char *code =
-            json_string_value(json_object_get(json_object_get(res, "error"), "code"));
-        count_add(st->codes, code ? code : "unknown", 0);
     }
 }
 
-static void *work(void *arg)
+/* A thread of its own (jobs 1..N-1; the main thread is job 0): a window at a time. */
+static void *work_loop(void *arg)
 {
     worker *w = arg;
     shared *sh = w->sh;
     for (;;) {
-        size_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= sh->n) {
-            break;
+        pthread_barrier_wait(&sh->start);
+        if (sh->finished) {
+            return NULL;
         }
-        line *l = &sh->lines[i];
-        json_t *res = assay_grade_buffer(sh->cat, l->text, l->len, w->scratch, sh->opts);
-        if (res) {
-            tally(&w->st, res);
-            l->result = assay_result_dumps(res);
-            json_decref(res);
-        }
+        work(w);
+        pthread_barrier_wait(&sh->end);
     }
-    return NULL;
 }
 
 /* The number of non-blank lines of the regular file at path (as the grading loop counts
@@ -153,68 +299,68 @@ static void progress(size_t done, size_t total, double start)
     fflush(stderr);
 }
 
-static int key_cmp(const void *a, const void *b)
+/* A summary line: "rubric competency" (or an error code) and its counts. */
+typedef struct summary_row {
+    char *key;
+    size_t a, b;
+} summary_row;
+
+static int row_cmp(const void *x, const void *y)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const summary_row *)x)->key, ((const summary_row *)y)->key);
 }
 
-static void print_map_sorted(const json_t *map, bool pairs)
+/* Adds a and b to the row named key in rows (made when missing). */
+static void row_add(summary_row **rows, size_t *n, const char *key, size_t a, size_t b)
 {
-    size_t n = json_object_size(map), k = 0;
-    const char **keys = calloc(n ? n : 1, sizeof(*keys));
-    if (keys == NULL) {
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp((*rows)[i].key, key) == 0) {
+            (*rows)[i].a += a;
+            (*rows)[i].b += b;
+            return;
+        }
+    }
+    char *k = strdup(key);
+    summary_row *r = k ? realloc(*rows, (*n + 1) * sizeof(**rows)) : NULL;
+    if (r == NULL) {
+        free(k);
         return;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)map, key, v)
-    {
-        keys[k++] = key;
-    }
-    qsort(keys, n, sizeof(*keys), key_cmp);
-    for (size_t i = 0; i < n; i++) {
-        json_t *a = json_object_get(map, keys[i]);
-        if (pairs) {
-            fprintf(stderr,
-                    "  %-48s %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " mastered\n",
-                    keys[i], json_integer_value(json_array_get(a, 0)),
-                    json_integer_value(json_array_get(a, 1)));
-        } else {
-            fprintf(stderr, "  %-48s %" JSON_INTEGER_FORMAT "\n", keys[i],
-                    json_integer_value(json_array_get(a, 0)));
-        }
-    }
-    free(keys);
+    *rows = r;
+    r[*n] = (summary_row){k, a, b};
+    (*n)++;
 }
 
-static void merge(json_t *into, const json_t *from)
+/* Prints rows sorted by key ("mastered" pairs, or single counts), and frees them. */
+static void print_rows(summary_row *rows, size_t n, bool pairs)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)from, key, v)
-    {
-        json_t *dst = json_object_get(into, key);
-        if (dst == NULL) {
-            json_object_set_new(into, key, json_deep_copy(v));
-            continue;
-        }
-        for (size_t i = 0; i < 2; i++) {
-            json_t *d = json_array_get(dst, i);
-            json_integer_set(d,
-                             json_integer_value(d) + json_integer_value(json_array_get(v, i)));
-        }
+    if (n == 0) {
+        free(rows);
+        return;
     }
+    qsort(rows, n, sizeof(*rows), row_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (pairs) {
+            fprintf(stderr, "  %-48s %zu of %zu mastered\n", rows[i].key, rows[i].a, rows[i].b);
+        } else {
+            fprintf(stderr, "  %-48s %zu\n", rows[i].key, rows[i].a);
+        }
+        free(rows[i].key);
+    }
+    free(rows);
 }
 
 /* A batch run: the threads, the files, what is done. */
 typedef struct run {
     shared sh;
+    bytes in; /* the window's input lines */
     worker *ws;
     int jobs;
     FILE *fin, *fout;
     size_t total; /* non-blank lines of IN, for the progress bar; 0 unknown */
     size_t done;
-    bool show; /* the progress bar */
+    bool show;    /* the progress bar */
+    bool started; /* threads 1..jobs-1 are running */
 } run;
 
 /* Opens IN and OUT. EXIT_OK, or EXIT_UNUSABLE after saying why. */
@@ -230,8 +376,10 @@ static int open_files(run *r, const char *in, const char *out)
         fprintf(stderr, "assay grade: %s: %s\n", out, strerror(errno));
         return EXIT_UNUSABLE;
     }
-    r->total = r->fin == stdin ? 0 : count_lines(in);
-    r->show = isatty(fileno(stderr)) && r->total > 0;
+    /* Counting reads the whole input once more: only for the progress bar. */
+    bool tty = isatty(fileno(stderr));
+    r->total = r->fin == stdin || !tty ? 0 : count_lines(in);
+    r->show = tty && r->total > 0;
     return EXIT_OK;
 }
 
@@ -241,64 +389,105 @@ static bool start_workers(run *r, const assay_catalog *cat, const assay_grade_op
     r->sh.cat = cat;
     r->sh.opts = opts;
     r->sh.lines = calloc(WINDOW, sizeof(line));
-    r->ws = calloc((size_t)r->jobs, sizeof(worker));
+    r->ws = aligned_alloc(_Alignof(worker), (size_t)r->jobs * sizeof(worker));
     if (r->sh.lines == NULL || r->ws == NULL) {
         return false;
     }
+    memset(r->ws, 0, (size_t)r->jobs * sizeof(worker));
     for (int t = 0; t < r->jobs; t++) {
         r->ws[t].sh = &r->sh;
+        r->ws[t].index = t;
         r->ws[t].scratch = assay_scratch_create();
-        r->ws[t].st.codes = json_object();
-        r->ws[t].st.mastery = json_object();
+        if (r->ws[t].scratch == NULL) {
+            return false;
+        }
+    }
+    if (r->jobs > 1) {
+        pthread_barrier_init(&r->sh.start, NULL, (unsigned)r->jobs);
+        pthread_barrier_init(&r->sh.end, NULL, (unsigned)r->jobs);
+        for (int t = 1; t < r->jobs; t++) {
+            if (pthread_create(&r->ws[t].thread, NULL, work_loop, &r->ws[t]) != 0) {
+                /* Fewer threads is still correct: the barriers wait for the missing ones,
+                 * so give up instead. */
+                fprintf(stderr, "assay grade: cannot start a grading thread\n");
+                exit(EXIT_UNUSABLE);
+            }
+        }
+        r->started = true;
     }
     return true;
 }
 
-/* Reads the next window of non-blank lines into r->sh. true at the end of the input. */
-static bool read_window(run *r, char **buf, size_t *cap)
+/* Lets the threads leave and joins them. */
+static void stop_workers(run *r)
+{
+    if (!r->started) {
+        return;
+    }
+    r->sh.finished = true;
+    pthread_barrier_wait(&r->sh.start);
+    for (int t = 1; t < r->jobs; t++) {
+        pthread_join(r->ws[t].thread, NULL);
+    }
+    pthread_barrier_destroy(&r->sh.start);
+    pthread_barrier_destroy(&r->sh.end);
+}
+
+/* Reads the next window of non-blank lines into r->in and r->sh. true at the end of the
+ * input; *nomem set when the window could not be held. */
+static bool read_window(run *r, char **buf, size_t *cap, bool *nomem)
 {
     r->sh.n = 0;
+    r->in.len = 0;
     atomic_store(&r->sh.next, 0);
     while (r->sh.n < WINDOW) {
         ssize_t got = getline(buf, cap, r->fin);
         if (got < 0) {
-            return true;
+            break;
         }
         if (cli_is_blank(*buf, (size_t)got)) {
             continue;
         }
         line *l = &r->sh.lines[r->sh.n++];
-        l->text = *buf;
+        l->at = r->in.len;
         l->len = (size_t)got;
-        l->result = NULL;
-        *buf = NULL;
-        *cap = 0;
+        if (!bytes_put(&r->in, *buf, (size_t)got)) {
+            *nomem = true;
+            return true;
+        }
     }
-    return false;
+    r->sh.input = r->in.p;
+    return r->sh.n < WINDOW;
 }
 
 /* Grades the window on r->jobs threads, then writes its results in input order.
  * EXIT_OK, or EXIT_UNUSABLE when a result could not be made or written. */
 static int grade_window(run *r)
 {
-    if (r->jobs == 1) {
+    if (r->started) {
+        pthread_barrier_wait(&r->sh.start);
         work(&r->ws[0]);
+        pthread_barrier_wait(&r->sh.end);
     } else {
-        for (int t = 0; t < r->jobs; t++) {
-            pthread_create(&r->ws[t].thread, NULL, work, &r->ws[t]);
-        }
-        for (int t = 0; t < r->jobs; t++) {
-            pthread_join(r->ws[t].thread, NULL);
-        }
+        work(&r->ws[0]);
     }
     int rc = EXIT_OK;
-    for (size_t i = 0; i < r->sh.n; i++) {
+    /* Consecutive lines graded by one thread are contiguous in its output: one write each. */
+    for (size_t i = 0; i < r->sh.n;) {
         line *l = &r->sh.lines[i];
-        if (l->result == NULL || fprintf(r->fout, "%s\n", l->result) < 0) {
+        if (l->by < 0) {
+            rc = EXIT_UNUSABLE;
+            i++;
+            continue;
+        }
+        size_t at = l->out_at, len = l->out_len, j = i + 1;
+        while (j < r->sh.n && r->sh.lines[j].by == l->by && r->sh.lines[j].out_at == at + len) {
+            len += r->sh.lines[j++].out_len;
+        }
+        if (fwrite(r->ws[l->by].out.p + at, 1, len, r->fout) != len) {
             rc = EXIT_UNUSABLE;
         }
-        free(l->result);
-        free(l->text);
+        i = j;
     }
     r->done += r->sh.n;
     return rc;
@@ -307,30 +496,38 @@ static int grade_window(run *r)
 /* Prints the summary on stderr. The number of submissions not graded. */
 static size_t summary(const run *r, double seconds)
 {
-    stats all = {.codes = json_object(), .mastery = json_object()};
+    size_t graded = 0, failed = 0, check_errors = 0, ncodes = 0, nmastery = 0;
+    summary_row *codes = NULL, *mastery = NULL;
     for (int t = 0; t < r->jobs; t++) {
-        all.graded += r->ws[t].st.graded;
-        all.failed += r->ws[t].st.failed;
-        all.check_errors += r->ws[t].st.check_errors;
-        merge(all.codes, r->ws[t].st.codes);
-        merge(all.mastery, r->ws[t].st.mastery);
+        const stats *st = &r->ws[t].st;
+        graded += st->graded;
+        failed += st->failed;
+        check_errors += st->check_errors;
+        for (size_t i = 0; i < st->ncodes; i++) {
+            row_add(&codes, &ncodes, st->codes[i].code, st->codes[i].n, 0);
+        }
+        for (size_t i = 0; i < st->nrubrics; i++) {
+            const rubric_counts *rc = &st->rubrics[i];
+            for (size_t k = 0; k < rc->n; k++) {
+                char key[300];
+                snprintf(key, sizeof(key), "%s %s", rc->rubric, rc->comps[k]);
+                row_add(&mastery, &nmastery, key, rc->mastered[k], rc->total[k]);
+            }
+        }
     }
     fprintf(stderr,
             "assay: %zu submissions in %.2f s (%d thread%s): %zu graded, %zu not graded, %zu "
             "with check errors\n",
-            r->done, seconds, r->jobs, r->jobs == 1 ? "" : "s", all.graded, all.failed,
-            all.check_errors);
-    if (all.failed) {
+            r->done, seconds, r->jobs, r->jobs == 1 ? "" : "s", graded, failed, check_errors);
+    if (failed) {
         fprintf(stderr, "not graded, by error code:\n");
-        print_map_sorted(all.codes, false);
     }
-    if (json_object_size(all.mastery)) {
+    print_rows(codes, ncodes, false);
+    if (nmastery) {
         fprintf(stderr, "mastery (rubric competency):\n");
-        print_map_sorted(all.mastery, true);
     }
-    json_decref(all.codes);
-    json_decref(all.mastery);
-    return all.failed;
+    print_rows(mastery, nmastery, true);
+    return failed;
 }
 
 /* Grades every window of the input. EXIT_OK, or EXIT_UNUSABLE on an I/O error. */
@@ -342,7 +539,13 @@ static int grade_all(run *r, double start)
     bool eof = false;
     int rc = EXIT_OK;
     while (!eof && rc == EXIT_OK) {
-        eof = read_window(r, &buf, &cap);
+        bool nomem = false;
+        eof = read_window(r, &buf, &cap, &nomem);
+        if (nomem) {
+            fprintf(stderr, "assay grade: out of memory\n");
+            rc = EXIT_UNUSABLE;
+            break;
+        }
         rc = grade_window(r);
         if (r->show && (cli_now_s() - last > 0.1 || eof)) {
             progress(r->done, r->total, start);
@@ -386,12 +589,14 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
         /* The worse of the two: 3 (could not read or write) over 1 (invalid, not graded). */
         rc = rubrics_rc > rc ? rubrics_rc : rc;
     }
+    stop_workers(&r);
     for (int t = 0; r.ws && t < r.jobs; t++) {
         assay_scratch_destroy(r.ws[t].scratch);
-        json_decref(r.ws[t].st.codes);
-        json_decref(r.ws[t].st.mastery);
+        stats_free(&r.ws[t].st);
+        free(r.ws[t].out.p);
     }
     free(r.ws);
+    free(r.in.p);
     free(r.sh.lines);
     if (r.fin && r.fin != stdin) {
         fclose(r.fin);

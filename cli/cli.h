@@ -32,6 +32,10 @@ int cmd_mastery(int argc, char **argv);
 /* Learner records: rebuild from results, show, delete (record.c; show and delete reach Redis
  * when hiredis is found). */
 int cmd_record(int argc, char **argv);
+/* Reports on results files (report.c, diff.c) and a rubric's model (describe.c). */
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
 /* Open Badges 3.0 credentials and the issuer's keys (credential.c, issuer.c). */
 int cmd_credential(int argc, char **argv);
 int cmd_issuer(int argc, char **argv);

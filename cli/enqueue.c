@@ -1,7 +1,8 @@
 /*
- * enqueue.c - `assay enqueue [--regrade] FILE.jsonl | -`: pushes each non-blank line onto
- * P:submissions (or P:regrade), pipelined, in file order, and says how many Redis
- * acknowledged; with a progress bar when stderr is a terminal.
+ * enqueue.c - `assay enqueue [--regrade] [--force] FILE.jsonl | -`: pushes each non-blank
+ * line onto P:submissions (or P:regrade), pipelined, in file order, and says how many Redis
+ * acknowledged; with a progress bar when stderr is a terminal. --force adds "force": true
+ * to each submission (before its closing brace, every other byte kept).
  */
 #include "ops.h"
 
@@ -16,7 +17,7 @@ enum {
 };
 
 static const char enqueue_usage[] =
-    "Usage: assay enqueue [--regrade] [--redis URL] [--prefix P] FILE.jsonl | -\n"
+    "Usage: assay enqueue [--regrade] [--force] [--redis URL] [--prefix P] FILE.jsonl | -\n"
     "\n"
     "Pushes each non-blank line of FILE (or standard input) onto P:submissions, or\n"
     "P:regrade with --regrade, in file order: workers take the first line first. Lines\n"
@@ -24,7 +25,11 @@ static const char enqueue_usage[] =
     "is not a valid submission is answered and dead-lettered by the worker.\n"
     "\n"
     "  --regrade      the batch regrading queue, taken only while P:submissions is empty\n"
-    "  --redis URL    redis://[user[:password]@]host[:port][/db] or\n"
+    "  --force        grade each submission even when it was graded before with the same\n"
+    "                 rubric content and engine (it gets \"force\": true before its closing\n"
+    "                 brace; a line that is no JSON object, or has \"force\" already, is\n"
+    "                 pushed as it is, and counted)\n"
+    "  --redis URL    redis://[user[:password]@]host[:port][/db] (IPv6 as [::1]) or\n"
     "                 unix:///path/redis.sock[?db=N] [REDIS_URL; redis://127.0.0.1:6379]\n"
     "  --prefix P     key prefix [ASSAY_PREFIX; assay]\n"
     "  -h, --help     this help\n"
@@ -50,8 +55,10 @@ typedef struct enq {
     long long refused; /* error replies */
     long long first_bad_line;
     char first_error[300];
-    long long unknown; /* sent, then the connection failed before the reply */
-    int read_errno;    /* reading the input failed */
+    long long unknown;  /* sent, then the connection failed before the reply */
+    bool force;         /* --force: add "force": true */
+    long long unforced; /* --force: lines pushed as they were */
+    int read_errno;     /* reading the input failed */
     bool append_failed;
 } enq;
 
@@ -103,14 +110,16 @@ static bool enq_flush(ops *o, enq *e)
     return true;
 }
 
-/* Reads the command line into o, *path and *regrade. CLI_RUN, or the exit status. */
-static int enqueue_args(ops *o, int argc, char **argv, const char **path, bool *regrade)
+/* Reads the command line into o, *path, *regrade and *force. CLI_RUN, or the exit status. */
+static int enqueue_args(ops *o, int argc, char **argv, const char **path, bool *regrade,
+                        bool *force)
 {
-    enum { OPT_REGRADE = CLI_OPT_OWN };
+    enum { OPT_REGRADE = CLI_OPT_OWN, OPT_FORCE };
     static const struct option options[] = {
         CLI_OPTIONS_COMMON,
         OPS_OPTIONS,
         {"regrade", no_argument, NULL, OPT_REGRADE},
+        {"force", no_argument, NULL, OPT_FORCE},
         {NULL, 0, NULL, 0},
     };
     cli_getopt_begin();
@@ -118,6 +127,8 @@ static int enqueue_args(ops *o, int argc, char **argv, const char **path, bool *
     while ((c = cli_next_option(o->name, enqueue_usage, argc, argv, ":h", options, &rc)) > 0) {
         if (c == OPT_REGRADE) {
             *regrade = true;
+        } else if (c == OPT_FORCE) {
+            *force = true;
         } else {
             ops_option(o, c);
         }
@@ -150,12 +161,49 @@ static int enq_open(const ops *o, enq *e)
     return EXIT_OK;
 }
 
+/* --force: the line with "force": true added before its closing brace, in *out (a buffer the
+ * caller frees, grown as needed), every other byte kept. false when the line is no JSON
+ * object or already has "force" (it is then pushed as it is). */
+static bool add_force(const char *line, size_t len, char **out, size_t *cap, size_t *outlen)
+{
+    json_t *o = json_loadb(line, len, JSON_ALLOW_NUL, NULL);
+    bool ok = json_is_object(o) && json_object_get(o, "force") == NULL;
+    bool empty = ok && json_object_size(o) == 0;
+    json_decref(o);
+    if (!ok) {
+        return false;
+    }
+    size_t end = len; /* the closing brace: the last byte that is not white space */
+    while (end > 0 && strchr(" \t\r\n", line[end - 1])) {
+        end--;
+    }
+    static const char add[] = ",\"force\":true";
+    const char *ins = empty ? add + 1 : add;
+    size_t n = strlen(ins), need = len + n;
+    if (end == 0 || line[end - 1] != '}') {
+        return false;
+    }
+    if (need > *cap) {
+        char *p = realloc(*out, need);
+        if (p == NULL) {
+            return false;
+        }
+        *out = p;
+        *cap = need;
+    }
+    memcpy(*out, line, end - 1);
+    memcpy(*out + end - 1, ins, n);
+    memcpy(*out + end - 1 + n, line + end - 1, len - (end - 1));
+    *outlen = need;
+    return true;
+}
+
 /* Pushes the lines until the input ends, Redis refuses one or the connection fails.
  * false when the connection failed. */
 static bool enq_push(ops *o, enq *e)
 {
-    char *line = NULL;
-    size_t cap = 0;
+    char *line = NULL, *forced = NULL;
+    size_t cap = 0, fcap = 0;
     long long lineno = 0;
     bool conn_ok = true;
     while (e->refused == 0) {
@@ -178,7 +226,17 @@ static bool enq_push(ops *o, enq *e)
         if (cli_is_blank(line, len)) {
             continue;
         }
-        const char *args[] = {"LPUSH", e->key, line};
+        const char *msg = line;
+        if (e->force) {
+            size_t flen;
+            if (add_force(line, len, &forced, &fcap, &flen)) {
+                msg = forced;
+                len = flen;
+            } else {
+                e->unforced++;
+            }
+        }
+        const char *args[] = {"LPUSH", e->key, msg};
         size_t lens[] = {5, strlen(e->key), len};
         if (!ops_append(o, 3, args, lens)) {
             e->append_failed = true;
@@ -194,6 +252,7 @@ static bool enq_push(ops *o, enq *e)
         }
     }
     free(line);
+    free(forced);
     return conn_ok && e->unknown == 0 && (e->pending == 0 || enq_flush(o, e));
 }
 
@@ -226,8 +285,14 @@ static int enq_report(const ops *o, const enq *e, bool conn_ok)
                 o->name, e->acked, were, e->key);
         return EXIT_UNUSABLE;
     }
-    fprintf(stderr, "enqueued %lld submission%s onto %s\n", e->acked, e->acked == 1 ? "" : "s",
-            e->key);
+    fprintf(stderr, "enqueued %lld submission%s onto %s%s\n", e->acked,
+            e->acked == 1 ? "" : "s", e->key, e->force ? ", each with \"force\": true" : "");
+    if (e->unforced) {
+        fprintf(stderr,
+                "%lld line%s pushed as %s: no JSON object, or \"force\" given already\n",
+                e->unforced, e->unforced == 1 ? "" : "s",
+                e->unforced == 1 ? "it was" : "they were");
+    }
     return EXIT_OK;
 }
 
@@ -236,8 +301,8 @@ int cmd_enqueue(int argc, char **argv)
     ops o;
     ops_init(&o, "assay enqueue", enqueue_usage);
     const char *path = NULL;
-    bool regrade = false;
-    int rc = enqueue_args(&o, argc, argv, &path, &regrade);
+    bool regrade = false, force = false;
+    int rc = enqueue_args(&o, argc, argv, &path, &regrade, &force);
     if (rc != CLI_RUN || (rc = ops_check(&o)) != EXIT_OK) {
         return rc;
     }
@@ -248,6 +313,7 @@ int cmd_enqueue(int argc, char **argv)
     }
     e->path = path;
     e->key = regrade ? o.keys.regrade : o.keys.live;
+    e->force = force;
     rc = enq_open(&o, e);
     if (rc == EXIT_OK) {
         rc = ops_connect(&o);

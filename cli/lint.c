@@ -1,9 +1,10 @@
 /*
- * lint.c - `assay lint FILE...`: load each rubric and credential definition, print every
- * problem gcc-style on stderr and a line per valid file on stdout. Definitions are checked
- * against the rubrics of a directory (--rubrics, $ASSAY_RUBRICS, else the definition's own)
- * plus the valid rubrics named on the command line. A JSON Schema among the files (as a
- * shell glob of the rubrics folder includes rubrics/schema.json) is skipped with a note.
+ * lint.c - `assay lint [--werror] FILE...`: load each rubric and credential definition,
+ * print every problem (errors and warnings) gcc-style on stderr and a line per valid file on
+ * stdout. Definitions are checked against the rubrics of a directory (--rubrics,
+ * $ASSAY_RUBRICS, else the definition's own) plus the valid rubrics named on the command
+ * line. A JSON Schema among the files (as a shell glob of the rubrics folder includes
+ * rubrics/schema.json) is skipped with a note.
  */
 #include "cli.h"
 
@@ -14,27 +15,31 @@
 #include <sys/stat.h>
 
 static const char lint_usage[] =
-    "Usage: assay lint [--rubrics DIR] [--] FILE...\n"
+    "Usage: assay lint [--werror] [--rubrics DIR] [--] FILE...\n"
     "\n"
     "Validates rubric files and credential definitions. Prints \"FILE: ok: ID VERSION, N\n"
     "checks, sha256 HEX\" (a definition: \"FILE: ok: credential ID VERSION, N requirements,\n"
     "sha256 HEX\") on stdout for each valid file, and every problem on stderr as\n"
-    "FILE:LINE:COLUMN: error: MESSAGE (at /json/pointer). A definition (\"assay_credential\":\n"
-    "1) is checked against the rubrics of DIR and the valid rubrics among the FILEs: its\n"
-    "framework, competencies, levels and rubrics must be there, and no other definition may\n"
-    "have its id and version. A JSON Schema (a file without a kind key whose \"$schema\"\n"
-    "names a JSON Schema meta-schema, or that has \"$schema\" and \"properties\", such as\n"
+    "FILE:LINE:COLUMN: error: MESSAGE (at /json/pointer). Likely authoring mistakes that\n"
+    "leave a rubric valid (an empty pattern, a typographic quote in a pattern...) are\n"
+    "printed the same way as \"warning:\". A definition (\"assay_credential\": 1) is checked\n"
+    "against the rubrics of DIR and the valid rubrics among the FILEs: its framework,\n"
+    "competencies, levels and rubrics must be there, and no other definition may have its\n"
+    "id and version. A JSON Schema (a file without a kind key whose \"$schema\" names a JSON\n"
+    "Schema meta-schema, or that has \"$schema\" and \"properties\", such as\n"
     "rubrics/schema.json) is skipped with a note on stderr.\n"
     "\n"
+    "  --werror       treat warnings as errors: a file with a warning is invalid\n"
     "  --rubrics DIR  the catalog definitions are checked against [ASSAY_RUBRICS; the\n"
     "                 definition's own directory]\n"
     "  -h, --help     this help\n"
     "  --version      the version\n"
     "\n"
-    "Exit status: 0 every file is valid; 1 a file is invalid; 2 bad command line;\n"
-    "3 a file could not be read (every other file is still checked).\n";
+    "Exit status: 0 every file is valid (warnings or not, without --werror); 1 a file is\n"
+    "invalid, or has a warning with --werror; 2 bad command line; 3 a file could not be\n"
+    "read (every other file is still checked).\n";
 
-enum { OPT_RUBRICS = CLI_OPT_OWN };
+enum { OPT_RUBRICS = CLI_OPT_OWN, OPT_WERROR };
 
 /* What a file holds, by its keys. */
 typedef enum lint_kind { KIND_RUBRIC, KIND_CREDENTIAL, KIND_SCHEMA } lint_kind;
@@ -85,19 +90,24 @@ static int lint_status(const char *path, int rc, const assay_diags *d)
                                                      : EXIT_FAILED;
 }
 
-/* Lints one rubric: EXIT_OK (valid), EXIT_FAILED (invalid) or EXIT_UNUSABLE (could not be
- * read). */
-static int lint_rubric(const char *path)
+/* Lints one rubric: EXIT_OK (valid), EXIT_FAILED (invalid, or a warning under werror) or
+ * EXIT_UNUSABLE (could not be read). *warnings counts its warnings. */
+static int lint_rubric(const char *path, bool werror, size_t *warnings)
 {
     assay_diags *d = assay_diags_create();
     assay_rubric *r = NULL;
     int rc = assay_rubric_load_file(path, NULL, &r, d);
+    *warnings = assay_diags_warnings(d);
+    if (rc == 0 && werror && *warnings > 0) {
+        rc = ASSAY_E_INVALID;
+    }
+    cli_print_diags(stderr, d);
     if (rc == 0) {
         printf("%s: ok: %s %s, %zu checks, sha256 %s\n", path, assay_rubric_id(r),
                assay_rubric_version(r), assay_rubric_check_count(r), assay_rubric_sha256(r));
-        assay_rubric_destroy(r);
     }
-    rc = lint_status(path, rc, d);
+    assay_rubric_destroy(r);
+    rc = lint_status(path, rc, NULL);
     assay_diags_destroy(d);
     return rc;
 }
@@ -184,7 +194,7 @@ static const char *defined_elsewhere(lint_run *L, const assay_catalog *cat,
 }
 
 /* Lints one credential definition, as lint_rubric. */
-static int lint_definition(lint_run *L, const char *path)
+static int lint_definition(lint_run *L, const char *path, bool werror, size_t *warnings)
 {
     char dirbuf[PATH_MAX];
     snprintf(dirbuf, sizeof(dirbuf), "%s", path);
@@ -197,6 +207,10 @@ static int lint_definition(lint_run *L, const char *path)
     }
     assay_credential_def *def = NULL;
     int rc = assay_credential_def_load_file(path, cat, &def, d);
+    *warnings = assay_diags_warnings(d);
+    if (rc == 0 && werror && *warnings > 0) {
+        rc = ASSAY_E_INVALID;
+    }
     if (rc == 0) {
         const assay_credential_info *in = assay_credential_def_info(def);
         const char *other = defined_elsewhere(L, cat, in, path);
@@ -219,8 +233,8 @@ static int lint_definition(lint_run *L, const char *path)
                 L->seen[L->nseen++] = entry;
             }
         }
-        assay_credential_def_destroy(def);
     }
+    assay_credential_def_destroy(def);
     rc = lint_status(path, rc, d);
     assay_diags_destroy(d);
     return rc;
@@ -231,14 +245,20 @@ int cmd_lint(int argc, char **argv)
     static const struct option options[] = {
         CLI_OPTIONS_COMMON,
         {"rubrics", required_argument, NULL, OPT_RUBRICS},
+        {"werror", no_argument, NULL, OPT_WERROR},
         {NULL, 0, NULL, 0},
     };
     lint_run L = {.dir = cli_env_or("ASSAY_RUBRICS", NULL), .argv = argv, .argc = argc};
+    bool werror = false;
     int c, rc = CLI_RUN;
     cli_getopt_begin();
     while ((c = cli_next_option("assay lint", lint_usage, argc, argv, ":h", options, &rc)) >
            0) {
-        L.dir = optarg;
+        if (c == OPT_WERROR) {
+            werror = true;
+        } else {
+            L.dir = optarg;
+        }
     }
     if (c == 0) {
         return rc;
@@ -260,6 +280,7 @@ int cmd_lint(int argc, char **argv)
     L.status = status;
     /* Rubrics first, so that definitions are checked against the valid ones. */
     int counts[2] = {0, 0}, bad = 0, unreadable = 0;
+    size_t warnings = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
             const char *path = argv[optind + (int)i];
@@ -275,7 +296,10 @@ int cmd_lint(int argc, char **argv)
             if ((pass == 1) != (kinds[i] == KIND_CREDENTIAL)) {
                 continue;
             }
-            status[i] = pass == 0 ? lint_rubric(path) : lint_definition(&L, path);
+            size_t w = 0;
+            status[i] = pass == 0 ? lint_rubric(path, werror, &w)
+                                  : lint_definition(&L, path, werror, &w);
+            warnings += w;
             counts[pass]++;
             bad += status[i] == EXIT_FAILED;
             unreadable += status[i] == EXIT_UNUSABLE;
@@ -286,6 +310,10 @@ int cmd_lint(int argc, char **argv)
                        : counts[0] == 0 ? "credential definition"
                                         : "file";
     const char *s = linted == 1 ? "" : "s";
+    if (warnings) {
+        fprintf(stderr, "%zu warning%s%s\n", warnings, warnings == 1 ? "" : "s",
+                werror ? " (errors with --werror)" : "");
+    }
     if (bad) {
         fprintf(stderr, "%d of %d %s%s invalid%s", bad, linted, what, s,
                 unreadable ? ", " : "\n");

@@ -25,6 +25,12 @@ static const char usage[] =
     "  record show [--json] [--file RECORDS.jsonl] LEARNER\n"
     "                                 a learner's record, from Redis or a rebuild\n"
     "  record delete LEARNER          erase a learner's record and credentials in Redis\n"
+    "  describe RUBRIC [--json]       a rubric's competencies, levels, items and checks\n"
+    "  report RESULTS.jsonl [--rubrics DIR] [-o FILE | --json]\n"
+    "                                 an HTML page of a cohort's results: scores, levels,\n"
+    "                                 checks, most frequent wrong answers\n"
+    "  diff OLD.jsonl NEW.jsonl [-o FILE | --json]\n"
+    "                                 what a regrade changed: scores, levels, mastery\n"
     "\n"
     "Open Badges 3.0 credentials (assay credential --help for more):\n"
     "  credential issue --records RECORDS.jsonl [--rubrics DIR] --key PRIVATE.pem [-o OUT]\n"
@@ -97,6 +103,15 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "record") == 0) {
         return cmd_record(sub_argc, sub_argv);
+    }
+    if (strcmp(cmd, "describe") == 0) {
+        return cmd_describe(sub_argc, sub_argv);
+    }
+    if (strcmp(cmd, "report") == 0) {
+        return cmd_report(sub_argc, sub_argv);
+    }
+    if (strcmp(cmd, "diff") == 0) {
+        return cmd_diff(sub_argc, sub_argv);
     }
     if (strcmp(cmd, "credential") == 0) {
         return cmd_credential(sub_argc, sub_argv);

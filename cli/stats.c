@@ -1,7 +1,9 @@
 /*
- * stats.c - `assay stats [--json]`: the depths of the queues, the workers registered (alive
- * or stale, with what each holds in flight), and the results pushed per second over the
- * last minute and the last five, read in two pipelined round trips.
+ * stats.c - `assay stats [--json]`: the depths of the queues, the exact counters the ack
+ * script commits in P:stats (graded, errors, duplicates, ...), the workers registered
+ * (alive or stale, with what each holds in flight and its counts as of its last heartbeat),
+ * and the results pushed per second over the last minute and the last five, read in two
+ * pipelined round trips.
  */
 #include "ops.h"
 
@@ -13,13 +15,18 @@
 static const char stats_usage[] =
     "Usage: assay stats [--json] [--redis URL] [--prefix P]\n"
     "\n"
-    "Shows the queues of assay-worker: the depths of P:submissions, P:regrade, P:results\n"
-    "and P:dead; the workers registered in P:workers, alive (heartbeat key present) or\n"
-    "stale (heartbeat expired: the next live worker returns their work to the queues),\n"
-    "with the submissions each holds in its processing lists; and the results pushed per\n"
-    "second over the last minute and the last 5 minutes, from the per-minute counters\n"
-    "P:rate:<unix minute> (the oldest, partly covered minute is weighted by the part of\n"
-    "it inside the window).\n"
+    "Shows the queues of assay-worker: the depths of P:submissions, P:regrade, P:results,\n"
+    "P:dead and P:dead:oversize; the counters of P:stats, exact (each acknowledgement\n"
+    "commits them with its results): results graded, errors (each also dead-lettered),\n"
+    "duplicates suppressed, forced regrades, messages too large, messages given up after\n"
+    "too many deliveries, counted since P:stats was created (DEL it to start again); the\n"
+    "workers registered in P:workers, alive (heartbeat key present) or stale (heartbeat\n"
+    "expired: the next live worker returns their work to the queues), with the submissions\n"
+    "each holds in its processing lists and its own counts as of its last heartbeat (at\n"
+    "most a third of --heartbeat-ttl old; the age is shown); and the results pushed per\n"
+    "second, graded or not, over the last minute and the last 5 minutes, from the\n"
+    "per-minute counters P:rate:<unix minute> (the oldest, partly covered minute is\n"
+    "weighted by the part of it inside the window).\n"
     "\n"
     "  --json         one JSON object instead of the table\n"
     "  --redis URL    [REDIS_URL; redis://127.0.0.1:6379]\n"
@@ -114,9 +121,18 @@ static double round3(double x)
     return (double)(long long)(x * 1000 + 0.5) / 1000;
 }
 
+/* The counters of P:stats, in the order they are shown. */
+static const char *const counter_names[] = {"graded", "errors",    "dead",   "duplicates",
+                                            "forced", "too_large", "gave_up"};
+static const char *const counter_labels[] = {"graded",     "errors",          "dead-lettered",
+                                             "duplicates", "forced regrades", "too large",
+                                             "given up"};
+enum { NCOUNTERS = sizeof(counter_names) / sizeof(counter_names[0]), NDEPTHS = 5 };
+
 typedef struct stats_data {
     double now; /* Redis's clock (the local one when TIME is not allowed), seconds */
-    long long depth[4];
+    long long depth[NDEPTHS]; /* submissions, regrade, results, dead, dead:oversize */
+    long long counter[NCOUNTERS];
     wstat *w;
     size_t nw, alive, stale;
     long long in_flight;
@@ -141,13 +157,18 @@ static void stats_json(const ops *o, const stats_data *d)
     for (size_t i = 0; i < 6; i++) {
         json_array_append_new(minutes, json_integer(d->per_minute[i]));
     }
+    json_t *counters = json_object();
+    for (size_t i = 0; i < NCOUNTERS; i++) {
+        json_object_set_new(counters, counter_names[i], json_integer(d->counter[i]));
+    }
     json_t *j = json_pack(
-        "{s:s, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:o, s:{s:f, s:f, s:o}}", "prefix",
-        o->prefix, "time", (json_int_t)d->now, "queues", "submissions", (json_int_t)d->depth[0],
-        "regrade", (json_int_t)d->depth[1], "results", (json_int_t)d->depth[2], "dead",
-        (json_int_t)d->depth[3], "in_flight", (json_int_t)d->in_flight, "workers_alive",
-        (json_int_t)d->alive, "workers_stale", (json_int_t)d->stale, "workers", workers, "rate",
-        "last_1m_per_s", round3(d->rate1), "last_5m_per_s", round3(d->rate5),
+        "{s:s, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:I, s:I, s:I, s:o, s:{s:f, s:f, s:o}}",
+        "prefix", o->prefix, "time", (json_int_t)d->now, "queues", "submissions",
+        (json_int_t)d->depth[0], "regrade", (json_int_t)d->depth[1], "results",
+        (json_int_t)d->depth[2], "dead", (json_int_t)d->depth[3], "dead_oversize",
+        (json_int_t)d->depth[4], "counters", counters, "in_flight", (json_int_t)d->in_flight,
+        "workers_alive", (json_int_t)d->alive, "workers_stale", (json_int_t)d->stale, "workers",
+        workers, "rate", "last_1m_per_s", round3(d->rate1), "last_5m_per_s", round3(d->rate5),
         "results_per_minute", minutes);
     if (j) {
         print_json(j);
@@ -155,61 +176,85 @@ static void stats_json(const ops *o, const stats_data *d)
     }
 }
 
+/* A heartbeat's integer field as text, or "-". */
+static void hb_field(const json_t *hb, const char *name, char *out, size_t size)
+{
+    json_t *v = json_object_get(hb, name);
+    if (json_is_integer(v)) {
+        snprintf(out, size, "%lld", (long long)json_integer_value(v));
+    } else {
+        snprintf(out, size, "-");
+    }
+}
+
+static void stats_workers_text(const stats_data *d)
+{
+    size_t idw = 6;
+    for (size_t i = 0; i < d->nw; i++) {
+        idw = d->w[i].idlen > idw ? d->w[i].idlen : idw;
+    }
+    idw = idw > 48 ? 48 : idw;
+    printf("\n%-*s  state  %-8s  %-8s  %-10s  %-8s  %-8s  %-10s  %s\n", (int)idw, "worker",
+           "pid", "up", "in flight", "graded", "failed", "duplicates", "as of");
+    for (size_t i = 0; i < d->nw; i++) {
+        const wstat *w = &d->w[i];
+        cli_pad(stdout, cli_put_clean(stdout, w->id, w->idlen), idw);
+        char pid[24], up[24] = "-", graded[24], failed[24], dups[24], at[32] = "-";
+        hb_field(w->hb, "pid", pid, sizeof(pid));
+        hb_field(w->hb, "graded", graded, sizeof(graded));
+        hb_field(w->hb, "failed", failed, sizeof(failed));
+        hb_field(w->hb, "duplicates", dups, sizeof(dups));
+        json_t *v = json_object_get(w->hb, "started");
+        if (json_is_integer(v)) {
+            fmt_duration(up, sizeof(up), (long long)d->now - json_integer_value(v));
+        }
+        v = json_object_get(w->hb, "at");
+        if (json_is_integer(v)) {
+            double age = d->now - (double)json_integer_value(v) / 1000;
+            snprintf(at, sizeof(at), "%.1f s ago", age > 0 ? age : 0);
+        }
+        char inflight[48];
+        snprintf(inflight, sizeof(inflight), "%lld", w->live + w->regrade);
+        printf("%-5s  %-8s  %-8s  %-10s  %-8s  %-8s  %-10s  %s\n", w->alive ? "alive" : "stale",
+               pid, up, inflight, graded, failed, dups, at);
+    }
+}
+
 static void stats_text(const ops *o, const stats_data *d)
 {
-    const char *names[] = {o->keys.live, o->keys.regrade, o->keys.results, o->keys.dead};
+    const char *names[NDEPTHS] = {o->keys.live, o->keys.regrade, o->keys.results, o->keys.dead,
+                                  o->keys.dead_oversize};
     const char *labels[] = {"in flight", "workers alive", "workers stale", "results/s 1 min",
                             "results/s 5 min"};
     size_t width = 0;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < NDEPTHS; i++) {
         width = strlen(names[i]) > width ? strlen(names[i]) : width;
     }
     for (size_t i = 0; i < 5; i++) {
         width = strlen(labels[i]) > width ? strlen(labels[i]) : width;
     }
+    for (size_t i = 0; i < NCOUNTERS; i++) {
+        width = strlen(counter_labels[i]) > width ? strlen(counter_labels[i]) : width;
+    }
     int lw = (int)width;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < NDEPTHS; i++) {
         printf("%-*s  %lld\n", lw, names[i], d->depth[i]);
+    }
+    for (size_t i = 0; i < NCOUNTERS; i++) {
+        printf("%-*s  %lld\n", lw, counter_labels[i], d->counter[i]);
     }
     printf("%-*s  %lld\n", lw, labels[0], d->in_flight);
     printf("%-*s  %zu\n", lw, labels[1], d->alive);
     printf("%-*s  %zu\n", lw, labels[2], d->stale);
     printf("%-*s  %.3f\n", lw, labels[3], d->rate1);
     printf("%-*s  %.3f\n", lw, labels[4], d->rate5);
-    if (d->nw == 0) {
-        return;
+    if (d->nw > 0) {
+        stats_workers_text(d);
     }
-    size_t idw = 6;
-    for (size_t i = 0; i < d->nw; i++) {
-        idw = d->w[i].idlen > idw ? d->w[i].idlen : idw;
-    }
-    idw = idw > 48 ? 48 : idw;
-    printf("\n%-*s  state  %-8s  %-8s  %-10s  %-8s  %s\n", (int)idw, "worker", "pid", "up",
-           "in flight", "graded", "failed");
-    for (size_t i = 0; i < d->nw; i++) {
-        const wstat *w = &d->w[i];
-        cli_pad(stdout, cli_put_clean(stdout, w->id, w->idlen), idw);
-        char pid[24] = "-", up[24] = "-", graded[24] = "-", failed[24] = "-";
-        if (w->hb) {
-            json_t *v;
-            if ((v = json_object_get(w->hb, "pid")) != NULL && json_is_integer(v)) {
-                snprintf(pid, sizeof(pid), "%lld", (long long)json_integer_value(v));
-            }
-            if ((v = json_object_get(w->hb, "started")) != NULL && json_is_integer(v)) {
-                fmt_duration(up, sizeof(up), (long long)d->now - json_integer_value(v));
-            }
-            if ((v = json_object_get(w->hb, "graded")) != NULL && json_is_integer(v)) {
-                snprintf(graded, sizeof(graded), "%lld", (long long)json_integer_value(v));
-            }
-            if ((v = json_object_get(w->hb, "failed")) != NULL && json_is_integer(v)) {
-                snprintf(failed, sizeof(failed), "%lld", (long long)json_integer_value(v));
-            }
-        }
-        char inflight[48];
-        snprintf(inflight, sizeof(inflight), "%lld", w->live + w->regrade);
-        printf("%-5s  %-8s  %-8s  %-10s  %-8s  %s\n", w->alive ? "alive" : "stale", pid, up,
-               inflight, graded, failed);
-    }
+    printf("\nCounters: exact, committed with the results since %s was created. Rates: "
+           "results\npushed per second (graded or not). Workers: their own counts as of their "
+           "last heartbeat.\n",
+           o->keys.stats);
 }
 
 /* Reads the command line into o and *as_json. CLI_RUN, or the exit status. */
@@ -241,21 +286,36 @@ static int stats_args(ops *o, int argc, char **argv, bool *as_json)
     return CLI_RUN;
 }
 
-/* Round trip 1: the clock, the depths, the registry of workers (*members, for the caller to
- * free). EXIT_OK or EXIT_UNUSABLE. */
+/* The counters of an HGETALL reply of P:stats. */
+static void store_counters(stats_data *d, const redisReply *r)
+{
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+        for (size_t k = 0; k < NCOUNTERS; k++) {
+            if (r->element[i]->str && strcmp(r->element[i]->str, counter_names[k]) == 0) {
+                d->counter[k] = reply_int(r->element[i + 1]);
+            }
+        }
+    }
+}
+
+/* Round trip 1: the clock, the depths, the counters, the registry of workers (*members,
+ * for the caller to free). EXIT_OK or EXIT_UNUSABLE. */
 static int stats_overview(ops *o, stats_data *d, redisReply **members)
 {
     const char *time_cmd[] = {"TIME"};
-    const char *names[] = {o->keys.live, o->keys.regrade, o->keys.results, o->keys.dead};
+    const char *names[NDEPTHS] = {o->keys.live, o->keys.regrade, o->keys.results, o->keys.dead,
+                                  o->keys.dead_oversize};
+    const char *hgetall[] = {"HGETALL", o->keys.stats};
     const char *smembers[] = {"SMEMBERS", o->keys.workers};
     bool ok = ops_append(o, 1, time_cmd, NULL);
-    for (size_t i = 0; ok && i < 4; i++) {
+    for (size_t i = 0; ok && i < NDEPTHS; i++) {
         const char *llen[] = {"LLEN", names[i]};
         ok = ops_append(o, 2, llen, NULL);
     }
-    ok = ok && ops_append(o, 2, smembers, NULL);
+    ok = ok && ops_append(o, 2, hgetall, NULL) && ops_append(o, 2, smembers, NULL);
     int rc = ok ? EXIT_OK : EXIT_UNUSABLE;
-    for (size_t i = 0; ok && i < 6; i++) {
+    size_t last = NDEPTHS + 2; /* TIME, the depths, HGETALL, SMEMBERS */
+    for (size_t i = 0; ok && i <= last; i++) {
         redisReply *r = ops_reply(o);
         if (r == NULL) {
             return EXIT_UNUSABLE;
@@ -269,12 +329,19 @@ static int stats_overview(ops *o, stats_data *d, redisReply **members)
                 clock_gettime(CLOCK_REALTIME, &ts);
                 d->now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
             }
-        } else if (r->type == REDIS_REPLY_ERROR || (i == 5 && r->type != REDIS_REPLY_ARRAY)) {
+        } else if (r->type == REDIS_REPLY_ERROR ||
+                   (i >= last - 1 && r->type != REDIS_REPLY_ARRAY)) {
             if (rc == EXIT_OK) {
-                rc = ops_refused(o, i == 5 ? "SMEMBERS" : "LLEN", r);
+                rc = ops_refused(o,
+                                 i == last       ? "SMEMBERS"
+                                 : i == last - 1 ? "HGETALL"
+                                                 : "LLEN",
+                                 r);
             }
-        } else if (i < 5) {
+        } else if (i <= NDEPTHS) {
             d->depth[i - 1] = reply_int(r);
+        } else if (i == last - 1) {
+            store_counters(d, r);
         } else {
             *members = r;
             continue;

@@ -2,14 +2,20 @@
  * ack.c - the ack script and its argument builder (see ack.h).
  *
  * The layout, one place for both sides:
- *   KEYS: results, dead, attempts, proc_live, proc_regrade, rate, then for each message in
- *         order its de-duplication record and its guard, each only when it has one;
- *   ARGV: n, de-duplication TTL (s), then ACK_FIELDS per message: the message, its lane
- *         tag, its result, its dead letter or '', the index in KEYS of its record or 0, the
- *         value to record ('1', or 'gave-up' for a grading_error after too many
- *         deliveries), the index in KEYS of its guard or 0.
- * A guard is the id's error record, given for a graded message: when it says 'gave-up', the
- * id was already answered with grading_error, and this copy is a duplicate.
+ *   KEYS: results, dead, attempts, proc_live, proc_regrade, rate, stats, proc_oversize,
+ *         dead_oversize, oversize_meta, then for each message in order its de-duplication
+ * record, its guard and its reply list, each only when it has one; ARGV: n, de-duplication TTL
+ * (s), reply-list TTL (s), how many oversized messages P:dead:oversize keeps, then ACK_FIELDS
+ * per message: the message (for an oversized one, its SHA-1 hex, unused by the script: the one
+ * in proc_oversize is it), its lane tag ('l', 'r', or 'o' for the oversize list), its result,
+ * its dead letter or '', the index in KEYS of its record or 0, of its guard or 0, of its reply
+ * list or 0 (then P:results), and its flags. Flags, one letter each: 'g' graded (else an error
+ * result), 'f' forced (graded even when its record exists), 't' too large, 'x' given up after
+ * too many deliveries (its record says 'gave-up' instead of '1'). A guard is the id's error
+ * record, given for a graded message: when it says 'gave-up', the id was already answered with
+ * grading_error, and this copy is a duplicate (unless forced). The counters of P:stats: graded,
+ * errors (results pushed of each status), dead (dead letters pushed), duplicates (suppressed),
+ * forced, too_large, gave_up.
  */
 #include "ack.h"
 
@@ -19,24 +25,31 @@
 
 /* Positions, 1-based as Lua counts: the fixed KEYS, the ARGV header, the per-message
  * fields as offsets from the message's first argument. */
-#define ACK_KEY_RESULTS      1
-#define ACK_KEY_DEAD         2
-#define ACK_KEY_ATTEMPTS     3
-#define ACK_KEY_PROC_LIVE    4
-#define ACK_KEY_PROC_REGRADE 5
-#define ACK_KEY_RATE         6
-#define ACK_FIXED_KEYS       6
-#define ACK_ARG_N            1
-#define ACK_ARG_TTL          2
-#define ACK_HEAD             2 /* ARGV before the first message */
-#define ACK_RAW              0
-#define ACK_LANE             1
-#define ACK_RESULT           2
-#define ACK_DEAD             3
-#define ACK_DEDUPE           4
-#define ACK_MARK             5
-#define ACK_GUARD            6
-#define ACK_FIELDS           7
+#define ACK_KEY_RESULTS       1
+#define ACK_KEY_DEAD          2
+#define ACK_KEY_ATTEMPTS      3
+#define ACK_KEY_PROC_LIVE     4
+#define ACK_KEY_PROC_REGRADE  5
+#define ACK_KEY_RATE          6
+#define ACK_KEY_STATS         7
+#define ACK_KEY_PROC_OVERSIZE 8
+#define ACK_KEY_DEAD_OVERSIZE 9
+#define ACK_KEY_OVERSIZE_META 10
+#define ACK_FIXED_KEYS        10
+#define ACK_ARG_N             1
+#define ACK_ARG_TTL           2
+#define ACK_ARG_REPLY_TTL     3
+#define ACK_ARG_KEEP          4
+#define ACK_HEAD              4 /* ARGV before the first message */
+#define ACK_RAW               0
+#define ACK_LANE              1
+#define ACK_RESULT            2
+#define ACK_DEAD              3
+#define ACK_DEDUPE            4
+#define ACK_GUARD             5
+#define ACK_REPLY             6
+#define ACK_FLAGS             7
+#define ACK_FIELDS            8
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -44,47 +57,92 @@
 #define KEY(k)  "KEYS[" STR(k) "]"
 
 /* Returns one status per message (queue_ack_status). */
-const char
-    queue_ack_lua
-        [] =
-            "local n, ttl = tonumber(ARGV[" STR(ACK_ARG_N) "]), ARGV[" STR(
-                ACK_ARG_TTL) "]\n"
-                             "local pushed, out = 0, {}\n"
-                             "for i = 0, n - 1 do\n"
-                             "  local b = " STR(ACK_HEAD) " + 1 + i * " STR(
-                                 ACK_FIELDS) "\n"
-                                             "  local raw, res, dead = " ARG(
-                                                 ACK_RAW) ", " ARG(ACK_RESULT) ", " ARG(ACK_DEAD) "\n"
-                                                                                                  "  local dk, mark, gk = tonumber(" ARG(ACK_DEDUPE) "), " ARG(ACK_MARK) ", tonumber(" ARG(
-                                                                                                      ACK_GUARD) ")\n"
-                                                                                                                 "  local proc = " KEY(ACK_KEY_PROC_LIVE) "\n"
-                                                                                                                                                          "  if " ARG(ACK_LANE) " == 'r' then proc = " KEY(ACK_KEY_PROC_REGRADE) " end\n"
-                                                                                                                                                                                                                                 "  local st = 0\n"
-                                                                                                                                                                                                                                 "  if redis.call('LREM', proc, -1, raw) > 0 then\n"
-                                                                                                                                                                                                                                 "    redis.call('HDEL', " KEY(ACK_KEY_ATTEMPTS) ", redis.sha1hex(raw))\n"
-                                                                                                                                                                                                                                                                                 "    local fresh = true\n"
-                                                                                                                                                                                                                                                                                 "    if gk > 0 and redis.call('GET', KEYS[gk]) == 'gave-up' then fresh = false end\n"
-                                                                                                                                                                                                                                                                                 "    if fresh and dk > 0 then fresh = redis.call('SET', KEYS[dk], mark, 'NX', 'EX', ttl) "
-                                                                                                                                                                                                                                                                                 "end\n"
-                                                                                                                                                                                                                                                                                 "    if fresh then\n"
-                                                                                                                                                                                                                                                                                 "      if res ~= '' then redis.call('LPUSH', " KEY(ACK_KEY_RESULTS) ", res); pushed = "
-                                                                                                                                                                                                                                                                                                                                                     "pushed + 1 end\n"
-                                                                                                                                                                                                                                                                                                                                                     "      if dead ~= '' then redis.call('LPUSH', " KEY(
-                                                                                                                                                                                                                                                                                                                                                         ACK_KEY_DEAD) ", dead) end\n"
-                                                                                                                                                                                                                                                                                                                                                                       "      st = 1\n"
-                                                                                                                                                                                                                                                                                                                                                                       "    else\n"
-                                                                                                                                                                                                                                                                                                                                                                       "      st = 2\n"
-                                                                                                                                                                                                                                                                                                                                                                       "    end\n"
-                                                                                                                                                                                                                                                                                                                                                                       "  end\n"
-                                                                                                                                                                                                                                                                                                                                                                       "  out[#out + 1] = st\n"
-                                                                                                                                                                                                                                                                                                                                                                       "end\n"
-                                                                                                                                                                                                                                                                                                                                                                       "if pushed > 0 then\n"
-                                                                                                                                                                                                                                                                                                                                                                       "  redis.call('INCRBY', " KEY(
-                                                                                                                                                                                                                                                                                                                                                                           ACK_KEY_RATE) ", pushed)\n"
-                                                                                                                                                                                                                                                                                                                                                                                         "  redis.call('EXPIRE', " KEY(
-                                                                                                                                                                                                                                                                                                                                                                                             ACK_KEY_RATE) ", 7200)\n"
-                                                                                                                                                                                                                                                                                                                                                                                                           "end\n"
-                                                                                                                                                                                                                                                                                                                                                                                                           "return out\n";
+/* clang-format off */
+const char queue_ack_lua[] =
+    "local n, ttl, rttl = tonumber(ARGV[" STR(ACK_ARG_N) "]), ARGV[" STR(ACK_ARG_TTL) "],"
+    " ARGV[" STR(ACK_ARG_REPLY_TTL) "]\n"
+    "local keep = tonumber(ARGV[" STR(ACK_ARG_KEEP) "])\n"
+    "local pushed, out = 0, {}\n"
+    "local st = {graded = 0, errors = 0, dead = 0, duplicates = 0, forced = 0,"
+    " too_large = 0, gave_up = 0}\n"
+    /* Moves the oversized message in our oversize list (it holds one at most: the claim
+     * script takes one only into an empty list, for a worker with none in flight) to
+     * P:dead:oversize, which keeps the newest `keep`; false when it is not there any more
+     * (recovered). Its body is never read into the script. */
+    "local function take_oversize()\n"
+    "  if not redis.call('LMOVE', " KEY(ACK_KEY_PROC_OVERSIZE) ", "
+    KEY(ACK_KEY_DEAD_OVERSIZE) ", 'RIGHT', 'LEFT') then return false end\n"
+    "  redis.call('DEL', " KEY(ACK_KEY_OVERSIZE_META) ")\n"
+    "  if keep > 0 then\n"
+    "    redis.call('LTRIM', " KEY(ACK_KEY_DEAD_OVERSIZE) ", 0, keep - 1)\n"
+    "  else\n"
+    "    redis.call('DEL', " KEY(ACK_KEY_DEAD_OVERSIZE) ")\n"
+    "  end\n"
+    "  return true\n"
+    "end\n"
+    "for i = 0, n - 1 do\n"
+    "  local b = " STR(ACK_HEAD) " + 1 + i * " STR(ACK_FIELDS) "\n"
+    "  local raw, lane, res, dead = " ARG(ACK_RAW) ", " ARG(ACK_LANE) ", " ARG(ACK_RESULT)
+    ", " ARG(ACK_DEAD) "\n"
+    "  local dk, gk, rk = tonumber(" ARG(ACK_DEDUPE) "), tonumber(" ARG(ACK_GUARD) "),"
+    " tonumber(" ARG(ACK_REPLY) ")\n"
+    "  local flags = " ARG(ACK_FLAGS) "\n"
+    "  local function has(c) return string.find(flags, c, 1, true) ~= nil end\n"
+    "  local found = false\n"
+    "  if lane == 'o' then\n"
+    "    found = take_oversize()\n"
+    "  else\n"
+    "    local proc = " KEY(ACK_KEY_PROC_LIVE) "\n"
+    "    if lane == 'r' then proc = " KEY(ACK_KEY_PROC_REGRADE) " end\n"
+    "    if redis.call('LREM', proc, -1, raw) > 0 then\n"
+    "      redis.call('HDEL', " KEY(ACK_KEY_ATTEMPTS) ", redis.sha1hex(raw))\n"
+    "      found = true\n"
+    "    end\n"
+    "  end\n"
+    "  local s = 0\n"
+    "  if found then\n"
+    "    local mark = has('x') and 'gave-up' or '1'\n"
+    "    local fresh = true\n"
+    "    if has('f') then\n"
+    "      if dk > 0 then redis.call('SET', KEYS[dk], mark, 'EX', ttl) end\n"
+    "    else\n"
+    "      if gk > 0 and redis.call('GET', KEYS[gk]) == 'gave-up' then fresh = false end\n"
+    "      if fresh and dk > 0 then fresh = redis.call('SET', KEYS[dk], mark, 'NX', 'EX', ttl) end\n"
+    "    end\n"
+    "    if fresh then\n"
+    "      if rk > 0 then\n"
+    "        redis.call('LPUSH', KEYS[rk], res)\n"
+    "        redis.call('EXPIRE', KEYS[rk], rttl)\n"
+    "      else\n"
+    "        redis.call('LPUSH', " KEY(ACK_KEY_RESULTS) ", res)\n"
+    "      end\n"
+    "      pushed = pushed + 1\n"
+    "      if dead ~= '' then\n"
+    "        redis.call('LPUSH', " KEY(ACK_KEY_DEAD) ", dead)\n"
+    "        st.dead = st.dead + 1\n"
+    "      end\n"
+    "      if has('g') then st.graded = st.graded + 1 else st.errors = st.errors + 1 end\n"
+    "      if has('f') then st.forced = st.forced + 1 end\n"
+    "      if has('t') then st.too_large = st.too_large + 1 end\n"
+    "      if has('x') then st.gave_up = st.gave_up + 1 end\n"
+    "      s = 1\n"
+    "    else\n"
+    "      st.duplicates = st.duplicates + 1\n"
+    "      s = 2\n"
+    "    end\n"
+    "  end\n"
+    "  out[#out + 1] = s\n"
+    "end\n"
+    "if pushed > 0 then\n"
+    "  redis.call('INCRBY', " KEY(ACK_KEY_RATE) ", pushed)\n"
+    "  redis.call('EXPIRE', " KEY(ACK_KEY_RATE) ", 7200)\n"
+    "end\n"
+    "for _, name in ipairs({'graded', 'errors', 'dead', 'duplicates', 'forced', 'too_large',"
+    " 'gave_up'}) do\n"
+    "  if st[name] > 0 then redis.call('HINCRBY', " KEY(ACK_KEY_STATS) ", name, st[name]) end\n"
+    "end\n"
+    "return out\n";
+/* clang-format on */
 
 void queue_argv_free(queue_argv *a)
 {
@@ -164,32 +222,62 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
     if (a->oom) {
         return;
     }
-    /* Each field at its place, in the order ACK_RAW...ACK_GUARD. */
-    bool ok = push(&a->args, m->raw, m->len) && push_str(&a->args, queue_lane_tag(m->lane)) &&
+    char flags[8];
+    size_t nf = 0;
+    flags[nf++] = m->graded ? 'g' : 'e';
+    if (m->force) {
+        flags[nf++] = 'f';
+    }
+    if (m->oversize) {
+        flags[nf++] = 't';
+    }
+    if (m->gave_up) {
+        flags[nf++] = 'x';
+    }
+    flags[nf] = '\0';
+    const char *lane = m->oversize ? "o" : queue_lane_tag(m->lane);
+    /* Each field at its place, in the order ACK_RAW...ACK_FLAGS. */
+    bool ok = push(&a->args, m->raw, m->len) && push_str(&a->args, lane) &&
               push_str(&a->args, m->result) && push_str(&a->args, m->dead ? m->dead : "") &&
               push_key(&a->args, &a->keys, m->dedupe) &&
-              push_str(&a->args, m->gave_up ? "gave-up" : "1") &&
-              push_key(&a->args, &a->keys, m->guard);
+              push_key(&a->args, &a->keys, m->guard) &&
+              push_key(&a->args, &a->keys, m->reply) && push_str(&a->args, flags);
     _Static_assert(ACK_RAW == 0 && ACK_LANE == 1 && ACK_RESULT == 2 && ACK_DEAD == 3 &&
-                       ACK_DEDUPE == 4 && ACK_MARK == 5 && ACK_GUARD == 6 && ACK_FIELDS == 7,
+                       ACK_DEDUPE == 4 && ACK_GUARD == 5 && ACK_REPLY == 6 && ACK_FLAGS == 7 &&
+                       ACK_FIELDS == 8,
                    "queue_ack_add writes the fields in this order");
     a->oom = !ok;
     a->n++;
 }
 
-int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k, const char *rate_key,
-                     long dedupe_ttl_s, queue_argv *out)
+int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
+                     const queue_ack_opts *o, queue_argv *out)
 {
     queue_argv cmd = {0};
-    char nkeys[24], n[24], ttl[24];
+    char nkeys[24], n[24], ttl[24], rttl[24], keep[24];
     snprintf(nkeys, sizeof(nkeys), "%d", ACK_FIXED_KEYS + a->keys.argc);
     snprintf(n, sizeof(n), "%zu", a->n);
-    snprintf(ttl, sizeof(ttl), "%ld", dedupe_ttl_s);
-    const char *head[] = {"EVALSHA",   sha,          nkeys,           k->results, k->dead,
-                          k->attempts, k->proc_live, k->proc_regrade, rate_key};
+    snprintf(ttl, sizeof(ttl), "%ld", o->dedupe_ttl_s);
+    snprintf(rttl, sizeof(rttl), "%ld", o->reply_ttl_s);
+    snprintf(keep, sizeof(keep), "%d", o->oversize_keep);
+    const char *head[] = {"EVALSHA",
+                          sha,
+                          nkeys,
+                          k->results,
+                          k->dead,
+                          k->attempts,
+                          k->proc_live,
+                          k->proc_regrade,
+                          o->rate_key,
+                          k->stats,
+                          k->proc_oversize,
+                          k->dead_oversize,
+                          k->oversize_meta};
     _Static_assert(ACK_KEY_RESULTS == 1 && ACK_KEY_DEAD == 2 && ACK_KEY_ATTEMPTS == 3 &&
                        ACK_KEY_PROC_LIVE == 4 && ACK_KEY_PROC_REGRADE == 5 &&
-                       ACK_KEY_RATE == 6 && ACK_FIXED_KEYS == 6,
+                       ACK_KEY_RATE == 6 && ACK_KEY_STATS == 7 && ACK_KEY_PROC_OVERSIZE == 8 &&
+                       ACK_KEY_DEAD_OVERSIZE == 9 && ACK_KEY_OVERSIZE_META == 10 &&
+                       ACK_FIXED_KEYS == 10,
                    "the fixed keys in this order");
     bool ok =
         !a->oom && reserve(&cmd, 3 + ACK_FIXED_KEYS + a->keys.argc + ACK_HEAD + a->args.argc);
@@ -202,8 +290,11 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k, const c
         cmd.lens[cmd.argc++] = a->keys.lens[i];
         a->keys.argv[i] = NULL;
     }
-    ok = ok && push_str(&cmd, n) && push_str(&cmd, ttl);
-    _Static_assert(ACK_ARG_N == 1 && ACK_ARG_TTL == 2 && ACK_HEAD == 2, "n, then ttl");
+    ok = ok && push_str(&cmd, n) && push_str(&cmd, ttl) && push_str(&cmd, rttl) &&
+         push_str(&cmd, keep);
+    _Static_assert(ACK_ARG_N == 1 && ACK_ARG_TTL == 2 && ACK_ARG_REPLY_TTL == 3 &&
+                       ACK_ARG_KEEP == 4 && ACK_HEAD == 4,
+                   "n, ttl, reply ttl, keep");
     for (int i = 0; ok && i < a->args.argc; i++) {
         cmd.argv[cmd.argc] = a->args.argv[i];
         cmd.lens[cmd.argc++] = a->args.lens[i];

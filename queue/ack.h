@@ -26,13 +26,17 @@ void queue_argv_free(queue_argv *a);
 /* One message's part of an acknowledgement. Every pointer is borrowed for the call to
  * queue_ack_add, which copies. */
 typedef struct queue_ack_msg {
-    const char *raw; /* the message as claimed, byte for byte */
+    const char *raw; /* the message as claimed, byte for byte; an oversized one: its SHA-1 */
     size_t len;
     queue_lane lane;    /* the processing list it is removed from */
     const char *result; /* the result to push */
     const char *dead;   /* the dead-letter entry to push, NULL when graded */
     const char *dedupe; /* its de-duplication record, NULL without an id */
     const char *guard;  /* graded: the id's error record, NULL otherwise */
+    const char *reply;  /* its reply list (queue_reply_key), NULL for P:results */
+    bool graded;        /* the result's status is graded (P:stats counts graded / errors) */
+    bool force;         /* graded even when its record exists (a forced regrade) */
+    bool oversize;      /* in P:processing:<w>:oversize, moved to P:dead:oversize */
     bool gave_up;       /* answered grading_error after too many deliveries */
 } queue_ack_msg;
 
@@ -55,15 +59,23 @@ typedef struct queue_ack {
 void queue_ack_init(queue_ack *a);
 /* Adds a message; out of memory is remembered and reported by queue_ack_finish. */
 void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
+/* What the acknowledgement needs besides its messages. */
+typedef struct queue_ack_opts {
+    const char *rate_key; /* queue_rate_key of this minute */
+    long dedupe_ttl_s;    /* how long a de-duplication record is kept */
+    long reply_ttl_s;     /* a reply list expires this long after its last push */
+    int oversize_keep;    /* P:dead:oversize keeps the newest this many (0: none) */
+} queue_ack_opts;
+
 /*
  * The whole command, EVALSHA sha numkeys KEYS... ARGV..., into *out (which the caller frees
- * with queue_argv_free): keys k's results, dead, attempts and processing lists (k holds the
- * worker's keys), rate_key (queue_rate_key), then the messages' records; a record is
- * remembered dedupe_ttl_s seconds. a is emptied either way.
+ * with queue_argv_free): keys k's results, dead, attempts, processing lists, stats and
+ * oversize lists (k holds the worker's keys), o's rate key, then the messages' keys. a is
+ * emptied either way.
  * @return 0, or -1 out of memory (*out untouched).
  */
-int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k, const char *rate_key,
-                     long dedupe_ttl_s, queue_argv *out);
+int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
+                     const queue_ack_opts *o, queue_argv *out);
 
 /* The script's text (SCRIPT LOAD, then EVALSHA with what queue_ack_finish makes). */
 extern const char queue_ack_lua[];

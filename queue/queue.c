@@ -41,11 +41,17 @@ void queue_keys_init(queue_keys *k, const char *prefix, const char *worker)
     snprintf(k->dead, sizeof(k->dead), "%s:dead", prefix);
     snprintf(k->attempts, sizeof(k->attempts), "%s:attempts", prefix);
     snprintf(k->workers, sizeof(k->workers), "%s:workers", prefix);
+    snprintf(k->stats, sizeof(k->stats), "%s:stats", prefix);
+    snprintf(k->dead_oversize, sizeof(k->dead_oversize), "%s:dead:oversize", prefix);
     if (worker) {
         snprintf(k->proc_live, sizeof(k->proc_live), "%s:processing:%s:submissions", prefix,
                  worker);
         snprintf(k->proc_regrade, sizeof(k->proc_regrade), "%s:processing:%s:regrade", prefix,
                  worker);
+        snprintf(k->proc_oversize, sizeof(k->proc_oversize), "%s:processing:%s:oversize",
+                 prefix, worker);
+        snprintf(k->oversize_meta, sizeof(k->oversize_meta), "%s:processing:%s:oversize-meta",
+                 prefix, worker);
         snprintf(k->heartbeat, sizeof(k->heartbeat), "%s:worker:%s", prefix, worker);
     }
 }
@@ -95,6 +101,32 @@ void queue_credentials_key(char *out, size_t size, const char *prefix, const cha
     snprintf(out, size, "%s:credentials:%s", prefix, h);
 }
 
+void queue_grading_name(char *out, size_t size, const char *rubric_sha, const char *engine)
+{
+    snprintf(out, size, "%s:%s", rubric_sha, engine);
+}
+
+void queue_reply_key(char *out, size_t size, const char *prefix, const char *reply_to)
+{
+    snprintf(out, size, "%s:results:%s", prefix, reply_to);
+}
+
+bool queue_reply_to_valid(const char *s, size_t n)
+{
+    if (n < 1 || n > 64) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == ':' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void queue_rate_key(char *out, size_t size, const char *prefix, long minute)
 {
     snprintf(out, size, "%s:rate:%ld", prefix, minute);
@@ -125,14 +157,23 @@ const char *queue_lane_name(queue_lane lane)
     return lane == QUEUE_REGRADE ? "regrade" : "submissions";
 }
 
-/* KEYS: live, regrade, proc_live, proc_regrade, attempts, workers.
+/* KEYS: live, regrade, proc_live, proc_regrade, attempts, workers, proc_oversize,
+ * oversize_meta.
  * ARGV: max, worker id, idle ('1' when this worker has nothing in flight), max from the
- * regrade queue (its own, lower limit on work in flight).
+ * regrade queue (its own, lower limit on work in flight), max bytes, oversize ok ('1' when
+ * this worker holds no oversized message), the length of an oversized message's prefix.
  * Returns {tag, msg1, redeliveries1, msg2, ...}; tag "l" (live) or "r" (regrade), or "lw"/"rw"
- * with no message when the oldest one is a suspect and this worker is not idle.
+ * with no message when the oldest one is a suspect and this worker is not idle, or is
+ * oversized and this worker holds one already.
  * A suspect - a message recovered from a worker that died holding it - is claimed alone
  * and only by an idle worker, so if it is poison and kills that worker, nothing else was
  * in flight there: its neighbours are not charged a delivery for a crash they did not cause.
+ * An oversized message (longer than max bytes) is claimed alone too, into proc_oversize,
+ * and its body never leaves Redis: the reply is {"lo"/"ro", its first bytes, its length, its
+ * SHA-1 hex}, which is all the worker needs to answer it too_large; the same goes into
+ * oversize_meta, for a worker that loses the reply (queue_resume_lua). proc_oversize holds
+ * one message at most (an oversized message is claimed only into an empty one, by a worker
+ * with none in flight), so the acknowledgement takes it without reading it again.
  * Whoever holds a processing list is in the registry, so it is recovered once its heartbeat
  * is gone, even when the claim ran late, after the worker stopped watching that connection. */
 const char queue_claim_lua[] =
@@ -140,10 +181,23 @@ const char queue_claim_lua[] =
     "if redis.call('LLEN', KEYS[1]) == 0 then\n"
     "  src, dst, tag, max = KEYS[2], KEYS[4], 'r', math.min(max, tonumber(ARGV[4]))\n"
     "end\n"
+    "local limit = tonumber(ARGV[5])\n"
     "local out = {tag}\n"
     "for i = 1, max do\n"
     "  local v = redis.call('LINDEX', src, -1)\n"
     "  if not v then break end\n"
+    "  if #v > limit then\n"
+    "    if i > 1 then break end\n"
+    "    if ARGV[6] ~= '1' or redis.call('LLEN', KEYS[7]) > 0 then\n"
+    "      out[1] = tag .. 'w'\n"
+    "      break\n"
+    "    end\n"
+    "    local head, sha = string.sub(v, 1, tonumber(ARGV[7])), redis.sha1hex(v)\n"
+    "    redis.call('LMOVE', src, KEYS[7], 'RIGHT', 'LEFT')\n"
+    "    redis.call('HSET', KEYS[8], 'lane', tag, 'prefix', head, 'bytes', #v, 'sha1', sha)\n"
+    "    redis.call('SADD', KEYS[6], ARGV[2])\n"
+    "    return {tag .. 'o', head, #v, sha}\n"
+    "  end\n"
     "  local n = tonumber(redis.call('HGET', KEYS[5], redis.sha1hex(v)) or '0')\n"
     "  if n > 0 and (i > 1 or ARGV[3] ~= '1') then\n"
     "    if i == 1 then out[1] = tag .. 'w' end\n"
@@ -158,40 +212,68 @@ const char queue_claim_lua[] =
     "return out\n";
 
 void queue_claim_args_init(queue_claim_args *a, const char *sha, const queue_keys *k,
-                           const char *worker, int max, bool idle, int regrade_max)
+                           const char *worker, int max, bool idle, int regrade_max,
+                           size_t max_bytes, bool oversize_ok)
 {
     snprintf(a->max, sizeof(a->max), "%d", max);
     snprintf(a->regrade_max, sizeof(a->regrade_max), "%d", regrade_max > 0 ? regrade_max : 0);
+    snprintf(a->max_bytes, sizeof(a->max_bytes), "%zu", max_bytes);
+    snprintf(a->prefix, sizeof(a->prefix), "%d", QUEUE_OVERSIZE_PREFIX);
     const char *argv[QUEUE_CLAIM_ARGC] = {
-        "EVALSHA",       sha,         "6",        k->live, k->regrade, k->proc_live,
-        k->proc_regrade, k->attempts, k->workers, a->max,  worker,     idle ? "1" : "0",
+        "EVALSHA",
+        sha,
+        "8",
+        k->live,
+        k->regrade,
+        k->proc_live,
+        k->proc_regrade,
+        k->attempts,
+        k->workers,
+        k->proc_oversize,
+        k->oversize_meta,
+        a->max,
+        worker,
+        idle ? "1" : "0",
         a->regrade_max,
+        a->max_bytes,
+        oversize_ok ? "1" : "0",
+        a->prefix,
     };
     memcpy(a->argv, argv, sizeof(argv));
 }
 
-void queue_claim_tag(const char *tag, size_t len, queue_lane *lane, bool *suspect_waits)
+void queue_claim_tag(const char *tag, size_t len, queue_claim_kind *kind)
 {
-    *lane = tag && len > 0 && tag[0] == 'r' ? QUEUE_REGRADE : QUEUE_LIVE;
-    *suspect_waits = tag && len == 2 && tag[1] == 'w';
+    kind->lane = tag && len > 0 && tag[0] == 'r' ? QUEUE_REGRADE : QUEUE_LIVE;
+    kind->waits = tag && len == 2 && tag[1] == 'w';
+    kind->oversize = tag && len == 2 && tag[1] == 'o';
 }
 
-/* KEYS: heartbeat, proc_live, proc_regrade, live, regrade, attempts, workers.
+/* KEYS: heartbeat, proc_live, proc_regrade, live, regrade, attempts, workers, proc_oversize,
+ * oversize_meta.
  * ARGV: worker id, force ('1': do it even if the heartbeat is alive, for our own lists),
- * count ('1': count a redelivery per message).
+ * count ('1': count a redelivery per message), oversize ('1': the oversized message too).
  * Identical copies of a message share one count, so a recovery counts each distinct message
- * once however many copies the worker held.
+ * once however many copies the worker held. An oversized message goes back to the live
+ * queue uncounted: it is answered too_large without being graded, so it cannot be poison.
  * Returns the number of messages moved back, or -1 when the worker is alive. */
 const char queue_recover_lua[] =
     "if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return -1 end\n"
     "local moved, seen = 0, {}\n"
-    "for _, p in ipairs({{KEYS[2], KEYS[4]}, {KEYS[3], KEYS[5]}}) do\n"
+    "local lists = {{KEYS[2], KEYS[4], true}, {KEYS[3], KEYS[5], true}}\n"
+    "if ARGV[4] == '1' then\n"
+    "  lists[3] = {KEYS[8], KEYS[4], false}\n"
+    "  redis.call('DEL', KEYS[9])\n"
+    "end\n"
+    "for _, p in ipairs(lists) do\n"
     "  while true do\n"
     "    local v = redis.call('LMOVE', p[1], p[2], 'LEFT', 'RIGHT')\n"
     "    if not v then break end\n"
-    "    local h = redis.sha1hex(v)\n"
-    "    if ARGV[3] == '1' and not seen[h] then redis.call('HINCRBY', KEYS[6], h, 1) end\n"
-    "    seen[h] = true\n"
+    "    if p[3] and ARGV[3] == '1' then\n"
+    "      local h = redis.sha1hex(v)\n"
+    "      if not seen[h] then redis.call('HINCRBY', KEYS[6], h, 1) end\n"
+    "      seen[h] = true\n"
+    "    end\n"
     "    moved = moved + 1\n"
     "  end\n"
     "end\n"
@@ -199,15 +281,53 @@ const char queue_recover_lua[] =
     "return moved\n";
 
 void queue_recover_argv(const char *argv[QUEUE_RECOVER_ARGC], const char *sha,
-                        const queue_keys *k, const char *who, bool force, bool count)
+                        const queue_keys *k, const char *who, bool force, bool count,
+                        bool oversize)
 {
     const char *v[QUEUE_RECOVER_ARGC] = {
-        "EVALSHA",         sha,          "7",
-        k->heartbeat,      k->proc_live, k->proc_regrade,
-        k->live,           k->regrade,   k->attempts,
-        k->workers,        who,          force ? "1" : "0",
+        "EVALSHA",
+        sha,
+        "9",
+        k->heartbeat,
+        k->proc_live,
+        k->proc_regrade,
+        k->live,
+        k->regrade,
+        k->attempts,
+        k->workers,
+        k->proc_oversize,
+        k->oversize_meta,
+        who,
+        force ? "1" : "0",
         count ? "1" : "0",
+        oversize ? "1" : "0",
     };
+    memcpy(argv, v, sizeof(v));
+}
+
+/* KEYS: proc_oversize, oversize_meta. ARGV: the prefix's length.
+ * Returns {tag .. 'o', prefix, bytes, sha1} for the oversized message in proc_oversize, from
+ * its meta as the claim wrote it, or {} when there is none. Without its meta (a claim cut
+ * between its two writes cannot happen: a script is atomic; this is for a list written by
+ * hand), the body is read once to make it. */
+const char queue_resume_lua[] =
+    "if redis.call('LLEN', KEYS[1]) == 0 then\n"
+    "  redis.call('DEL', KEYS[2])\n"
+    "  return {}\n"
+    "end\n"
+    "local m = redis.call('HMGET', KEYS[2], 'lane', 'prefix', 'bytes', 'sha1')\n"
+    "if not m[1] or not m[2] or not m[3] or not m[4] then\n"
+    "  local v = redis.call('LINDEX', KEYS[1], -1)\n"
+    "  m = {'l', string.sub(v, 1, tonumber(ARGV[1])), #v, redis.sha1hex(v)}\n"
+    "  redis.call('HSET', KEYS[2], 'lane', m[1], 'prefix', m[2], 'bytes', m[3], 'sha1', m[4])\n"
+    "end\n"
+    "return {m[1] .. 'o', m[2], tonumber(m[3]), m[4]}\n";
+
+void queue_resume_argv(const char *argv[QUEUE_RESUME_ARGC], const char *sha,
+                       const queue_keys *k)
+{
+    const char *v[QUEUE_RESUME_ARGC] = {
+        "EVALSHA", sha, "2", k->proc_oversize, k->oversize_meta, QUEUE_OVERSIZE_PREFIX_TEXT};
     memcpy(argv, v, sizeof(v));
 }
 

@@ -64,6 +64,78 @@ static int parse_int(const char *s, size_t n, long lo, long hi, long *out)
     return 0;
 }
 
+/* A parameter name worth echoing: 1 to 40 of [a-z0-9_-]. Anything else might be a secret. */
+static bool plain_name(const char *s, size_t n)
+{
+    if (n == 0 || n > 40) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(islower(c) || isdigit(c) || c == '_' || c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The query after '?': parameters name=value joined by '&'. db=N selects the database (not
+ * when the path gave one already); protocol=2 is accepted (RESP2 is what hiredis 0.14
+ * speaks) and protocol=3 refused. Anything else is refused by name; a value is never
+ * echoed (a client library may put a password there).
+ */
+static int parse_query(const char *q, bool db_given, redis_url *u, char *why, size_t whylen)
+{
+    while (*q) {
+        const char *end = strchr(q, '&');
+        size_t n = end ? (size_t)(end - q) : strlen(q);
+        const char *eq = memchr(q, '=', n);
+        size_t klen = eq ? (size_t)(eq - q) : n;
+        const char *v = eq ? eq + 1 : q + n;
+        size_t vlen = (size_t)(q + n - v);
+        long num;
+        if (klen == 2 && memcmp(q, "db", 2) == 0) {
+            if (db_given) {
+                snprintf(why, whylen,
+                         "REDIS_URL gives the database twice (in the path and "
+                         "as ?db=)");
+                return -1;
+            }
+            if (!eq || parse_int(v, vlen, 0, 1000000, &num) != 0) {
+                snprintf(why, whylen,
+                         "the URL parameter db in REDIS_URL must be a number (?db=0)");
+                return -1;
+            }
+            u->db = (int)num;
+            db_given = true;
+        } else if (klen == 8 && memcmp(q, "protocol", 8) == 0) {
+            if (!eq || parse_int(v, vlen, 2, 3, &num) != 0) {
+                snprintf(why, whylen, "the URL parameter protocol in REDIS_URL must be 2");
+                return -1;
+            }
+            if (num == 3) {
+                snprintf(why, whylen,
+                         "the URL parameter protocol=3 (RESP3) in REDIS_URL is not supported "
+                         "by hiredis 0.14: drop it or write protocol=2");
+                return -1;
+            }
+        } else if (plain_name(q, klen)) {
+            snprintf(why, whylen,
+                     "unknown URL parameter \"%.*s\" in REDIS_URL (understood: db, protocol)",
+                     (int)klen, q);
+            return -1;
+        } else {
+            snprintf(why, whylen,
+                     "an unknown URL parameter in REDIS_URL (understood: db, "
+                     "protocol)");
+            return -1;
+        }
+        q += n + (end ? 1 : 0);
+    }
+    return 0;
+}
+
 static int parse_unix(const char *p, redis_url *u, char *why, size_t whylen)
 {
     const char *q = strchr(p, '?');
@@ -75,15 +147,7 @@ static int parse_unix(const char *p, redis_url *u, char *why, size_t whylen)
     memcpy(u->path, p, n);
     u->path[n] = '\0';
     u->unix_socket = true;
-    if (q) {
-        long db;
-        if (strncmp(q, "?db=", 4) != 0 || parse_int(q + 4, strlen(q + 4), 0, 1000000, &db)) {
-            snprintf(why, whylen, "a unix URL accepts only ?db=N after the path");
-            return -1;
-        }
-        u->db = (int)db;
-    }
-    return 0;
+    return q ? parse_query(q + 1, false, u, why, whylen) : 0;
 }
 
 /* user[:password] in p[0..n). */
@@ -128,6 +192,15 @@ static int parse_host(const char *p, const char *hostend, redis_url *u, char *wh
         colon = rb + 1 < hostend && rb[1] == ':' ? rb + 1 : NULL;
     } else {
         colon = memchr(p, ':', (size_t)(hostend - p));
+        if (colon && memchr(colon + 1, ':', (size_t)(hostend - colon - 1))) {
+            /* Two colons: an IPv6 address, where the port cannot be told apart. */
+            int shown = hostend - p > 60 ? 60 : (int)(hostend - p);
+            snprintf(why, whylen,
+                     "the host \"%.*s\" in REDIS_URL looks like an IPv6 address: put it in "
+                     "brackets, e.g. redis://[::1]:6379/0",
+                     shown, p);
+            return -1;
+        }
         size_t hlen = (size_t)((colon ? colon : hostend) - p);
         if (hlen >= sizeof(u->host)) {
             snprintf(why, whylen, "the host in REDIS_URL is too long");
@@ -175,20 +248,24 @@ int redis_url_parse(const char *url, redis_url *u, char *why, size_t whylen)
         }
         p = at + 1;
     }
-    const char *slash = strchr(p, '/');
-    if (parse_host(p, slash ? slash : p + strlen(p), u, why, whylen) != 0) {
+    const char *query = strchr(p, '?');
+    const char *end = query ? query : p + strlen(p);
+    const char *slash = memchr(p, '/', (size_t)(end - p));
+    if (parse_host(p, slash ? slash : end, u, why, whylen) != 0) {
         return -1;
     }
-    if (slash && slash[1] != '\0') {
+    bool db_given = false;
+    if (slash && slash + 1 < end) {
         long db;
-        if (parse_int(slash + 1, strlen(slash + 1), 0, 1000000, &db) != 0) {
+        if (parse_int(slash + 1, (size_t)(end - slash - 1), 0, 1000000, &db) != 0) {
             snprintf(why, whylen,
                      "the database in REDIS_URL must be a number (redis://host/0)");
             return -1;
         }
         u->db = (int)db;
+        db_given = true;
     }
-    return 0;
+    return query ? parse_query(query + 1, db_given, u, why, whylen) : 0;
 }
 
 void redis_url_describe(const redis_url *u, char *buf, size_t size)

@@ -19,9 +19,11 @@ typedef struct redis_url {
 } redis_url;
 
 /*
- * Parses redis://[user[:password]@]host[:port][/db] (host may be [IPv6]; a lone token
- * before '@' is the password) and unix:///path/redis.sock[?db=N]; rediss:// is refused.
- * Percent-escapes in user and password are decoded.
+ * Parses redis://[user[:password]@]host[:port][/db][?params] (an IPv6 host must be in
+ * brackets, [::1]; a lone token before '@' is the password) and
+ * unix:///path/redis.sock[?params]; rediss:// is refused. Parameters: db=N, and protocol=2
+ * (accepted: hiredis 0.14 speaks RESP2); protocol=3 and any other name are refused, by
+ * name, never echoing a value. Percent-escapes in user and password are decoded.
  * @return 0, or -1 with a reason in why (which never contains the password); *u is
  * overwritten either way.
  */

@@ -8,6 +8,8 @@ packages=(
     libjansson-dev libpcre2-dev libgmp-dev nettle-dev libuv1-dev libhiredis-dev
     redis-server redis-tools valgrind clang-format python3 python3-redis nodejs
     libgnutls28-dev python3-jwt python3-cryptography python3-jsonschema
+    scdoc libmicrohttpd-dev libsystemd-dev python3-prometheus-client
+    chromium python3-html5lib
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/fuzz-smoke.sh [SECONDS] [TARGET...] - builds the libFuzzer targets of tests/fuzz/
 # with clang, ASan and UBSan, and runs each for SECONDS (default 60) from a copy of its seed
-# corpus. TARGETs are rubric_load, score and number (default: all three, one after another).
+# corpus. TARGETs are rubric_load, score, writer and number (default: all four, one after
+# another).
 #
 # Prints one summary line per target. On a crash, leak, timeout or out-of-memory it prints
 # the reproducer's path and the head of the report, keeps the work directory, and exits 1
@@ -23,10 +24,10 @@ src=$(pwd)
 secs=${1:-60}
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(rubric_load score number)
+[ ${#targets[@]} -gt 0 ] || targets=(rubric_load score writer number)
 case $secs in
 '' | *[!0-9]*)
-    echo "usage: $0 [SECONDS] [rubric_load|score|number ...]" >&2
+    echo "usage: $0 [SECONDS] [rubric_load|score|writer|number ...]" >&2
     exit 2
     ;;
 esac
@@ -34,9 +35,9 @@ esac
 exes=()
 for t in "${targets[@]}"; do
     case $t in
-    rubric_load | score | number) exes+=("tests/fuzz/fuzz_$t") ;;
+    rubric_load | score | writer | number) exes+=("tests/fuzz/fuzz_$t") ;;
     *)
-        echo "fuzz-smoke: unknown target $t (rubric_load, score, number)" >&2
+        echo "fuzz-smoke: unknown target $t (rubric_load, score, writer, number)" >&2
         exit 2
         ;;
     esac

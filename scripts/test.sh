@@ -2,9 +2,10 @@
 # scripts/test.sh - the whole test suite, as CI runs it (.ci/run calls exactly this).
 #
 #  1. installs missing Debian packages (scripts/deps.sh);
-#  2. gcc build with warnings as errors: every suite (unit, golden, cli, format, integration,
+#  2. gcc build with warnings as errors and the test hooks (-Dtest_hooks=true: also builds
+#     assay-worker-hooks, which the poison tests and scenario need): every suite (unit, golden, cli, format, integration,
 #     hostile, and the chaos scenarios, which run one at a time);
-#  3. clang build with warnings as errors, ASan + UBSan (halt on the first error, leaks
+#  3. clang build with warnings as errors and the test hooks, ASan + UBSan (halt on the first error, leaks
 #     reported): every suite again;
 #  4. valgrind (memcheck, leaks are errors): the C tests under meson's valgrind setup, and the
 #     worker integration and hostile-input tests with the binaries under valgrind;
@@ -30,6 +31,10 @@ run_build() { # name, meson setup args...
     local dir="$root/$name"
     if [ ! -f "$dir/build.ninja" ]; then
         meson setup "$dir" "$@" >"$root/$name-setup.log" 2>&1 ||
+            { cat "$root/$name-setup.log"; return 1; }
+    else
+        # The options again (-Dtest_hooks=true reaches a build set up before it existed).
+        meson setup --reconfigure "$dir" "$@" >"$root/$name-setup.log" 2>&1 ||
             { cat "$root/$name-setup.log"; return 1; }
     fi
     ninja -C "$dir" >"$root/$name-build.log" 2>&1 || { cat "$root/$name-build.log"; return 1; }
@@ -60,7 +65,7 @@ run_tests() { # build name, log label, meson test args...
 mkdir -p "$root"
 
 echo "== gcc, -Werror"
-if CC=gcc run_build gcc --werror -Dbuildtype=debugoptimized; then
+if CC=gcc run_build gcc --werror -Dbuildtype=debugoptimized -Dtest_hooks=true; then
     run_tests gcc all --no-suite memcheck
 else
     echo "gcc build failed"
@@ -72,7 +77,7 @@ if [ "${ASSAY_TEST_QUICK:-0}" != 1 ]; then
     echo "== clang, -Werror, ASan + UBSan"
     export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-    if CC=clang run_build asan --werror -Dbuildtype=debug -Db_sanitize=address,undefined \
+    if CC=clang run_build asan --werror -Dbuildtype=debug -Dtest_hooks=true -Db_sanitize=address,undefined \
         -Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dc_link_args=-fno-sanitize-recover=all; then
         run_tests asan all --no-suite memcheck
     else

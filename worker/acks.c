@@ -4,6 +4,7 @@
 #include "acks.h"
 
 #include "claim.h"
+#include "health.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -12,6 +13,11 @@
 static void batch_free(wk_ack_batch *b)
 {
     queue_argv_free(&b->cmd);
+    wk_metrics_batch_free(b->metrics);
+    for (size_t i = 0; i < b->cap; i++) {
+        free(b->items[i].id);
+    }
+    free(b->items);
     free(b);
 }
 
@@ -34,14 +40,21 @@ static void unlink_batch(wk_worker *w, wk_ack_batch *b)
     }
 }
 
-wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect)
+wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect, size_t n,
+                               bool oversize)
 {
     wk_ack_batch *b = calloc(1, sizeof(*b));
-    if (b == NULL) {
+    wk_ack_item *items = calloc(n ? n : 1, sizeof(*items));
+    if (b == NULL || items == NULL) {
+        free(b);
+        free(items);
         return NULL;
     }
+    b->items = items;
+    b->cap = n;
     b->lane = lane;
     b->suspect = suspect;
+    b->oversize = oversize;
     if (w->acks_tail) {
         w->acks_tail->next = b;
     } else {
@@ -49,6 +62,53 @@ wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect)
     }
     w->acks_tail = b;
     return b;
+}
+
+void wk_ack_note(wk_ack_batch *b, size_t i, wk_outcome *o)
+{
+    if (i >= b->cap) {
+        return;
+    }
+    wk_ack_item *it = &b->items[i];
+    it->id = o->id;
+    it->id_len = o->id_len;
+    o->id = NULL;
+    it->graded = o->graded;
+    it->force = o->force;
+}
+
+/* What the script said of each message: counted, and a duplicate logged with its id. */
+static void count_statuses(wk_worker *w, const wk_ack_batch *b, const redisReply *r)
+{
+    for (size_t i = 0; i < r->elements; i++) {
+        long long st = r->element[i]->integer;
+        const wk_ack_item *it = i < b->cap ? &b->items[i] : NULL;
+        if (st == QUEUE_ACK_ANSWERED) {
+            if (it && it->graded) {
+                w->graded++;
+            } else {
+                w->failed++;
+            }
+        } else if (st == QUEUE_ACK_DUPLICATE) {
+            w->duplicates++;
+            wk_logf(WK_INFO,
+                    &(wk_lf){.event = "duplicate",
+                             .id = it ? it->id : NULL,
+                             .id_len = it ? it->id_len : 0,
+                             .queue = queue_lane_name(b->lane)},
+                    "duplicate suppressed: %s was answered before for the same rubric "
+                    "content and engine (send \"force\": true to grade it again)",
+                    it && it->id ? it->id : "(no id)");
+        }
+    }
+}
+
+/* After a refused write: the acknowledgements not sent go again, then claims resume. */
+static void writes_retry_cb(uv_timer_t *t)
+{
+    wk_worker *w = t->data;
+    wk_acks_resend(w);
+    wk_pump(w);
 }
 
 static void ack_cb(wk_conn *c, redisReply *r, void *priv)
@@ -59,18 +119,29 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
         b->sent = false; /* sent again after the reconnect */
         return;
     }
+    if (r->type == REDIS_REPLY_ERROR &&
+        wk_health_refused(c, r->str, "the acknowledgement script")) {
+        b->sent = false;
+        if (w->phase != WK_CLOSED && c->state == WK_CONN_READY) {
+            /* OOM: sent again after a delay (a user refused: after the reconnection). */
+            uv_timer_start(&w->writes_retry, writes_retry_cb, wk_writes_delay(w), 0);
+        }
+        return;
+    }
     if (r->type != REDIS_REPLY_ARRAY) {
-        wk_log(WK_ERROR, "acknowledgement failed: %s; reconnecting to retry",
-               r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+        wk_logf(
+            WK_ERROR,
+            &(wk_lf){.event = "ack_failed", .queue = queue_lane_name(b->lane), WK_COUNT(b->n)},
+            "acknowledgement failed: %s; reconnecting to retry",
+            r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
         b->sent = false;
         wk_conn_drop(c, "acknowledgement failed");
         return;
     }
-    for (size_t i = 0; i < r->elements; i++) {
-        if (r->element[i]->integer == QUEUE_ACK_DUPLICATE) {
-            w->duplicates++;
-        }
-    }
+    wk_metrics_batch_acked(b->metrics, r);
+    wk_writes_ok(w);
+    wk_health_claimed(w);
+    count_statuses(w, b, r);
     /* Batches are answered in the order they were sent, each lane's in claim order. */
     unlink_batch(w, b);
     w->inflight -= b->n;
@@ -122,16 +193,23 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
     if (acked > 0) {
         char rate[200];
         queue_rate_key(rate, sizeof(rate), w->cfg->prefix, (long)(time(NULL) / 60));
-        if (queue_ack_finish(a, w->sha_ack, &w->keys, rate, w->cfg->dedupe_ttl_s, &cmd) != 0) {
+        queue_ack_opts o = {.rate_key = rate,
+                            .dedupe_ttl_s = w->cfg->dedupe_ttl_s,
+                            .reply_ttl_s = w->cfg->reply_ttl_s,
+                            .oversize_keep = w->cfg->oversize_keep};
+        if (queue_ack_finish(a, w->sha_ack, &w->keys, &o, &cmd) != 0) {
             lost += acked; /* out of memory: nothing to send */
             acked = 0;
         }
     }
     if (lost > 0) {
-        wk_log(WK_ERROR,
-               "out of memory grading or acknowledging; %zu submission%s stay in processing "
-               "and are retried",
-               lost, lost == 1 ? "" : "s");
+        wk_logf(WK_ERROR,
+                &(wk_lf){.event = "out_of_memory",
+                         .queue = queue_lane_name(b->lane),
+                         WK_COUNT(lost)},
+                "out of memory grading or acknowledging; %zu submission%s stay in processing "
+                "and are retried",
+                lost, lost == 1 ? "" : "s");
         w->inflight -= (int)lost;
         if (b->lane == QUEUE_REGRADE) {
             w->regrade_inflight -= (int)lost;
@@ -173,6 +251,16 @@ bool wk_acks_suspect_in_flight(const wk_worker *w)
 {
     for (const wk_ack_batch *b = w->acks; b; b = b->next) {
         if (b->suspect) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool wk_acks_oversize_in_flight(const wk_worker *w)
+{
+    for (const wk_ack_batch *b = w->acks; b; b = b->next) {
+        if (b->oversize) {
             return true;
         }
     }

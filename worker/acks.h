@@ -10,23 +10,39 @@
 #define ASSAY_WORKER_ACKS_H
 
 #include "ack.h"
+#include "answer.h"
+#include "metrics.h"
 #include "worker.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
+/* What the log and the counts need of each message, in the order of the command. */
+typedef struct wk_ack_item {
+    char *id; /* NULL without one */
+    size_t id_len;
+    bool graded, force;
+} wk_ack_item;
+
 struct wk_ack_batch {
     struct wk_ack_batch *next;
     queue_argv cmd; /* EVALSHA <ack> ..., once ready */
     int n;          /* messages it acknowledges */
+    wk_ack_item *items;
+    size_t cap; /* items allocated: the messages claimed */
     queue_lane lane;
-    bool suspect; /* holds a redelivered message: nothing else is claimed meanwhile */
-    bool ready;   /* graded and built */
+    bool suspect;  /* holds a redelivered message: nothing else is claimed meanwhile */
+    bool oversize; /* holds an oversized message: no other one is claimed meanwhile */
+    bool ready;    /* graded and built */
     bool sent;
+    wk_metrics_batch *metrics; /* what its confirmation counts (metrics.h), or NULL */
 };
 
-/* Reserves the next place in the order. NULL when out of memory. */
-wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect);
+/* Reserves the next place in the order for n messages. NULL when out of memory. */
+wk_ack_batch *wk_ack_batch_add(wk_worker *w, queue_lane lane, bool suspect, size_t n,
+                               bool oversize);
+/* Notes the i-th message of the command (i < n): its id (taken from o) and its kind. */
+void wk_ack_note(wk_ack_batch *b, size_t i, wk_outcome *o);
 /*
  * The batch's messages are graded: a holds the acknowledgement of those that can be
  * answered; `lost` others could not be (out of memory), and stay in processing, returned by
@@ -39,6 +55,8 @@ void wk_acks_resend(wk_worker *w);
 void wk_acks_count(const wk_worker *w, int *all, int *regrade);
 /* Whether a batch holding a redelivered message is in flight. */
 bool wk_acks_suspect_in_flight(const wk_worker *w);
+/* Whether a batch holding an oversized message is in flight. */
+bool wk_acks_oversize_in_flight(const wk_worker *w);
 /* At exit: frees every batch. */
 void wk_acks_free(wk_worker *w);
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 
 #include "assay/assay.h"
 
@@ -20,8 +21,8 @@ static const char usage[] =
     "Grades submissions from Redis queues with the Assay engine.\n"
     "\n"
     "Options (environment fallback in brackets):\n"
-    "  --redis URL           redis://[user[:password]@]host[:port][/db] or\n"
-    "                        unix:///path/redis.sock [REDIS_URL; default "
+    "  --redis URL           redis://[user[:password]@]host[:port][/db] (IPv6 as [::1])\n"
+    "                        or unix:///path/redis.sock[?db=N] [REDIS_URL; default "
     "redis://127.0.0.1:6379]\n"
     "  --rubrics DIR         rubric directory [ASSAY_RUBRICS; default ./rubrics]\n"
     "  --prefix P            key prefix, e.g. {assay} for one Cluster slot [ASSAY_PREFIX; "
@@ -34,22 +35,33 @@ static const char usage[] =
     "  --batch N             submissions claimed per round trip [ASSAY_BATCH; 64]\n"
     "  --max-attempts N      deliveries before dead-lettering [ASSAY_MAX_ATTEMPTS; 3]\n"
     "  --dedupe-ttl SECONDS  how long results suppress duplicates [ASSAY_DEDUPE_TTL; 604800]\n"
+    "  --reply-ttl SECONDS   a reply list P:results:<reply_to> expires this long after its\n"
+    "                        last result [ASSAY_REPLY_TTL; 3600]\n"
     "  --heartbeat-ttl MS    a worker silent this long is dead [ASSAY_HEARTBEAT_TTL_MS; "
     "10000]\n"
     "  --command-timeout MS  Redis reply deadline [ASSAY_COMMAND_TIMEOUT_MS; 5000]\n"
     "  --idle-block MS       one blocking wait on empty queues [ASSAY_IDLE_BLOCK_MS; 500]\n"
     "  --drain-timeout MS    SIGTERM: time to finish in-flight work [ASSAY_DRAIN_TIMEOUT_MS; "
     "10000]\n"
-    "  --max-bytes N         largest submission graded [ASSAY_MAX_BYTES; 1048576]\n"
+    "  --max-bytes N         largest submission graded; a longer one is answered too_large\n"
+    "                        without being read [ASSAY_MAX_BYTES; 1048576]\n"
+    "  --oversize-keep N     P:dead:oversize keeps the newest N oversized messages\n"
+    "                        [ASSAY_OVERSIZE_KEEP; 16]\n"
     "  --grade-threads N     grading threads, 0 grades on the event loop\n"
     "                        [ASSAY_GRADE_THREADS; the number of CPUs]\n"
     "  --log-format F        json or text [ASSAY_LOG_FORMAT; json]\n"
     "  --log-level L         debug, info, warn, error [ASSAY_LOG_LEVEL; info]\n"
+    "  --metrics HOST:PORT   serve /metrics (Prometheus), /healthz and /readyz over HTTP,\n"
+    "                        e.g. 127.0.0.1:9464 or [::1]:9464 [ASSAY_METRICS; off]\n"
     "  -h, --help            this help\n"
     "  --version             the version\n"
     "\n"
     "Signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP reloads\n"
-    "the rubrics (a broken rubric is reported and the loaded set stays in service).\n";
+    "the rubrics while grading goes on (a broken rubric is reported and the loaded set\n"
+    "stays in service).\n"
+    "\n"
+    "Exit status: 0 drained and stopped; 1 the rubrics did not load, or the drain timed\n"
+    "out; 2 a bad command line; 78 Redis refused the user (password, ACL or database).\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -82,6 +94,8 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     const char *s_batch = env_or("ASSAY_BATCH", "64");
     const char *s_attempts = env_or("ASSAY_MAX_ATTEMPTS", "3");
     const char *s_dedupe = env_or("ASSAY_DEDUPE_TTL", "604800");
+    const char *s_reply = env_or("ASSAY_REPLY_TTL", "3600");
+    const char *s_keep = env_or("ASSAY_OVERSIZE_KEEP", "16");
     const char *s_hb = env_or("ASSAY_HEARTBEAT_TTL_MS", "10000");
     const char *s_cto = env_or("ASSAY_COMMAND_TIMEOUT_MS", "5000");
     const char *s_idle = env_or("ASSAY_IDLE_BLOCK_MS", "500");
@@ -90,6 +104,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     const char *s_threads = env_or("ASSAY_GRADE_THREADS", NULL);
     const char *s_fmt = env_or("ASSAY_LOG_FORMAT", "json");
     const char *s_level = env_or("ASSAY_LOG_LEVEL", "info");
+    cfg->metrics = env_or("ASSAY_METRICS", NULL);
 
     enum {
         O_REDIS = 256,
@@ -101,6 +116,8 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_BATCH,
         O_ATTEMPTS,
         O_DEDUPE,
+        O_REPLY,
+        O_KEEP,
         O_HB,
         O_CTO,
         O_IDLE,
@@ -109,6 +126,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_THREADS,
         O_FMT,
         O_LEVEL,
+        O_METRICS,
         O_VERSION
     };
     static const struct option longopts[] = {
@@ -121,6 +139,8 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"batch", required_argument, NULL, O_BATCH},
         {"max-attempts", required_argument, NULL, O_ATTEMPTS},
         {"dedupe-ttl", required_argument, NULL, O_DEDUPE},
+        {"reply-ttl", required_argument, NULL, O_REPLY},
+        {"oversize-keep", required_argument, NULL, O_KEEP},
         {"heartbeat-ttl", required_argument, NULL, O_HB},
         {"command-timeout", required_argument, NULL, O_CTO},
         {"idle-block", required_argument, NULL, O_IDLE},
@@ -129,6 +149,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"grade-threads", required_argument, NULL, O_THREADS},
         {"log-format", required_argument, NULL, O_FMT},
         {"log-level", required_argument, NULL, O_LEVEL},
+        {"metrics", required_argument, NULL, O_METRICS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -164,6 +185,12 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         case O_DEDUPE:
             s_dedupe = optarg;
             break;
+        case O_REPLY:
+            s_reply = optarg;
+            break;
+        case O_KEEP:
+            s_keep = optarg;
+            break;
         case O_HB:
             s_hb = optarg;
             break;
@@ -187,6 +214,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
             break;
         case O_LEVEL:
             s_level = optarg;
+            break;
+        case O_METRICS:
+            cfg->metrics = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -230,7 +260,12 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->max_attempts = (int)v;
+    if (num_opt("--oversize-keep", s_keep, 0, 1000, &v)) {
+        return -1;
+    }
+    cfg->oversize_keep = (int)v;
     if (num_opt("--dedupe-ttl", s_dedupe, 1, 100L * 365 * 86400, &cfg->dedupe_ttl_s) ||
+        num_opt("--reply-ttl", s_reply, 1, 100L * 365 * 86400, &cfg->reply_ttl_s) ||
         num_opt("--heartbeat-ttl", s_hb, 500, 3600000, &cfg->heartbeat_ttl_ms) ||
         num_opt("--command-timeout", s_cto, 50, 3600000, &cfg->command_timeout_ms) ||
         num_opt("--idle-block", s_idle, 10, 60000, &cfg->idle_block_ms) ||
@@ -239,6 +274,10 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->max_bytes = (size_t)v;
+    if (cfg->metrics && wk_metrics_check_listen(cfg->metrics, why, sizeof(why)) != 0) {
+        fprintf(stderr, "assay-worker: %s\n", why);
+        return -1;
+    }
     if (s_threads) {
         if (num_opt("--grade-threads", s_threads, 0, 64, &v)) {
             return -1;
@@ -265,14 +304,21 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     if (cfg->batch > cfg->inflight) {
         cfg->batch = cfg->inflight;
     }
+    bool stub = strcmp(env_or("ASSAY_BENCH_STUB_GRADER", "0"), "1") == 0;
+    const char *abort_on = env_or("ASSAY_FAULT_ABORT_ON", NULL);
+#if ASSAY_TEST_HOOKS
     /* Benchmarks only (bench/worker_bench.py): the same Redis calls with a canned result,
      * to measure the queue's ceiling without grading. Deliberately not in --help. */
-    cfg->stub_grader = strcmp(env_or("ASSAY_BENCH_STUB_GRADER", "0"), "1") == 0;
+    cfg->stub_grader = stub;
     /* Chaos tests only (tests/chaos/scenario_poison.py): a real poison message, one that
      * kills the worker grading it, is any message holding this text. Not in --help; the
      * worker warns at start when it is set. */
-    const char *abort_on = getenv("ASSAY_FAULT_ABORT_ON");
-    cfg->fault_abort_on = abort_on && abort_on[0] ? abort_on : NULL;
+    cfg->fault_abort_on = abort_on;
+#else
+    /* Never acted on here; named at start so a benchmark or test run notices. */
+    cfg->hooks_ignored =
+        stub ? "ASSAY_BENCH_STUB_GRADER" : (abort_on ? "ASSAY_FAULT_ABORT_ON" : NULL);
+#endif
     if (wid) {
         snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s", wid);
     } else {

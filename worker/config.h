@@ -9,17 +9,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The test hooks (ASSAY_BENCH_STUB_GRADER, ASSAY_FAULT_ABORT_ON) are compiled only into
+ * assay-worker-hooks (meson -Dtest_hooks=true), never into the installed assay-worker. */
+#ifndef ASSAY_TEST_HOOKS
+#define ASSAY_TEST_HOOKS 0
+#endif
+
 typedef struct wk_config {
     redis_url redis;
     char redis_desc[600];
     const char *rubrics;
     const char *prefix;
     char worker_id[256];
-    int inflight;          /* most submissions claimed and not yet acknowledged */
-    int regrade_inflight;  /* of those, most from the regrade queue */
-    int batch;             /* most submissions claimed per round trip */
-    int max_attempts;      /* deliveries before a submission is dead-lettered */
-    long dedupe_ttl_s;     /* how long a result is remembered to suppress duplicates */
+    int inflight;         /* most submissions claimed and not yet acknowledged */
+    int regrade_inflight; /* of those, most from the regrade queue */
+    int batch;            /* most submissions claimed per round trip */
+    int max_attempts;     /* deliveries before a submission is dead-lettered */
+    long dedupe_ttl_s;    /* how long a result is remembered to suppress duplicates */
+    long reply_ttl_s;     /* a reply list (P:results:<reply_to>) lives this long after a push */
+    int oversize_keep;    /* P:dead:oversize keeps the newest this many oversized messages */
     long heartbeat_ttl_ms; /* a worker silent this long is dead */
     long command_timeout_ms;
     long idle_block_ms;    /* how long one blocking wait on an empty queue lasts */
@@ -27,8 +35,11 @@ typedef struct wk_config {
     size_t max_bytes;      /* largest submission graded */
     int grade_threads;     /* grading threads; 0 grades on the event loop's thread */
     bool log_json;
-    bool stub_grader; /* benchmarks only: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
-    const char *fault_abort_on; /* chaos tests only: abort() grading a message holding it */
+    /* Test hooks (ASSAY_TEST_HOOKS builds only; always off otherwise). */
+    bool stub_grader; /* benchmarks: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
+    const char *fault_abort_on; /* chaos tests: abort() grading a message holding it */
+    const char *hooks_ignored;  /* without the hooks: the first hook variable set, if any */
+    const char *metrics;        /* --metrics HOST:PORT (metrics.h), NULL: off */
     int log_level;
 } wk_config;
 

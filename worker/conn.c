@@ -5,8 +5,10 @@
  */
 #include "conn.h"
 
+#include "health.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "metrics.h"
 #include "redis_uv.h"
 #include "worker.h"
 
@@ -64,7 +66,8 @@ void wk_conn_ignore_reply(wk_conn *c, redisReply *r, void *priv)
 {
     (void)priv;
     if (r && r->type == REDIS_REPLY_ERROR) {
-        wk_log(WK_WARN, "redis (%s) answered an error: %s", c->name, r->str);
+        wk_logf(WK_WARN, &(wk_lf){.event = "redis_error", .conn = c->name},
+                "redis (%s) answered an error: %s", c->name, r->str);
     }
 }
 
@@ -110,15 +113,28 @@ static void schedule_retry(wk_conn *c)
 
 static void went_down(wk_conn *c, const char *why)
 {
+    if (c->quiet_drop) {
+        c->quiet_drop = false; /* dropped on purpose, and said so: no line, no state change */
+        return;
+    }
     if (c->was_ready) {
-        wk_log(WK_ERROR, "lost the Redis connection (%s): %s; reconnecting", c->name, why);
+        wk_logf(WK_ERROR,
+                &(wk_lf){.event = "connection_lost",
+                         .conn = c->name,
+                         .redis = c->w->cfg->redis_desc},
+                "lost the Redis connection (%s): %s; reconnecting", c->name, why);
+        wk_metrics_add(WK_M_REDIS_RECONNECTS, 1);
         c->was_ready = false;
         c->fail_logged = true;
     } else {
         c->attempt_failed = true;
         if (!c->fail_logged) {
-            wk_log(WK_ERROR, "cannot reach Redis at %s (%s): %s; retrying with backoff",
-                   c->w->cfg->redis_desc, c->name, why);
+            wk_logf(WK_ERROR,
+                    &(wk_lf){.event = "redis_unreachable",
+                             .conn = c->name,
+                             .redis = c->w->cfg->redis_desc},
+                    "cannot reach Redis at %s (%s): %s; retrying with backoff",
+                    c->w->cfg->redis_desc, c->name, why);
             c->fail_logged = true;
         }
     }
@@ -135,6 +151,27 @@ void wk_conn_drop(wk_conn *c, const char *why)
         redisAsyncFree(ac);
     }
     schedule_retry(c);
+}
+
+void wk_conn_drop_quietly(wk_conn *c, const char *why)
+{
+    c->quiet_drop = true;
+    wk_conn_drop(c, why);
+}
+
+/* After each read: data arriving is progress for the watchdog (a large reply is slow, not
+ * lost), and a reply growing past the connection's limit is refused by dropping it. */
+static void read_cb(redisAsyncContext *ac, void *arg)
+{
+    wk_conn *c = arg;
+    if (c->ac != ac) {
+        return;
+    }
+    c->busy_since = uv_now(c->w->loop);
+    const redisReader *rd = ac->c.reader;
+    if (c->max_reply > 0 && rd && rd->len - rd->pos > c->max_reply && c->on_oversize) {
+        c->on_oversize(c);
+    }
 }
 
 void wk_conn_close(wk_conn *c)
@@ -172,7 +209,9 @@ static void ready_cb(wk_conn *c, redisReply *r, void *priv)
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        wk_conn_drop(c, r->str);
+        if (!wk_health_refused(c, r->str, "PING")) {
+            wk_conn_drop(c, r->str);
+        }
         return;
     }
     c->state = WK_CONN_READY;
@@ -183,7 +222,9 @@ static void ready_cb(wk_conn *c, redisReply *r, void *priv)
         wk_conn_reset_backoff(c);
     }
     if (!c->was_ready) {
-        wk_log(WK_INFO, "connected to Redis at %s (%s)", c->w->cfg->redis_desc, c->name);
+        wk_logf(WK_INFO,
+                &(wk_lf){.event = "connected", .conn = c->name, .redis = c->w->cfg->redis_desc},
+                "connected to Redis at %s (%s)", c->w->cfg->redis_desc, c->name);
     }
     c->was_ready = true;
     c->fail_logged = false;
@@ -191,12 +232,12 @@ static void ready_cb(wk_conn *c, redisReply *r, void *priv)
     c->on_ready(c);
 }
 
+/* AUTH's and SELECT's reply (priv: the command's name). */
 static void auth_cb(wk_conn *c, redisReply *r, void *priv)
 {
-    (void)priv;
-    if (r && r->type == REDIS_REPLY_ERROR) {
+    if (r && r->type == REDIS_REPLY_ERROR && !wk_health_refused(c, r->str, priv)) {
         char why[300];
-        snprintf(why, sizeof(why), "authentication failed: %s", r->str);
+        snprintf(why, sizeof(why), "%s failed: %s", (const char *)priv, r->str);
         wk_conn_drop(c, why);
     }
 }
@@ -218,17 +259,17 @@ static void connect_cb(const redisAsyncContext *ac, int status)
     if (u->password[0]) {
         if (u->user[0]) {
             const char *argv[] = {"AUTH", u->user, u->password};
-            wk_conn_send(c, auth_cb, NULL, 3, argv, NULL);
+            wk_conn_send(c, auth_cb, "AUTH", 3, argv, NULL);
         } else {
             const char *argv[] = {"AUTH", u->password};
-            wk_conn_send(c, auth_cb, NULL, 2, argv, NULL);
+            wk_conn_send(c, auth_cb, "AUTH", 2, argv, NULL);
         }
     }
     if (u->db) {
         char db[16];
         snprintf(db, sizeof(db), "%d", u->db);
         const char *argv[] = {"SELECT", db};
-        wk_conn_send(c, auth_cb, NULL, 2, argv, NULL);
+        wk_conn_send(c, auth_cb, "SELECT", 2, argv, NULL);
     }
     const char *argv[] = {"PING"};
     wk_conn_send(c, ready_cb, NULL, 1, argv, NULL);
@@ -251,7 +292,7 @@ void wk_conn_start(wk_conn *c)
         return;
     }
     ac->data = c;
-    if (wk_redis_uv_attach(ac, c->w->loop) != REDIS_OK) {
+    if (wk_redis_uv_attach(ac, c->w->loop, read_cb, c) != REDIS_OK) {
         went_down(c, "cannot attach to the event loop");
         redisAsyncFree(ac);
         schedule_retry(c);

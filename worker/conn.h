@@ -39,7 +39,10 @@ struct wk_conn {
     bool was_ready;        /* for logging once per state change */
     bool fail_logged;
     bool attempt_failed; /* a connection attempt failed since the last time it was ready */
+    bool quiet_drop;     /* the next drop is on purpose and logged by its caller */
+    size_t max_reply;    /* 0, or a reply larger than this calls on_oversize (block) */
     void (*on_ready)(wk_conn *c);
+    void (*on_oversize)(wk_conn *c);
 };
 
 /* Sets c up (its retry timer on w's loop); on_ready runs each time it becomes READY. */
@@ -53,6 +56,9 @@ int wk_conn_send(wk_conn *c, wk_reply_fn *fn, void *priv, int argc, const char *
                  const size_t *lens);
 /* Drops the connection now: pending callbacks get NULL replies, then a retry is scheduled. */
 void wk_conn_drop(wk_conn *c, const char *why);
+/* The same without the "lost the connection" line or its state change (the caller logs
+ * why): the reconnection that follows is not logged either. */
+void wk_conn_drop_quietly(wk_conn *c, const char *why);
 /* Closes it for good: the context freed (callbacks get NULL), the retry timer closed. */
 void wk_conn_close(wk_conn *c);
 /* A reply callback that only logs an error reply. */

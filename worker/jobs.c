@@ -11,130 +11,14 @@
 #include "acks.h"
 #include "bgpool.h"
 #include "claim.h"
-#include "deadletter.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* ------------------------------------------------------------------------------------
- * Grading one message.
- */
-
-static void now_rfc3339(char *buf, size_t size)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
-/*
- * Benchmarks only: a canned result of a typical size and a de-duplication key from the
- * message's bytes, without parsing or grading, so the acknowledgement is the same as for a
- * graded message. It measures what the Redis side alone can carry.
- */
-static void stub_one(const wk_worker *w, const char *raw, size_t len, wk_outcome *o)
-{
-    char canned[1024];
-    memset(canned, 'x', sizeof(canned) - 1);
-    memcpy(canned, "{\"stub\":\"", 9);
-    memcpy(canned + sizeof(canned) - 3, "\"}", 2);
-    canned[sizeof(canned) - 1] = '\0';
-    char key[400];
-    queue_dedupe_key(key, sizeof(key), w->cfg->prefix, raw, len, "stub");
-    o->result = strdup(canned);
-    o->dkey = strdup(key);
-    o->graded = true;
-}
-
-/* The de-duplication record of the result's id (and, graded, the id's error record). */
-static void dedupe_keys(const wk_worker *w, const json_t *res, const json_t *id, wk_outcome *o)
-{
-    char key[400];
-    const char *sha =
-        o->graded ? json_string_value(json_object_get(json_object_get(res, "rubric"), "sha256"))
-                  : "error";
-    queue_dedupe_key(key, sizeof(key), w->cfg->prefix, json_string_value(id),
-                     json_string_length(id), sha ? sha : "error");
-    o->dkey = strdup(key);
-    if (o->graded) {
-        /* The same key with "error" for the rubric's digest: the id's error record. */
-        char *digest = strrchr(key, ':') + 1;
-        snprintf(digest, sizeof(key) - (size_t)(digest - key), "error");
-        o->gkey = strdup(key);
-    }
-}
-
-static void grade_one(const wk_worker *w, const assay_catalog *cat, assay_scratch *scratch,
-                      const char *raw, size_t len, long redeliveries, queue_lane lane,
-                      wk_outcome *o)
-{
-    long attempts = redeliveries + 1;
-    assay_grade_options opts = {.graded_at = NULL, .limits = &w->limits};
-    json_t *res;
-    if (w->cfg->stub_grader) {
-        stub_one(w, raw, len, o);
-        return;
-    }
-    if (attempts > w->cfg->max_attempts) {
-        json_t *sub = json_loadb(raw, len < w->limits.max_submission_bytes ? len : 0, 0, NULL);
-        char msg[200];
-        snprintf(msg, sizeof(msg),
-                 "gave up after %ld deliveries: the submission was in flight each time a "
-                 "worker stopped",
-                 attempts - 1);
-        res = assay_result_error(sub, ASSAY_RESULT_GRADING_ERROR, msg, &opts);
-        json_decref(sub);
-        o->gave_up = true;
-    } else {
-        if (w->cfg->fault_abort_on && strstr(raw, w->cfg->fault_abort_on)) {
-            wk_log(WK_ERROR, "fault injection: aborting on a message holding \"%s\"",
-                   w->cfg->fault_abort_on);
-            abort();
-        }
-        res = assay_grade_buffer(cat, raw, len, scratch, &opts);
-    }
-    o->result = res ? assay_result_dumps(res) : NULL;
-    if (o->result == NULL) {
-        json_decref(res);
-        return;
-    }
-    const char *status = json_string_value(json_object_get(res, "status"));
-    o->graded = status && strcmp(status, "graded") == 0;
-    if (!o->graded) {
-        char now[40];
-        now_rfc3339(now, sizeof(now));
-        o->dead = queue_dead_encode(res, raw, len, w->cfg->worker_id, now, attempts, lane);
-        if (o->dead == NULL) {
-            /* Out of memory: unacknowledged, so it is retried rather than answered without
-             * its dead letter. */
-            free(o->result);
-            o->result = NULL;
-            json_decref(res);
-            return;
-        }
-    }
-    json_t *id = json_object_get(res, "id");
-    if (json_is_string(id)) {
-        dedupe_keys(w, res, id, o);
-    }
-    if (o->graded) {
-        wk_log(WK_DEBUG, "graded %s", json_string_value(id));
-    } else {
-        wk_log(WK_INFO,
-               "not graded: %s (%s); answering with an error and dead-lettering it "
-               "unless it was answered before",
-               json_string_value(json_object_get(json_object_get(res, "error"), "code")),
-               json_is_string(id) ? json_string_value(id) : "no id");
-    }
-    json_decref(res);
-}
 
 /* ------------------------------------------------------------------------------------
  * Scratch pool and catalog references.
@@ -162,11 +46,34 @@ static void scratch_put(wk_worker *w, assay_scratch *s)
     assay_scratch_destroy(s);
 }
 
+static void cat_free_work_cb(uv_work_t *req)
+{
+    wk_cat_ref *c = req->data;
+    assay_catalog_destroy(c->cat);
+}
+
+static void cat_free_after_cb(uv_work_t *req, int status)
+{
+    (void)status;
+    free(req->data);
+}
+
+/* Frees a catalog no longer in service and no longer used, off the loop thread while the
+ * worker runs (the loop waits for it at exit). */
+static void cat_free(wk_worker *w, wk_cat_ref *c)
+{
+    c->free_req.data = c;
+    if (w->phase == WK_CLOSED ||
+        uv_queue_work(w->loop, &c->free_req, cat_free_work_cb, cat_free_after_cb) != 0) {
+        assay_catalog_destroy(c->cat);
+        free(c);
+    }
+}
+
 static void cat_release(wk_worker *w, wk_cat_ref *c)
 {
     if (--c->refs == 0 && c != w->cat) {
-        assay_catalog_destroy(c->cat);
-        free(c);
+        cat_free(w, c);
     }
 }
 
@@ -184,8 +91,7 @@ void wk_cat_replace(wk_worker *w, wk_cat_ref *ref)
     wk_cat_ref *old = w->cat;
     w->cat = ref;
     if (old->refs == 0) {
-        assay_catalog_destroy(old->cat);
-        free(old);
+        cat_free(w, old);
     }
 }
 
@@ -197,7 +103,7 @@ int wk_catalog_load(const char *dir, assay_catalog **out)
     char line[1200];
     for (size_t i = 0; i < assay_diags_count(d); i++) {
         assay_diag_format(assay_diags_get(d, i), line, sizeof(line));
-        wk_log(WK_ERROR, "%s", line);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "rubric_problem", .path = dir}, "%s", line);
     }
     assay_diags_destroy(d);
     if (rc < 0) {
@@ -223,15 +129,16 @@ void wk_jobs_free(wk_worker *w)
  * Jobs.
  */
 
-static void job_free(wk_job *j)
+void wk_job_free(wk_job *j)
 {
+    if (j == NULL) {
+        return;
+    }
     for (size_t i = 0; i < j->n; i++) {
         free(j->raw[i]);
-        free(j->out[i].result);
-        free(j->out[i].dead);
-        free(j->out[i].dkey);
-        free(j->out[i].gkey);
+        wk_outcome_free(&j->out[i]);
     }
+    free(j->big);
     free(j->raw);
     free(j->len);
     free(j->redeliveries);
@@ -250,7 +157,7 @@ wk_job *wk_job_new(wk_worker *w, queue_lane lane, size_t n)
     j->redeliveries = calloc(n, sizeof(*j->redeliveries));
     j->out = calloc(n, sizeof(*j->out));
     if (!j->raw || !j->len || !j->redeliveries || !j->out) {
-        job_free(j);
+        wk_job_free(j);
         return NULL;
     }
     j->w = w;
@@ -263,14 +170,16 @@ wk_job *wk_job_new(wk_worker *w, queue_lane lane, size_t n)
 static void job_work_cb(uv_work_t *req)
 {
     wk_job *j = req->data;
-    assay_scratch *s = scratch_take(j->w);
+    assay_scratch *s = j->big ? NULL : scratch_take(j->w);
     for (size_t i = 0; i < j->n; i++) {
-        if (s == NULL && !j->w->cfg->stub_grader) {
+        if (s == NULL && !j->big && !j->w->cfg->stub_grader) {
             break; /* out of memory: left unacknowledged, recovered later */
         }
         if (j->raw[i]) {
-            grade_one(j->w, j->cat->cat, s, j->raw[i], j->len[i], j->redeliveries[i], j->lane,
-                      &j->out[i]);
+            uint64_t t0 = wk_metrics_now_ns();
+            wk_answer(j->w, j->cat->cat, s, j->raw[i], j->len[i], j->redeliveries[i], j->lane,
+                      j->big, &j->out[i]);
+            wk_metrics_observe_since(WK_H_GRADING, t0);
         }
     }
     if (s) {
@@ -291,31 +200,35 @@ static void job_after_cb(uv_work_t *req, int status)
     }
     queue_ack a;
     queue_ack_init(&a);
+    wk_metrics_batch *mb = wk_metrics_batch_new(j->n);
+    wk_ack_batch *b = j->b;
     for (size_t i = 0; i < j->n; i++) {
-        const wk_outcome *o = &j->out[i];
+        wk_outcome *o = &j->out[i];
         if (o->result == NULL) {
             continue;
         }
-        if (o->graded) {
-            w->graded++;
-        } else {
-            w->failed++;
-        }
         queue_ack_msg m = {
-            .raw = j->raw[i],
-            .len = j->len[i],
+            /* An oversized message is named by its SHA-1: its body never left Redis. */
+            .raw = j->big ? j->big->sha1 : j->raw[i],
+            .len = j->big ? strlen(j->big->sha1) : j->len[i],
             .lane = j->lane,
             .result = o->result,
             .dead = o->dead,
             .dedupe = o->dkey,
             .guard = o->gkey,
+            .reply = o->reply,
+            .graded = o->graded,
+            .force = o->force,
+            .oversize = o->oversize,
             .gave_up = o->gave_up,
         };
         queue_ack_add(&a, &m);
+        wk_ack_note(b, a.n - 1, o); /* takes the id, for the log and the counts */
+        wk_metrics_batch_add(mb, j->lane, o->graded, o->enqueued_ms);
     }
     size_t lost = j->n - a.n;
-    wk_ack_batch *b = j->b;
-    job_free(j);
+    b->metrics = mb;
+    wk_job_free(j);
     wk_ack_ready(w, b, &a, lost);
     wk_maybe_finish(w);
 }
@@ -324,13 +237,14 @@ int wk_job_start(wk_job *j)
 {
     wk_worker *w = j->w;
     size_t n = j->n;
-    j->b = wk_ack_batch_add(w, j->lane, n == 1 && j->redeliveries[0] > 0);
+    j->b = wk_ack_batch_add(w, j->lane, n == 1 && j->redeliveries[0] > 0, n, j->big != NULL);
     if (j->b == NULL) {
-        job_free(j);
+        wk_job_free(j);
         return -1;
     }
     j->cat = w->cat;
     j->cat->refs++;
+    wk_metrics_claimed(n, j->redeliveries);
     w->inflight += (int)n;
     w->grading += (int)n;
     if (j->lane == QUEUE_REGRADE) {
@@ -342,7 +256,7 @@ int wk_job_start(wk_job *j)
         wk_pump(w);
         return 0;
     }
-    if (w->cfg->grade_threads == 0 ||
+    if (w->cfg->grade_threads == 0 || j->big ||
         uv_queue_work(w->loop, &j->req, job_work_cb, job_after_cb) != 0) {
         job_work_cb(&j->req);
         job_after_cb(&j->req, 0);
@@ -368,5 +282,5 @@ void wk_job_cancel_cb(void *job)
 {
     wk_job *j = job;
     cat_release(j->w, j->cat);
-    job_free(j);
+    wk_job_free(j);
 }

@@ -8,27 +8,20 @@
 #ifndef ASSAY_WORKER_JOBS_H
 #define ASSAY_WORKER_JOBS_H
 
+#include "answer.h"
 #include "worker.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* A loaded catalog and the grading jobs that use it: a SIGHUP reload replaces the current
- * one, and the old one is freed when its last job is done. */
+ * one, and the old one is freed when its last job is done - on a pool thread, since freeing
+ * many compiled patterns takes as long as compiling them. */
 struct wk_cat_ref {
     assay_catalog *cat;
     int refs;
+    uv_work_t free_req;
 };
-
-/* What grading one message produced, for its part of the acknowledgement. */
-typedef struct wk_outcome {
-    char *result; /* NULL: out of memory, leave it unacknowledged */
-    char *dead;   /* the dead letter, NULL when graded */
-    char *dkey;   /* the de-duplication key, NULL without an id */
-    char *gkey;   /* graded: the id's error record, which may say it was given up on */
-    bool graded;
-    bool gave_up; /* answered grading_error after too many deliveries */
-} wk_outcome;
 
 typedef struct wk_job {
     uv_work_t req;
@@ -39,6 +32,7 @@ typedef struct wk_job {
     char **raw; /* the messages; an entry is NULL when copying it ran out of memory */
     size_t *len;
     long *redeliveries;
+    wk_oversize *big; /* an oversized message (the job's only one), else NULL */
     wk_outcome *out;
     wk_ack_batch *b; /* its place in the acknowledgement order */
 } wk_job;
@@ -46,8 +40,11 @@ typedef struct wk_job {
 /* A job for n messages from lane, its arrays zeroed for the caller to fill. NULL when out
  * of memory. */
 wk_job *wk_job_new(wk_worker *w, queue_lane lane, size_t n);
+/* Frees a job not started (and what it holds); NULL is a no-op. */
+void wk_job_free(wk_job *j);
 /* Takes the job's place in the acknowledgement order, counts it in flight and starts
- * grading it. @return 0, or -1 when out of memory (the job is freed, nothing counted). */
+ * grading it. @return 0, or -1 when out of memory (the job is freed, nothing counted). An
+ * oversized message (j->big) is answered on the loop thread: there is nothing to grade. */
 int wk_job_start(wk_job *j);
 
 /* The regrade pool's callbacks (bgpool.h): work, done, and cancel for a job dropped

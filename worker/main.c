@@ -16,7 +16,7 @@ int main(int argc, char **argv)
     if (rc != 0) {
         return rc > 0 ? 0 : 2;
     }
-    wk_log_setup(cfg.log_json, (wk_level)cfg.log_level);
+    wk_log_setup(cfg.log_json, (wk_level)cfg.log_level, cfg.worker_id);
     /* A Redis connection closed under a write must be an error return, not a signal. */
     signal(SIGPIPE, SIG_IGN);
     /* Grading jobs run on libuv's thread pool: size it before its first use. */

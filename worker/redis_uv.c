@@ -9,6 +9,8 @@ typedef struct redis_uv {
     redisAsyncContext *ac;
     uv_poll_t poll;
     int events;
+    wk_redis_uv_read_fn *on_read;
+    void *arg;
 } redis_uv;
 
 static void poll_cb(uv_poll_t *handle, int status, int events)
@@ -27,6 +29,9 @@ static void poll_cb(uv_poll_t *handle, int status, int events)
     }
     if (p->ac != NULL && (events & UV_READABLE)) {
         redisAsyncHandleRead(p->ac);
+        if (p->ac != NULL && p->on_read) {
+            p->on_read(p->ac, p->arg);
+        }
     }
     if (p->ac != NULL && (events & UV_WRITABLE)) {
         redisAsyncHandleWrite(p->ac);
@@ -82,7 +87,8 @@ static void cleanup(void *privdata)
     uv_close((uv_handle_t *)&p->poll, close_cb);
 }
 
-int wk_redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop)
+int wk_redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop, wk_redis_uv_read_fn *on_read,
+                       void *arg)
 {
     if (ac->ev.data != NULL) {
         return REDIS_ERR;
@@ -96,6 +102,8 @@ int wk_redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop)
         return REDIS_ERR;
     }
     p->ac = ac;
+    p->on_read = on_read;
+    p->arg = arg;
     p->poll.data = p;
     ac->ev.addRead = add_read;
     ac->ev.delRead = del_read;

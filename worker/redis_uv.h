@@ -14,7 +14,11 @@
 #include <hiredis/async.h>
 #include <uv.h>
 
-/* @return REDIS_OK or REDIS_ERR. */
-int wk_redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop);
+/* Called after each read from the socket, while the context lives (it may free it). */
+typedef void wk_redis_uv_read_fn(redisAsyncContext *ac, void *arg);
+
+/* on_read (may be NULL) runs after each read, with arg. @return REDIS_OK or REDIS_ERR. */
+int wk_redis_uv_attach(redisAsyncContext *ac, uv_loop_t *loop, wk_redis_uv_read_fn *on_read,
+                       void *arg);
 
 #endif

@@ -21,6 +21,8 @@
 #include "jobs.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "metrics.h"
+#include "reload.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -29,19 +31,31 @@
 
 static void log_start(const wk_config *cfg, const assay_catalog *cat)
 {
-    wk_log(WK_INFO,
-           "assay-worker %s starting as %s: %zu rubric%s from %s, Redis %s, prefix %s, "
-           "%d grading thread%s",
-           assay_version(), cfg->worker_id, assay_catalog_count(cat),
-           assay_catalog_count(cat) == 1 ? "" : "s", cfg->rubrics, cfg->redis_desc, cfg->prefix,
-           cfg->grade_threads, cfg->grade_threads == 1 ? "" : "s");
+    wk_logf(WK_INFO,
+            &(wk_lf){.event = "starting",
+                     .redis = cfg->redis_desc,
+                     .path = cfg->rubrics,
+                     WK_COUNT(assay_catalog_count(cat))},
+            "assay-worker %s starting as %s: %zu rubric%s from %s, Redis %s, prefix %s, "
+            "%d grading thread%s",
+            assay_version(), cfg->worker_id, assay_catalog_count(cat),
+            assay_catalog_count(cat) == 1 ? "" : "s", cfg->rubrics, cfg->redis_desc,
+            cfg->prefix, cfg->grade_threads, cfg->grade_threads == 1 ? "" : "s");
     if (cfg->stub_grader) {
-        wk_log(WK_WARN, "benchmark stub on (ASSAY_BENCH_STUB_GRADER): results are canned, not "
-                        "grades; for benchmarks only");
+        wk_logf(WK_WARN, &(wk_lf){.event = "test_hook", .code = "ASSAY_BENCH_STUB_GRADER"},
+                "benchmark stub on (ASSAY_BENCH_STUB_GRADER): results are canned, not "
+                "grades; for benchmarks only");
     }
     if (cfg->fault_abort_on) {
-        wk_log(WK_WARN, "fault injection is on (ASSAY_FAULT_ABORT_ON): this worker aborts "
-                        "on any message holding that text; for chaos tests only");
+        wk_logf(WK_WARN, &(wk_lf){.event = "test_hook", .code = "ASSAY_FAULT_ABORT_ON"},
+                "fault injection is on (ASSAY_FAULT_ABORT_ON): this worker aborts "
+                "on any message holding that text; for chaos tests only");
+    }
+    if (cfg->hooks_ignored) {
+        wk_logf(WK_WARN, &(wk_lf){.event = "test_hook_ignored", .code = cfg->hooks_ignored},
+                "%s is set, but this assay-worker has no test hooks (only assay-worker-hooks, "
+                "built with -Dtest_hooks=true, has them): ignored",
+                cfg->hooks_ignored);
     }
 }
 
@@ -49,7 +63,8 @@ static void log_start(const wk_config *cfg, const assay_catalog *cat)
 static void open_handle_cb(uv_handle_t *h, void *arg)
 {
     (void)arg;
-    wk_log(WK_ERROR, "a %s handle is still open at exit", uv_handle_type_name(h->type));
+    wk_logf(WK_ERROR, &(wk_lf){.event = "handle_open"}, "a %s handle is still open at exit",
+            uv_handle_type_name(h->type));
 }
 
 int wk_run(wk_config *cfg)
@@ -62,10 +77,16 @@ int wk_run(wk_config *cfg)
     w->phase = WK_RUNNING;
     w->started = (long long)time(NULL);
     srand((unsigned)(time(NULL) ^ getpid()));
+    if (cfg->metrics && wk_metrics_start(cfg->metrics) != 0) {
+        free(w);
+        return 1;
+    }
     assay_catalog *cat = NULL;
     if (wk_catalog_load(cfg->rubrics, &cat) < 0 || (w->cat = wk_cat_ref_new(cat)) == NULL) {
-        wk_log(WK_ERROR, "cannot start: the rubrics in %s did not load", cfg->rubrics);
+        wk_logf(WK_ERROR, &(wk_lf){.event = "start_failed", .path = cfg->rubrics},
+                "cannot start: the rubrics in %s did not load", cfg->rubrics);
         assay_catalog_destroy(cat);
+        wk_metrics_stop();
         free(w);
         return 1;
     }
@@ -77,12 +98,16 @@ int wk_run(wk_config *cfg)
     queue_script_sha(queue_claim_lua, w->sha_claim);
     queue_script_sha(queue_ack_lua, w->sha_ack);
     queue_script_sha(queue_recover_lua, w->sha_recover);
+    queue_script_sha(queue_resume_lua, w->sha_resume);
 
     w->loop = uv_default_loop();
     wk_conn_init(&w->main, w, "main", wk_main_ready, 0);
     wk_conn_init(&w->block, w, "block", wk_block_ready, cfg->idle_block_ms);
-    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry};
-    for (size_t i = 0; i < 4; i++) {
+    w->block.max_reply = cfg->max_bytes + 65536;
+    w->block.on_oversize = wk_block_oversize;
+    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry,
+                            &w->writes_retry};
+    for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
         uv_timer_init(w->loop, timers[i]);
         timers[i]->data = w;
     }
@@ -93,8 +118,9 @@ int wk_run(wk_config *cfg)
         w->regrade_pool =
             wk_bgpool_start(w->loop, cfg->grade_threads, wk_job_work_cb, wk_job_done_cb);
         if (w->regrade_pool == NULL) {
-            wk_log(WK_WARN, "cannot start the low-priority regrade threads; regrading "
-                            "shares the live grading threads");
+            wk_logf(WK_WARN, &(wk_lf){.event = "regrade_pool_failed"},
+                    "cannot start the low-priority regrade threads; regrading shares the "
+                    "live grading threads");
         }
     }
     uv_signal_t *sigs[] = {&w->sigterm, &w->sigint, &w->sighup};
@@ -105,6 +131,7 @@ int wk_run(wk_config *cfg)
     uv_signal_start(&w->sigterm, wk_stop_signal_cb, SIGTERM);
     uv_signal_start(&w->sigint, wk_stop_signal_cb, SIGINT);
     uv_signal_start(&w->sighup, wk_reload_signal_cb, SIGHUP);
+    wk_notify_start(w);
 
     wk_conn_start(&w->main);
     wk_conn_start(&w->block);
@@ -114,10 +141,12 @@ int wk_run(wk_config *cfg)
     int code = w->exit_code;
     int rc = uv_loop_close(w->loop);
     if (rc != 0) {
-        wk_log(WK_ERROR, "the event loop did not close: %s", uv_strerror(rc));
+        wk_logf(WK_ERROR, &(wk_lf){.event = "loop_close_failed"},
+                "the event loop did not close: %s", uv_strerror(rc));
         uv_walk(w->loop, open_handle_cb, NULL);
         code = 1;
     }
+    wk_metrics_stop();
     wk_acks_free(w);
     wk_jobs_free(w);
     pthread_mutex_destroy(&w->pool_mu);

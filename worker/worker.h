@@ -8,9 +8,12 @@
  *   jobs.c       grading a claimed batch off the loop, catalog references, scratch pool
  *   acks.c       acknowledgement batches, sent in claim order per lane (the ack script)
  *   lifecycle.c  start-up on a ready connection, heartbeat and recovery, the phases
- *                (signals, drain, leaving), reload
+ *                (signals, drain, leaving)
+ *   reload.c     SIGHUP: the rubrics compiled off the loop, put in service on it
+ *   health.c     Redis's refusals: credentials (fatal before the first start), writes (OOM)
  *   bgpool.c     the nice-19 threads that grade regrade batches
  *   redis_uv.c   hiredis on libuv;  config.c, log.c  flags and the log
+ *   notify.c     systemd notifications, readiness;  metrics.c  --metrics (HTTP thread)
  * Every name a module shares starts with wk_ (WK_ for constants); file-local ones have no
  * prefix. The queue protocol itself (keys, scripts, entries) is queue/'s.
  */
@@ -20,6 +23,7 @@
 #include "assay/assay.h"
 #include "config.h"
 #include "conn.h"
+#include "notify.h"
 #include "queue.h"
 
 #include <pthread.h>
@@ -40,6 +44,10 @@
  *   DRAINING,
  *   LEAVING   the drain timer                              CLOSED, exit 1
  *   any       a second SIGTERM / SIGINT                    _exit(1)
+ *   any       Redis refuses our user before the first      CLOSED, exit 78 (health.c)
+ *             claim was answered
+ *
+ * Stopping while Redis refuses our user (after a first start) exits 78 instead of 0.
  *
  * "Drained" (wk_drained) is one predicate: no claim out, nothing claimed unacknowledged,
  * no acknowledgement batch kept. RUNNING claims; DRAINING only finishes what it holds and
@@ -57,12 +65,12 @@ struct wk_worker {
     uv_loop_t *loop;
     wk_phase phase;
     wk_conn main, block; /* main: claims, acks, heartbeats, recovery; block: waits only */
-    uv_timer_t heartbeat, watchdog, drain, pump_retry;
+    uv_timer_t heartbeat, watchdog, drain, pump_retry, writes_retry;
     uv_signal_t sigterm, sigint, sighup;
 
     /* The protocol: keys and script names (SHA-1), fixed at start. */
     queue_keys keys;
-    char sha_claim[41], sha_ack[41], sha_recover[41];
+    char sha_claim[41], sha_ack[41], sha_recover[41], sha_resume[41];
 
     /* jobs.c: what grading reads, and the scratch reused across jobs. */
     wk_cat_ref *cat; /* the catalog in service */
@@ -77,9 +85,23 @@ struct wk_worker {
     int grading;                           /* of those, in grading jobs */
     int regrade_inflight, regrade_grading; /* the same, for the regrade lane alone */
     bool claim_outstanding, block_outstanding;
+    bool claim_idle; /* the claim out was sent with nothing in flight */
     bool pump_again; /* room was made while a claim was out: claim again after its reply */
     bool claim_error_logged;
     wk_ack_batch *acks, *acks_tail; /* in claim order */
+
+    /* health.c: what Redis's refusals tell us (health.h). */
+    bool claimed_once;   /* a first claim was answered: credentials and scripts work */
+    bool auth_failing;   /* since then, Redis refuses our user */
+    bool writes_refused; /* Redis answers OOM to writes */
+    long writes_backoff_ms;
+    uint64_t writes_ok_at;      /* when writes were last accepted again (loop time, ms) */
+    uint64_t writes_refused_at; /* when they were last refused, after being accepted */
+    uint64_t block_sent_at;     /* when the blocking wait in progress was sent */
+
+    /* reload.c */
+    bool reloading;    /* a reload is compiling on a pool thread */
+    bool reload_again; /* a SIGHUP came meanwhile: one more reload after it */
 
     /* lifecycle.c */
     bool first_ready_done, persistence_checked;
@@ -87,6 +109,7 @@ struct wk_worker {
     uint64_t graded, failed, duplicates, recovered;
     int exit_code;
     long long started;
+    wk_notify notify; /* notify.c: systemd, readiness, the loop's side of the metrics */
 };
 
 /* Runs the worker until it stops. @return the process exit status: 0 after a clean drain,

@@ -14,6 +14,7 @@ message does not (jansson's parser messages are its own), and no check ever ends
 """
 
 import json
+import math
 import re
 import time
 
@@ -31,6 +32,11 @@ _COLLAPSE = re.compile("[" + re.escape(decimals.WHITE) + "]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_WHITE_SPACE = re.compile("[\x1c-\x1f]")
 _WHITE_SET = frozenset(decimals.WHITE)
+_REPLY_TO = re.compile("[A-Za-z0-9._:-]{1,64}")
+_META_MAX_DEPTH = 64
+_ANSWER_MAX = 1024
+_TIME_FORM = 'an RFC 3339 date-time with a time zone, e.g. "2026-03-01T09:00:00Z"'
+_DIGITS = frozenset(b"0123456789")
 
 
 class _Bad(ValueError):
@@ -101,6 +107,149 @@ def _double_digits(v):
     return 17
 
 
+def _days_from_civil(y, m, d):
+    """Days from 1970-01-01 (engine/src/rfc3339.c's calendar, which has a year 0)."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m - 3 if m > 2 else m + 9) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+
+
+def _civil_from_days(z):
+    z += 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (m <= 2), m, d
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _num(b, i, n):
+    """The n ASCII digits of b at i as an int, or None."""
+    part = b[i:i + n]
+    if len(part) != n or any(c not in _DIGITS for c in part):
+        return None
+    return int(part)
+
+
+def rfc3339_utc(s):
+    """(UTC text, None) for an RFC 3339 date-time with a time zone, else (None, problem), with
+    the engine's phrases (rfc3339.c), on the UTF-8 bytes as the engine reads them."""
+    b = s.encode("utf-8")
+    n = len(b)
+    if n < 19 or b[4:5] != b"-" or b[7:8] != b"-" or b[10:11] not in (b"T", b"t") or \
+            b[13:14] != b":" or b[16:17] != b":":
+        return None, "it does not start with a date and time in the form YYYY-MM-DDTHH:MM:SS"
+    y, mo, d, h, mi, sec = (_num(b, 0, 4), _num(b, 5, 2), _num(b, 8, 2), _num(b, 11, 2),
+                            _num(b, 14, 2), _num(b, 17, 2))
+    if None in (y, mo, d, h, mi, sec):
+        return None, "it does not start with a date and time in the form YYYY-MM-DDTHH:MM:SS"
+    if not 1 <= mo <= 12:
+        return None, "the month is not 01 to 12"
+    leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
+    if d < 1 or d > (29 if mo == 2 and leap else _MONTH_DAYS[mo - 1]):
+        return None, "that month has no such day"
+    if h > 23 or mi > 59 or sec > 60:
+        return None, "the time of day is out of range (hours 00-23, minutes 00-59, seconds 00-60)"
+    i = 19
+    frac = b""
+    if i < n and b[i] == 0x2E:
+        i += 1
+        j = i
+        while j < n and b[j] in _DIGITS:
+            j += 1
+        frac = b[i:j]
+        i = j
+        if not frac:
+            return None, "the decimal point after the seconds has no digits after it"
+        if len(frac) > 9:
+            return None, "the seconds have more than 9 fraction digits"
+    if i == n:
+        return None, "it has no time zone: add Z or an offset such as +01:00"
+    if b[i] in (0x5A, 0x7A) and i + 1 == n:
+        off = 0
+    elif b[i] in (0x2B, 0x2D) and n - i == 6 and b[i + 3] == 0x3A:
+        oh, om = _num(b, i + 1, 2), _num(b, i + 4, 2)
+        if oh is None or om is None:
+            return None, "the time zone offset is not in the form +HH:MM or -HH:MM"
+        if oh > 23 or om > 59:
+            return None, "the time zone offset is out of range (hours 00-23, minutes 00-59)"
+        off = (oh * 60 + om) * (-1 if b[i] == 0x2D else 1)
+    else:
+        return None, "it does not end with a time zone: Z or an offset such as +01:00"
+    minutes = _days_from_civil(y, mo, d) * 1440 + h * 60 + mi - off
+    days, mod = divmod(minutes, 1440)
+    uy, um, ud = _civil_from_days(days)
+    if not 0 <= uy <= 9999:
+        return None, "in UTC it falls outside the years 0000 to 9999"
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (uy, um, ud, mod // 60, mod % 60, sec)
+    if frac:
+        text += "." + frac.decode()
+    return text + "Z", None
+
+
+def _time(v):
+    """(UTC text or None, problem or None) of an optional time field."""
+    if v is None:
+        return None, None
+    if v.__class__ is not str:
+        return None, "it is not a string"
+    return rfc3339_utc(v)
+
+
+def _deeper(v, limit):
+    """Are lists and dicts nested in v deeper than limit levels?"""
+    t = v.__class__
+    if t is dict:
+        if limit == 0:
+            return True
+        return any(_deeper(x, limit - 1) for x in v.values())
+    if t is list:
+        if limit == 0:
+            return True
+        return any(_deeper(x, limit - 1) for x in v)
+    return False
+
+
+class _Envelope:
+    """A submission's envelope (engine/src/result.c's rs_envelope): each field judged alone."""
+
+    __slots__ = ("submitted", "submitted_problem", "enqueued_problem", "reply_to_bad",
+                 "force_bad", "meta_json")
+
+    def __init__(self, sub):
+        self.submitted, self.submitted_problem = _time(sub.get("submitted_at"))
+        self.enqueued_problem = _time(sub.get("enqueued_at"))[1]
+        rt = sub.get("reply_to")
+        self.reply_to_bad = rt is not None and not (rt.__class__ is str and _REPLY_TO.fullmatch(rt))
+        f = sub.get("force")
+        self.force_bad = f is not None and f.__class__ is not bool
+        meta = sub.get("meta")
+        if meta is None or meta.__class__ not in (dict, list):
+            self.meta_json = jsonout.value(meta)
+        elif _deeper(meta, _META_MAX_DEPTH):
+            self.meta_json = None  # too deep: echoed as null, and an error
+        else:
+            self.meta_json = jsonout.value(meta)
+
+
+def _cut(s):
+    """(s cut to _ANSWER_MAX bytes of UTF-8 on a character boundary, whether it was cut)."""
+    if len(s) * 4 <= _ANSWER_MAX:
+        return s, False
+    b = s.encode("utf-8")
+    if len(b) <= _ANSWER_MAX:
+        return s, False
+    return b[:_ANSWER_MAX].decode("utf-8", "ignore"), True
+
+
 def _explain(reason, text):
     return ',"reason":"' + reason + '","explanation":' + jsonout.string(text)
 
@@ -144,23 +293,26 @@ class Grader:
 
     # -- errors ------------------------------------------------------------------------------
 
-    def _tail(self, sub):
-        meta_json = jsonout.value(sub.get("meta")) if isinstance(sub, dict) else "null"
+    def _tail(self, env):
+        meta_json = env.meta_json if env is not None and env.meta_json is not None else "null"
         return ',"graded_at":' + self._graded_at() + ',"engine":' + ENGINE + ',"meta":' + meta_json + "}"
 
-    def error(self, sub, r, code, message):
+    def error(self, sub, r, code, message, env=None):
         """The result of a submission that is not graded."""
         self.failed += 1
         obj = isinstance(sub, dict)
+        if obj and env is None:
+            env = _Envelope(sub)
         sid = sub.get("id") if obj else None
         echo = isinstance(sid, str) and 1 <= _utf8_len(sid) <= 256 and "\0" not in sid
         learner = sub.get("learner") if obj else None
         return (
             '{"id":' + (jsonout.string(sid) if echo else "null")
             + ',"learner":' + (jsonout.string(learner) if isinstance(learner, str) else "null")
+            + (',"submitted_at":"' + env.submitted + '"' if env is not None and env.submitted else "")
             + ',"rubric":' + (r.ref_json if r is not None else "null")
             + ',"status":"error","error":{"code":"' + code + '","message":'
-            + jsonout.string(_scrub_cut(message, 599)) + "}" + self._tail(sub)
+            + jsonout.string(_scrub_cut(message, 599)) + "}" + self._tail(env)
         )
 
     # -- the whole submission --------------------------------------------------------------------
@@ -205,40 +357,58 @@ class Grader:
                     r = self.cat.find(rid, None)
         return self.grade(r, sub)
 
-    def _validate(self, r, sub):
+    def _validate(self, r, sub, env):
         if not isinstance(sub, dict):
             return self.error(sub, None, "not_an_object", "a submission must be a JSON object")
+        e = self.error
+        error = lambda sub, r, code, message: e(sub, r, code, message, env)  # noqa: E731
         sid = sub.get("id")
         if sid is None and "id" not in sub:
-            return self.error(sub, None, "missing_field", 'the submission has no "id"')
+            return error(sub, None, "missing_field", 'the submission has no "id"')
         if not isinstance(sid, str) or not 1 <= _utf8_len(sid) <= 256 or "\0" in sid:
-            return self.error(sub, None, "wrong_type", '"id" must be a string of 1 to 256 bytes without NUL')
+            return error(sub, None, "wrong_type", '"id" must be a string of 1 to 256 bytes without NUL')
         if "rubric" not in sub:
-            return self.error(sub, None, "missing_field", 'the submission has no "rubric" (the rubric\'s id)')
+            return error(sub, None, "missing_field", 'the submission has no "rubric" (the rubric\'s id)')
         rid = sub["rubric"]
         if not isinstance(rid, str) or "\0" in rid:
-            return self.error(sub, None, "wrong_type", '"rubric" must be a string (the rubric\'s id)')
+            return error(sub, None, "wrong_type", '"rubric" must be a string (the rubric\'s id)')
         if r is None or rid != r.id:
-            return self.error(sub, None, "unknown_rubric", 'no rubric with id "%s" is loaded' % _scrub_cut(rid, 128))
+            return error(sub, None, "unknown_rubric", 'no rubric with id "%s" is loaded' % _scrub_cut(rid, 128))
         ver = sub.get("rubric_version")
         if ver is not None:
             if not isinstance(ver, str) or "\0" in ver:
-                return self.error(sub, None, "wrong_type", '"rubric_version" must be a string')
+                return error(sub, None, "wrong_type", '"rubric_version" must be a string')
             if ver != r.version:
-                return self.error(
+                return error(
                     sub, None, "unknown_rubric_version",
                     'rubric "%s" has no version "%s" loaded' % (r.id, _scrub_cut(ver, 64)),
                 )
         learner = sub.get("learner")
         if learner is not None and not (isinstance(learner, str) and "\0" not in learner):
-            return self.error(sub, r, "wrong_type", '"learner" must be a string')
+            return error(sub, r, "wrong_type", '"learner" must be a string')
+        if env.submitted_problem:
+            return error(sub, r, "wrong_type", '"submitted_at" must be %s: %s' % (_TIME_FORM, env.submitted_problem))
+        if env.enqueued_problem:
+            return error(sub, r, "wrong_type", '"enqueued_at" must be %s: %s' % (_TIME_FORM, env.enqueued_problem))
+        if env.reply_to_bad:
+            return error(
+                sub, r, "wrong_type",
+                '"reply_to" must be a string of 1 to 64 characters, each a letter, a digit or one of . _ : -',
+            )
+        if env.force_bad:
+            return error(sub, r, "wrong_type", '"force" must be true or false')
+        if env.meta_json is None:
+            return error(
+                sub, r, "too_large",
+                '"meta" is nested more than %d levels deep: send deeper structures as a string' % _META_MAX_DEPTH,
+            )
         if "responses" not in sub:
-            return self.error(sub, r, "missing_field", 'the submission has no "responses"')
+            return error(sub, r, "missing_field", 'the submission has no "responses"')
         resp = sub["responses"]
         if not isinstance(resp, dict):
-            return self.error(sub, r, "wrong_type", '"responses" must be an object: item id -> answer')
+            return error(sub, r, "wrong_type", '"responses" must be an object: item id -> answer')
         if len(resp) > MAX_RESPONSES:
-            return self.error(
+            return error(
                 sub, r, "too_large",
                 "%d responses is more than the limit of %d" % (len(resp), MAX_RESPONSES),
             )
@@ -246,7 +416,8 @@ class Grader:
 
     def grade(self, r, sub):
         """The result, as JSON text, of a parsed submission for rubric r (None: not found)."""
-        bad = self._validate(r, sub)
+        env = _Envelope(sub) if sub.__class__ is dict else None
+        bad = self._validate(r, sub, env)
         if bad is not None:
             return bad
         responses = sub["responses"]
@@ -257,8 +428,10 @@ class Grader:
         out = [
             '{"id":', jsonout.string(sub["id"]),
             ',"learner":', jsonout.string(learner) if learner.__class__ is str else "null",
+            ',"submitted_at":"' + env.submitted + '"' if env.submitted else "",
             ',"rubric":', r.ref_json, ',"status":"graded","score":', None,
-            ',"max_score":', r.max_str, ',"check_errors":0,"competencies":[', None, '],"items":[',
+            ',"max_score":', r.max_str, ',"feedback":', None, ',"check_errors":0,"competencies":[', None,
+            '],"items":[',
         ]
         add = out.append
         first_item = True
@@ -274,7 +447,15 @@ class Grader:
                 add(",")
             first_item = False
             add(it.head)
-            add("true" if (answer is not None or problem) else "false")
+            if answer is not None or problem:
+                add('true,"answer":')
+                echo = a if a.__class__ is str else answer if answer is not None else jsonout.value(a)
+                echo, cut = _cut(echo)
+                add(jsonout.string(echo))
+                if cut:
+                    add(',"answer_truncated":true')
+            else:
+                add("false")
             add(',"score":')
             score_at = len(out)
             add(None)
@@ -302,19 +483,29 @@ class Grader:
             add("]}")
             score_units += iscore
             out[score_at] = it.max_str if iscore == it.max_units else jsonout.ratio(iscore, BC)
-        out[7] = jsonout.ratio(score_units, BC)
+        score_text = jsonout.ratio(score_units, BC)
+        out[8] = score_text
 
         comps_out = []
+        mastered = 0
         for k, n in zip(r.comps, comp_num):
             if k.total:
                 lv = 0
                 for li, (q, t) in enumerate(k.levels):
                     if n * q >= t:
                         lv = li
-                comps_out.append(k.head + jsonout.ratio(n, k.score_den) + k.level_tail[lv])
+                comps_out.append(k.head + jsonout.ratio(n, k.score_den) + ',"score_exact":"'
+                                 + _exact(n, k.score_den) + '"' + k.level_tail[lv])
             else:  # named by no check (lint refuses that): score 0, the first level
-                comps_out.append(k.head + "0" + k.level_tail[0])
-        out[11] = ",".join(comps_out)
+                lv = 0
+                comps_out.append(k.head + '0,"score_exact":"0"' + k.level_tail[0])
+            mastered += lv >= k.mastery
+        out[14] = ",".join(comps_out)
+        nc = len(r.comps)
+        line = "%s of %s point%s" % (score_text, r.max_str, "" if r.max_str == "1" else "s")
+        if nc:
+            line += "; %d of %d %s mastered" % (mastered, nc, "competency" if nc == 1 else "competencies")
+        out[12] = jsonout.string(line)
 
         add('],"warnings":[')
         index = r.item_index
@@ -327,9 +518,17 @@ class Grader:
                 )
             )
         add("]")
-        add(self._tail(sub))
+        add(self._tail(env))
         self.graded += 1
         return "".join(out)
+
+
+def _exact(n, d):
+    """n/d in lowest terms as the engine's score_exact writes it: "p/q", or "p" when q is 1."""
+    g = math.gcd(n, d)
+    n //= g
+    d //= g
+    return "%d" % n if d == 1 else "%d/%d" % (n, d)
 
 
 def _answer(v):

@@ -86,7 +86,7 @@ class Rubric:
         self.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
         self.ref_json = (
             '{"id":' + jsonout.string(self.id) + ',"version":' + jsonout.string(self.version)
-            + ',"sha256":"' + self.sha256 + '"}'
+            + ',"sha256":"' + self.sha256 + '","title":' + jsonout.string(doc["title"]) + "}"
         )
         settings = doc.get("settings") or {}
         self.dsep = settings.get("decimal_separator", ".")
@@ -139,7 +139,7 @@ class Rubric:
             head = '{"id":' + jsonout.string(c["id"]) + ',"name":' + jsonout.string(c["name"])
             if "ref" in c:
                 head += ',"ref":' + jsonout.string(c["ref"])
-            k.head = head + ',"score":'
+            k.head = head + ',"framework":' + jsonout.string("rubric:" + self.id) + ',"score":'
             k.total = weight_totals[i]
             k.score_den = C * k.total
             scale = self._scale(c["scale"], "competency scale") if "scale" in c else default_scale

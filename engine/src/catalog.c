@@ -316,12 +316,13 @@ int assay_catalog_load_dir(assay_catalog *c, const char *dir, const assay_limits
     assay_limits lim = limits ? *limits : assay_limits_default();
     bool *deferred = n ? calloc(n, sizeof(bool)) : NULL;
     int loaded = 0;
+    size_t nload = n; /* none when out of memory; every name is freed all the same */
     if (n && deferred == NULL) {
         rc = ASSAY_E_NOMEM;
-        n = 0;
+        nload = 0;
     }
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < nload; i++) {
             char path[4096];
             snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
             struct stat st;

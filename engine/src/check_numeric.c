@@ -14,11 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_dec(json_t *out, const char *key, const dec_num *d)
+/* A decimal's canonical text in the item's string space. */
+static ck_text keep_dec(ck_context *g, const dec_num *d)
 {
     char *s = assay__dec_to_string(d);
-    json_object_set_new(out, key, s ? json_string(s) : json_null());
+    if (s == NULL) {
+        g->s->itext.failed = true;
+        return (ck_text){0, 0};
+    }
+    ck_text t = assay__check_keep(g, s, strlen(s));
     free(s);
+    return t;
 }
 
 static const rb_unit *find_unit(const rb_numeric *n, const char *name, size_t len)
@@ -82,7 +88,7 @@ static bool compare(const rb_numeric *n, const dec_num *x, const char **reason)
     return ok;
 }
 
-ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, json_t *out)
+ck_status assay__check_numeric(ck_context *g, const rb_check *c, rat *credit, size_t i)
 {
     const rb_numeric *n = &c->num;
     const char *answer = g->answer;
@@ -90,27 +96,31 @@ ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, j
     pat_matcher *m = &g->s->m;
     const char *text = answer;
     size_t tlen = len;
-    mpq_set_ui(credit, 0, 1);
+    rat_set_int(credit, 0);
 
     if (n->source) {
         int rc = assay__pattern_match(m, n->source, answer, len, 0);
         if (rc < 0) {
             char why[200];
             assay__pattern_error(rc, why, sizeof(why));
-            json_object_set_new(out, "message", json_sprintf("source pattern %s", why));
+            assay__check_message(g, i, "source pattern %s", why);
             return CK_ERROR;
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
         uint32_t pairs = pcre2_get_ovector_count(m->md);
         if (rc == 0 || n->source_group >= pairs || ov[2 * n->source_group] == PCRE2_UNSET) {
-            assay__check_explain(out, "number_not_found",
+            assay__check_explain(g, i, "number_not_found",
                                  "No number was found where the question expects it.");
             return CK_INCORRECT;
         }
         size_t s = ov[2 * n->source_group], e = ov[2 * n->source_group + 1];
         text = answer + s;
         tlen = e - s;
-        json_object_set_new(out, "match", assay__check_match(answer, s, e));
+        ck_rec *rec = &g->s->recs[i];
+        rec->has |= CK_HAS_MATCH;
+        rec->subject = answer;
+        rec->match_start = s;
+        rec->match_end = e;
     }
 
     nr_result nr;
@@ -118,16 +128,19 @@ ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, j
     nr_status ps = assay__numread_answer(text, tlen, &g->r->fmt, n->has_units, &nr);
     ck_status st = CK_INCORRECT;
     if (ps == NR_EMPTY) {
-        assay__check_explain(out, "no_answer", "No number was given.");
+        assay__check_explain(g, i, "no_answer", "No number was given.");
         goto done;
     }
     if (ps == NR_INVALID) {
-        assay__check_explain(out, "not_a_number", "%s", nr.reason);
+        assay__check_explain(g, i, "not_a_number", "%s", nr.reason);
         st = CK_INVALID;
         goto done;
     }
-    set_dec(out, "value", &nr.value);
-    json_object_set_new(out, "sig_figs", json_integer(nr.sig_figs));
+    ck_text value = keep_dec(g, &nr.value);
+    ck_rec *rec = &g->s->recs[i];
+    rec->has |= CK_HAS_VALUE | CK_HAS_SIG_FIGS;
+    rec->value = value;
+    rec->sig_figs = nr.sig_figs;
 
     /* Units: convert a listed unit, note any unit problem. */
     dec_num x;
@@ -138,7 +151,9 @@ ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, j
     if (n->has_units) {
         if (nr.unit_len > 0) {
             const char *u = text + nr.unit_start;
-            json_object_set_new(out, "unit", json_stringn(u, nr.unit_len));
+            ck_text unit = assay__check_keep(g, u, nr.unit_len);
+            g->s->recs[i].has |= CK_HAS_UNIT;
+            g->s->recs[i].unit = unit;
             const rb_unit *found = find_unit(n, u, nr.unit_len);
             if (found) {
                 assay__dec_mul(&x, &x, &found->mult);
@@ -149,33 +164,35 @@ ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, j
                          (int)(nr.unit_len > 40 ? 40 : nr.unit_len), u);
             }
         } else {
-            json_object_set_new(out, "unit", json_null());
+            g->s->recs[i].has |= CK_HAS_UNIT; /* "unit": null */
             if (n->unit_required) {
                 unit_reason = "missing_unit";
                 snprintf(unit_problem, sizeof(unit_problem), "The answer needs a unit.");
             }
         }
-        set_dec(out, "value_in_base_unit", &x);
+        ck_text base = keep_dec(g, &x);
+        g->s->recs[i].has |= CK_HAS_BASE;
+        g->s->recs[i].base = base;
     }
 
     const char *reason = NULL;
     if (!compare(n, &x, &reason)) {
         if (unit_reason) {
-            assay__check_explain(out, reason, "The value is not right. %s", unit_problem);
+            assay__check_explain(g, i, reason, "The value is not right. %s", unit_problem);
         } else {
-            assay__check_explain(out, reason, "The value is not right.");
+            assay__check_explain(g, i, reason, "The value is not right.");
         }
         assay__dec_clear(&x);
         goto done;
     }
     assay__dec_clear(&x);
 
-    mpq_t penalty;
-    mpq_init(penalty);
+    rat penalty = {.d = 1}, term = {.d = 1};
     char notes[400] = "";
     const char *why = NULL;
     if (unit_reason) {
-        mpq_add(penalty, penalty, n->unit_penalty);
+        assay__rat_set_mpq(&term, n->unit_penalty);
+        assay__rat_add(&penalty, &penalty, &term);
         snprintf(notes, sizeof(notes), "%s", unit_problem);
         why = unit_reason;
     }
@@ -190,28 +207,31 @@ ck_status assay__check_numeric(ck_context *g, const rb_check *c, mpq_t credit, j
                  k ? " " : "", nr.sig_figs, nr.sig_figs == 1 ? "" : "s",
                  n->sig == RB_SIG_AT_LEAST ? "at least " : "", n->sig_n);
         if (!n->sig_has_penalty) {
-            assay__check_explain(out, "sig_figs", "%s", notes);
-            mpq_clear(penalty);
+            assay__check_explain(g, i, "sig_figs", "%s", notes);
+            assay__rat_clear(&penalty);
+            assay__rat_clear(&term);
             goto done;
         }
-        mpq_add(penalty, penalty, n->sig_penalty);
+        assay__rat_set_mpq(&term, n->sig_penalty);
+        assay__rat_add(&penalty, &penalty, &term);
         why = why ? "unit_and_sig_figs" : "sig_figs";
     }
-    if (mpq_sgn(penalty) == 0) {
-        mpq_set_ui(credit, 1, 1);
+    if (assay__rat_sgn(&penalty) == 0) {
+        rat_set_int(credit, 1);
         st = CK_CORRECT;
     } else {
-        mpq_set_ui(credit, 1, 1);
-        mpq_sub(credit, credit, penalty);
-        if (mpq_sgn(credit) <= 0) {
-            mpq_set_ui(credit, 0, 1);
+        rat_set_int(&term, 1);
+        assay__rat_sub(credit, &term, &penalty);
+        if (assay__rat_sgn(credit) <= 0) {
+            rat_set_int(credit, 0);
             st = CK_INCORRECT;
         } else {
             st = CK_PARTIAL;
         }
-        assay__check_explain(out, why, "The value is right. %s", notes);
+        assay__check_explain(g, i, why, "The value is right. %s", notes);
     }
-    mpq_clear(penalty);
+    assay__rat_clear(&penalty);
+    assay__rat_clear(&term);
 
 done:
     assay__numread_clear(&nr);

@@ -767,11 +767,7 @@ int assay_credential_def_load_buffer(const char *buf, size_t len, const char *so
     if (d->reqs) {
         resolve(&L, &p);
     }
-    if (L.rep.unlisted > 0) {
-        assay__report_plain(&L.rep, ASSAY_E_INVALID,
-                            "%zu more problems are not listed (the first %d are)",
-                            L.rep.unlisted, LD_MAX_DIAGS);
-    }
+    assay__report_finish(&L.rep);
     if (L.rep.errors == 0 && assay__doc_sha256(root, d->sha256) != 0) {
         assay__report_count(&L.rep, ASSAY_E_NOMEM);
     }

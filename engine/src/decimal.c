@@ -44,6 +44,16 @@ void assay__dec_normalize(dec_num *d)
 /* The exact number of decimal digits of |z|, for z != 0 (1 for zero). */
 static size_t digits10(const mpz_t z)
 {
+    if (mpz_size(z) <= 1) {
+        /* One limb: count its digits without GMP's arithmetic. */
+        mp_limb_t v = mpz_getlimbn(z, 0);
+        size_t n = 1;
+        while (v >= 10) {
+            v /= 10;
+            n++;
+        }
+        return n;
+    }
     size_t n = mpz_sizeinbase(z, 10);
     if (n > 1) {
         /* mpz_sizeinbase may overstate the count by one; check against 10^(n-1). */
@@ -182,9 +192,22 @@ static int cmp_abs_nonzero(const dec_num *a, const dec_num *b)
     /* Same magnitude: the exponents differ by at most the digit counts, so scaling is cheap. */
     const dec_num *hi = a->exp >= b->exp ? a : b;
     const dec_num *lo = hi == a ? b : a;
+    unsigned long shift = (unsigned long)hi->exp - (unsigned long)lo->exp;
+    if (mpz_size(hi->coef) == 1 && mpz_size(lo->coef) == 1 && shift < 20) {
+        /* Both fit a limb: scale in machine words unless that overflows. */
+        uint64_t h = mpz_getlimbn(hi->coef, 0), l = mpz_getlimbn(lo->coef, 0);
+        bool over = false;
+        for (unsigned long i = 0; i < shift && !over; i++) {
+            over = __builtin_mul_overflow(h, 10, &h);
+        }
+        if (!over) {
+            int c = h < l ? -1 : h > l;
+            return hi != a ? -c : c;
+        }
+    }
     mpz_t scaled;
     mpz_init(scaled);
-    mpz_ui_pow_ui(scaled, 10, (unsigned long)hi->exp - (unsigned long)lo->exp);
+    mpz_ui_pow_ui(scaled, 10, shift);
     mpz_mul(scaled, scaled, hi->coef);
     int c = mpz_cmpabs(scaled, lo->coef);
     mpz_clear(scaled);
@@ -282,20 +305,26 @@ void assay__dec_round_figures(dec_num *r, const dec_num *x, long figures)
 
 char *assay__dec_to_string(const dec_num *d)
 {
-    dec_num n;
-    assay__dec_init(&n);
-    assay__dec_set(&n, d);
-    bool neg = mpz_sgn(n.coef) < 0;
-    mpz_abs(n.coef, n.coef);
-
-    char *dig = malloc(mpz_sizeinbase(n.coef, 10) + 2);
-    if (dig == NULL) {
-        assay__dec_clear(&n);
+    bool neg = mpz_sgn(d->coef) < 0;
+    /* The digits of |coef|: in a stack buffer when they fit (they almost always do). */
+    char small[64];
+    size_t room = mpz_sizeinbase(d->coef, 10) + 2;
+    char *buf = room <= sizeof(small) ? small : malloc(room);
+    if (buf == NULL) {
         return NULL;
     }
-    mpz_get_str(dig, 10, n.coef);
-    long exp = n.exp;
-    assay__dec_clear(&n);
+    mpz_get_str(buf, 10, d->coef);
+    char *dig = neg ? buf + 1 : buf;
+    long exp = d->exp;
+    /* In normal form: no trailing zero digit, and zero as 0 * 10^0. */
+    size_t len = strlen(dig);
+    if (mpz_sgn(d->coef) == 0) {
+        exp = 0;
+    }
+    while (len > 1 && dig[len - 1] == '0') {
+        dig[--len] = '\0';
+        exp++;
+    }
 
     size_t nd = strlen(dig);
     size_t sign = neg ? 1 : 0;
@@ -323,7 +352,9 @@ char *assay__dec_to_string(const dec_num *d)
     if (plain <= PLAIN_MAX) {
         out = malloc(plain + 1);
         if (out == NULL) {
-            free(dig);
+            if (buf != small) {
+                free(buf);
+            }
             return NULL;
         }
         char *o = out;
@@ -358,7 +389,9 @@ char *assay__dec_to_string(const dec_num *d)
         long sci = exp + (long)nd - 1;
         out = malloc(nd + 30);
         if (out == NULL) {
-            free(dig);
+            if (buf != small) {
+                free(buf);
+            }
             return NULL;
         }
         char *o = out;
@@ -373,7 +406,9 @@ char *assay__dec_to_string(const dec_num *d)
         }
         snprintf(o, 28, "e%ld", sci);
     }
-    free(dig);
+    if (buf != small) {
+        free(buf);
+    }
     return out;
 }
 

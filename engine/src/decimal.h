@@ -20,6 +20,7 @@
 
 #include <gmp.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #define DEC_MAX_DIGITS 1000

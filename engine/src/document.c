@@ -91,9 +91,26 @@ int assay__doc_parse(ld_report *R, size_t max, const char *what, json_t **root)
     }
     json_error_t je;
     json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    /* jansson sets a message for every syntax error; a failed allocation inside the parser
+     * returns NULL with none (or says so). */
+    if (doc == NULL &&
+        (json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0')) {
+        return ASSAY_E_NOMEM;
+    }
     if (doc == NULL) {
         size_t off = assay__locate_syntax_error(buf, len, &je);
-        if (json_error_code(&je) == json_error_invalid_utf8) {
+        bool bad_escape = strncmp(je.text, "invalid escape", 14) == 0 && off > 0 && off < len &&
+                          buf[off - 1] == '\\' && buf[off] > ' ' && buf[off] < 0x7f;
+        if (bad_escape) {
+            /* A regular expression's escape written with one backslash, most likely: placed
+             * at the backslash. */
+            char c = buf[off];
+            assay__report_at(R, "", off - 1, ASSAY_E_SYNTAX,
+                             "invalid escape \"\\%c\" in a JSON string (JSON knows only \\\" "
+                             "\\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX): for the regular "
+                             "expression's \\%c, write \"\\\\%c\"",
+                             c, c, c);
+        } else if (json_error_code(&je) == json_error_invalid_utf8) {
             assay__report_at(R, "", off, ASSAY_E_SYNTAX, "the file is not valid UTF-8: %s",
                              je.text);
         } else if (assay__locate_trailing_comma(buf, len, off)) {
@@ -129,24 +146,27 @@ doc_kind assay__doc_kind(const json_t *root)
     return DOC_UNKNOWN;
 }
 
-int assay__doc_sha256(const json_t *root, char out[65])
+static int sha256_cb(const char *buf, size_t size, void *data)
 {
-    json_t *copy = json_copy((json_t *)root);
-    if (copy == NULL) {
-        return -1;
-    }
-    json_object_del(copy, "$schema");
-    char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
-    json_decref(copy);
-    if (text == NULL) {
-        return -1;
-    }
+    sha256_update(data, size, (const uint8_t *)buf);
+    return 0;
+}
+
+int assay__doc_sha256(json_t *root, char out[65])
+{
+    /* Neither json_copy nor json_dumps: out of memory, jansson's copy skips members it
+     * cannot insert and json_dumps drops a key whose text it cannot append, both silently,
+     * which would hash another document. jansson writes the canonical text straight into
+     * the hash; the callback never fails, and jansson reports its own allocation failures. */
+    json_object_del(root, "$schema");
     struct sha256_ctx ctx;
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_init(&ctx);
-    sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+    if (json_dump_callback(root, sha256_cb, &ctx,
+                           JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) != 0) {
+        return -1;
+    }
     sha256_digest(&ctx, sizeof(digest), digest);
-    free(text);
     for (size_t i = 0; i < sizeof(digest); i++) {
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
     }

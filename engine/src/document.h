@@ -37,16 +37,18 @@ int assay__doc_read_file(const char *path, size_t max, const char *what, char **
 /*
  * Parses R->buf[0..R->len) (duplicate keys refused) into *root (caller json_decref()s it).
  * A text over max bytes, a byte order mark or a syntax error is reported through R, placed
- * where it is. what names the kind in messages ("rubric", "credential definition").
- * @return 0, ASSAY_E_TOO_LARGE or ASSAY_E_SYNTAX.
+ * where it is (an invalid escape at its backslash, with the regular-expression hint). what
+ * names the kind in messages ("rubric", "credential definition").
+ * @return 0, ASSAY_E_TOO_LARGE, ASSAY_E_SYNTAX, or ASSAY_E_NOMEM (nothing reported).
  */
 int assay__doc_parse(ld_report *R, size_t max, const char *what, json_t **root);
 
 /*
  * The document's canonical content hash: SHA-256 (nettle) of its JSON with keys sorted,
- * compact, without "$schema", as 64 lowercase hex digits and a NUL. -1 when out of memory.
+ * compact, without "$schema", as 64 lowercase hex digits and a NUL. It removes "$schema"
+ * from root: call it when done with the document. -1 when out of memory.
  */
-int assay__doc_sha256(const json_t *root, char out[65]);
+int assay__doc_sha256(json_t *root, char out[65]);
 
 /* The kind of a parsed document. */
 doc_kind assay__doc_kind(const json_t *root);

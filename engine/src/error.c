@@ -72,6 +72,15 @@ const assay_diag *assay_diags_get(const assay_diags *d, size_t i)
     return (d && i < d->n) ? &d->v[i] : NULL;
 }
 
+size_t assay_diags_warnings(const assay_diags *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; d && i < d->n; i++) {
+        n += d->v[i].severity == ASSAY_SEVERITY_WARNING;
+    }
+    return n;
+}
+
 void assay_diags_clear(assay_diags *d)
 {
     if (d) {
@@ -104,10 +113,11 @@ int assay_diag_format(const assay_diag *g, char *buf, size_t size)
     } else {
         snprintf(where, sizeof(where), "%s", g->source);
     }
+    const char *what = g->severity == ASSAY_SEVERITY_WARNING ? "warning" : "error";
     if (g->pointer[0] != '\0') {
-        return snprintf(buf, size, "%s: error: %s (at %s)", where, g->message, g->pointer);
+        return snprintf(buf, size, "%s: %s: %s (at %s)", where, what, g->message, g->pointer);
     }
-    return snprintf(buf, size, "%s: error: %s", where, g->message);
+    return snprintf(buf, size, "%s: %s: %s", where, what, g->message);
 }
 
 void assay__whyf(char *why, size_t whylen, const char *fmt, ...)

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static size_t edit_distance(const char *a, const char *b)
+size_t assay__get_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 40 || lb > 40) {
@@ -49,7 +49,7 @@ const char *assay__nearest(const char *key, const char *const *names, size_t n)
     const char *best = NULL;
     size_t best_d = 3;
     for (size_t i = 0; i < n; i++) {
-        size_t d = names[i] ? edit_distance(key, names[i]) : SIZE_MAX;
+        size_t d = names[i] ? assay__get_distance(key, names[i]) : SIZE_MAX;
         if (d < best_d) {
             best_d = d;
             best = names[i];
@@ -201,27 +201,45 @@ int assay__get_int(ld_report *R, const json_t *obj, const char *key, const ld_pa
     if (v == NULL) {
         return -1;
     }
-    if (json_is_real(v) && json_real_value(v) > -1e15 && json_real_value(v) < 1e15 &&
-        json_real_value(v) == (double)(long long)json_real_value(v)) {
-        assay__report(R, p, key, false, ASSAY_E_INVALID,
-                      "\"%s\" must be written as a whole number (%lld, not %g)", key,
-                      (long long)json_real_value(v), json_real_value(v));
-        return -1;
-    }
+    /* Values are echoed as the file writes them: jansson has turned 3e5 into 300000.0. */
+    char text[48];
     if (json_is_real(v)) {
-        assay__report(R, p, key, false, ASSAY_E_INVALID,
-                      "\"%s\" must be a whole number, not %.17g", key, json_real_value(v));
+        double d = json_real_value(v);
+        const char *src = assay__report_source(R, p, key, text, sizeof(text));
+        if (src == NULL) {
+            snprintf(text, sizeof(text), "%.17g", d);
+            src = text;
+        }
+        if (d > -1e15 && d < 1e15 && d == (double)(long long)d && d >= (double)lo &&
+            d <= (double)hi) {
+            assay__report(R, p, key, false, ASSAY_E_INVALID,
+                          "\"%s\" must be an integer, written without a fraction or exponent, "
+                          "not %s (write %lld)",
+                          key, src, (long long)d);
+        } else if (d < (double)lo || d > (double)hi) {
+            assay__report(R, p, key, false, ASSAY_E_INVALID,
+                          "\"%s\" must be an integer between %lld and %lld, not %s", key, lo,
+                          hi, src);
+        } else {
+            assay__report(R, p, key, false, ASSAY_E_INVALID,
+                          "\"%s\" must be an integer, not %s", key, src);
+        }
         return -1;
     }
     if (!json_is_integer(v)) {
-        assay__report(R, p, key, false, ASSAY_E_INVALID,
-                      "\"%s\" must be a whole number, not %s", key, assay__get_type_name(v));
+        assay__report(R, p, key, false, ASSAY_E_INVALID, "\"%s\" must be an integer, not %s",
+                      key, assay__get_type_name(v));
         return -1;
     }
     long long x = json_integer_value(v);
     if (x < lo || x > hi) {
+        const char *src = assay__report_source(R, p, key, text, sizeof(text));
+        if (src == NULL) {
+            snprintf(text, sizeof(text), "%lld", x);
+            src = text;
+        }
         assay__report(R, p, key, false, ASSAY_E_INVALID,
-                      "\"%s\" must be between %lld and %lld, not %lld", key, lo, hi, x);
+                      "\"%s\" must be between %lld and %lld, not %s", key, lo, hi, src);
         return -1;
     }
     *out = x;
@@ -311,8 +329,8 @@ const char *assay__get_unique_id(ld_report *R, const json_t *obj, const ld_path 
     }
     if (json_object_get(seen, id)) {
         assay__report(R, p, "id", false, ASSAY_E_INVALID, "duplicate %s id \"%s\"", kind, id);
-    } else {
-        json_object_set_new(seen, id, json_integer((json_int_t)index));
+    } else if (json_object_set_new(seen, id, json_integer((json_int_t)index)) != 0) {
+        assay__report_count(R, ASSAY_E_NOMEM);
     }
     return id;
 }

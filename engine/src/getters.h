@@ -18,6 +18,10 @@ enum { GET_NONNEG = 1, GET_POSITIVE = 2, GET_AT_MOST_1 = 4 };
 /* "an object", "an array", "a string", "a number", "a boolean" or "null", for messages. */
 const char *assay__get_type_name(const json_t *v);
 
+/* The edit distance (insertions, deletions, substitutions of bytes) between a and b, for
+ * "did you mean"; SIZE_MAX when either is longer than 40 bytes. */
+size_t assay__get_distance(const char *a, const char *b);
+
 /* The name among names[0..n) (NULL entries skipped) nearest to key, within two edits (for
  * "did you mean"), or NULL. */
 const char *assay__nearest(const char *key, const char *const *names, size_t n);
@@ -64,7 +68,8 @@ json_t *assay__get_entry(ld_report *R, const json_t *arr, size_t i, const ld_pat
 /*
  * obj's required "id" (as assay__get_id) registered in seen (id -> index): one already
  * there is reported as a duplicate <kind> id ("duplicate item id \"q1\"") and left as it
- * was. @return the id, or NULL when it is missing or bad.
+ * was; seen being NULL or full (out of memory) counts as ASSAY_E_NOMEM. @return the id, or
+ * NULL when it is missing or bad.
  */
 const char *assay__get_unique_id(ld_report *R, const json_t *obj, const ld_path *p, size_t max,
                                  json_t *seen, size_t index, const char *kind);

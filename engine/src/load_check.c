@@ -83,9 +83,11 @@ static void parse_evidence(ld_loader *L, const json_t *obj, ld_path *p, rb_check
         rb_evidence *e = &c->ev[c->nev];
         json_t *idx = json_object_get(L->comp_index, id);
         if (idx == NULL) {
-            assay__report(&L->rep, p, id, true, ASSAY_E_INVALID,
-                          "competency \"%.60s\" is used but not declared in \"competencies\"",
-                          id);
+            const char *near = assay__nearest_competency(L, id);
+            assay__report(
+                &L->rep, p, id, true, ASSAY_E_INVALID,
+                "competency \"%.60s\" is used but not declared in \"competencies\"%s%s%s", id,
+                near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
             continue;
         }
         mpq_init(e->weight);
@@ -106,9 +108,9 @@ static void parse_feedback(ld_loader *L, const json_t *obj, ld_path *p, rb_check
     }
     size_t fp = assay__path_key(p, "feedback");
     assay__get_only_keys(&L->rep, fb, p, keys, "feedback");
-    c->fb_pass = ld_strdup(assay__get_string(&L->rep, fb, "pass", p, false));
-    c->fb_fail = ld_strdup(assay__get_string(&L->rep, fb, "fail", p, false));
-    c->fb_partial = ld_strdup(assay__get_string(&L->rep, fb, "partial", p, false));
+    c->fb_pass = ld_strdup(L, assay__get_string(&L->rep, fb, "pass", p, false));
+    c->fb_fail = ld_strdup(L, assay__get_string(&L->rep, fb, "fail", p, false));
+    c->fb_partial = ld_strdup(L, assay__get_string(&L->rep, fb, "partial", p, false));
     assay__path_pop(p, fp);
 }
 
@@ -130,7 +132,7 @@ static void parse_check(ld_loader *L, const json_t *obj, ld_path *p, rb_check *c
     }
     const char *id = assay__get_unique_id(&L->rep, obj, p, LD_ID_MAX, L->check_ids,
                                           L->r->nchecks++, "check");
-    c->id = ld_strdup(id);
+    c->id = ld_strdup(L, id);
     const char *type = assay__get_string(&L->rep, obj, "type", p, true);
     const char *const *keys = NULL;
     if (type && strcmp(type, "pattern") == 0) {
@@ -204,9 +206,9 @@ void assay__load_items(ld_loader *L, const json_t *root, ld_path *p)
         }
         const char *id =
             assay__get_unique_id(&L->rep, it, p, LD_ID_MAX, r->item_index, i, "item");
-        t->id = ld_strdup(id);
-        t->title = ld_strdup(assay__get_string(&L->rep, it, "title", p, false));
-        t->prompt = ld_strdup(assay__get_string(&L->rep, it, "prompt", p, false));
+        t->id = ld_strdup(L, id);
+        t->title = ld_strdup(L, assay__get_string(&L->rep, it, "title", p, false));
+        t->prompt = ld_strdup(L, assay__get_string(&L->rep, it, "prompt", p, false));
         json_t *checks = assay__get_array(&L->rep, it, "checks", p, true);
         if (checks) {
             size_t nc = json_array_size(checks);

@@ -4,6 +4,7 @@
  * the pattern a number is read from. Every number is read exactly (numread.h).
  */
 #include "load.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -81,6 +82,22 @@ static void parse_interval(ld_loader *L, const json_t *obj, ld_path *p, rb_numer
     n->cmp = RB_CMP_INTERVAL;
 }
 
+/*
+ * Whether a learner's answer can ever name this unit: the reader takes the unit after the
+ * number and its spaces, up to the trailing White_Space, and a unit cannot start like a
+ * number goes on (numread.c, unit_may_start).
+ */
+static bool unit_name_ok(const char *name)
+{
+    size_t len = strlen(name);
+    unsigned char c0 = (unsigned char)name[0];
+    if (len == 0 || isdigit(c0) || strchr("+-.,*^", c0) != NULL ||
+        assay__text_space_at(name, len) > 0 || assay__text_space_before(name, len) > 0) {
+        return false;
+    }
+    return strncmp(name, "\xE2\x88\x92", 3) != 0 && strncmp(name, "\xC3\x97", 2) != 0;
+}
+
 static void parse_units(ld_loader *L, const json_t *obj, ld_path *p, rb_numeric *n)
 {
     static const char *const keys[] = {"table", "required", "penalty", NULL};
@@ -114,15 +131,13 @@ static void parse_units(ld_loader *L, const json_t *obj, ld_path *p, rb_numeric 
         {
             rb_unit *un = &n->units[n->nunits++];
             assay__dec_init(&un->mult);
-            un->name = strdup(name);
-            unsigned char c0 = (unsigned char)name[0];
-            if (c0 == '\0' || isdigit(c0) || isspace(c0) || c0 == '+' || c0 == '-' ||
-                c0 == '.' || c0 == ',') {
-                assay__report(
-                    &L->rep, p, name, true, ASSAY_E_INVALID,
-                    "unit name \"%.40s\" must not be empty or start with a digit, sign, "
-                    "space or separator",
-                    name);
+            un->name = ld_strdup(L, name);
+            if (!unit_name_ok(name)) {
+                assay__report(&L->rep, p, name, true, ASSAY_E_INVALID,
+                              "unit name \"%.40s\" can never match: it must not be empty, "
+                              "start with a digit, a sign (+ - −), '.', ',', '*', '^', '×' "
+                              "or White_Space, or end with White_Space",
+                              name);
             }
             if (assay__get_dec(&L->rep, table, name, p, &un->mult) == 0 &&
                 assay__dec_sgn(&un->mult) <= 0) {
@@ -152,7 +167,12 @@ static void parse_source(ld_loader *L, const json_t *obj, ld_path *p, rb_numeric
     }
     unsigned flags = assay__load_flags(L, s, p);
     const char *group = assay__get_string(&L->rep, s, "group", p, true);
-    if (assay__load_pattern(L, s, p, flags, n->source) == 0 && group) {
+    int compiled = assay__load_pattern(L, s, p, flags, n->source);
+    if (compiled == 0) {
+        json_t *v = json_object_get(s, "pattern");
+        assay__warn_pattern(L, p, n->source, json_string_value(v), json_string_length(v), -1);
+    }
+    if (compiled == 0 && group) {
         int num = pcre2_substring_number_from_name(n->source->code, (PCRE2_SPTR)group);
         if (num <= 0) {
             assay__report(&L->rep, p, "group", false, ASSAY_E_INVALID,

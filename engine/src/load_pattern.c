@@ -53,6 +53,55 @@ unsigned assay__load_flags(ld_loader *L, const json_t *obj, ld_path *p)
     return flags;
 }
 
+/*
+ * Whether compiling one more pattern of srclen bytes stays within the rubric's limits
+ * (counting it); if not, reports the limit crossed at the pattern and stops compiling.
+ */
+static bool within_cost(ld_loader *L, ld_path *p, size_t srclen)
+{
+    if (L->cost_over) {
+        return false;
+    }
+    L->npatterns++;
+    L->pattern_bytes += srclen;
+    if (L->npatterns > L->lim.max_patterns) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "too many patterns: this is pattern %zu, and a rubric may have %zu "
+                      "(max_patterns); no further pattern is compiled",
+                      L->npatterns, L->lim.max_patterns);
+        L->cost_over = true;
+    } else if (L->pattern_bytes > L->lim.max_pattern_bytes) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "the patterns up to this one total %zu bytes of text, more than the %zu "
+                      "a rubric may have (max_pattern_bytes); no further pattern is compiled",
+                      L->pattern_bytes, L->lim.max_pattern_bytes);
+        L->cost_over = true;
+    }
+    return !L->cost_over;
+}
+
+/* Adds a compiled pattern's sizes to the rubric's; reports a limit crossed as within_cost. */
+static void add_cost(ld_loader *L, ld_path *p, const pat_regex *pat)
+{
+    size_t compiled, jit;
+    assay__pattern_sizes(pat, &compiled, &jit);
+    L->compiled_bytes += compiled;
+    L->jit_bytes += jit;
+    if (L->compiled_bytes > L->lim.max_compiled_bytes) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "the patterns up to this one compile to %zu bytes, more than the %zu a "
+                      "rubric may take (max_compiled_bytes); no further pattern is compiled",
+                      L->compiled_bytes, L->lim.max_compiled_bytes);
+        L->cost_over = true;
+    } else if (L->jit_bytes > L->lim.max_jit_bytes) {
+        assay__report(&L->rep, p, "pattern", false, ASSAY_E_TOO_LARGE,
+                      "the patterns up to this one take %zu bytes of JIT code, more than the "
+                      "%zu a rubric may take (max_jit_bytes); no further pattern is compiled",
+                      L->jit_bytes, L->lim.max_jit_bytes);
+        L->cost_over = true;
+    }
+}
+
 /* Compiles obj's "pattern" into pat, reporting errors at the offending character. */
 int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned flags,
                         pat_regex *pat)
@@ -72,7 +121,15 @@ int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned fl
     size_t eo = 0;
     const char *src = json_string_value(v);
     size_t srclen = json_string_length(v);
-    if (assay__pattern_compile(pat, src, srclen, flags, msg, sizeof(msg), &eo) != 0) {
+    if (!within_cost(L, p, srclen)) {
+        return -1;
+    }
+    int rc = assay__pattern_compile(pat, src, srclen, flags, msg, sizeof(msg), &eo);
+    if (rc == ASSAY_E_NOMEM) {
+        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+        return -1;
+    }
+    if (rc != 0) {
         if (assay__report_unlisted(&L->rep, ASSAY_E_REGEX)) {
             return -1;
         }
@@ -87,8 +144,9 @@ int assay__load_pattern(ld_loader *L, const json_t *obj, ld_path *p, unsigned fl
         }
         return -1;
     }
-    pat->source = strdup(src);
-    return 0;
+    add_cost(L, p, pat);
+    pat->source = ld_strdup(L, src);
+    return pat->source ? 0 : -1;
 }
 
 static void parse_normalize(ld_loader *L, const json_t *obj, ld_path *p, pat_regex *pat)
@@ -146,7 +204,11 @@ void assay__load_pattern_check(ld_loader *L, const json_t *obj, ld_path *p, rb_c
         flags |= PAT_WHOLE;
     }
     parse_normalize(L, obj, p, &c->pat);
-    assay__load_pattern(L, obj, p, flags, &c->pat);
+    if (assay__load_pattern(L, obj, p, flags, &c->pat) == 0) {
+        json_t *v = json_object_get(obj, "pattern");
+        assay__warn_pattern(L, p, &c->pat, json_string_value(v), json_string_length(v),
+                            (int)c->mode);
+    }
 
     long long v;
     bool has_min = json_object_get(obj, "min") != NULL;

@@ -1,7 +1,8 @@
 /*
  * load_scale.c - the rubric's proficiency scales (the default one and each competency's
- * own), its settings (number format, pattern limits within the engine's maxima) and its
- * competencies, read into the compiled model (rubric.h).
+ * own), its feedback bands (a scale of texts over the fraction of max_score), its settings
+ * (number format, pattern limits within the engine's maxima) and its competencies, read into
+ * the compiled model (rubric.h).
  */
 #include "load.h"
 
@@ -44,8 +45,8 @@ void assay__load_scale(ld_loader *L, const json_t *obj, ld_path *p, rb_scale *ou
             assay__path_pop(p, ip);
             continue;
         }
-        l->id = ld_strdup(assay__get_unique_id(&L->rep, lv, p, LD_ID_MAX, seen, i, "level"));
-        l->name = ld_strdup(assay__get_string(&L->rep, lv, "name", p, true));
+        l->id = ld_strdup(L, assay__get_unique_id(&L->rep, lv, p, LD_ID_MAX, seen, i, "level"));
+        l->name = ld_strdup(L, assay__get_string(&L->rep, lv, "name", p, true));
         if (json_object_get(lv, "min") == NULL) {
             assay__report(&L->rep, p, "min", false, ASSAY_E_INVALID,
                           "missing required key \"min\"");
@@ -152,10 +153,10 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
             continue;
         }
         k->id = ld_strdup(
-            assay__get_unique_id(&L->rep, c, p, LD_ID_MAX, L->comp_index, i, "competency"));
-        k->name = ld_strdup(assay__get_string(&L->rep, c, "name", p, true));
-        k->description = ld_strdup(assay__get_string(&L->rep, c, "description", p, false));
-        k->ref = ld_strdup(assay__get_string(&L->rep, c, "ref", p, false));
+            L, assay__get_unique_id(&L->rep, c, p, LD_ID_MAX, L->comp_index, i, "competency"));
+        k->name = ld_strdup(L, assay__get_string(&L->rep, c, "name", p, true));
+        k->description = ld_strdup(L, assay__get_string(&L->rep, c, "description", p, false));
+        k->ref = ld_strdup(L, assay__get_string(&L->rep, c, "ref", p, false));
         json_t *sc = assay__get_object(&L->rep, c, "scale", p, false);
         if (sc) {
             size_t sp = assay__path_key(p, "scale");
@@ -167,4 +168,55 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
         assay__path_pop(p, ip);
     }
     assay__path_pop(p, cp);
+}
+
+void assay__load_feedback(ld_loader *L, const json_t *root, ld_path *p)
+{
+    static const char *const keys[] = {"bands", NULL};
+    static const char *const band_keys[] = {"min", "text", NULL};
+    json_t *fb = assay__get_object(&L->rep, root, "feedback", p, false);
+    if (fb == NULL) {
+        return;
+    }
+    size_t fp = assay__path_key(p, "feedback");
+    assay__get_only_keys(&L->rep, fb, p, keys, "\"feedback\"");
+    json_t *bands = assay__get_array(&L->rep, fb, "bands", p, true);
+    size_t n = bands ? json_array_size(bands) : 0;
+    assay_rubric *r = L->r;
+    if (n > 0 && (r->bands = calloc(n, sizeof(rb_band))) == NULL) {
+        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+        n = 0;
+    }
+    r->nbands = n;
+    for (size_t i = 0; i < n; i++) {
+        mpq_init(r->bands[i].min);
+    }
+    size_t bp = assay__path_key(p, "bands");
+    for (size_t i = 0; i < n; i++) {
+        size_t ip = assay__path_index(p, i);
+        rb_band *b = &r->bands[i];
+        json_t *band = assay__get_entry(&L->rep, bands, i, p, band_keys, "a feedback band");
+        if (band != NULL) {
+            b->text = ld_strdup(L, assay__get_string(&L->rep, band, "text", p, true));
+            if (json_object_get(band, "min") == NULL) {
+                assay__report(&L->rep, p, "min", false, ASSAY_E_INVALID,
+                              "missing required key \"min\" (the band's lowest score, as a "
+                              "fraction of max_score)");
+            } else if (assay__get_q(&L->rep, band, "min", p, GET_NONNEG | GET_AT_MOST_1,
+                                    b->min) == 0) {
+                if (i == 0 && mpq_sgn(b->min) != 0) {
+                    assay__report(&L->rep, p, "min", false, ASSAY_E_INVALID,
+                                  "the first band's \"min\" must be 0, so every score has a "
+                                  "band");
+                }
+                if (i > 0 && mpq_cmp(b->min, r->bands[i - 1].min) <= 0) {
+                    assay__report(&L->rep, p, "min", false, ASSAY_E_INVALID,
+                                  "bands must be in increasing order of \"min\"");
+                }
+            }
+        }
+        assay__path_pop(p, ip);
+    }
+    assay__path_pop(p, bp);
+    assay__path_pop(p, fp);
 }

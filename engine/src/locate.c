@@ -142,6 +142,18 @@ int assay__locate(const char *buf, size_t len, const char *pointer, bool at_key,
     return rc;
 }
 
+int assay__locate_span(const char *buf, size_t len, const char *pointer, size_t *start,
+                       size_t *end)
+{
+    size_t at;
+    if (assay__locate(buf, len, pointer, false, &at) != 0 ||
+        measure(buf, len, at, end, NULL) != 0) {
+        return -1;
+    }
+    *start = at;
+    return 0;
+}
+
 void assay__line_col(const char *buf, size_t len, size_t offset, int *line, int *column)
 {
     int l = 1, c = 1;

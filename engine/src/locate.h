@@ -24,6 +24,10 @@
 int assay__locate(const char *buf, size_t len, const char *pointer, bool at_key,
                   size_t *offset);
 
+/* The value at pointer in buf spans [*start, *end). @return 0, or -1 as assay__locate. */
+int assay__locate_span(const char *buf, size_t len, const char *pointer, size_t *start,
+                       size_t *end);
+
 /* 1-based line and column (in characters) of a byte offset. */
 void assay__line_col(const char *buf, size_t len, size_t offset, int *line, int *column);
 

@@ -25,6 +25,20 @@
 /* Least match limit of one start position, whatever the subject's length. */
 #define MIN_LIMIT_PER_START 2000
 
+/* PCRE2 allocates through these, so the engine's allocation calls are the only ones a
+ * program (or a fault-injection test) needs to follow. */
+static void *pcre2_malloc_cb(PCRE2_SIZE size, void *data)
+{
+    (void)data;
+    return malloc(size);
+}
+
+static void pcre2_free_cb(void *ptr, void *data)
+{
+    (void)data;
+    free(ptr);
+}
+
 typedef struct callouts {
     int count;
     size_t first; /* string callout: offset of its "(?C"; numbered: where it ends */
@@ -68,7 +82,22 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
 
     int ec;
     PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)src, srclen, opts, &ec, &eo, NULL);
+    /* The compiled code keeps a copy of the general context's functions, so both contexts
+     * can go right after compiling. */
+    pcre2_general_context *gctx =
+        pcre2_general_context_create(pcre2_malloc_cb, pcre2_free_cb, NULL);
+    pcre2_compile_context *cctx = gctx ? pcre2_compile_context_create(gctx) : NULL;
+    pcre2_code *code = NULL;
+    if (cctx != NULL) {
+        code = pcre2_compile((PCRE2_SPTR)src, srclen, opts, &ec, &eo, cctx);
+    }
+    pcre2_compile_context_free(cctx);
+    pcre2_general_context_free(gctx);
+    if (cctx == NULL || (code == NULL && ec == PCRE2_ERROR_HEAP_FAILED)) {
+        snprintf(msg, msglen, "out of memory");
+        *erroffset = 0;
+        return ASSAY_E_NOMEM;
+    }
     if (code == NULL) {
         PCRE2_UCHAR text[256];
         if (pcre2_get_error_message(ec, text, sizeof(text)) < 0) {
@@ -77,7 +106,7 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
         snprintf(msg, msglen, "invalid regular expression: %s at offset %zu", (char *)text,
                  (size_t)eo);
         *erroffset = eo;
-        return -1;
+        return ASSAY_E_REGEX;
     }
     callouts co = {0, 0, false};
     pcre2_callout_enumerate(code, count_callout_cb, &co);
@@ -92,7 +121,7 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
             }
         }
         *erroffset = at;
-        return -1;
+        return ASSAY_E_REGEX;
     }
     /* JIT is an optimisation: without it (unsupported CPU, no executable memory) the
      * interpreter gives the same answers under the same limits. */
@@ -102,6 +131,39 @@ int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigne
     p->anchored = (all & PCRE2_ANCHORED) != 0;
     p->code = code;
     return 0;
+}
+
+void assay__pattern_sizes(const pat_regex *p, size_t *compiled, size_t *jit)
+{
+    size_t size = 0, jsize = 0;
+    pcre2_pattern_info(p->code, PCRE2_INFO_SIZE, &size);
+    if (pcre2_pattern_info(p->code, PCRE2_INFO_JITSIZE, &jsize) != 0) {
+        jsize = 0;
+    }
+    *compiled = size;
+    *jit = jsize;
+}
+
+int assay__pattern_probe(const pat_regex *p, const char *const *subjects, size_t n)
+{
+    pcre2_general_context *gctx =
+        pcre2_general_context_create(pcre2_malloc_cb, pcre2_free_cb, NULL);
+    pcre2_match_context *mctx = gctx ? pcre2_match_context_create(gctx) : NULL;
+    pcre2_match_data *md = mctx ? pcre2_match_data_create_from_pattern(p->code, gctx) : NULL;
+    int matched = -1;
+    if (md != NULL) {
+        pcre2_set_match_limit(mctx, PAT_PROBE_MATCH_LIMIT);
+        pcre2_set_depth_limit(mctx, PAT_PROBE_MATCH_LIMIT);
+        matched = 0;
+        for (size_t i = 0; i < n; i++) {
+            matched += pcre2_match(p->code, (PCRE2_SPTR)subjects[i], strlen(subjects[i]), 0, 0,
+                                   md, mctx) >= 0;
+        }
+    }
+    pcre2_match_data_free(md);
+    pcre2_match_context_free(mctx);
+    pcre2_general_context_free(gctx);
+    return matched;
 }
 
 void assay__pattern_free(pat_regex *p)
@@ -116,9 +178,13 @@ int assay__matcher_init(pat_matcher *m)
 {
     memset(m, 0, sizeof(*m));
     m->md_pairs = 32;
-    m->md = pcre2_match_data_create(m->md_pairs, NULL);
-    m->mctx = pcre2_match_context_create(NULL);
-    m->jit_stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
+    m->gctx = pcre2_general_context_create(pcre2_malloc_cb, pcre2_free_cb, NULL);
+    if (m->gctx == NULL) {
+        return -1;
+    }
+    m->md = pcre2_match_data_create(m->md_pairs, m->gctx);
+    m->mctx = pcre2_match_context_create(m->gctx);
+    m->jit_stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, m->gctx);
     if (m->md == NULL || m->mctx == NULL) {
         assay__matcher_finish(m);
         return -1;
@@ -134,6 +200,7 @@ void assay__matcher_finish(pat_matcher *m)
     pcre2_match_data_free(m->md);
     pcre2_match_context_free(m->mctx);
     pcre2_jit_stack_free(m->jit_stack);
+    pcre2_general_context_free(m->gctx);
     memset(m, 0, sizeof(*m));
 }
 
@@ -151,7 +218,7 @@ int assay__pattern_match(pat_matcher *m, const pat_regex *p, const char *subject
     uint32_t captures = 0;
     pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT, &captures);
     if (captures + 1 > m->md_pairs) {
-        pcre2_match_data *md = pcre2_match_data_create(captures + 1, NULL);
+        pcre2_match_data *md = pcre2_match_data_create(captures + 1, m->gctx);
         if (md == NULL) {
             return PCRE2_ERROR_NOMEMORY;
         }

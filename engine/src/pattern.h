@@ -6,6 +6,8 @@
 #ifndef ENGINE_PATTERN_H
 #define ENGINE_PATTERN_H
 
+#include "assay/error.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdbool.h>
@@ -28,15 +30,29 @@ typedef struct pat_regex {
 } pat_regex;
 
 /*
- * Compiles src into p->code. On failure returns -1 with PCRE2's message (or ours) in msg
- * and the byte offset in src of the offending character in *erroffset.
+ * Compiles src into p->code (PCRE2 allocates through pattern.c's general context, that is
+ * with malloc and free). @return 0; ASSAY_E_REGEX with PCRE2's message (or ours) in msg and
+ * the byte offset in src of the offending character in *erroffset; or ASSAY_E_NOMEM.
  */
 int assay__pattern_compile(pat_regex *p, const char *src, size_t srclen, unsigned flags,
                            char *msg, size_t msglen, size_t *erroffset);
 void assay__pattern_free(pat_regex *p);
 
+/* The compiled pattern's size (PCRE2_INFO_SIZE) and its JIT code's (PCRE2_INFO_JITSIZE, 0
+ * without JIT), in bytes. */
+void assay__pattern_sizes(const pat_regex *p, size_t *compiled, size_t *jit);
+
+/*
+ * Tries p on each of the n NUL-terminated subjects, short texts, under a small match limit
+ * (PAT_PROBE_MATCH_LIMIT): for the loader's warnings about patterns that match anything.
+ * @return how many of them it matches, or -1 when out of memory.
+ */
+#define PAT_PROBE_MATCH_LIMIT 100000
+int assay__pattern_probe(const pat_regex *p, const char *const *subjects, size_t n);
+
 /* Per-thread state for matching (see assay_scratch). */
 typedef struct pat_matcher {
+    pcre2_general_context *gctx; /* PCRE2 allocates with malloc and free through it */
     pcre2_match_data *md;
     uint32_t md_pairs;
     pcre2_match_context *mctx;

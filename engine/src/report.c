@@ -64,25 +64,57 @@ void assay__path_pop(ld_path *p, size_t old)
     p->s[old] = '\0';
 }
 
+const char *assay__report_source(const ld_report *R, const ld_path *p, const char *key,
+                                 char *out, size_t size)
+{
+    ld_path full = *p;
+    if (key) {
+        assay__path_key(&full, key);
+    }
+    size_t start, end;
+    if (size < 8 || full.over > 0 ||
+        assay__locate_span(R->buf, R->len, full.s, &start, &end) != 0) {
+        return NULL;
+    }
+    size_t n = end - start;
+    if (n < size) {
+        memcpy(out, R->buf + start, n);
+        out[n] = '\0';
+        return out;
+    }
+    n = size - 4;
+    while (n > 0 && ((unsigned char)R->buf[start + n] & 0xC0) == 0x80) {
+        n--; /* not inside a UTF-8 character */
+    }
+    memcpy(out, R->buf + start, n);
+    memcpy(out + n, "...", 4);
+    return out;
+}
+
 void assay__report_count(ld_report *R, int code)
 {
     R->errors++;
+    if (code == ASSAY_E_NOMEM) {
+        R->nomem = true;
+    }
     if (R->first_code == 0) {
         R->first_code = code;
     }
 }
 
 static void vreport_at(ld_report *R, const char *pointer, bool have_offset, size_t offset,
-                       int code, const char *fmt, va_list ap)
-    __attribute__((format(printf, 6, 0)));
+                       int code, int severity, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
 
-/* Adds one diagnostic at pointer, placed at offset when have_offset, and counts it. */
+/* Adds one diagnostic at pointer, placed at offset when have_offset, and counts it: an
+ * error in R->errors, a warning (code 0) in R->warnings. */
 static void vreport_at(ld_report *R, const char *pointer, bool have_offset, size_t offset,
-                       int code, const char *fmt, va_list ap)
+                       int code, int severity, const char *fmt, va_list ap)
 {
     assay_diag g;
     memset(&g, 0, sizeof(g));
     g.code = code;
+    g.severity = severity;
     snprintf(g.source, sizeof(g.source), "%s", R->source);
     if (strlen(pointer) < sizeof(g.pointer)) {
         snprintf(g.pointer, sizeof(g.pointer), "%s", pointer);
@@ -97,17 +129,46 @@ static void vreport_at(ld_report *R, const char *pointer, bool have_offset, size
         assay__line_col(R->buf, R->len, offset, &g.line, &g.column);
     }
     assay__diags_add(R->diags, &g);
-    assay__report_count(R, code);
+    R->listed++;
+    if (severity == ASSAY_SEVERITY_WARNING) {
+        R->warnings++;
+    } else {
+        assay__report_count(R, code);
+    }
 }
 
 bool assay__report_unlisted(ld_report *R, int code)
 {
-    if (R->errors < LD_MAX_DIAGS) {
+    if (R->listed < LD_MAX_DIAGS) {
         return false;
     }
     assay__report_count(R, code);
     R->unlisted++;
     return true;
+}
+
+/* Whether a warning goes unlisted (LD_MAX_DIAGS are listed already); counts it then. */
+static bool warning_unlisted(ld_report *R)
+{
+    if (R->listed < LD_MAX_DIAGS) {
+        return false;
+    }
+    R->warnings++;
+    R->unlisted++;
+    return true;
+}
+
+/* Where p (plus key) is in the text: the value or key, else the nearest existing ancestor. */
+static bool place(const ld_report *R, const ld_path *p, const char *key, bool at_key,
+                  ld_path *full, size_t *off)
+{
+    *full = *p;
+    if (key) {
+        assay__path_key(full, key);
+    }
+    /* A pointer too long to hold (full->over) is its deepest ancestor's. */
+    return assay__locate(R->buf, R->len, full->s, at_key, off) == 0 ||
+           assay__locate(R->buf, R->len, p->s, false, off) == 0;
 }
 
 void assay__report(ld_report *R, const ld_path *p, const char *key, bool at_key, int code,
@@ -116,22 +177,12 @@ void assay__report(ld_report *R, const ld_path *p, const char *key, bool at_key,
     if (assay__report_unlisted(R, code)) {
         return;
     }
-    ld_path full = *p;
-    if (key) {
-        assay__path_key(&full, key);
-    }
-    if (full.over > 0) {
-        /* The pointer is too long to hold: place the problem at the deepest ancestor. */
-        key = NULL;
-    }
+    ld_path full;
     size_t off = 0;
-    bool found = assay__locate(R->buf, R->len, full.s, at_key, &off) == 0;
-    if (!found) {
-        found = assay__locate(R->buf, R->len, p->s, false, &off) == 0;
-    }
+    bool found = place(R, p, key, at_key, &full, &off);
     va_list ap;
     va_start(ap, fmt);
-    vreport_at(R, full.s, found, off, code, fmt, ap);
+    vreport_at(R, full.s, found, off, code, ASSAY_SEVERITY_ERROR, fmt, ap);
     va_end(ap);
 }
 
@@ -143,7 +194,7 @@ void assay__report_at(ld_report *R, const char *pointer, size_t offset, int code
     }
     va_list ap;
     va_start(ap, fmt);
-    vreport_at(R, pointer, true, offset, code, fmt, ap);
+    vreport_at(R, pointer, true, offset, code, ASSAY_SEVERITY_ERROR, fmt, ap);
     va_end(ap);
 }
 
@@ -151,6 +202,49 @@ void assay__report_plain(ld_report *R, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport_at(R, "", false, 0, code, fmt, ap);
+    vreport_at(R, "", false, 0, code, ASSAY_SEVERITY_ERROR, fmt, ap);
     va_end(ap);
+}
+
+void assay__report_warning(ld_report *R, const ld_path *p, const char *key, bool at_key,
+                           const char *fmt, ...)
+{
+    if (warning_unlisted(R)) {
+        return;
+    }
+    ld_path full;
+    size_t off = 0;
+    bool found = place(R, p, key, at_key, &full, &off);
+    va_list ap;
+    va_start(ap, fmt);
+    vreport_at(R, full.s, found, off, ASSAY_E_OK, ASSAY_SEVERITY_WARNING, fmt, ap);
+    va_end(ap);
+}
+
+void assay__report_warning_at(ld_report *R, const char *pointer, size_t offset, const char *fmt,
+                              ...)
+{
+    if (warning_unlisted(R)) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vreport_at(R, pointer, true, offset, ASSAY_E_OK, ASSAY_SEVERITY_WARNING, fmt, ap);
+    va_end(ap);
+}
+
+void assay__report_finish(ld_report *R)
+{
+    if (R->unlisted == 0) {
+        return;
+    }
+    assay_diag g;
+    memset(&g, 0, sizeof(g));
+    g.code = R->errors > 0 ? ASSAY_E_INVALID : ASSAY_E_OK;
+    g.severity = R->errors > 0 ? ASSAY_SEVERITY_ERROR : ASSAY_SEVERITY_WARNING;
+    snprintf(g.source, sizeof(g.source), "%s", R->source);
+    snprintf(g.message, sizeof(g.message),
+             "%zu more problems are not listed (the first %d are)", R->unlisted, LD_MAX_DIAGS);
+    assay__utf8_scrub(g.source);
+    assay__diags_add(R->diags, &g);
 }

@@ -117,7 +117,24 @@ void assay_rubric_destroy(assay_rubric *r)
     }
     free(r->items);
     json_decref(r->item_index);
+    for (size_t i = 0; i < r->nbands; i++) {
+        mpq_clear(r->bands[i].min);
+        free(r->bands[i].text);
+    }
+    free(r->bands);
     free(r);
+}
+
+const char *assay__rubric_band_text(const assay_rubric *r, mpq_srcptr fraction)
+{
+    const char *text = NULL;
+    for (size_t i = 0; i < r->nbands && mpq_cmp(fraction, r->bands[i].min) >= 0; i++) {
+        text = r->bands[i].text;
+    }
+    if (text == NULL && r->nbands > 0) {
+        text = r->bands[0].text; /* below 0: only a negative fraction, which cannot be */
+    }
+    return text;
 }
 
 int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
@@ -125,7 +142,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
 {
     static const char *const keys[] = {"$schema",      "assay",       "id",       "version",
                                        "title",        "description", "settings", "scale",
-                                       "competencies", "items",       NULL};
+                                       "competencies", "items",       "feedback", NULL};
     ld_loader L;
     memset(&L, 0, sizeof(L));
     L.rep.buf = buf;
@@ -170,14 +187,25 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     if (fmt == NULL) {
         assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
                       "missing required key \"assay\" (the format version: 1)");
-    } else if (!json_is_integer(fmt) || json_integer_value(fmt) != ASSAY_RUBRIC_FORMAT) {
+    } else if (json_is_integer(fmt) && json_integer_value(fmt) != ASSAY_RUBRIC_FORMAT) {
+        char text[48];
+        const char *src = assay__report_source(&L.rep, &p, "assay", text, sizeof(text));
         assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
-                      "unsupported rubric format: \"assay\" must be %d", ASSAY_RUBRIC_FORMAT);
+                      "unsupported rubric format: \"assay\" must be %d, not %s",
+                      ASSAY_RUBRIC_FORMAT, src ? src : "another number");
+    } else if (!json_is_integer(fmt)) {
+        char text[48];
+        const char *src = json_is_number(fmt)
+                              ? assay__report_source(&L.rep, &p, "assay", text, sizeof(text))
+                              : NULL;
+        assay__report(&L.rep, &p, "assay", false, ASSAY_E_INVALID,
+                      "\"assay\" must be the integer %d (the format version), not %s",
+                      ASSAY_RUBRIC_FORMAT, src ? src : assay__get_type_name(fmt));
     }
-    r->id = ld_strdup(assay__get_id(&L.rep, root, "id", &p, LD_ID_MAX));
-    r->version = ld_strdup(assay__get_id(&L.rep, root, "version", &p, LD_VERSION_MAX));
-    r->title = ld_strdup(assay__get_string(&L.rep, root, "title", &p, true));
-    r->description = ld_strdup(assay__get_string(&L.rep, root, "description", &p, false));
+    r->id = ld_strdup(&L, assay__get_id(&L.rep, root, "id", &p, LD_ID_MAX));
+    r->version = ld_strdup(&L, assay__get_id(&L.rep, root, "version", &p, LD_VERSION_MAX));
+    r->title = ld_strdup(&L, assay__get_string(&L.rep, root, "title", &p, true));
+    r->description = ld_strdup(&L, assay__get_string(&L.rep, root, "description", &p, false));
     assay__load_settings(&L, root, &p);
     json_t *sc = assay__get_object(&L.rep, root, "scale", &p, true);
     if (sc) {
@@ -185,7 +213,9 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         assay__load_scale(&L, sc, &p, &r->scale);
         assay__path_pop(&p, sp);
     }
+    assay__load_feedback(&L, root, &p);
     assay__load_competencies(&L, root, &p);
+    assay__warn_competency_ids(&L, &p);
     assay__load_items(&L, root, &p);
     /* Only on an otherwise clean rubric: a broken check or a duplicate id elsewhere makes
      * "unused" a consequence, not a problem of its own. */
@@ -199,11 +229,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                           r->comps[i].id);
         }
     }
-    if (L.rep.unlisted > 0) {
-        assay__report_plain(&L.rep, ASSAY_E_INVALID,
-                            "%zu more problems are not listed (the first %d are)",
-                            L.rep.unlisted, LD_MAX_DIAGS);
-    }
+    assay__report_finish(&L.rep);
     if (L.rep.errors == 0 && assay__doc_sha256(root, r->sha256) != 0) {
         assay__report_count(&L.rep, ASSAY_E_NOMEM);
     }
@@ -214,6 +240,9 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     json_decref(root);
     if (L.rep.errors > 0) {
         assay_rubric_destroy(r);
+        if (L.rep.nomem) {
+            return ASSAY_E_NOMEM;
+        }
         return L.rep.first_code ? L.rep.first_code : ASSAY_E_INVALID;
     }
     *out = r;

@@ -110,6 +110,12 @@ typedef struct rb_item {
     size_t nchecks;
 } rb_item;
 
+/* A feedback band: the text for a score of at least min (a fraction of max_score). */
+typedef struct rb_band {
+    mpq_t min;
+    char *text;
+} rb_band;
+
 struct assay_rubric {
     char *id, *version, *title, *description;
     char sha256[65];
@@ -122,6 +128,8 @@ struct assay_rubric {
     size_t nitems;
     size_t nchecks;     /* all checks, members included */
     json_t *item_index; /* item id -> index (json integer) */
+    rb_band *bands;     /* "feedback": {"bands": ...}: increasing min, bands[0].min == 0 */
+    size_t nbands;      /* 0: the rubric has none */
 };
 
 /* The compiled model's lifetime (rubric.c). A check starts with 1 point and no count limit;
@@ -145,5 +153,8 @@ const rb_competency *assay__catalog_framework(const assay_catalog *c, const char
 /* Compares rubric versions as dotted numbers ("1.10.0" > "1.9.2"), then as strings:
  * <0, 0, >0 (catalog.c). */
 int assay__rubric_version_cmp(const char *a, const char *b);
+/* The text of r's feedback band for a score of fraction (score / max_score, 0..1): the last
+ * band whose min it reaches. NULL when r has no bands. Borrowed from r. */
+const char *assay__rubric_band_text(const assay_rubric *r, mpq_srcptr fraction);
 
 #endif

@@ -31,6 +31,16 @@ void assay_scratch_destroy(assay_scratch *s)
     for (size_t i = 0; i < SCRATCH_SLOTS; i++) {
         free(s->norm[i]);
     }
+    assay__jw_free(&s->out);
+    assay__jw_free(&s->strs);
+    assay__jw_free(&s->items);
+    assay__jw_free(&s->itext);
+    assay__jw_free(&s->anstext);
+    free(s->comps);
+    free(s->recs);
+    free(s->tally_comps);
+    free(s->earned);
+    json_decref(s->sub);
     assay__matcher_finish(&s->m);
     free(s);
 }
@@ -45,9 +55,14 @@ void assay__scratch_reset(assay_scratch *s)
 const char *assay__scratch_subject(assay_scratch *s, const pat_regex *p, const char *answer,
                                    size_t len, size_t *out_len)
 {
-    if (!p->trim && !p->collapse) {
-        *out_len = len;
-        return answer;
+    if (!p->collapse) {
+        /* Trimming alone is a window into the answer: nothing to copy. */
+        size_t a = 0, b = len;
+        if (p->trim) {
+            assay__text_trim(answer, &a, &b);
+        }
+        *out_len = b - a;
+        return answer + a;
     }
     size_t slot = (p->trim ? 1u : 0u) | (p->collapse ? 2u : 0u);
     if (!s->norm_ready[slot]) {

@@ -7,17 +7,17 @@
  */
 #include "text.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /*
- * Whether byte c can start a White_Space character: the ASCII ones, or the lead bytes 0xC2,
+ * The bytes that can start a White_Space character: the ASCII ones, and the lead bytes 0xC2,
  * 0xE1, 0xE2 and 0xE3 of the longer ones that assay__text_space_at recognises below.
  */
-static bool may_start_space(unsigned char c)
-{
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0xC2 || c == 0xE1 || c == 0xE2 ||
-           c == 0xE3;
-}
+static const unsigned char space_lead[256] = {
+    [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+    [0x20] = 1, [0xC2] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1,
+};
 
 size_t assay__text_space_at(const char *s, size_t len)
 {
@@ -137,9 +137,16 @@ size_t assay__text_normalize(const char *s, size_t len, bool trim, bool collapse
         return end - i;
     }
     while (i < end) {
-        /* Copy the stretch that cannot hold White_Space in one go. */
+        /* Copy in one go the stretch that needs no change: bytes that cannot start
+         * White_Space, and single spaces followed by such a byte (a run of one U+0020 stays
+         * as it is). */
         size_t run = i;
-        while (run < end && !may_start_space((unsigned char)s[run])) {
+        while (run < end) {
+            unsigned char c = (unsigned char)s[run];
+            if (space_lead[c] &&
+                (c != ' ' || (run + 1 < end && space_lead[(unsigned char)s[run + 1]]))) {
+                break;
+            }
             run++;
         }
         memcpy(out + o, s + i, run - i);
@@ -161,4 +168,37 @@ size_t assay__text_normalize(const char *s, size_t len, bool trim, bool collapse
     }
     out[o] = '\0';
     return o;
+}
+
+bool assay__utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = u[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+                   : c >= 0xE0 && c <= 0xEF ? 3
+                   : c >= 0xF0 && c <= 0xF4 ? 4
+                                            : 0;
+        if (n == 0 || len - i < n) {
+            return false;
+        }
+        uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+        for (size_t k = 1; k < n; k++) {
+            if ((u[i + k] & 0xC0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (u[i + k] & 0x3F);
+        }
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (n == 3 && cp < 0x800) ||
+            (n == 4 && cp < 0x10000)) {
+            return false;
+        }
+        i += n;
+    }
+    return true;
 }

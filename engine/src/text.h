@@ -36,4 +36,11 @@ size_t assay__text_normalize(const char *s, size_t len, bool trim, bool collapse
  */
 void assay__utf8_scrub(char *s);
 
+/*
+ * Is s[0..len) valid UTF-8 as jansson judges a string it is given (json_string): no stray
+ * continuation bytes, no overlong forms, no surrogates U+D800..U+DFFF, nothing above
+ * U+10FFFF?
+ */
+bool assay__utf8_valid(const char *s, size_t len);
+
 #endif

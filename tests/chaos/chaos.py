@@ -213,10 +213,10 @@ class Scenario:
     def client(self, timeout=10):
         return self.srv.client(timeout=timeout)
 
-    def worker(self, *args, env=None):
+    def worker(self, *args, env=None, hooks=False):
         base = {"ASSAY_HEARTBEAT_TTL_MS": "1500", "ASSAY_COMMAND_TIMEOUT_MS": "1000"}
         base.update(env or {})
-        w = Worker(self.srv.url, *args, env=base, log_dir=self.dir)
+        w = Worker(self.srv.url, *args, env=base, log_dir=self.dir, hooks=hooks)
         self.workers.append(w)
         return w
 

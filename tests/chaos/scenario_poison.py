@@ -1,7 +1,8 @@
 """Chaos 8: good and poison submissions mixed, under kills. Two workers run with
-ASSAY_FAULT_ABORT_ON, so a "crash" poison message really kills the worker grading it (SIGABRT);
-a supervisor restarts whatever died, as systemd would, and the scenario also SIGKILLs a
-worker about every 1.5 s. Besides the crashes, the poison set holds messages that cannot be
+ASSAY_FAULT_ABORT_ON (a test hook of assay-worker-hooks: in a build without
+-Dtest_hooks=true the scenario is skipped, saying so), so a "crash" poison message really
+kills the worker grading it (SIGABRT); a supervisor restarts whatever died, as systemd
+would, and the scenario also SIGKILLs a worker about every 1.5 s. Besides the crashes, the poison set holds messages that cannot be
 graded (unknown rubric, missing field, wrong type). The dead-letter list must equal exactly
 the poison set: every crash message after --max-attempts (3) deliveries as grading_error,
 every other one at once - and no good submission, although many shared a batch with a
@@ -12,6 +13,7 @@ import signal
 import time
 
 from chaos import POISON_MARKER, Producer, Scenario, main_guard, make_corpus, make_poison
+from harness import require_hooks
 
 N_GOOD = 5000
 N_POISON = 24  # 6 of each kind: crash, unknown_rubric, missing_field, wrong_type
@@ -20,6 +22,7 @@ ENV = {"ASSAY_FAULT_ABORT_ON": POISON_MARKER}
 
 
 def run():
+    require_hooks()  # the crashes come from ASSAY_FAULT_ABORT_ON, a test hook
     scn = Scenario("poison")
     t = scn.t
     good = make_corpus(N_GOOD, "mix")
@@ -29,7 +32,7 @@ def run():
     order = sorted(sent.items())
     random.Random(3).shuffle(order)
 
-    slots = [scn.worker(env=ENV), scn.worker(env=ENV)]
+    slots = [scn.worker(env=ENV, hooks=True), scn.worker(env=ENV, hooks=True)]
     prod = Producer(scn, "assay:submissions", order, chunk=20,
                     rate=len(order) / KILL_FOR).start()
     rnd = random.Random(8)
@@ -48,7 +51,7 @@ def run():
             code = w.proc.poll()
             if code is not None:
                 crashes += code == -signal.SIGABRT
-                slots[i] = scn.worker(env=ENV)
+                slots[i] = scn.worker(env=ENV, hooks=True)
         if time.time() >= next_kill and not prod.done.is_set():
             victim = rnd.choice(slots)
             victim.signal(signal.SIGKILL)

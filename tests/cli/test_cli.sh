@@ -131,6 +131,19 @@ run lint "$tmp/no-such-rubric.json" tests/golden/invalid/unknown-flag.json rubri
 lint_missing_and_bad() { rc_is 3 && err_has "no-such-rubric.json: error: cannot open" && err_has "unknown-flag.json:[0-9]*:[0-9]*: error:" && out_has "^rubrics/chem-molarity.json: ok:"; }
 check "assay lint: a missing file and an invalid rubric exit 3, every file still reported" lint_missing_and_bad
 
+# Warnings: printed on stderr, the rubric still valid (exit 0); with --werror, invalid (1).
+warn=tests/golden/warnings/empty-pattern.json
+run lint "${examples[@]}" "$warn"
+lint_warn() { rc_is 0 && err_has "empty-pattern.json:[0-9]*:[0-9]*: warning: the pattern is empty" && err_has "^1 warning$" && out_has "^$warn: ok:" && test "$(grep -c ': ok: ' "$tmp/last.out")" -eq 5; }
+check "assay lint: a rubric with a warning prints it on stderr, is ok, and lint exits 0" lint_warn
+run lint --werror "${examples[@]}" "$warn"
+lint_werror() { rc_is 1 && err_has "^1 warning (errors with --werror)$" && err_has "^1 of 5 rubrics invalid$" && ! out_has "^$warn: ok:" && test "$(grep -c ': ok: ' "$tmp/last.out")" -eq 4; }
+check "assay lint --werror: the rubric with a warning is invalid (exit 1), the others ok" lint_werror
+run lint --werror "${examples[@]}"
+check "assay lint --werror on rubrics without warnings exits 0" rc_is 0
+run lint --werror=yes "$warn"
+check "assay lint --werror=yes exits 2 (the option takes no value)" rc_is 2
+
 # JSON Schema files among the rubrics (rubrics/*.json includes rubrics/schema.json and
 # rubrics/credential.schema.json) and the example credential definition.
 run lint rubrics/*.json

@@ -10,6 +10,10 @@
 #                tests/golden/invalid/CASE.json, whose `assay lint` (definitions checked
 #                against the example rubrics: ASSAY_RUBRICS=rubrics) must exit 1 with exactly
 #                tests/golden/invalid/CASE.err on stderr and nothing on stdout;
+#                or a valid rubric with warnings: tests/golden/warnings/CASE.json, whose
+#                `assay lint` must exit 0 with exactly tests/golden/warnings/CASE.err on
+#                stderr and its "ok" line on stdout, and `assay lint --werror` exit 1 with
+#                nothing on stdout;
 #                or a submission RUBRIC-ID.NAME: rubrics/submissions/CASE.json (or
 #                tests/golden/submissions/CASE.json) graded with rubrics/RUBRIC-ID.json, whose
 #                `assay grade ... --graded-at 2026-01-01T00:00:00Z --pretty` must print exactly
@@ -104,6 +108,32 @@ if [ -f "tests/golden/invalid/$case_name.json" ]; then
     if [ -s "$tmp/lint.out" ]; then
         echo "FAIL: assay lint $rubric printed on stdout:"
         cat "$tmp/lint.out"
+        fail=1
+    fi
+    exit $fail
+fi
+
+if [ -f "tests/golden/warnings/$case_name.json" ]; then
+    [ "$mode" = diff ] || { echo "run_golden: mode $mode is for submissions" >&2; exit 99; }
+    rubric="tests/golden/warnings/$case_name.json"
+    run lint lint "$rubric"
+    compare "tests/golden/warnings/$case_name.err" "$tmp/lint.err" "stderr of assay lint $rubric"
+    expect_rc 0 "assay lint $rubric"
+    if ! grep -q "^$rubric: ok: " "$tmp/lint.out"; then
+        echo "FAIL: assay lint $rubric printed no ok line:"
+        cat "$tmp/lint.out"
+        fail=1
+    fi
+    run werror lint --werror "$rubric"
+    expect_rc 1 "assay lint --werror $rubric"
+    if [ -s "$tmp/werror.out" ]; then
+        echo "FAIL: assay lint --werror $rubric printed on stdout:"
+        cat "$tmp/werror.out"
+        fail=1
+    fi
+    if ! grep -q "(errors with --werror)" "$tmp/werror.err"; then
+        echo "FAIL: assay lint --werror $rubric does not say its warnings are errors:"
+        cat "$tmp/werror.err"
         fail=1
     fi
     exit $fail

@@ -64,7 +64,7 @@ def nested_in_meta_100k():
 
 
 def nested_in_meta_1000():
-    # Well under jansson's 2,048 levels: parsed, graded, echoed.
+    # Well under jansson's 2,048 levels, so parsed; deeper than meta's 64, so not echoed.
     return (b'{"id":"h-deep-ok","rubric":"chem-molarity","responses":{},"meta":' + b"[" * 1000 +
             b"]" * 1000 + b"}")
 
@@ -286,6 +286,36 @@ def rubric_10k_items():
     return _rubric_bytes(_rubric(items))
 
 
+def _compact_rubric_of_checks(check, size):
+    # As many copies of check as a rubric of size bytes holds (compact JSON).
+    one = json.dumps(check("c0"), separators=(",", ":"))
+    n = (size - 1000) // (len(one) + 8)
+    r = _rubric([{"id": "q1", "checks": [check("c%d" % i) for i in range(n)]}])
+    return json.dumps(r, separators=(",", ":")).encode("utf-8")
+
+
+def rubric_heavy_patterns():
+    # 4 MB of patterns each near PCRE2's 64 KiB code limit (60 KB compiled, slow to JIT):
+    # 266 s and 3.4 GB to load before compile cost was bounded per rubric.
+    return _compact_rubric_of_checks(lambda i: _pattern_check(i, "(?:ab){6000}"), 4 * MIB)
+
+
+def rubric_heavy_jit():
+    # The same with the slowest pattern to JIT found (about 15 ms each here).
+    return _compact_rubric_of_checks(lambda i: _pattern_check(i, "(?:\\w\\d){5000}"), 4 * MIB)
+
+
+def rubric_10001_patterns():
+    checks = [_pattern_check("c%d" % i, "w%d" % i) for i in range(10001)]
+    return _rubric_bytes(_rubric([{"id": "q1", "checks": checks}]))
+
+
+def rubric_pattern_text_1mib():
+    # 1,100 patterns of 1,000 bytes: more than 1 MiB of pattern text.
+    checks = [_pattern_check("c%d" % i, "a" * 999 + "%d" % (i % 10)) for i in range(1100)]
+    return _rubric_bytes(_rubric([{"id": "q1", "checks": checks}]))
+
+
 def rubric_nested_100k():
     return b'{"assay":1,"id":"deep","description":' + b"[" * 100000 + b"]" * 100000 + b"}"
 
@@ -334,7 +364,8 @@ SUBMISSIONS = {f.__name__.replace("_", "-"): f for f in [
 RUBRICS = {f.__name__.replace("_", "-"): f for f in [
     rubric_50mb, rubric_exactly_4mib, rubric_4mib_plus_1, rubric_10k_checks, rubric_10k_items,
     rubric_nested_100k, rubric_pattern_100kb, rubric_alternation_100kb, rubric_8000_errors,
-    rubric_deep_groups,
+    rubric_deep_groups, rubric_heavy_patterns, rubric_heavy_jit, rubric_10001_patterns,
+    rubric_pattern_text_1mib,
 ]}
 
 ALL = dict(SUBMISSIONS, **RUBRICS)

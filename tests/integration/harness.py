@@ -7,6 +7,8 @@ assertion.
 
 Environment (set by tests/integration/meson.build):
   ASSAY_WORKER   path to assay-worker        ASSAY_CLI   path to the assay tool
+  ASSAY_WORKER_HOOKS  path to assay-worker-hooks (the worker with the test hooks), set only
+                 when the build has it (-Dtest_hooks=true)
   ASSAY_SOURCE   the source root (for rubrics/)
   ASSAY_WORKER_WRAPPER  optional command prefix for the worker, e.g. "valgrind ..."
   REDIS_SERVER   redis-server to use (default: redis-server on PATH)
@@ -28,6 +30,7 @@ import redis
 
 SOURCE = os.environ.get("ASSAY_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
 WORKER = os.environ.get("ASSAY_WORKER", "assay-worker")
+WORKER_HOOKS = os.environ.get("ASSAY_WORKER_HOOKS", "")
 CLI = os.environ.get("ASSAY_CLI", "assay")
 RUBRICS = os.path.join(SOURCE, "rubrics")
 SUBMISSIONS = os.path.join(RUBRICS, "submissions")
@@ -144,10 +147,20 @@ class RedisServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class Worker:
-    """An assay-worker process with its log captured to a file."""
+def require_hooks():
+    """Skips the whole test (exit 77, with the reason) unless assay-worker-hooks is built."""
+    if not WORKER_HOOKS:
+        print("1..0 # SKIP assay-worker-hooks is not built: it has the test hooks this test "
+              "needs (configure with -Dtest_hooks=true, as scripts/test.sh does)", flush=True)
+        sys.exit(77)
 
-    def __init__(self, server_url, *args, env=None, rubrics=RUBRICS, log_dir=None):
+
+class Worker:
+    """An assay-worker process with its log captured to a file; hooks=True runs
+    assay-worker-hooks, the same worker with the test hooks (require_hooks() first)."""
+
+    def __init__(self, server_url, *args, env=None, rubrics=RUBRICS, log_dir=None,
+                 hooks=False):
         self.log_path = os.path.join(log_dir or tempfile.mkdtemp(prefix="assay-worker-"),
                                      f"worker-{time.time_ns()}.log")
         wrapper = shlex.split(os.environ.get("ASSAY_WORKER_WRAPPER", ""))
@@ -157,7 +170,10 @@ class Worker:
                          "ASSAY_COMMAND_TIMEOUT_MS": "1000"})
         full_env.update(env or {})
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(wrapper + [WORKER] + list(args), env=full_env,
+        exe = WORKER_HOOKS if hooks else WORKER
+        if not exe:
+            raise RuntimeError("assay-worker-hooks is not built (-Dtest_hooks=true)")
+        self.proc = subprocess.Popen(wrapper + [exe] + list(args), env=full_env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
 
     def signal(self, sig):

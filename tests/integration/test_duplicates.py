@@ -1,15 +1,17 @@
 """Duplicates are answered once: the same 100 ids enqueued twice (identical bytes) give exactly
 100 results; one pushed again after its result exists gets no second one; the same id with
 different answers (same rubric content) is a duplicate too; a repeated bad message with an
-id is answered once. The worker counts what it suppressed, and the de-duplication record is
-the documented key with the --dedupe-ttl expiry."""
+id is answered once. The worker counts what it suppressed and logs each duplicate with its
+id; P:stats counts graded, errors and duplicates exactly; and the de-duplication record is
+the documented key (the id's SHA-256, the rubric's sha256, the engine's version) with the
+--dedupe-ttl expiry."""
 
 import hashlib
 import time
 
-from harness import (RedisServer, T, Worker, id_counts, make_submission, notes_on_failure,
-                     processing_keys, push_all, reap_children_at_exit, results, stopped_counts,
-                     wait_for)
+from harness import (RedisServer, T, Worker, id_counts, log_lines, make_submission,
+                     notes_on_failure, processing_keys, push_all, reap_children_at_exit, results,
+                     stopped_counts, wait_for)
 
 t = T()
 reap_children_at_exit()
@@ -34,7 +36,8 @@ t.eq(max(counts.values()), 1, "no id answered twice")
 t.eq(r.llen("assay:dead"), 0, "no dead letter")
 
 sha = res[0]["rubric"]["sha256"]
-key = f"assay:done:{hashlib.sha256(ids[0].encode()).hexdigest()}:{sha}"
+engine = res[0]["engine"].split()[-1]  # "assay 0.1.0": the engine's version
+key = f"assay:done:{hashlib.sha256(ids[0].encode()).hexdigest()}:{sha}:{engine}"
 ttl = r.ttl(key)
 t.ok(0 < ttl <= 3600, f"the de-duplication record {key[:40]}... expires with --dedupe-ttl "
      f"(ttl {ttl})")
@@ -68,7 +71,17 @@ if counts_line:
     graded, failed, dups = counts_line
     t.eq(dups, 100 + 3, "it counts 103 duplicates suppressed (100 + re-enqueued + other "
          "answers + the repeated bad one)")
-    t.eq(failed, 2, "it counts both copies of the bad message as not graded")
+    t.eq(failed, 1, "it counts the bad message's first copy as not graded (the second is a "
+         "duplicate)")
+    t.eq(graded, 101, "and 101 graded: what it acknowledged, not what it graded twice")
+dup_lines = log_lines(w, "duplicate suppressed: ")
+t.eq(len(dup_lines), 103, "each duplicate is a log line")
+t.ok(any("duplicate suppressed: dup-005 " in x for x in dup_lines)
+     and any("duplicate suppressed: dup-bad-1 " in x for x in dup_lines),
+     "naming its id")
+stats = {k.decode(): int(v) for k, v in r.hgetall("assay:stats").items()}
+t.eq(stats, {"graded": 101, "errors": 1, "dead": 1, "duplicates": 103},
+     "P:stats: 101 graded, 1 error (dead-lettered), 103 duplicates: exact")
 t.eq(processing_keys(r), [], "no processing list left")
 t.note(f"duplicates: 205 messages, {len(results(r))} results, suppressed "
        f"{counts_line[2] if counts_line else '?'}; {time.time() - started:.1f} s")

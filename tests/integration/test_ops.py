@@ -158,8 +158,8 @@ rc, st, err = stats_json(url, "--prefix", "st")
 t.eq(rc, 0, "stats --json exits 0")
 t.ok(st is not None, "stats --json prints one JSON object")
 st = st or {}
-t.eq(st.get("queues"), {"submissions": 3, "regrade": 0, "results": 0, "dead": 1},
-     "stats --json: queue depths")
+t.eq(st.get("queues"), {"submissions": 3, "regrade": 0, "results": 0, "dead": 1,
+                        "dead_oversize": 0}, "stats --json: queue depths")
 t.eq((st.get("workers_alive"), st.get("workers_stale"), st.get("in_flight")), (1, 1, 3),
      "stats --json: 1 alive, 1 stale (heartbeat expired), 3 in flight")
 ws = {w["id"]: w for w in st.get("workers", [])}
@@ -234,8 +234,10 @@ t.ok(wait_for(lambda: r.get(key) and json.loads(r.get(key))["failed"] == 3),
 
 rc, st, err = stats_json(url)
 st = st or {}
-t.eq(st.get("queues"), {"submissions": 0, "regrade": 0, "results": 23, "dead": 3},
-     "stats with a worker: depths")
+t.eq(st.get("queues"), {"submissions": 0, "regrade": 0, "results": 23, "dead": 3,
+                        "dead_oversize": 0}, "stats with a worker: depths")
+t.eq({k: v for k, v in (st.get("counters") or {}).items() if v},
+     {"graded": 20, "errors": 3, "dead": 3}, "stats with a worker: the counters")
 t.eq((st.get("workers_alive"), st.get("workers_stale"), st.get("in_flight")), (1, 0, 0),
      "stats with a worker: 1 alive, 0 stale, nothing in flight")
 wk = (st.get("workers") or [{}])[0]

@@ -20,7 +20,9 @@ import signal
 import time
 
 from harness import (RedisServer, T, Worker, dead, make_submission, notes_on_failure,
-                     processing_keys, reap_children_at_exit, results, wait_for)
+                     processing_keys, reap_children_at_exit, require_hooks, results, wait_for)
+
+require_hooks()  # ASSAY_FAULT_ABORT_ON is a test hook, only in assay-worker-hooks
 
 MARK = "poison-abort-marker"
 t = T()
@@ -32,12 +34,12 @@ env = {"ASSAY_FAULT_ABORT_ON": MARK, "ASSAY_HEARTBEAT_TTL_MS": "1000"}
 def run_until_settled(srv, r, args, want_results, timeout=40):
     """Runs fault-injected workers, restarting each that dies, until want_results results
     exist and nothing is queued or in processing; returns (workers, crashes)."""
-    workers, crashes = [Worker(srv.url, *args, env=env)], 0
+    workers, crashes = [Worker(srv.url, *args, env=env, hooks=True)], 0
     deadline = time.time() + timeout
     while time.time() < deadline:
         if workers[-1].proc.poll() is not None:
             crashes += workers[-1].proc.returncode == -signal.SIGABRT
-            workers.append(Worker(srv.url, *args, env=env))
+            workers.append(Worker(srv.url, *args, env=env, hooks=True))
         if (r.llen("assay:results") >= want_results and r.llen("assay:submissions") == 0
                 and not processing_keys(r)):
             break
@@ -66,10 +68,6 @@ t.eq([d["id"] for d in dead(r)], ["poison-1"], "only the poison is dead-lettered
 t.eq(r.hlen("assay:attempts"), 0, "no delivery count is left")
 t.ok("fault injection is on (ASSAY_FAULT_ABORT_ON)" in workers[0].output(),
      "a worker with the test hook set says so at start")
-stub = Worker(srv.url, env={"ASSAY_BENCH_STUB_GRADER": "1"})
-t.ok(stub.wait_log("benchmark stub on (ASSAY_BENCH_STUB_GRADER)", 10),
-     "so does one with the benchmark stub")
-t.eq(stub.stop(), 0, "the stub worker exits 0")
 t.eq(workers[-1].stop(), 0, "the last worker drains and exits 0")
 notes_on_failure(t, *workers[-2:])
 srv.stop()
@@ -82,7 +80,7 @@ r.lpush("assay:submissions", suspect)
 r.hset("assay:attempts", hashlib.sha1(suspect.encode()).hexdigest(), 1)
 for i in range(20):
     r.lpush("assay:submissions", make_submission(f"behind-{i:02d}"))
-a = Worker(srv.url, "--batch", "64", env=env)
+a = Worker(srv.url, "--batch", "64", env=env, hooks=True)
 t.ok(wait_for(lambda: a.proc.poll() is not None, 15), "the suspect poison kills the worker")
 held = [m for k in processing_keys(r) for m in r.lrange(k, 0, -1)]
 t.eq([m.decode() for m in held], [suspect], "it died holding the suspect alone")
@@ -97,7 +95,8 @@ for max_attempts, want in (("3", "graded"), ("1", "error")):
     copy = make_submission("copied-1")
     for m in (copy, copy, copy, make_submission("poison-2", meta={"note": MARK})):
         r.lpush("assay:submissions", m)
-    a = Worker(srv.url, "--batch", "8", "--max-attempts", max_attempts, env=env)
+    a = Worker(srv.url, "--batch", "8", "--max-attempts", max_attempts, env=env,
+               hooks=True)
     t.ok(wait_for(lambda: a.proc.poll() is not None, 15), "the poison kills worker A")
     t.eq(r.llen("assay:processing:" + r.smembers("assay:workers").pop().decode()
                 + ":submissions") if r.scard("assay:workers") else -1, 4,

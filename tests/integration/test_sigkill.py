@@ -24,6 +24,11 @@ a = Worker(srv.url, "--batch", "50", "--worker-id", "wk-A", env=env)
 t.ok(wait_for(lambda: r.llen("assay:results") >= 300, 20, 0.002), "worker A has answered some")
 a.signal(signal.SIGKILL)
 a.proc.wait()
+# Commands A wrote before it died (an acknowledgement) may still sit in Redis's socket
+# buffers and run after the kill: measure what A holds once Redis has dropped its
+# connections, after running whatever they carried.
+t.ok(wait_for(lambda: r.info("clients")["connected_clients"] == 1, 10),
+     "Redis has closed A's connections")
 at_kill = r.llen("assay:results")
 held = r.llen("assay:processing:wk-A:submissions")
 t.ok(0 < at_kill < N, f"A was killed mid-run ({at_kill} of {N} answered)")

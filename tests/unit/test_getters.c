@@ -11,7 +11,9 @@
 
 static const char text[] =
     "{\"s\": \"text\", \"id\": \"ok-1.x_y\", \"badid\": \"no spaces\", \"t\": true, \"n\": 7,\n"
-    " \"r\": 2.0, \"f\": 2.5, \"d\": \"0.01\", \"neg\": -1, \"two\": 2,\n"
+    " \"r\": 2.0, \"f\": 2.5, \"d\": \"0.01\", \"neg\": -1, \"two\": 2, \"e\": 3e5,\n"
+    " \"big\": 1E9, \"mz\": -0, \"long\": "
+    "1.00000000000000000000000000000000000000000000000001,\n"
     " \"arr\": [1], \"empty\": [], \"obj\": {}, \"nul\": null, \"feedbak\": 1, \"zzzzzz\": 2}";
 
 static json_t *doc;
@@ -76,13 +78,29 @@ static void test_scalars(void)
     ASSERT_STR_EQ(only(), "\"n\" must be between 8 and 10, not 7");
     reset();
     ASSERT_INT_EQ(assay__get_int(&R, doc, "r", &path, 0, 10, &v), -1);
-    ASSERT_STR_EQ(only(), "\"r\" must be written as a whole number (2, not 2)");
+    ASSERT_STR_EQ(only(), "\"r\" must be an integer, written without a fraction or exponent, "
+                          "not 2.0 (write 2)");
+    reset();
+    ASSERT_INT_EQ(assay__get_int(&R, doc, "e", &path, 1, 5000000, &v), -1);
+    ASSERT_STR_EQ(only(), "\"e\" must be an integer, written without a fraction or exponent, "
+                          "not 3e5 (write 300000)");
+    reset();
+    ASSERT_INT_EQ(assay__get_int(&R, doc, "big", &path, 1, 100000, &v), -1);
+    ASSERT_STR_EQ(only(), "\"big\" must be an integer between 1 and 100000, not 1E9");
+    reset();
+    ASSERT_INT_EQ(assay__get_int(&R, doc, "mz", &path, 1, 10, &v), -1);
+    ASSERT_STR_EQ(only(), "\"mz\" must be between 1 and 10, not -0");
+    reset();
+    ASSERT_INT_EQ(assay__get_int(&R, doc, "long", &path, 1, 10, &v), -1);
+    ASSERT_STR_EQ(only(),
+                  "\"long\" must be an integer, written without a fraction or exponent, "
+                  "not 1.000000000000000000000000000000000000000000... (write 1)");
     reset();
     ASSERT_INT_EQ(assay__get_int(&R, doc, "f", &path, 0, 10, &v), -1);
-    ASSERT_STR_EQ(only(), "\"f\" must be a whole number, not 2.5");
+    ASSERT_STR_EQ(only(), "\"f\" must be an integer, not 2.5");
     reset();
     ASSERT_INT_EQ(assay__get_int(&R, doc, "nul", &path, 0, 10, &v), -1);
-    ASSERT_STR_EQ(only(), "\"nul\" must be a whole number, not null");
+    ASSERT_STR_EQ(only(), "\"nul\" must be an integer, not null");
     ASSERT_INT_EQ(v, 7);
 }
 
@@ -132,9 +150,9 @@ static void test_containers(void)
 
 static void test_only_keys(void)
 {
-    static const char *const allowed[] = {"s",   "id",  "badid",    "t",   "n",   "r",
-                                          "f",   "d",   "neg",      "two", "arr", "empty",
-                                          "obj", "nul", "feedback", NULL};
+    static const char *const allowed[] = {
+        "s",   "id",    "badid", "t",   "n",        "r", "f",   "d",  "neg",  "two",
+        "arr", "empty", "obj",   "nul", "feedback", "e", "big", "mz", "long", NULL};
     reset();
     assay__get_only_keys(&R, doc, &path, allowed, "a test object");
     ASSERT_INT_EQ(assay_diags_count(diags), 2);

@@ -95,7 +95,8 @@ static size_t compile_error(const char *src, char *msg, size_t msglen)
     pat_regex p;
     memset(&p, 0, sizeof(p));
     size_t eo = 9999;
-    ASSERT_INT_EQ(assay__pattern_compile(&p, src, strlen(src), 0, msg, msglen, &eo), -1);
+    ASSERT_INT_EQ(assay__pattern_compile(&p, src, strlen(src), 0, msg, msglen, &eo),
+                  ASSAY_E_REGEX);
     ASSERT(p.code == NULL);
     return eo;
 }

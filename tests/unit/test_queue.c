@@ -1,13 +1,15 @@
 /*
  * test_queue.c - the queue protocol (queue/): key names under a hash-tagged prefix, the
- * de-duplication key, the attempts field (SHA-1 hex), the argument lists of every script
- * (the ack builder's layout above all) and dead-letter entries round trip, NUL bytes and
- * non-UTF-8 messages included. Then, when a redis-server can be started (on a unix socket
- * in a temporary folder, TCP off), the same lists go through the real scripts: the Lua side
- * reads what the C side wrote, and redis.sha1hex agrees with queue_attempts_field.
+ * de-duplication key, the attempts field (SHA-1 hex), reply lists, the argument lists of
+ * every script (the ack builder's layout above all), dead-letter entries round trip (NUL
+ * bytes and non-UTF-8 messages included), and the id of an oversized message. Then, when a
+ * redis-server can be started (on a unix socket in a temporary folder, TCP off), the same lists
+ * go through the real scripts: the Lua side reads what the C side wrote, and redis.sha1hex
+ * agrees with queue_attempts_field.
  */
 #include "ack.h"
 #include "deadletter.h"
+#include "oversize.h"
 #include "queue.h"
 #include "tap.h"
 
@@ -47,6 +49,9 @@ static void test_keys(void)
     ASSERT_STR_EQ(k.workers, "{assay}:workers");
     ASSERT_STR_EQ(k.proc_live, "{assay}:processing:host:42:submissions");
     ASSERT_STR_EQ(k.proc_regrade, "{assay}:processing:host:42:regrade");
+    ASSERT_STR_EQ(k.proc_oversize, "{assay}:processing:host:42:oversize");
+    ASSERT_STR_EQ(k.stats, "{assay}:stats");
+    ASSERT_STR_EQ(k.dead_oversize, "{assay}:dead:oversize");
     ASSERT_STR_EQ(k.heartbeat, "{assay}:worker:host:42");
     ASSERT(queue_keys_queue(&k, QUEUE_LIVE) == k.live);
     ASSERT(queue_keys_queue(&k, QUEUE_REGRADE) == k.regrade);
@@ -77,6 +82,31 @@ static void test_keys(void)
     queue_credentials_key(key, sizeof(key), "{assay}", "abc", 3);
     snprintf(want, sizeof(want), "{assay}:credentials:%s", sha256_abc);
     ASSERT_STR_EQ(key, want);
+
+    /* A graded result's record names the rubric's content and the engine's version. */
+    char grading[200];
+    queue_grading_name(grading, sizeof(grading), "rsha", "0.2.0");
+    ASSERT_STR_EQ(grading, "rsha:0.2.0");
+    queue_dedupe_key(key, sizeof(key), "{assay}", "abc", 3, grading);
+    snprintf(want, sizeof(want), "{assay}:done:%s:rsha:0.2.0", sha256_abc);
+    ASSERT_STR_EQ(key, want);
+
+    queue_reply_key(key, sizeof(key), "{assay}", "lms-7:w.3_x-y");
+    ASSERT_STR_EQ(key, "{assay}:results:lms-7:w.3_x-y");
+    char longest[66];
+    memset(longest, 'a', 65);
+    longest[65] = '\0';
+    ASSERT(queue_reply_to_valid(longest, 64));
+    ASSERT(!queue_reply_to_valid(longest, 65));
+    const char *good[] = {"a", "A.z_0:9-"};
+    for (size_t i = 0; i < 2; i++) {
+        ASSERT(queue_reply_to_valid(good[i], strlen(good[i])));
+    }
+    const char *bad[] = {"", "a b", "a/b", "a*", "{x}", "\xc3\xa9", "a\nb"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ASSERT(!queue_reply_to_valid(bad[i], strlen(bad[i])));
+    }
+    ASSERT(!queue_reply_to_valid("ab\0c", 4));
 }
 
 static void test_sha1(void)
@@ -104,18 +134,17 @@ static void test_lanes(void)
     struct {
         const char *tag;
         queue_lane lane;
-        bool waits;
-    } cases[] = {{"l", QUEUE_LIVE, false},
-                 {"r", QUEUE_REGRADE, false},
-                 {"lw", QUEUE_LIVE, true},
-                 {"rw", QUEUE_REGRADE, true},
-                 {NULL, QUEUE_LIVE, false}};
+        bool waits, oversize;
+    } cases[] = {{"l", QUEUE_LIVE, false, false}, {"r", QUEUE_REGRADE, false, false},
+                 {"lw", QUEUE_LIVE, true, false}, {"rw", QUEUE_REGRADE, true, false},
+                 {"lo", QUEUE_LIVE, false, true}, {"ro", QUEUE_REGRADE, false, true},
+                 {NULL, QUEUE_LIVE, false, false}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        queue_lane lane = QUEUE_REGRADE;
-        bool waits = !cases[i].waits;
-        queue_claim_tag(cases[i].tag, cases[i].tag ? strlen(cases[i].tag) : 0, &lane, &waits);
-        ASSERT_INT_EQ(lane, cases[i].lane);
-        ASSERT_INT_EQ(waits, cases[i].waits);
+        queue_claim_kind kind = {QUEUE_REGRADE, !cases[i].waits, !cases[i].oversize};
+        queue_claim_tag(cases[i].tag, cases[i].tag ? strlen(cases[i].tag) : 0, &kind);
+        ASSERT_INT_EQ(kind.lane, cases[i].lane);
+        ASSERT_INT_EQ(kind.waits, cases[i].waits);
+        ASSERT_INT_EQ(kind.oversize, cases[i].oversize);
     }
 }
 
@@ -124,35 +153,42 @@ static void test_script_args(void)
     queue_keys k;
     queue_keys_init(&k, "{t}", "w1");
     queue_claim_args c;
-    queue_claim_args_init(&c, "CLAIMSHA", &k, "w1", 64, true, -3);
+    queue_claim_args_init(&c, "CLAIMSHA", &k, "w1", 64, true, -3, 1048576, true);
     const char *claim[] = {"EVALSHA",
                            "CLAIMSHA",
-                           "6",
+                           "8",
                            "{t}:submissions",
                            "{t}:regrade",
                            "{t}:processing:w1:submissions",
                            "{t}:processing:w1:regrade",
                            "{t}:attempts",
                            "{t}:workers",
+                           "{t}:processing:w1:oversize",
+                           "{t}:processing:w1:oversize-meta",
                            "64",
                            "w1",
                            "1",
-                           "0"};
+                           "0",
+                           "1048576",
+                           "1",
+                           "1024"};
     for (int i = 0; i < QUEUE_CLAIM_ARGC; i++) {
         ASSERT_STR_EQ(c.argv[i], claim[i]);
     }
-    queue_claim_args_init(&c, "CLAIMSHA", &k, "w1", 5, false, 7);
-    ASSERT_STR_EQ(c.argv[9], "5");
-    ASSERT_STR_EQ(c.argv[11], "0");
-    ASSERT_STR_EQ(c.argv[12], "7");
+    queue_claim_args_init(&c, "CLAIMSHA", &k, "w1", 5, false, 7, 2048, false);
+    ASSERT_STR_EQ(c.argv[11], "5");
+    ASSERT_STR_EQ(c.argv[13], "0");
+    ASSERT_STR_EQ(c.argv[14], "7");
+    ASSERT_STR_EQ(c.argv[15], "2048");
+    ASSERT_STR_EQ(c.argv[16], "0");
 
     queue_keys d;
     queue_keys_init(&d, "{t}", "dead-one");
     const char *r[QUEUE_RECOVER_ARGC];
-    queue_recover_argv(r, "RECSHA", &d, "dead-one", false, true);
+    queue_recover_argv(r, "RECSHA", &d, "dead-one", false, true, true);
     const char *rec[] = {"EVALSHA",
                          "RECSHA",
-                         "7",
+                         "9",
                          "{t}:worker:dead-one",
                          "{t}:processing:dead-one:submissions",
                          "{t}:processing:dead-one:regrade",
@@ -160,12 +196,31 @@ static void test_script_args(void)
                          "{t}:regrade",
                          "{t}:attempts",
                          "{t}:workers",
+                         "{t}:processing:dead-one:oversize",
+                         "{t}:processing:dead-one:oversize-meta",
                          "dead-one",
                          "0",
+                         "1",
                          "1"};
     for (int i = 0; i < QUEUE_RECOVER_ARGC; i++) {
         ASSERT_STR_EQ(r[i], rec[i]);
     }
+    queue_recover_argv(r, "RECSHA", &d, "dead-one", true, false, false);
+    ASSERT_STR_EQ(r[13], "1");
+    ASSERT_STR_EQ(r[14], "0");
+    ASSERT_STR_EQ(r[15], "0");
+    const char *rs[QUEUE_RESUME_ARGC];
+    queue_resume_argv(rs, "RESSHA", &d);
+    const char *res[] = {"EVALSHA",
+                         "RESSHA",
+                         "2",
+                         "{t}:processing:dead-one:oversize",
+                         "{t}:processing:dead-one:oversize-meta",
+                         "1024"};
+    for (int i = 0; i < QUEUE_RESUME_ARGC; i++) {
+        ASSERT_STR_EQ(rs[i], res[i]);
+    }
+    ASSERT_INT_EQ(QUEUE_OVERSIZE_PREFIX, 1024);
 
     queue_requeue_args q;
     queue_requeue_args_init(&q, "RQSHA", &k, QUEUE_REGRADE, "{t}:done:x:error", "entry\0e", 7,
@@ -184,15 +239,17 @@ static void test_script_args(void)
     ASSERT_INT_EQ(q.lens[9], 40);
 }
 
-/* Three messages: graded (record and guard), not graded (record, dead letter), given up
- * on, without an id (no key at all), from the regrade lane. */
+/* Three messages: graded (record, guard and a reply list), not graded (record, dead
+ * letter), given up on, without an id (no key at all), from the regrade lane. */
 static const queue_ack_msg ack_msgs[] = {
     {.raw = nul_msg,
      .len = NUL_LEN,
      .lane = QUEUE_LIVE,
      .result = "{\"r\":1}",
      .dedupe = "{t}:done:a:sha",
-     .guard = "{t}:done:a:error"},
+     .guard = "{t}:done:a:error",
+     .reply = "{t}:results:c1",
+     .graded = true},
     {.raw = "m2",
      .len = 2,
      .lane = QUEUE_LIVE,
@@ -215,7 +272,9 @@ static int build_ack(const char *sha, const queue_keys *k, const queue_ack_msg *
     for (size_t i = 0; i < n; i++) {
         queue_ack_add(&a, &m[i]);
     }
-    return queue_ack_finish(&a, sha, k, "{t}:rate:1", 3600, out);
+    queue_ack_opts o = {
+        .rate_key = "{t}:rate:1", .dedupe_ttl_s = 3600, .reply_ttl_s = 60, .oversize_keep = 2};
+    return queue_ack_finish(&a, sha, k, &o, out);
 }
 
 static void test_ack_layout(void)
@@ -227,39 +286,49 @@ static void test_ack_layout(void)
     const char *want[] = {
         "EVALSHA",
         "ACKSHA",
-        "9", /* 6 fixed keys, 3 records */
+        "14", /* 10 fixed keys, 4 of the messages */
         "{t}:results",
         "{t}:dead",
         "{t}:attempts",
         "{t}:processing:w1:submissions",
         "{t}:processing:w1:regrade",
         "{t}:rate:1",
+        "{t}:stats",
+        "{t}:processing:w1:oversize",
+        "{t}:dead:oversize",
+        "{t}:processing:w1:oversize-meta",
         "{t}:done:a:sha",
         "{t}:done:a:error",
-        "{t}:done:b:error", /* KEYS[7..9] */
+        "{t}:results:c1",
+        "{t}:done:b:error", /* KEYS[11..14] */
         "3",
         "3600",
-        NULL,
+        "60",
+        "2",
+        NULL, /* raw (binary), see below */
         "l",
         "{\"r\":1}",
         "",
-        "7",
-        "1",
-        "8", /* raw (binary), see below */
+        "11",
+        "12",
+        "13",
+        "g",
         "m2",
         "l",
         "{\"r\":2}",
         "{\"d\":2}",
-        "9",
-        "1",
+        "14",
         "0",
+        "0",
+        "e",
         NULL,
         "r",
         "{\"r\":3}",
         "{\"d\":3}",
         "0",
-        "gave-up",
         "0",
+        "0",
+        "ex",
     };
     size_t nwant = sizeof(want) / sizeof(want[0]);
     ASSERT_INT_EQ(v.argc, nwant);
@@ -270,19 +339,116 @@ static void test_ack_layout(void)
         }
     }
     if (v.argc == (int)nwant) {
-        ASSERT_MEM_EQ(v.argv[14], v.lens[14], nul_msg, NUL_LEN);
-        ASSERT_MEM_EQ(v.argv[28], v.lens[28], bad_msg, BAD_LEN);
+        ASSERT_MEM_EQ(v.argv[21], v.lens[21], nul_msg, NUL_LEN);
+        ASSERT_MEM_EQ(v.argv[37], v.lens[37], bad_msg, BAD_LEN);
     }
     queue_argv_free(&v);
     ASSERT_INT_EQ(v.argc, 0);
     ASSERT(v.argv == NULL);
 
+    /* Forced, oversized: the flags and the oversize lane. */
+    queue_ack_msg big = {.raw = sha1_abc,
+                         .len = 40,
+                         .lane = QUEUE_REGRADE,
+                         .result = "{}",
+                         .dead = "{}",
+                         .oversize = true,
+                         .force = true};
+    ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &v), 0);
+    ASSERT_INT_EQ(v.argc, 3 + 10 + 4 + 8);
+    if (v.argc == 25) {
+        ASSERT_STR_EQ(v.argv[17], sha1_abc);
+        ASSERT_STR_EQ(v.argv[18], "o");
+        ASSERT_STR_EQ(v.argv[24], "eft");
+    }
+    queue_argv_free(&v);
+
     /* No message: only the fixed keys and the header. */
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &v), 0);
-    ASSERT_INT_EQ(v.argc, 11);
-    ASSERT_STR_EQ(v.argv[2], "6");
-    ASSERT_STR_EQ(v.argv[9], "0");
+    ASSERT_INT_EQ(v.argc, 17);
+    ASSERT_STR_EQ(v.argv[2], "10");
+    ASSERT_STR_EQ(v.argv[13], "0");
     queue_argv_free(&v);
+}
+
+/* The id of an oversized message from its first bytes: only a string literal right after
+ * {"id": as the first tokens, decoded by jansson. And its dead-letter entry. */
+static void test_oversize(void)
+{
+    struct {
+        const char *prefix;
+        const char *id; /* NULL: none */
+    } cases[] = {
+        {"{\"id\":\"abc\",\"x\":1", "abc"},
+        {" \n {\t\"id\" : \"a\\\"b\\u00e9\\n\" , \"x", "a\"b\xc3\xa9\n"},
+        {"{\"id\":\"\",\"rubric\":\"r\"}", ""},
+        {"{\"rubric\":\"x\",\"id\":\"a\"}", NULL},
+        {"{\"id\":\"abc", NULL},
+        {"{\"id\":17}", NULL},
+        {"{\"id\":\"a\\x\"}", NULL},
+        {"[\"id\",\"a\"]", NULL},
+        {"{\"identity\":\"a\"}", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char rt[65] = "x";
+        json_t *id = queue_oversize_id(cases[i].prefix, strlen(cases[i].prefix), rt);
+        ASSERT_STR_EQ(rt, "");
+        if (cases[i].id) {
+            ASSERT(json_is_string(id));
+            ASSERT_STR_EQ(json_string_value(id), cases[i].id);
+        } else {
+            ASSERT(id == NULL);
+        }
+        json_decref(id);
+    }
+    /* An escaped NUL decodes (the engine then refuses it as an id); bytes that are not UTF-8
+     * after the literal do not matter; a literal the prefix cuts is no id. */
+    json_t *id = queue_oversize_id("{\"id\":\"a\\u0000b\",\xff\xfe", 18, NULL);
+    ASSERT(json_is_string(id) && json_string_length(id) == 3);
+    json_decref(id);
+    char cut[QUEUE_OVERSIZE_PREFIX];
+    memset(cut, 'y', sizeof(cut));
+    memcpy(cut, "{\"id\":\"", 7);
+    ASSERT(queue_oversize_id(cut, sizeof(cut), NULL) == NULL);
+
+    /* A reply list right after the id is read too (only then, and only a valid one). */
+    struct {
+        const char *prefix, *reply_to;
+    } rts[] = {
+        {"{\"id\":\"a\",\"reply_to\":\"lms-1:w.2_x\",\"x\":1", "lms-1:w.2_x"},
+        {"{ \"id\" : \"a\" ,\n \"reply_to\" : \"c\" }", "c"},
+        {"{\"id\":\"a\",\"rubric\":\"r\",\"reply_to\":\"c\"", ""},
+        {"{\"id\":\"a\",\"reply_to\":\"bad list\"", ""},
+        {"{\"id\":\"a\",\"reply_to\":\"c", ""},
+        {"{\"id\":\"a\",\"reply_to\":17", ""},
+    };
+    for (size_t i = 0; i < sizeof(rts) / sizeof(rts[0]); i++) {
+        char rt[65] = "x";
+        json_t *v = queue_oversize_id(rts[i].prefix, strlen(rts[i].prefix), rt);
+        ASSERT(json_is_string(v));
+        ASSERT_STR_EQ(rt, rts[i].reply_to);
+        json_decref(v);
+    }
+
+    json_t *res = json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", "big-1", "status", "error",
+                            "error", "code", "too_large", "message", "m");
+    char *text =
+        queue_dead_encode_oversize(res, 67108864, sha1_abc, "{t}:dead:oversize", "host:1",
+                                   "2024-05-01T10:00:00.000Z", 1, QUEUE_REGRADE);
+    json_t *e = queue_dead_parse(text, text ? strlen(text) : 0);
+    ASSERT_INT_EQ(json_object_size(e), 10);
+    ASSERT_STR_EQ(json_string_value(json_object_get(e, "reason")), "too_large");
+    ASSERT_STR_EQ(json_string_value(json_object_get(e, "id")), "big-1");
+    ASSERT_INT_EQ(json_integer_value(json_object_get(e, "bytes")), 67108864);
+    ASSERT_STR_EQ(json_string_value(json_object_get(e, "sha1")), sha1_abc);
+    ASSERT_STR_EQ(json_string_value(json_object_get(e, "kept_in")), "{t}:dead:oversize");
+    ASSERT_STR_EQ(json_string_value(json_object_get(e, "queue")), "regrade");
+    size_t n = 0;
+    ASSERT(queue_dead_submission(e, &n) == NULL); /* no body: nothing to requeue */
+    json_decref(e);
+    free(text);
+    json_decref(res);
 }
 
 static void test_dead_letters(void)
@@ -421,6 +587,16 @@ static long long integer(server *s, const char *fmt, const char *key)
     return v;
 }
 
+/* HGET key field as a string ("(nil)" when missing), in a static buffer. */
+static const char *hget(server *s, const char *key, const char *field)
+{
+    static char buf[200];
+    redisReply *r = redisCommand(s->c, "HGET %s %s", key, field);
+    snprintf(buf, sizeof(buf), "%s", r && r->type == REDIS_REPLY_STRING ? r->str : "(nil)");
+    freeReplyObject(r);
+    return buf;
+}
+
 /* GET key as a string ("(nil)" when missing), in a static buffer. */
 static const char *get(server *s, const char *key)
 {
@@ -434,8 +610,8 @@ static const char *get(server *s, const char *key)
 static void load_scripts(server *s)
 {
     const char *scripts[] = {queue_claim_lua, queue_ack_lua, queue_recover_lua,
-                             queue_requeue_lua};
-    for (size_t i = 0; i < 4; i++) {
+                             queue_requeue_lua, queue_resume_lua};
+    for (size_t i = 0; i < 5; i++) {
         char sha[41];
         queue_script_sha(scripts[i], sha);
         redisReply *r = redisCommand(s->c, "SCRIPT LOAD %s", scripts[i]);
@@ -483,7 +659,7 @@ static void check_claim_and_ack(server *s)
 
     queue_script_sha(queue_claim_lua, sha);
     queue_claim_args c;
-    queue_claim_args_init(&c, sha, &k, "w1", 10, true, 5);
+    queue_claim_args_init(&c, sha, &k, "w1", 10, true, 5, 1 << 20, true);
     redisReply *r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
     /* The first message was redelivered once: a suspect, claimed alone. */
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 3);
@@ -493,7 +669,7 @@ static void check_claim_and_ack(server *s)
         ASSERT_INT_EQ(r->element[2]->integer, 1);
     }
     freeReplyObject(r);
-    queue_claim_args_init(&c, sha, &k, "w1", 10, false, 5);
+    queue_claim_args_init(&c, sha, &k, "w1", 10, false, 5, 1 << 20, true);
     r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 7);
     if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 7) {
@@ -537,12 +713,21 @@ static void check_claim_and_ack(server *s)
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_regrade), 0);
     ASSERT_INT_EQ(integer(s, "HLEN %s", k.attempts), 0);
     r = redisCommand(s->c, "LRANGE %s 0 -1", k.results);
-    ASSERT(r && r->elements == 3);
-    if (r && r->elements == 3) {
+    ASSERT(r && r->elements == 2);
+    if (r && r->elements == 2) {
         ASSERT_STR_EQ(r->element[0]->str, "{\"r\":3}");
-        ASSERT_STR_EQ(r->element[2]->str, "{\"r\":1}");
+        ASSERT_STR_EQ(r->element[1]->str, "{\"r\":2}");
     }
     freeReplyObject(r);
+    /* The first named a reply list: its result went there, with the reply TTL. */
+    r = redisCommand(s->c, "LRANGE {t}:results:c1 0 -1");
+    ASSERT(r && r->elements == 1);
+    if (r && r->elements == 1) {
+        ASSERT_STR_EQ(r->element[0]->str, "{\"r\":1}");
+    }
+    freeReplyObject(r);
+    long long rttl = integer(s, "TTL %s", "{t}:results:c1");
+    ASSERT(rttl > 0 && rttl <= 60);
     r = redisCommand(s->c, "LRANGE %s 0 -1", k.dead);
     ASSERT(r && r->elements == 2);
     if (r && r->elements == 2) {
@@ -558,6 +743,200 @@ static void check_claim_and_ack(server *s)
     ASSERT_STR_EQ(get(s, "{t}:rate:1"), "3");
     ttl = integer(s, "TTL %s", "{t}:rate:1");
     ASSERT(ttl > 0 && ttl <= 7200);
+    /* The counters: 1 graded, 2 errors (each dead-lettered, one given up), 2 duplicates. */
+    ASSERT_STR_EQ(hget(s, k.stats, "graded"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "errors"), "2");
+    ASSERT_STR_EQ(hget(s, k.stats, "dead"), "2");
+    ASSERT_STR_EQ(hget(s, k.stats, "duplicates"), "2");
+    ASSERT_STR_EQ(hget(s, k.stats, "gave_up"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "forced"), "(nil)");
+    ASSERT_STR_EQ(hget(s, k.stats, "too_large"), "(nil)");
+
+    /* Forced: answered although its record exists (and the guard says "gave up"). */
+    freeReplyObject(redisCommand(s->c, "LPUSH %s given", k.proc_live));
+    queue_ack_msg f = {.raw = "given",
+                       .len = 5,
+                       .result = "{\"r\":7}",
+                       .dedupe = "{t}:done:given:sha",
+                       .guard = "{t}:done:given:error",
+                       .graded = true,
+                       .force = true};
+    ASSERT_INT_EQ(build_ack(sha, &k, &f, 1, &v), 0);
+    r = run(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+           r->element[0]->integer == QUEUE_ACK_ANSWERED);
+    freeReplyObject(r);
+    queue_argv_free(&v);
+    ASSERT_STR_EQ(get(s, "{t}:done:given:sha"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "forced"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "graded"), "2");
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 3);
+}
+
+/* An oversized message: claimed alone into the oversize list, only its first KiB, length
+ * and SHA-1 returned; one at a time per worker; acknowledged by moving it to
+ * P:dead:oversize, which keeps the newest; recovery returns it uncounted. */
+static void check_oversize(server *s)
+{
+    queue_keys k;
+    queue_keys_init(&k, "{o}", "w1");
+    char claim_sha[41], ack_sha[41], rec_sha[41];
+    queue_script_sha(queue_claim_lua, claim_sha);
+    queue_script_sha(queue_ack_lua, ack_sha);
+    queue_script_sha(queue_recover_lua, rec_sha);
+    enum { BIG = 3000 };
+    char big[3][BIG];
+    char sha1[3][41];
+    for (int i = 0; i < 3; i++) {
+        memset(big[i], 'x', BIG);
+        int n = snprintf(big[i], BIG, "{\"id\":\"big-%d\",\"pad\":\"", i);
+        big[i][n] = 'x'; /* no NUL inside */
+        queue_attempts_field(big[i], BIG, sha1[i]);
+    }
+    /* Oldest first: small, big 0, big 1, small, big 2. */
+    const char *order[] = {"s1", big[0], big[1], "s2", big[2]};
+    size_t lens[] = {2, BIG, BIG, 2, BIG};
+    for (size_t i = 0; i < 5; i++) {
+        const char *argv[] = {"LPUSH", k.live, order[i]};
+        size_t argl[] = {5, strlen(k.live), lens[i]};
+        freeReplyObject(redisCommandArgv(s->c, 3, argv, argl));
+    }
+    queue_claim_args c;
+    /* A batch stops before an oversized message... */
+    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, true, 5, 2048, true);
+    redisReply *r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 3);
+    if (r && r->elements == 3) {
+        ASSERT_STR_EQ(r->element[1]->str, "s1");
+    }
+    freeReplyObject(r);
+    /* ...which is then claimed alone: its first KiB, its length and its SHA-1. */
+    r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
+    if (r && r->elements == 4) {
+        ASSERT_STR_EQ(r->element[0]->str, "lo");
+        ASSERT_MEM_EQ(r->element[1]->str, r->element[1]->len, big[0],
+                      (size_t)QUEUE_OVERSIZE_PREFIX);
+        ASSERT_INT_EQ(r->element[2]->integer, BIG);
+        ASSERT_STR_EQ(r->element[3]->str, sha1[0]);
+    }
+    freeReplyObject(r);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_oversize), 1);
+    ASSERT_INT_EQ(integer(s, "SISMEMBER %s w1", k.workers), 1);
+    ASSERT_STR_EQ(hget(s, k.oversize_meta, "sha1"), sha1[0]);
+    /* A worker that lost that reply resumes it from the meta, without reading the body. */
+    char res_sha[41];
+    queue_script_sha(queue_resume_lua, res_sha);
+    const char *rs[QUEUE_RESUME_ARGC];
+    queue_resume_argv(rs, res_sha, &k);
+    r = redisCommandArgv(s->c, QUEUE_RESUME_ARGC, rs, NULL);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 4) {
+        ASSERT_STR_EQ(r->element[0]->str, "lo");
+        ASSERT_MEM_EQ(r->element[1]->str, r->element[1]->len, big[0],
+                      (size_t)QUEUE_OVERSIZE_PREFIX);
+        ASSERT_INT_EQ(r->element[2]->integer, BIG);
+        ASSERT_STR_EQ(r->element[3]->str, sha1[0]);
+    }
+    freeReplyObject(r);
+    /* Holding one, the worker is told to wait when another heads the queue. */
+    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, false, 5, 2048, false);
+    r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    if (r && r->elements == 1) {
+        ASSERT_STR_EQ(r->element[0]->str, "lw");
+    }
+    freeReplyObject(r);
+
+    /* Acknowledged: the body moves to P:dead:oversize; the counters say too_large. */
+    queue_ack_msg m = {.raw = sha1[0],
+                       .len = 40,
+                       .lane = QUEUE_LIVE,
+                       .result = "{\"big\":0}",
+                       .dead = "{\"dead\":0}",
+                       .dedupe = "{o}:done:big0:error",
+                       .oversize = true};
+    queue_argv v = {0};
+    ASSERT_INT_EQ(build_ack(ack_sha, &k, &m, 1, &v), 0);
+    r = run(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+           r->element[0]->integer == QUEUE_ACK_ANSWERED);
+    freeReplyObject(r);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_oversize), 0);
+    ASSERT_INT_EQ(integer(s, "EXISTS %s", k.oversize_meta), 0);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.dead_oversize), 1);
+    r = redisCommandArgv(s->c, QUEUE_RESUME_ARGC, rs, NULL); /* nothing left to resume */
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 0);
+    freeReplyObject(r);
+    ASSERT_STR_EQ(hget(s, k.stats, "too_large"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "errors"), "1");
+    /* Acknowledged again (a resend): gone, nothing pushed twice. */
+    r = run(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+           r->element[0]->integer == QUEUE_ACK_GONE);
+    freeReplyObject(r);
+    queue_argv_free(&v);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
+
+    /* The next two: the list keeps the newest 2 (build_ack's oversize_keep). */
+    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, true, 5, 2048, true);
+    for (int i = 1; i < 3; i++) {
+        r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
+        if (i == 2) { /* "s2" came between */
+            freeReplyObject(r);
+            r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
+        }
+        ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
+        freeReplyObject(r);
+        m.raw = sha1[i];
+        ASSERT_INT_EQ(build_ack(ack_sha, &k, &m, 1, &v), 0);
+        freeReplyObject(run(s, &v));
+        queue_argv_free(&v);
+    }
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.dead_oversize), 2);
+    r = redisCommand(s->c, "LINDEX %s 0", k.dead_oversize);
+    ASSERT(r && r->type == REDIS_REPLY_STRING);
+    if (r && r->type == REDIS_REPLY_STRING) {
+        ASSERT_MEM_EQ(r->str, r->len, big[2], (size_t)BIG);
+    }
+    freeReplyObject(r);
+
+    /* A dead worker holding one (and the two small ones claimed above): all back to the
+     * live queue, a delivery counted for each small one, none for the oversized one. */
+    const char *push[] = {"LPUSH", k.proc_oversize, big[1]};
+    size_t pushl[] = {5, strlen(k.proc_oversize), BIG};
+    freeReplyObject(redisCommandArgv(s->c, 3, push, pushl));
+    /* Another oversized message is not claimed into a list that holds one (a late claim's
+     * leftover, say), whatever the worker says: the list holds one at most. */
+    const char *push2[] = {"LPUSH", k.live, big[2]};
+    size_t push2l[] = {5, strlen(k.live), BIG};
+    freeReplyObject(redisCommandArgv(s->c, 3, push2, push2l));
+    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, true, 5, 2048, true);
+    r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+        ASSERT_STR_EQ(r->element[0]->str, "lw");
+    }
+    freeReplyObject(r);
+    const char *argv[QUEUE_RECOVER_ARGC];
+    /* Our own recovery (force) leaves it; a dead worker's (oversize) returns it. */
+    queue_recover_argv(argv, rec_sha, &k, "w1", true, false, false);
+    r = redisCommandArgv(s->c, QUEUE_RECOVER_ARGC, argv, NULL);
+    ASSERT_INT_EQ(r && r->type == REDIS_REPLY_INTEGER ? r->integer : -99, 2);
+    freeReplyObject(r);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_oversize), 1);
+    ASSERT_INT_EQ(integer(s, "HLEN %s", k.attempts), 0);
+    freeReplyObject(redisCommand(s->c, "LMOVE %s %s LEFT LEFT", k.live, k.proc_live));
+    freeReplyObject(redisCommand(s->c, "LMOVE %s %s LEFT LEFT", k.live, k.proc_live));
+    queue_recover_argv(argv, rec_sha, &k, "w1", false, true, true);
+    r = redisCommandArgv(s->c, QUEUE_RECOVER_ARGC, argv, NULL);
+    ASSERT_INT_EQ(r && r->type == REDIS_REPLY_INTEGER ? r->integer : -99, 3);
+    freeReplyObject(r);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.live), 4);
+    ASSERT_INT_EQ(integer(s, "HLEN %s", k.attempts), 2);
+    r = redisCommand(s->c, "HEXISTS %s %s", k.attempts, sha1[1]);
+    ASSERT_INT_EQ(r && r->type == REDIS_REPLY_INTEGER ? r->integer : -99, 0);
+    freeReplyObject(r);
 }
 
 /* A dead worker's lists go back, counted; a dead letter is requeued byte for byte. */
@@ -571,7 +950,7 @@ static void check_recover_and_requeue(server *s)
     char sha[41];
     queue_script_sha(queue_recover_lua, sha);
     const char *argv[QUEUE_RECOVER_ARGC];
-    queue_recover_argv(argv, sha, &d, "w2", false, true);
+    queue_recover_argv(argv, sha, &d, "w2", false, true, true);
     redisReply *r = redisCommandArgv(s->c, QUEUE_RECOVER_ARGC, argv, NULL);
     ASSERT_INT_EQ(r && r->type == REDIS_REPLY_INTEGER ? r->integer : -99, 3);
     freeReplyObject(r);
@@ -634,6 +1013,7 @@ static void test_queue_redis(void)
     load_scripts(&s);
     check_sha1hex(&s);
     check_claim_and_ack(&s);
+    check_oversize(&s);
     check_recover_and_requeue(&s);
     server_stop(&s);
 }
@@ -646,6 +1026,7 @@ int main(void)
     test_script_args();
     test_ack_layout();
     test_dead_letters();
+    test_oversize();
     test_queue_redis();
     return tap_done();
 }

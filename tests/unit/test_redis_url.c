@@ -1,7 +1,8 @@
 /*
  * test_redis_url.c - REDIS_URL parsing and description (queue/redis_url.c): every accepted
- * form, percent-decoding, IPv6, unix sockets, each refusal with its reason, and the password
- * never in a reason or a description.
+ * form, percent-decoding, IPv6 (and a bare IPv6 address refused), URL parameters, unix
+ * sockets, each refusal with its reason, and the password never in a reason or a
+ * description.
  */
 #include "redis_url.h"
 #include "tap.h"
@@ -96,6 +97,59 @@ static void test_ipv6(void)
     ASSERT_STR_EQ(why, "unterminated [ in the host of REDIS_URL");
     ASSERT_INT_EQ(parse("redis://[]:6379"), -1);
     ASSERT_STR_EQ(why, "REDIS_URL has no host");
+
+    /* A bare IPv6 address: the port cannot be told from the address, so it is refused with
+     * what to write instead. */
+    const char *bare[] = {"redis://::1:6391/0", "redis://::1", "redis://u:pw@fe80::1:2",
+                          "redis://2001:db8::7/3"};
+    for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++) {
+        ASSERT_INT_EQ(parse(bare[i]), -1);
+        ASSERT_STR_CONTAINS(why, "looks like an IPv6 address: put it in brackets");
+        ASSERT_STR_CONTAINS(why, "redis://[::1]:6379/0");
+        ASSERT(strstr(why, "pw") == NULL);
+    }
+    ASSERT_INT_EQ(parse("redis://::1:6391/0"), -1);
+    ASSERT_STR_CONTAINS(why, "\"::1:6391\"");
+}
+
+/* URL parameters: db and protocol=2 are understood; protocol=3 and others are refused by
+ * name, never with their value. */
+static void test_params(void)
+{
+    ASSERT_INT_EQ(parse("redis://h:6390?db=4"), 0);
+    ASSERT_INT_EQ(u.db, 4);
+    ASSERT_INT_EQ(u.port, 6390);
+    ASSERT_INT_EQ(parse("redis://h/2?protocol=2"), 0);
+    ASSERT_INT_EQ(u.db, 2);
+    ASSERT_INT_EQ(parse("redis://[::1]:7000/?protocol=2&db=5"), 0);
+    ASSERT_STR_EQ(u.host, "::1");
+    ASSERT_INT_EQ(u.db, 5);
+    ASSERT_INT_EQ(parse("unix:///tmp/r.sock?protocol=2&db=3"), 0);
+    ASSERT_INT_EQ(u.db, 3);
+    ASSERT_INT_EQ(parse("redis://u:p?ss@h:1/0?protocol=2"), 0); /* a ? in the password */
+    ASSERT_STR_EQ(u.password, "p?ss");
+
+    ASSERT_INT_EQ(parse("redis://h:6379/0?protocol=3"), -1);
+    ASSERT_STR_EQ(why, "the URL parameter protocol=3 (RESP3) in REDIS_URL is not supported by "
+                       "hiredis 0.14: drop it or write protocol=2");
+    ASSERT_INT_EQ(parse("unix:///tmp/r.sock?protocol=3"), -1);
+    ASSERT_STR_CONTAINS(why, "protocol=3 (RESP3)");
+    ASSERT_INT_EQ(parse("redis://h?protocol=x"), -1);
+    ASSERT_STR_EQ(why, "the URL parameter protocol in REDIS_URL must be 2");
+    ASSERT_INT_EQ(parse("redis://h?socket_timeout=5"), -1);
+    ASSERT_STR_EQ(why, "unknown URL parameter \"socket_timeout\" in REDIS_URL (understood: db, "
+                       "protocol)");
+    ASSERT_INT_EQ(parse("redis://h?password=topsecret"), -1);
+    ASSERT_STR_CONTAINS(why, "\"password\"");
+    ASSERT(strstr(why, "topsecret") == NULL);
+    ASSERT_INT_EQ(parse("redis://h?Top$ecret"), -1);
+    ASSERT_STR_EQ(why, "an unknown URL parameter in REDIS_URL (understood: db, protocol)");
+    ASSERT_INT_EQ(parse("redis://h/1?db=2"), -1);
+    ASSERT_STR_EQ(why, "REDIS_URL gives the database twice (in the path and as ?db=)");
+    ASSERT_INT_EQ(parse("redis://h?db=x"), -1);
+    ASSERT_STR_EQ(why, "the URL parameter db in REDIS_URL must be a number (?db=0)");
+    ASSERT_INT_EQ(parse("redis://h/x?protocol=2"), -1);
+    ASSERT_STR_EQ(why, "the database in REDIS_URL must be a number (redis://host/0)");
 }
 
 static void test_unix(void)
@@ -117,13 +171,14 @@ static void test_unix(void)
     ASSERT_STR_EQ(why, need_path);
     ASSERT_INT_EQ(parse("unix://?db=1"), -1);
     ASSERT_STR_EQ(why, need_path);
-    const char *only_db = "a unix URL accepts only ?db=N after the path";
     ASSERT_INT_EQ(parse("unix:///tmp/r.sock?database=1"), -1);
-    ASSERT_STR_EQ(why, only_db);
+    ASSERT_STR_EQ(why, "unknown URL parameter \"database\" in REDIS_URL (understood: db, "
+                       "protocol)");
+    const char *bad_db = "the URL parameter db in REDIS_URL must be a number (?db=0)";
     ASSERT_INT_EQ(parse("unix:///tmp/r.sock?db="), -1);
-    ASSERT_STR_EQ(why, only_db);
+    ASSERT_STR_EQ(why, bad_db);
     ASSERT_INT_EQ(parse("unix:///tmp/r.sock?db=x"), -1);
-    ASSERT_STR_EQ(why, only_db);
+    ASSERT_STR_EQ(why, bad_db);
 
     char longpath[600] = "unix:///";
     memset(longpath + 8, 'p', 520);
@@ -243,6 +298,7 @@ int main(void)
     test_tcp();
     test_auth();
     test_ipv6();
+    test_params();
     test_unix();
     test_refusals();
     test_secrets();

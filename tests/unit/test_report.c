@@ -2,7 +2,8 @@
  * test_report.c - unit tests for engine/src/report.c: the JSON pointer stack (RFC 6901
  * escapes, indexes, pushes refused when the pointer would not fit, and undone in order) and
  * the diagnostics of a load (placed by pointer at a key or a value, or at the nearest
- * ancestor; at an offset; without a place; counted, and listed only up to LD_MAX_DIAGS).
+ * ancestor; at an offset; without a place; counted, and listed only up to LD_MAX_DIAGS);
+ * warnings, which are listed the same way but never count as errors.
  */
 #include "report.h"
 #include "tap.h"
@@ -132,9 +133,58 @@ static void test_report(void)
     assay_diags_destroy(d);
 }
 
+static void test_warnings(void)
+{
+    assay_diags *d = assay_diags_create();
+    ld_report R = reporter(d);
+    ld_path *p = calloc(1, sizeof(*p));
+    size_t a = assay__path_key(p, "a");
+    assay__report_warning(&R, p, "b", false, "value %d", 1);
+    assay__path_pop(p, a);
+    assay__report_warning_at(&R, "/s", 28, "at the y");
+    ASSERT_STR_EQ(diag(d, 0), "r.json:2:14: warning: value 1 (at /a/b)");
+    ASSERT_STR_EQ(diag(d, 1), "r.json:3:10: warning: at the y (at /s)");
+    ASSERT_INT_EQ(assay_diags_get(d, 0)->severity, ASSAY_SEVERITY_WARNING);
+    ASSERT_INT_EQ(assay_diags_get(d, 0)->code, ASSAY_E_OK);
+    ASSERT_INT_EQ(R.errors, 0);
+    ASSERT_INT_EQ(R.warnings, 2);
+    ASSERT_INT_EQ(assay_diags_warnings(d), 2);
+    assay__report(&R, p, "a", false, ASSAY_E_INVALID, "an error");
+    ASSERT_INT_EQ(assay_diags_warnings(d), 2);
+    ASSERT_INT_EQ(R.errors, 1);
+
+    /* Warnings share the LD_MAX_DIAGS listed; the summary line is a warning when there is
+     * no error, and counts as none. */
+    assay_diags_clear(d);
+    R = reporter(d);
+    for (int i = 0; i < LD_MAX_DIAGS + 3; i++) {
+        assay__report_warning(&R, p, "a", false, "warning %d", i);
+    }
+    assay__report_finish(&R);
+    ASSERT_INT_EQ(assay_diags_count(d), LD_MAX_DIAGS + 1);
+    ASSERT_INT_EQ(R.errors, 0);
+    ASSERT_INT_EQ(R.warnings, LD_MAX_DIAGS + 3);
+    ASSERT_STR_EQ(diag(d, LD_MAX_DIAGS),
+                  "r.json: warning: 3 more problems are not listed (the first 100 are)");
+    /* With an error among them, it is an error line. */
+    assay_diags_clear(d);
+    R = reporter(d);
+    for (int i = 0; i < LD_MAX_DIAGS; i++) {
+        assay__report_warning(&R, p, "a", false, "warning %d", i);
+    }
+    assay__report(&R, p, "a", false, ASSAY_E_INVALID, "an error, unlisted");
+    assay__report_finish(&R);
+    ASSERT_INT_EQ(R.errors, 1);
+    ASSERT_STR_EQ(diag(d, LD_MAX_DIAGS),
+                  "r.json: error: 1 more problems are not listed (the first 100 are)");
+    free(p);
+    assay_diags_destroy(d);
+}
+
 int main(void)
 {
     test_path();
     test_report();
+    test_warnings();
     return tap_done();
 }

@@ -3,7 +3,11 @@
  * exact diagnostic, placed at file:line:column and by JSON pointer.
  */
 #include "assay/assay.h"
+#include "rubric.h"
 #include "tap.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +61,150 @@ static int load(const char *text)
     "    {\"id\": \"q1\", \"checks\": [{\"id\": \"k1\", \"type\": \"pattern\", "               \
     "\"pattern\": \"x\", \"evidence\": {\"c1\": 1}}]}"
 
+/* Loads text under lim; returns the first diagnostic's message in first (or ""). */
+static int load_limited(const char *text, const assay_limits *lim)
+{
+    assay_diags *d = assay_diags_create();
+    assay_rubric *r = NULL;
+    int rc = assay_rubric_load_buffer(text, strlen(text), "t.json", lim, &r, d);
+    ndiags = (int)assay_diags_count(d);
+    first[0] = '\0';
+    if (ndiags > 0) {
+        assay_diag_format(assay_diags_get(d, 0), first, sizeof(first));
+    }
+    assay_rubric_destroy(r);
+    assay_diags_destroy(d);
+    return rc;
+}
+
+/* Three pattern checks: "ab", "cd" and "ef", one per line (10, 11 and 12). */
+#define THREE_PATTERNS                                                                         \
+    "    {\"id\": \"q1\", \"checks\": [\n"                                                     \
+    "      {\"id\": \"k1\", \"type\": \"pattern\", \"pattern\": \"ab\", \"evidence\": "        \
+    "{\"c1\": 1}},\n"                                                                          \
+    "      {\"id\": \"k2\", \"type\": \"pattern\", \"pattern\": \"cd\", \"evidence\": "        \
+    "{\"c1\": 1}},\n"                                                                          \
+    "      {\"id\": \"k3\", \"type\": \"pattern\", \"pattern\": \"ef\", \"evidence\": "        \
+    "{\"c1\": 1}}]}"
+
+/* What compiling a rubric's patterns may cost: each limit, crossed at the pattern that crosses
+ * it, with no pattern compiled after it. */
+static void test_compile_cost(void)
+{
+    const char *t = rubric_with(THREE_PATTERNS);
+    assay_limits lim = assay_limits_default();
+    ASSERT_INT_EQ(load_limited(t, &lim), 0);
+
+    lim.max_patterns = 2;
+    ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_EQ(first,
+                  "t.json:13:50: error: too many patterns: this is pattern 3, and a rubric "
+                  "may have 2 (max_patterns); no further pattern is compiled (at "
+                  "/items/0/checks/2/pattern)");
+    lim.max_patterns = 3;
+    ASSERT_INT_EQ(load_limited(t, &lim), 0);
+
+    lim = assay_limits_default();
+    lim.max_pattern_bytes = 3;
+    ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_EQ(first,
+                  "t.json:12:50: error: the patterns up to this one total 4 bytes of text, "
+                  "more than the 3 a rubric may have (max_pattern_bytes); no further "
+                  "pattern is compiled (at /items/0/checks/1/pattern)");
+
+    lim = assay_limits_default();
+    lim.max_compiled_bytes = 1;
+    ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_CONTAINS(first, "t.json:11:50: error: the patterns up to this one compile to ");
+    ASSERT_STR_CONTAINS(first, "more than the 1 a rubric may take (max_compiled_bytes)");
+
+    uint32_t jit = 0;
+    pcre2_config(PCRE2_CONFIG_JIT, &jit);
+    lim = assay_limits_default();
+    lim.max_jit_bytes = 1;
+    if (jit) {
+        ASSERT_INT_EQ(load_limited(t, &lim), ASSAY_E_TOO_LARGE);
+        ASSERT_STR_CONTAINS(first, "t.json:11:50: error: the patterns up to this one take ");
+        ASSERT_STR_CONTAINS(first, "bytes of JIT code, more than the 1 a rubric may take "
+                                   "(max_jit_bytes)");
+    } else {
+        ASSERT_INT_EQ(load_limited(t, &lim), 0); /* no JIT here: no JIT code */
+    }
+}
+
+/* A rubric with GOOD_CHECK's item and a top-level "feedback" of the given bands. */
+static const char *rubric_with_bands(const char *bands)
+{
+    static char text[8192];
+    snprintf(text, sizeof(text), "%s%s%s,\n  \"feedback\": {\"bands\": [%s]}\n}\n", head,
+             "    {\"id\": \"q1\", \"checks\": [{\"id\": \"k1\", \"type\": \"pattern\", "
+             "\"pattern\": \"x\", \"evidence\": {\"c1\": 1}}]}",
+             "\n  ]", bands);
+    return text;
+}
+
+static const char *band_at(const assay_rubric *r, const char *fraction)
+{
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_str(q, fraction, 10);
+    mpq_canonicalize(q);
+    const char *t = assay__rubric_band_text(r, q);
+    mpq_clear(q);
+    return t ? t : "(none)";
+}
+
+/* Feedback bands: compiled in order, the last band reached gives the text; and the mistakes. */
+static void test_bands(void)
+{
+    const char *t = rubric_with_bands("{\"min\": 0, \"text\": \"low\"}, {\"min\": \"0.5\", "
+                                      "\"text\": \"mid\"}, {\"min\": 0.8, \"text\": \"high\"}");
+    assay_rubric *r = NULL;
+    ASSERT_INT_EQ(assay_rubric_load_buffer(t, strlen(t), "t.json", NULL, &r, NULL), 0);
+    if (r != NULL) {
+        ASSERT_INT_EQ(r->nbands, 3);
+        ASSERT_STR_EQ(band_at(r, "0"), "low");
+        ASSERT_STR_EQ(band_at(r, "49/100"), "low");
+        ASSERT_STR_EQ(band_at(r, "1/2"), "mid");
+        ASSERT_STR_EQ(band_at(r, "4/5"), "high"); /* exactly on the threshold */
+        ASSERT_STR_EQ(band_at(r, "799/1000"), "mid");
+        ASSERT_STR_EQ(band_at(r, "1"), "high");
+    }
+    assay_rubric_destroy(r);
+    /* Without bands, no text (the result has a generated sentence). */
+    t = rubric_with(GOOD_CHECK);
+    ASSERT_INT_EQ(assay_rubric_load_buffer(t, strlen(t), "t.json", NULL, &r, NULL), 0);
+    if (r != NULL) {
+        ASSERT_STR_EQ(band_at(r, "1"), "(none)");
+    }
+    assay_rubric_destroy(r);
+
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0.1, \"text\": \"a\"}")), ASSAY_E_INVALID);
+    ASSERT_STR_EQ(first,
+                  "t.json:12:34: error: the first band's \"min\" must be 0, so every score "
+                  "has a band (at /feedback/bands/0/min)");
+    ASSERT_INT_EQ(
+        load(rubric_with_bands("{\"min\": 0, \"text\": \"a\"}, {\"min\": 0, \"text\": "
+                               "\"b\"}")),
+        ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "bands must be in increasing order of \"min\" (at "
+                               "/feedback/bands/1/min)");
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0, \"text\": \"a\"}, {\"min\": 1.5, "
+                                         "\"text\": \"b\"}")),
+                  ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "\"min\" must be between 0 and 1 (at /feedback/bands/1/min)");
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0}")), ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "missing required key \"text\" (at /feedback/bands/0/text)");
+    ASSERT_INT_EQ(load(rubric_with_bands("{\"min\": 0, \"txt\": \"a\"}")), ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first,
+                        "unknown key \"txt\" in a feedback band (did you mean \"text\"?)");
+    ASSERT_INT_EQ(load(rubric_with_bands("")), ASSAY_E_INVALID);
+    ASSERT_STR_CONTAINS(first, "\"bands\" must not be empty (at /feedback/bands)");
+}
+
 int main(void)
 {
     /* A valid rubric loads, with its identity and a stable hash. */
@@ -90,6 +238,17 @@ int main(void)
         assay_rubric_destroy(r);
         free(t2);
     }
+
+    /* Warnings leave the rubric valid: an empty pattern loads, with a warning at it. */
+    ASSERT_INT_EQ(
+        load(rubric_with("    {\"id\": \"q1\", \"checks\": [{\"id\": \"k1\", \"type\": "
+                         "\"pattern\", \"pattern\": \"\", \"evidence\": {\"c1\": 1}}]}")),
+        0);
+    ASSERT_INT_EQ(ndiags, 1);
+    ASSERT_STR_EQ(first,
+                  "t.json:10:72: warning: the pattern is empty, so it matches any answer: "
+                  "this search check passes whatever the learner writes (at "
+                  "/items/0/checks/0/pattern)");
 
     /* JSON syntax errors carry jansson's position. */
     ASSERT_INT_EQ(load("{\n  \"assay\": 1,\n  \"id\": oops\n}"), ASSAY_E_SYNTAX);
@@ -272,6 +431,9 @@ int main(void)
         ASSERT_STR_CONTAINS(assay_diags_get(d, 0)->message, "No such file");
         assay_diags_destroy(d);
     }
+
+    test_compile_cost();
+    test_bands();
 
     ASSERT_STR_EQ(assay_err_name(ASSAY_E_REGEX_LIMIT), "REGEX_LIMIT");
     ASSERT_STR_EQ(assay_strerror(ASSAY_E_SYNTAX), "JSON syntax error");

@@ -19,18 +19,25 @@
  * with file:line:column and a JSON pointer. A check that fails is a score, never an error;
  * a submission that cannot be graded still yields a result object whose status is "error".
  *
- * The library never prints and never exits.
+ * The library never prints and never exits of its own accord. Running out of memory is
+ * ASSAY_E_NOMEM (or a NULL result) wherever the library allocates, with two exceptions in its
+ * dependencies: GMP aborts the process when it cannot allocate (its allocation functions may
+ * not fail), and jansson's parser (json_loadb, 2.14) may abort on an assertion when its
+ * token buffer cannot grow. The library bounds every number it gives GMP (1,000 digits,
+ * see docs/rubric-format.md), so GMP's allocations stay small.
  *
  * This header includes the others: assay/version.h (the headers' version), assay/error.h
  * (error codes, diagnostics), assay/rubric.h (limits, rubrics, catalogs), assay/grade.h
  * (scratch, grading, results), assay/mastery.h (calculation methods across attempts),
- * assay/record.h (learner records) and assay/credential_def.h (credential definitions and
- * whether a record earns one).
+ * assay/record.h (learner records), assay/describe.h (a loaded rubric's competencies,
+ * levels, items and checks, read-only) and assay/credential_def.h (credential definitions
+ * and whether a record earns one).
  */
 #ifndef ASSAY_ASSAY_H
 #define ASSAY_ASSAY_H
 
 #include <assay/credential_def.h>
+#include <assay/describe.h>
 #include <assay/error.h>
 #include <assay/grade.h>
 #include <assay/mastery.h>

@@ -4,7 +4,8 @@
  * that collects rubric problems with their places.
  *
  * Functions returning int give 0 on success or a negative ASSAY_E_* code. The library never
- * prints and never exits.
+ * prints and never exits of its own accord (out of memory, GMP and jansson's parser may
+ * abort: see assay.h).
  */
 #ifndef ASSAY_ERROR_H
 #define ASSAY_ERROR_H
@@ -54,6 +55,15 @@ ASSAY_API const char *assay_version(void);
  * Diagnostics: every problem found while loading rubrics.
  */
 
+/** How bad a diagnostic is. */
+typedef enum assay_severity {
+    /** The rubric is invalid: loading it fails. */
+    ASSAY_SEVERITY_ERROR = 0,
+    /** A likely authoring mistake (an empty pattern, a typographic quote in a pattern...):
+     *  the rubric loads all the same. `assay lint --werror` treats it as an error. */
+    ASSAY_SEVERITY_WARNING = 1,
+} assay_severity;
+
 /** One problem. line and column are 1-based; 0 means unknown. */
 typedef struct assay_diag {
     int code;          /**< ASSAY_E_* */
@@ -62,6 +72,7 @@ typedef struct assay_diag {
     size_t offset;     /**< byte offset in the source */
     char pointer[256]; /**< JSON pointer of the offending value ("" for the root) */
     char message[512]; /**< a sentence naming the problem, no trailing period */
+    int severity;      /**< an assay_severity; code is 0 (ASSAY_E_OK) for a warning */
 } assay_diag;
 
 typedef struct assay_diags assay_diags;
@@ -73,8 +84,11 @@ ASSAY_API size_t assay_diags_count(const assay_diags *d);
 /** @return the i-th diagnostic, borrowed until the list is destroyed or cleared. */
 ASSAY_API const assay_diag *assay_diags_get(const assay_diags *d, size_t i);
 ASSAY_API void assay_diags_clear(assay_diags *d);
+/** @return how many of the diagnostics are warnings (ASSAY_SEVERITY_WARNING). */
+ASSAY_API size_t assay_diags_warnings(const assay_diags *d);
 /**
- * Formats one diagnostic gcc-style: "source:line:column: error: message (at /pointer)".
+ * Formats one diagnostic gcc-style: "source:line:column: error: message (at /pointer)", or
+ * "warning:" for a warning.
  * @return the length that was needed (snprintf semantics).
  */
 ASSAY_API int assay_diag_format(const assay_diag *diag, char *buf, size_t size);

@@ -12,6 +12,9 @@
 #include <assay/rubric.h>
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +53,60 @@ ASSAY_API json_t *assay_grade_buffer(const assay_catalog *c, const char *buf, si
  */
 ASSAY_API json_t *assay_grade_json(const assay_rubric *r, const json_t *submission,
                                    assay_scratch *s, const assay_grade_options *opts);
+
+/* ---------------------------------------------------------------------------------------
+ * Grading into text, with what a queue worker needs to route and record the result.
+ */
+
+/** Epoch milliseconds of a time a submission did not give (or gave wrongly). */
+#define ASSAY_NO_TIME INT64_MIN
+
+/** One competency of a graded result (assay_result_info). */
+typedef struct assay_result_competency {
+    const char *id;          /**< the competency's id in its rubric */
+    const char *framework;   /**< its framework key: "rubric:<rubric id>" for a rubric's own */
+    const char *score_exact; /**< the exact score in lowest terms: "71/80", "1", "0" */
+    const char *level;       /**< the id of the level reached */
+    bool mastered;
+} assay_result_competency;
+
+/**
+ * What a worker needs from a result without parsing it back. Every pointer is owned by the
+ * scratch the submission was graded with and stays valid until the next grading call on
+ * that scratch, or assay_scratch_destroy.
+ */
+typedef struct assay_result_info {
+    bool graded;    /**< "status" is "graded" (else "error") */
+    const char *id; /**< the result's "id"; NULL when it is null */
+    size_t id_len;
+    const char *learner;   /**< the submission's "learner" when a string without NUL */
+    const char *reply_to;  /**< the valid "reply_to" of the submission, else NULL */
+    bool force;            /**< the submission's "force" (false when absent or invalid) */
+    const char *rubric_id; /**< the rubric the result names; all three NULL for none */
+    const char *rubric_version;
+    const char *rubric_sha256;
+    const char *error_code;    /**< an ASSAY_RESULT_* code for an error result, else NULL */
+    const char *error_message; /**< its message, else NULL */
+    int64_t submitted_at_ms;   /**< "submitted_at" as Unix epoch ms, or ASSAY_NO_TIME */
+    int64_t enqueued_at_ms;    /**< "enqueued_at" as Unix epoch ms, or ASSAY_NO_TIME */
+    const char *graded_at;     /**< the result's "graded_at" */
+    size_t check_errors;       /**< checks that could not be evaluated (graded results) */
+    const assay_result_competency *competencies; /**< in the result's order (graded) */
+    size_t ncompetencies;
+} assay_result_info;
+
+/**
+ * Grades one submission given as raw bytes, as assay_grade_buffer does, into its result's
+ * JSON text: exactly the text assay_result_dumps writes for assay_grade_buffer's result.
+ * @param text set to the NUL-terminated text, owned by s and valid until the next grading
+ *             call on s (or assay_scratch_destroy)
+ * @param text_len set to its length in bytes
+ * @param info NULL, or filled in (see assay_result_info for the lifetime of its pointers)
+ * @return 0, or ASSAY_E_NOMEM (then nothing is set)
+ */
+ASSAY_API int assay_grade_text(const assay_catalog *c, const char *buf, size_t len,
+                               assay_scratch *s, const assay_grade_options *opts,
+                               const char **text, size_t *text_len, assay_result_info *info);
 
 /**
  * Serialises a result deterministically (fixed field order, compact, 15 significant digits

@@ -34,6 +34,12 @@ typedef struct assay_limits {
     size_t max_submission_bytes; /**< largest submission accepted (default 1 MiB) */
     size_t max_responses;        /**< most responses in one submission (default 10,000) */
     size_t max_answer_bytes;     /**< longest single answer (default 64 KiB) */
+    /* What compiling one rubric's patterns may cost; past a limit the loader reports an
+     * error at the pattern that crossed it and compiles no further pattern. */
+    size_t max_patterns;       /**< patterns per rubric, sources included (10,000) */
+    size_t max_pattern_bytes;  /**< their text, in bytes (1 MiB) */
+    size_t max_compiled_bytes; /**< their compiled size, PCRE2_INFO_SIZE (4 MiB) */
+    size_t max_jit_bytes;      /**< their JIT code, PCRE2_INFO_JITSIZE (16 MiB) */
 } assay_limits;
 
 /** @return the documented defaults. */
@@ -49,7 +55,8 @@ typedef struct assay_rubric assay_rubric;
  * limits may be NULL for the defaults. Every problem found is appended to diags (which may
  * be NULL); loading goes on after a semantic error so one run reports them all.
  * @return 0 and *out set (caller frees with assay_rubric_destroy), or a negative ASSAY_E_*
- *         code with *out untouched.
+ *         code with *out untouched: ASSAY_E_NOMEM whenever an allocation failed (then some
+ *         diagnostics may be missing), whatever else was found.
  */
 ASSAY_API int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                                        const assay_limits *limits, assay_rubric **out,
