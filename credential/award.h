@@ -14,7 +14,26 @@
  * and EdDSA signatures are deterministic.
  *
  * Whether the credential was already issued (and the regrade policy) is the caller's: it
- * keeps issued awards (P:credentials:<h> in Redis) and never issues one twice.
+ * keeps issued awards (P:credentials:<h> in Redis) and never issues one twice. The worker's
+ * use, per learner whose record a batch changed:
+ *
+ *   at start, for each definition of the catalog: cred_award_check(def, key, &opts, &err)
+ *     (a public key or a missing salt fails here, not at the first award);
+ *   for each definition the learner holds no award of (no field "<id>@<version>" in
+ *   P:credentials:<h>): cred_award_make(record, def, key, &opts, &a, &err), then
+ *     0                  HSETNX a.jws in the same atomic step as the record, and push the
+ *                        "issued" event (a.credential, a.uuid) only when HSETNX wrote;
+ *     CRED_AWARD_NOT_MET nothing (a.reason says why);
+ *     < 0                log err (it never holds key material or the salt);
+ *   for each definition the learner holds an award of: the decision alone
+ *   (assay_credential_evaluate, no key) - not met means "requirement_no_longer_met", which
+ *   is reported, never revoked or re-issued (docs/credentials.md, "Regrade policy");
+ *   cred_award_finish(&a) after each call, whatever it returned.
+ *
+ * The functions keep no state and only read the record and the definition, which may be
+ * shared between threads; the key is GnuTLS's, which this library does not promise to be
+ * safe to sign with from several threads at once: use one cred_key per thread, or one
+ * thread for the awards.
  */
 #ifndef CREDENTIAL_AWARD_H
 #define CREDENTIAL_AWARD_H
