@@ -283,6 +283,10 @@ class Scenario:
         unknown = sorted(str(i) for i in counts if i not in sent)
         t.eq(missing[:10], [], f"every acknowledged id has a result ({len(missing)} missing)")
         t.eq(doubled[:10], [], f"no id has two results ({len(doubled)} doubled)")
+        if doubled:
+            for res in results:
+                if res.get("id") == doubled[0]:
+                    t.note(f"doubled: {json.dumps(res)[:400]}")
         t.eq(unknown[:10], [], "no result for an id that was not sent")
 
         dead_ids = {}

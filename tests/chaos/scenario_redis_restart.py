@@ -3,9 +3,16 @@
 twice while work is queued and claimed. Redis keeps every push it acknowledged (checked
 right after each restart, so a loss by Redis is told apart from a loss by the workers); the
 workers reconnect by themselves, return what they held, and every submission is answered
-exactly once, as offline grading answers it."""
+exactly once, as offline grading answers it.
+
+Claims live for milliseconds, so a kill at a random moment often finds none. Before the
+second kill, worker b is therefore frozen (SIGSTOP) while it holds claimed work, and thawed
+only after worker a has returned that work: the redelivery path after a restart is then
+exercised on every run, not only when the timing happens to hit it."""
 
 import json
+import re
+import signal
 import time
 
 from chaos import Producer, Scenario, main_guard, make_corpus, queued_and_claimed
@@ -63,12 +70,25 @@ def run():
         busy = wait_for(lambda: in_flight(r, worker_ids), 10, 0.001)
         t.ok(busy and not prod.done.is_set(),
              f"restart {k}: under load, the producer running (queued, claimed: {busy})")
+        frozen = None
+        if down_for > 0:
+            held = f"assay:processing:{worker_ids[1]}:submissions"
+            b = workers[1]
+            got = wait_for(lambda: r.llen(held) > 0, 10, 0.0005)
+            b.proc.send_signal(signal.SIGSTOP)
+            frozen = r.llen(held)
+            t.ok(got and frozen > 0, f"restart {k}: worker b frozen holding {frozen} claimed")
         acked_before = list(prod.acked)
         answered = r.llen("assay:results")
         scn.srv.kill()
         time.sleep(down_for)
         scn.srv.start(port=scn.srv.port)
         r = scn.client()
+        if frozen is not None:
+            pat = re.compile(rf"returned (\d+) submissions? of worker {worker_ids[1]}")
+            returned = wait_for(lambda: pat.search(workers[0].output()), 20)
+            workers[1].proc.send_signal(signal.SIGCONT)
+            t.ok(returned, f"restart {k}: worker a returned the frozen worker's claimed work")
         lost = sorted(set(acked_before) - ids_in_redis(r))
         t.eq(lost[:10], [], f"restart {k}: Redis kept all {len(acked_before)} acknowledged "
                             f"pushes ({len(lost)} lost)")

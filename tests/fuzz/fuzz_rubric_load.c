@@ -58,7 +58,11 @@ static void places_make(places *pl, const uint8_t *data, size_t size)
 
 static void check_diag(const assay_diag *g, size_t size, const places *pl)
 {
-    FUZZ_CHECK(g->code < 0);
+    /* A warning (a likely authoring mistake; the rubric loads) has code 0, an error a
+     * negative code with a name. */
+    FUZZ_CHECK(g->severity == ASSAY_SEVERITY_ERROR || g->severity == ASSAY_SEVERITY_WARNING);
+    FUZZ_CHECK((g->severity == ASSAY_SEVERITY_WARNING) == (g->code == 0));
+    FUZZ_CHECK(g->code <= 0);
     FUZZ_CHECK(strcmp(assay_err_name(g->code), "UNKNOWN") != 0);
     FUZZ_CHECK(terminated(g->source, sizeof g->source));
     FUZZ_CHECK(terminated(g->pointer, sizeof g->pointer));
@@ -145,10 +149,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = assay_diags_count(diags);
     FUZZ_CHECK(rc <= 0);
     FUZZ_CHECK((rc == 0) == (r != NULL));
+    size_t warnings = assay_diags_warnings(diags);
+    FUZZ_CHECK(warnings <= n);
     if (rc == 0) {
-        FUZZ_CHECK(n == 0);
+        FUZZ_CHECK(n == warnings); /* a rubric that loads has warnings at most */
     } else if (rc != ASSAY_E_NOMEM) {
-        FUZZ_CHECK(n > 0);
+        FUZZ_CHECK(n > warnings);
     }
     if (n > 0) {
         places pl;
