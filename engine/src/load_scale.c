@@ -2,7 +2,8 @@
  * load_scale.c - the rubric's proficiency scales (the default one and each competency's
  * own), its feedback bands (a scale of texts over the fraction of max_score), its settings
  * (number format, pattern limits within the engine's maxima) and its competencies, read into
- * the compiled model (rubric.h).
+ * the compiled model (rubric.h). A rubric that names a framework takes its scale and
+ * competencies from it instead (load_framework.c).
  */
 #include "load.h"
 
@@ -120,7 +121,8 @@ void assay__load_settings(ld_loader *L, const json_t *root, ld_path *p)
 
 void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
 {
-    static const char *const keys[] = {"id", "name", "description", "ref", "scale", NULL};
+    static const char *const keys[] = {"id",    "name",   "description", "ref",
+                                       "scale", "method", NULL};
     assay_rubric *r = L->r;
     json_t *arr = assay__get_array(&L->rep, root, "competencies", p, true);
     if (arr == NULL) {
@@ -165,6 +167,7 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
             k->has_own = true;
             k->scale = &k->own;
         }
+        assay__load_method(L, c, p, &k->method);
         assay__path_pop(p, ip);
     }
     assay__path_pop(p, cp);
