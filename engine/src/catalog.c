@@ -242,7 +242,7 @@ const char *assay__catalog_nearest_framework(const assay_catalog *c, const char 
         for (size_t i = 0; i < n; i++) {
             ids[i] = c->fws[i]->id;
         }
-        near = assay__nearest(id, ids, n);
+        near = assay__nearest_id(id, ids, n);
     }
     free(ids);
     return near;

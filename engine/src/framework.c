@@ -277,11 +277,6 @@ static void load_document(ld_loader *L, assay_framework *f, const json_t *root)
     f->title = ld_strdup(L, assay__get_string(&L->rep, root, "title", &p, true));
     assay__get_string(&L->rep, root, "description", &p, false);
     f->uri = ld_strdup(L, assay__get_string(&L->rep, root, "uri", &p, false));
-    if (f->id && strchr(f->id, ':')) {
-        assay__report(&L->rep, &p, "id", false, ASSAY_E_INVALID,
-                      "a framework id may not contain ':' (\"rubric:<id>\" names a rubric's "
-                      "own competencies)");
-    }
     load_scales(L, f, root, &p);
     if (json_object_get(root, "default_scale") == NULL && f->nscales > 1) {
         assay__report(&L->rep, &p, "default_scale", false, ASSAY_E_INVALID,

@@ -40,7 +40,7 @@ static const char *fw_nearest(const assay_framework *f, const char *id)
         for (size_t i = 0; i < f->ncomps; i++) {
             ids[i] = f->comps[i].id;
         }
-        near = assay__nearest(id, ids, f->ncomps);
+        near = assay__nearest_id(id, ids, f->ncomps);
     }
     free(ids);
     return near;
