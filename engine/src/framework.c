@@ -246,12 +246,7 @@ void assay_framework_destroy(assay_framework *f)
     }
     free(f->scales);
     for (size_t i = 0; i < f->ncomps; i++) {
-        rb_competency *k = &f->comps[i];
-        free(k->id);
-        free(k->name);
-        free(k->description);
-        free(k->ref);
-        free(k->framework);
+        assay__rubric_competency_free(&f->comps[i]);
     }
     free(f->comps);
     free(f);
@@ -295,26 +290,13 @@ int assay_framework_load_buffer(const char *buf, size_t len, const char *source,
 {
     ld_loader L;
     memset(&L, 0, sizeof(L));
-    L.rep.buf = buf;
-    L.rep.len = len;
-    L.rep.source = source ? source : "<framework>";
-    L.rep.diags = diags;
     L.lim = limits ? *limits : assay_limits_default();
-    if (buf == NULL || out == NULL) {
-        return ASSAY_E_ARG;
-    }
     json_t *root = NULL;
-    int prc = assay__doc_parse(&L.rep, L.lim.max_rubric_bytes, "framework", &root);
-    if (prc != 0) {
-        return prc;
-    }
-    ld_path p;
-    memset(&p, 0, sizeof(p));
-    if (!json_is_object(root)) {
-        assay__report(&L.rep, &p, NULL, false, ASSAY_E_INVALID,
-                      "a framework must be a JSON object, not %s", assay__get_type_name(root));
-        json_decref(root);
-        return ASSAY_E_INVALID;
+    int rc = out ? assay__doc_open(&L.rep, buf, len, source, "<framework>", "framework",
+                                   L.lim.max_rubric_bytes, diags, &root)
+                 : ASSAY_E_ARG;
+    if (rc != 0) {
+        return rc;
     }
     assay_framework *f = calloc(1, sizeof(*f));
     L.comp_index = json_object();
@@ -333,26 +315,22 @@ int assay_framework_load_buffer(const char *buf, size_t len, const char *source,
     json_decref(root);
     if (L.rep.errors > 0) {
         assay_framework_destroy(f);
-        return L.rep.nomem        ? ASSAY_E_NOMEM
-               : L.rep.first_code ? L.rep.first_code
-                                  : ASSAY_E_INVALID;
+        return assay__doc_failure(&L.rep);
     }
     *out = f;
     return 0;
 }
 
+static int load_framework_cb(void *ctx, const char *buf, size_t len, const char *source,
+                             const assay_limits *lim, assay_diags *diags)
+{
+    return assay_framework_load_buffer(buf, len, source, lim, ctx, diags);
+}
+
 int assay_framework_load_file(const char *path, const assay_limits *limits,
                               assay_framework **out, assay_diags *diags)
 {
-    assay_limits lim = limits ? *limits : assay_limits_default();
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = assay__doc_read_file(path, lim.max_rubric_bytes, "framework", &buf, &len, diags);
-    if (rc == 0) {
-        rc = assay_framework_load_buffer(buf, len, path, &lim, out, diags);
-    }
-    free(buf);
-    return rc;
+    return assay__doc_load_file(path, limits, "framework", load_framework_cb, out, diags);
 }
 
 const char *assay_framework_id(const assay_framework *f)

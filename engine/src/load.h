@@ -57,6 +57,9 @@ static inline char *ld_strdup(ld_loader *L, const char *s)
 void assay__load_scale(ld_loader *L, const json_t *obj, ld_path *p, rb_scale *out);
 void assay__load_settings(ld_loader *L, const json_t *root, ld_path *p);
 void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p);
+/* Room for n competencies of the rubric (zeroed) and their use counts; false (counted as
+ * ASSAY_E_NOMEM) when out of memory. */
+bool assay__load_alloc_competencies(ld_loader *L, size_t n);
 /* The rubric's top-level "feedback" (its score bands). */
 void assay__load_feedback(ld_loader *L, const json_t *root, ld_path *p);
 

@@ -131,13 +131,10 @@ static void select_competencies(ld_loader *L, const json_t *arr, ld_path *p)
 {
     static const char *const keys[] = {"id", "scale", NULL};
     assay_rubric *r = L->r;
-    size_t n = json_array_size(arr);
-    r->comps = calloc(n, sizeof(rb_competency));
-    L->comp_uses = calloc(n, sizeof(size_t));
-    if (r->comps == NULL || L->comp_uses == NULL) {
-        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+    if (!assay__load_alloc_competencies(L, json_array_size(arr))) {
         return;
     }
+    size_t n = json_array_size(arr);
     size_t cp = assay__path_key(p, "competencies");
     for (size_t i = 0; i < n; i++) {
         size_t ip = assay__path_index(p, i);
@@ -175,10 +172,7 @@ static void all_competencies(ld_loader *L)
 {
     assay_rubric *r = L->r;
     size_t n = L->fw->ncomps;
-    r->comps = calloc(n, sizeof(rb_competency));
-    L->comp_uses = calloc(n, sizeof(size_t));
-    if (r->comps == NULL || L->comp_uses == NULL) {
-        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+    if (!assay__load_alloc_competencies(L, n)) {
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -249,12 +243,7 @@ void assay__prune_framework_competencies(ld_loader *L)
     for (size_t i = 0; i < r->ncomps; i++) {
         rb_competency *k = &r->comps[i];
         if (L->comp_uses[i] == 0) {
-            free(k->id);
-            free(k->name);
-            free(k->description);
-            free(k->ref);
-            free(k->framework);
-            assay__rubric_scale_free(&k->own);
+            assay__rubric_competency_free(k);
             continue;
         }
         map[i] = kept;

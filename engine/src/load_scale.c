@@ -119,6 +119,17 @@ void assay__load_settings(ld_loader *L, const json_t *root, ld_path *p)
     assay__path_pop(p, sp);
 }
 
+bool assay__load_alloc_competencies(ld_loader *L, size_t n)
+{
+    L->r->comps = calloc(n, sizeof(rb_competency));
+    L->comp_uses = calloc(n, sizeof(size_t));
+    if (L->r->comps == NULL || L->comp_uses == NULL) {
+        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+        return false;
+    }
+    return true;
+}
+
 void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
 {
     static const char *const keys[] = {"id",    "name",   "description", "ref",
@@ -129,10 +140,7 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
         return;
     }
     size_t n = json_array_size(arr);
-    r->comps = calloc(n, sizeof(rb_competency));
-    L->comp_uses = calloc(n, sizeof(size_t));
-    if (r->comps == NULL || L->comp_uses == NULL) {
-        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+    if (!assay__load_alloc_competencies(L, n)) {
         return;
     }
     r->ncomps = n;

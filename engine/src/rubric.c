@@ -33,6 +33,16 @@ void assay__rubric_scale_free(rb_scale *s)
     memset(s, 0, sizeof(*s));
 }
 
+void assay__rubric_competency_free(rb_competency *k)
+{
+    free(k->id);
+    free(k->name);
+    free(k->description);
+    free(k->ref);
+    free(k->framework);
+    assay__rubric_scale_free(&k->own);
+}
+
 void assay__rubric_check_init(rb_check *c)
 {
     memset(c, 0, sizeof(*c));
@@ -97,13 +107,7 @@ void assay_rubric_destroy(assay_rubric *r)
     free(r->description);
     assay__rubric_scale_free(&r->scale);
     for (size_t i = 0; i < r->ncomps; i++) {
-        rb_competency *k = &r->comps[i];
-        free(k->id);
-        free(k->name);
-        free(k->description);
-        free(k->ref);
-        free(k->framework);
-        assay__rubric_scale_free(&k->own);
+        assay__rubric_competency_free(&r->comps[i]);
     }
     free(r->comps);
     for (size_t i = 0; i < r->nitems; i++) {
@@ -155,29 +159,16 @@ int assay_rubric_load_buffer_in(const assay_catalog *cat, const char *buf, size_
     ld_loader L;
     memset(&L, 0, sizeof(L));
     L.cat = cat;
-    L.rep.buf = buf;
-    L.rep.len = len;
-    L.rep.source = source ? source : "<rubric>";
-    L.rep.diags = diags;
     L.lim = limits ? *limits : assay_limits_default();
-
-    if (buf == NULL || out == NULL) {
-        return ASSAY_E_ARG;
-    }
     json_t *root = NULL;
-    int prc = assay__doc_parse(&L.rep, L.lim.max_rubric_bytes, "rubric", &root);
+    int prc = out ? assay__doc_open(&L.rep, buf, len, source, "<rubric>", "rubric",
+                                    L.lim.max_rubric_bytes, diags, &root)
+                  : ASSAY_E_ARG;
     if (prc != 0) {
         return prc;
     }
-
     ld_path p;
     memset(&p, 0, sizeof(p));
-    if (!json_is_object(root)) {
-        assay__report(&L.rep, &p, NULL, false, ASSAY_E_INVALID,
-                      "a rubric must be a JSON object, not %s", assay__get_type_name(root));
-        json_decref(root);
-        return ASSAY_E_INVALID;
-    }
 
     assay_rubric *r = calloc(1, sizeof(*r));
     L.check_ids = json_object();
@@ -261,10 +252,7 @@ int assay_rubric_load_buffer_in(const assay_catalog *cat, const char *buf, size_
     json_decref(root);
     if (L.rep.errors > 0) {
         assay_rubric_destroy(r);
-        if (L.rep.nomem) {
-            return ASSAY_E_NOMEM;
-        }
-        return L.rep.first_code ? L.rep.first_code : ASSAY_E_INVALID;
+        return assay__doc_failure(&L.rep);
     }
     *out = r;
     return 0;
@@ -276,19 +264,25 @@ int assay_rubric_load_file(const char *path_name, const assay_limits *limits,
     return assay_rubric_load_file_in(NULL, path_name, limits, out, diags);
 }
 
+/* The catalog a rubric file is loaded against and where the rubric goes. */
+typedef struct file_ctx {
+    const assay_catalog *cat;
+    assay_rubric **out;
+} file_ctx;
+
+static int load_rubric_cb(void *ctx, const char *buf, size_t len, const char *source,
+                          const assay_limits *lim, assay_diags *diags)
+{
+    file_ctx *fc = ctx;
+    return assay_rubric_load_buffer_in(fc->cat, buf, len, source, lim, fc->out, diags);
+}
+
 int assay_rubric_load_file_in(const assay_catalog *cat, const char *path_name,
                               const assay_limits *limits, assay_rubric **out,
                               assay_diags *diags)
 {
-    assay_limits lim = limits ? *limits : assay_limits_default();
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = assay__doc_read_file(path_name, lim.max_rubric_bytes, "rubric", &buf, &len, diags);
-    if (rc == 0) {
-        rc = assay_rubric_load_buffer_in(cat, buf, len, path_name, &lim, out, diags);
-    }
-    free(buf);
-    return rc;
+    file_ctx fc = {cat, out};
+    return assay__doc_load_file(path_name, limits, "rubric", load_rubric_cb, &fc, diags);
 }
 
 const char *assay_rubric_id(const assay_rubric *r)

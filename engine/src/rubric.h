@@ -137,6 +137,8 @@ struct assay_rubric {
 void assay__rubric_check_init(rb_check *c);
 void assay__rubric_check_free(rb_check *c);
 void assay__rubric_scale_free(rb_scale *s);
+/* Frees what a competency owns (its strings and own scale), not the competency itself. */
+void assay__rubric_competency_free(rb_competency *k);
 
 /* The framework a rubric's own competencies form is "rubric:<rubric id>". */
 #define ASSAY__RUBRIC_FRAMEWORK "rubric:"
