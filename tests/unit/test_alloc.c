@@ -7,7 +7,9 @@
  * identical to the clean one (same hash, and the same result for every example submission,
  * graded afterwards with nothing failing) or return ASSAY_E_NOMEM; either way nothing may
  * stay allocated. Broken rubrics (tests/golden/invalid) are swept too: each run returns the
- * clean load's error or ASSAY_E_NOMEM, and leaks nothing. The allocations come from four
+ * clean load's error or ASSAY_E_NOMEM, and leaks nothing. So are the example competency
+ * framework, the example rubric that names it (loaded against a catalog holding it) and a
+ * broken framework and rubric of each kind. The allocations come from four
  * places:
  *
  *   - the engine's own malloc, calloc, realloc and strdup: the test is linked with
@@ -493,6 +495,95 @@ static json_t *read_submissions(void)
     return all;
 }
 
+/* Loads a document's text (against cat where it can name a framework) into its hash. */
+typedef int (*doc_loader)(const assay_catalog *cat, const char *text, size_t len,
+                          const char *path, char sha[65]);
+
+static int load_framework_text(const assay_catalog *cat, const char *text, size_t len,
+                               const char *path, char sha[65])
+{
+    assay_framework *f = NULL;
+    assay_diags *d = assay_diags_create();
+    int rc = assay_framework_load_buffer(text, len, path, NULL, &f, d);
+    if (rc == 0) {
+        snprintf(sha, 65, "%s", assay_framework_sha256(f));
+    }
+    assay_framework_destroy(f);
+    assay_diags_destroy(d);
+    return rc;
+}
+
+static int load_rubric_text(const assay_catalog *cat, const char *text, size_t len,
+                            const char *path, char sha[65])
+{
+    assay_rubric *r = NULL;
+    assay_diags *d = assay_diags_create();
+    int rc = assay_rubric_load_buffer_in(cat, text, len, path, NULL, &r, d);
+    if (rc == 0) {
+        snprintf(sha, 65, "%s", assay_rubric_sha256(r));
+    }
+    assay_rubric_destroy(r);
+    assay_diags_destroy(d);
+    return rc;
+}
+
+/* The document at path (under the source root) loaded failing each allocation in turn:
+ * every run ends as the clean one (the same hash when it loads) or with ASSAY_E_NOMEM, and
+ * leaks nothing. */
+static void sweep_document(const char *path_in_root, doc_loader load, const assay_catalog *cat)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/../%s", ASSAY_RUBRICS_DIR, path_in_root);
+    size_t len;
+    char *text = read_file(path, &len);
+    ASSERT(text != NULL);
+    if (text == NULL) {
+        return;
+    }
+    char sha0[65] = "", sha[65];
+    allocations = 0;
+    int clean = load(cat, text, len, path, sha0);
+    long total = allocations;
+    ASSERT(clean != ASSAY_E_NOMEM);
+    long bad = 0;
+    sweeping = path;
+    for (long k = 1; k <= total; k++) {
+        if (only_point > 0 && k != only_point) {
+            continue;
+        }
+        long before = outstanding;
+        sha[0] = '\0';
+        allocations = 0;
+        fail_at = k;
+        int rc = load(cat, text, len, path, sha);
+        fail_at = 0;
+        bool ok = rc == ASSAY_E_NOMEM || (rc == clean && strcmp(sha, sha0) == 0);
+        if ((!ok || outstanding != before) && bad++ < 5) {
+            printf("#   %s, allocation %ld failing: returned %s, %ld blocks leaked\n", path, k,
+                   assay_err_name(rc), outstanding - before);
+        }
+    }
+    printf("# %s: %ld allocations, each failed in turn\n", path, total);
+    ASSERT_INT_EQ(bad, 0);
+    free(text);
+}
+
+/* Frameworks, and rubrics that name one. */
+static void sweep_frameworks(void)
+{
+    sweep_document("rubrics/chem-101.framework.json", load_framework_text, NULL);
+    sweep_document("tests/golden/invalid/framework-several-errors.json", load_framework_text,
+                   NULL);
+    assay_catalog *cat = assay_catalog_create();
+    ASSERT_INT_EQ(assay_catalog_load_frameworks(cat, ASSAY_RUBRICS_DIR, NULL, NULL), 1);
+    sweep_document("rubrics/chem-dilution.json", load_rubric_text, cat);
+    sweep_document("tests/golden/invalid/framework-scale-redefined.json", load_rubric_text,
+                   cat);
+    sweep_document("tests/golden/invalid/framework-competency-misspelt.json", load_rubric_text,
+                   cat);
+    assay_catalog_destroy(cat);
+}
+
 int main(void)
 {
     const char *point = getenv("ASSAY_ALLOC_POINT");
@@ -518,6 +609,7 @@ int main(void)
     sweep_invalid("several-errors.json");
     sweep_invalid("regex-unclosed-group.json");
     sweep_invalid("competency-unused.json");
+    sweep_frameworks();
 
     for (size_t i = 0; i < NEX; i++) {
         example_finish(&ex[i]);
