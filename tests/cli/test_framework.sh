@@ -62,6 +62,25 @@ check "a broken framework: its error at its place, and the rubric naming it is i
 run lint --werror "$fw"
 check "assay lint --werror FRAMEWORK without warnings exits 0" rc_is 0
 
+# A credential definition names the framework by its id; each competency keeps its scale.
+python3 - "$tmp/badge.json" <<'PY'
+import json, sys
+d = json.load(open("rubrics/chem-solutions.credential.json"))
+d.update(id="chem-dilution-badge", framework="chem-101")
+d["requirements"] = {"competencies": [{"id": "dilution", "level": "proficient"},
+                                      {"id": "quantities-and-units", "level": "secure"}],
+                     "rubrics": ["chem-dilution"]}
+d.pop("alignments", None)
+json.dump(d, open(sys.argv[1], "w"), indent=2)
+PY
+run lint --rubrics rubrics "$tmp/badge.json"
+check "a credential definition with \"framework\": \"chem-101\" is checked against the framework" \
+    out_has "^$tmp/badge.json: ok: credential chem-dilution-badge 1, 3 requirements"
+sed -i 's/"secure"/"proficient"/' "$tmp/badge.json"
+run lint --rubrics rubrics "$tmp/badge.json"
+badge_level() { rc_is 1 && err_has 'level "proficient" is not on the scale of competency "quantities-and-units" (its levels, lowest first: not-yet, approaching, secure)'; }
+check "... a level of another scale than the framework gives the competency is an error" badge_level
+
 # --- grade and records ------------------------------------------------------------------
 run grade --graded-at "$at" "$rub" "$sub"
 graded() { rc_is 0 && test "$(json_fw "$tmp/last.out")" = "chem-101 chem-101 chem-101"; }
