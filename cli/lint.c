@@ -137,8 +137,9 @@ static void add_named(lint_run *L, assay_catalog *cat, lint_kind k)
 }
 
 /* The catalog of path's directory (or --rubrics): for a rubric (all false) its frameworks
- * plus the valid frameworks of the command line; for a definition (all true) everything it
- * holds plus the valid frameworks and rubrics of the command line. NULL when out of memory.
+ * and the valid frameworks of the command line (these win over the directory's with the
+ * same id and version); for a definition (all true) everything it holds as well, plus the
+ * valid rubrics of the command line. NULL when out of memory.
  * Problems of the directory's own files are not this file's: they are not printed. */
 static assay_catalog *catalog_for(lint_run *L, const char *path, bool all)
 {
@@ -166,12 +167,14 @@ static assay_catalog *catalog_for(lint_run *L, const char *path, bool all)
         return NULL;
     }
     snprintf(key, n, "%c%s", all ? 'C' : 'F', dir);
+    /* The frameworks named first: one of the directory with the same id and version (an
+     * older copy) is then refused, so what is linted is checked against the file named. */
+    add_named(L, cat, KIND_FRAMEWORK);
     if (all) {
         assay_catalog_load_dir(cat, dir, NULL, NULL);
     } else {
         assay_catalog_load_frameworks(cat, dir, NULL, NULL);
     }
-    add_named(L, cat, KIND_FRAMEWORK);
     if (all) {
         add_named(L, cat, KIND_RUBRIC);
     }

@@ -81,6 +81,22 @@ run lint --rubrics rubrics "$tmp/badge.json"
 badge_level() { rc_is 1 && err_has 'level "proficient" is not on the scale of competency "quantities-and-units" (its levels, lowest first: not-yet, approaching, secure)'; }
 check "... a level of another scale than the framework gives the competency is an error" badge_level
 
+sed -i 's/"framework": "chem-101"/"framework": "rubric:chem-dilution"/' "$tmp/badge.json"
+run lint --rubrics rubrics "$tmp/badge.json"
+check "... \"rubric:ID\" of a rubric that names a framework is an error naming the framework" \
+    err_has 'unknown framework "rubric:chem-dilution": rubric chem-dilution takes its competencies from framework "chem-101" (did you mean "chem-101"?)'
+
+# A framework named on the command line wins over the directory's copy of the same version;
+# the rubric's sha256 covers the framework, so it tells which one was used.
+mkdir -p "$tmp/draft"
+sed 's/"Dilution"/"Diluting solutions"/' "$fw" >"$tmp/draft/chem-101.framework.json"
+run lint "$rub"
+sha_dir=$(sed -n 's/^.*chem-dilution.json: ok: .* sha256 //p' "$tmp/last.out")
+run lint "$tmp/draft/chem-101.framework.json" "$rub"
+sha_draft=$(sed -n 's/^.*chem-dilution.json: ok: .* sha256 //p' "$tmp/last.out")
+differ() { rc_is 0 && [ -n "$sha_dir" ] && [ -n "$sha_draft" ] && [ "$sha_dir" != "$sha_draft" ]; }
+check "a framework named on the command line is used over the directory's same version" differ
+
 # --- grade and records ------------------------------------------------------------------
 run grade --graded-at "$at" "$rub" "$sub"
 graded() { rc_is 0 && test "$(json_fw "$tmp/last.out")" = "chem-101 chem-101 chem-101"; }
