@@ -240,6 +240,40 @@ static void test_rubric_lists_ids(void)
     assay_catalog_destroy(c);
 }
 
+/* Two versions of the framework: the newest unless the rubric pins one. */
+static void test_versions(void)
+{
+    assay_catalog *c = catalog();
+    char v2[sizeof(fw_text) + 16];
+    snprintf(v2, sizeof(v2), "%s", fw_text);
+    memcpy(strstr(v2, "\"version\": \"1\""), "\"version\": \"2\"", 14);
+    memcpy(strstr(v2, "\"name\": \"A\""), "\"name\": \"Z\"", 11);
+    assay_framework *f = NULL;
+    ASSERT_INT_EQ(load_fw(v2, &f), 0);
+    ASSERT_INT_EQ(assay_catalog_add_framework(c, f), 0);
+    for (int pin = 0; pin < 2; pin++) {
+        assay_catalog *rc = assay_catalog_create();
+        /* The rubric goes into a catalog of its own, loaded against c's frameworks. */
+        char text[1024];
+        snprintf(text, sizeof(text),
+                 "{\"assay\": 1, \"id\": \"r\", \"version\": \"1\", \"title\": \"R\",\n"
+                 " \"framework\": \"fw\",%s \"items\": [{\"id\": \"q\", \"checks\": [\n"
+                 "  {\"id\": \"k1\", \"type\": \"pattern\", \"pattern\": \"x\", "
+                 "\"evidence\": {\"a\": 1}}]}]}\n",
+                 pin ? " \"framework_version\": \"1\"," : "");
+        assay_rubric *r = NULL;
+        ASSERT_INT_EQ(
+            assay_rubric_load_buffer_in(c, text, strlen(text), "r.json", NULL, &r, NULL), 0);
+        ASSERT_INT_EQ(assay_catalog_add(rc, r), 0);
+        json_t *res = NULL;
+        const json_t *comps = grade(rc, "x", &res);
+        ASSERT_STR_EQ(comp_str(comps, 0, "name"), pin ? "A" : "Z");
+        json_decref(res);
+        assay_catalog_destroy(rc);
+    }
+    assay_catalog_destroy(c);
+}
+
 /* Each rubric error: its message and its place. */
 static void test_rubric_errors(void)
 {
@@ -379,6 +413,7 @@ int main(void)
     test_framework_errors();
     test_rubric_takes_from_framework();
     test_rubric_lists_ids();
+    test_versions();
     test_rubric_errors();
     test_catalog();
     test_standalone_method();
