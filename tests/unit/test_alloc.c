@@ -358,49 +358,6 @@ static void sweep_rubric(const example *e)
     ASSERT_INT_EQ(nomem_points, e->allocations - e->parse_allocations);
 }
 
-/* A broken rubric: every run fails with the clean run's code or ASSAY_E_NOMEM. */
-static void sweep_invalid(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/../tests/golden/invalid/%s", ASSAY_RUBRICS_DIR, name);
-    size_t len;
-    char *text = read_file(path, &len);
-    ASSERT(text != NULL);
-    if (text == NULL) {
-        return;
-    }
-    assay_diags *d = assay_diags_create();
-    assay_rubric *r = NULL;
-    allocations = 0;
-    int clean = assay_rubric_load_buffer(text, len, path, NULL, &r, d);
-    long total = allocations;
-    assay_diags_destroy(d);
-    ASSERT(clean != 0 && clean != ASSAY_E_NOMEM);
-    long bad = 0;
-    sweeping = path;
-    for (long k = 1; k <= total; k++) {
-        if (only_point > 0 && k != only_point) {
-            continue;
-        }
-        long before = outstanding;
-        d = assay_diags_create();
-        allocations = 0;
-        fail_at = k;
-        int rc = assay_rubric_load_buffer(text, len, path, NULL, &r, d);
-        fail_at = 0;
-        assay_diags_destroy(d);
-        if ((rc != clean && rc != ASSAY_E_NOMEM) || outstanding != before) {
-            if (bad++ < 5) {
-                printf("#   %s, allocation %ld failing: returned %s, %ld blocks leaked\n", path,
-                       k, assay_err_name(rc), outstanding - before);
-            }
-        }
-    }
-    printf("# %s: %ld allocations, each failed in turn\n", path, total);
-    ASSERT_INT_EQ(bad, 0);
-    free(text);
-}
-
 /* The examples' directory as a catalog, failing allocation k. Every point of the directory
  * listing and the catalog's own growth is failed; in between (the rubric loads, swept one by
  * one above) every 37th. */
@@ -606,9 +563,10 @@ int main(void)
         sweep_rubric(&ex[i]);
     }
     sweep_catalog(ex, NEX);
-    sweep_invalid("several-errors.json");
-    sweep_invalid("regex-unclosed-group.json");
-    sweep_invalid("competency-unused.json");
+    /* Broken rubrics: every run fails with the clean run's code or ASSAY_E_NOMEM. */
+    sweep_document("tests/golden/invalid/several-errors.json", load_rubric_text, NULL);
+    sweep_document("tests/golden/invalid/regex-unclosed-group.json", load_rubric_text, NULL);
+    sweep_document("tests/golden/invalid/competency-unused.json", load_rubric_text, NULL);
     sweep_frameworks();
 
     for (size_t i = 0; i < NEX; i++) {
