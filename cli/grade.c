@@ -5,6 +5,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,21 +105,29 @@ static int grade_parse(int argc, char **argv, grade_args *a)
 
 assay_catalog *cli_load_rubric(const char *path, int *rc)
 {
-    assay_diags *d = assay_diags_create();
+    /* A rubric that names a framework finds it in its own directory: the frameworks there
+     * are loaded first (their problems printed only when the rubric fails). */
+    assay_diags *d = assay_diags_create(), *fd = assay_diags_create();
     assay_rubric *r = NULL;
-    assay_catalog *c = NULL;
-    int lrc = assay_rubric_load_file(path, NULL, &r, d);
-    if (lrc == 0) {
-        c = assay_catalog_create();
-        lrc = c ? assay_catalog_add(c, r) : ASSAY_E_NOMEM;
-        if (lrc != 0) {
-            assay_rubric_destroy(r);
-            assay_catalog_destroy(c);
-            c = NULL;
-        }
+    assay_catalog *c = assay_catalog_create();
+    char dirbuf[PATH_MAX];
+    snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+    int lrc = ASSAY_E_NOMEM;
+    if (c && d && fd) {
+        assay_catalog_load_frameworks(c, dirname(dirbuf), NULL, fd);
+        lrc = assay_rubric_load_file_in(c, path, NULL, &r, d);
+    }
+    if (lrc == 0 && (lrc = assay_catalog_add(c, r)) != 0) {
+        assay_rubric_destroy(r);
+    }
+    if (lrc != 0) {
+        assay_catalog_destroy(c);
+        c = NULL;
+        cli_print_diags(stderr, fd);
     }
     cli_print_diags(stderr, d);
     assay_diags_destroy(d);
+    assay_diags_destroy(fd);
     if (lrc == ASSAY_E_NOMEM) {
         fprintf(stderr, "%s: error: out of memory\n", path);
     }

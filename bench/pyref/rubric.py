@@ -12,7 +12,10 @@ contract):
 - the JSON text of everything a result repeats: check heads, points at full and no credit,
   feedback, competency and level fragments, the rubric reference with its SHA-256 (of the
   canonical content: keys sorted, compact, reals with 17 digits, without "$schema");
-- the patterns, translated to `re` (patterns.py) or refused.
+- the patterns, translated to `re` (patterns.py) or refused;
+- a rubric that names a competency framework (docs/frameworks.md) takes its scale and
+  competencies from the framework file of its directory, as engine/src/load_framework.c
+  does; its hash then covers the framework's hash too ("framework_sha256").
 
 The loader expects a rubric that `assay lint` accepts; it does not repeat the engine's
 diagnostics, but refuses (RubricError) what it does not understand.
@@ -75,13 +78,20 @@ class Item:
 class Rubric:
     """A loaded rubric; see the module comment for the units."""
 
-    def __init__(self, doc, source="<rubric>"):
+    def __init__(self, doc, source="<rubric>", frameworks=None):
         if not isinstance(doc, dict):
             raise RubricError("%s: a rubric must be a JSON object" % source)
         self.source = source
         self.id = doc["id"]
         self.version = doc["version"]
         canon = {k: v for k, v in doc.items() if k != "$schema"}
+        fw = None
+        if "framework" in doc:
+            fw = (frameworks or {}).get(doc["framework"])
+            fw = fw and _pick_version(fw, doc.get("framework_version"))
+            if fw is None:
+                raise RubricError("%s: framework %s is not loaded" % (source, doc["framework"]))
+            canon["framework_sha256"] = _canonical_sha256(fw)
         text = jsonout.value(canon, precision=17, sort_keys=True)
         self.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
         self.ref_json = (
@@ -91,9 +101,15 @@ class Rubric:
         settings = doc.get("settings") or {}
         self.dsep = settings.get("decimal_separator", ".")
         self.grouping = bool(settings.get("grouping", False))
-        default_scale = self._scale(doc["scale"], "scale")
+        if fw is None:
+            framework = "rubric:" + self.id
+            default_scale = self._scale(doc["scale"], "scale")
+            comp_docs = doc["competencies"]
+        else:
+            framework = fw["id"]
+            default_scale = self._scale(fw["scales"][_default_scale(fw)], "scale")
+            comp_docs = _framework_competencies(fw, doc)
         comp_index = {}
-        comp_docs = doc["competencies"]
         for i, c in enumerate(comp_docs):
             comp_index[c["id"]] = i
         # Checks first: the denominators C, B and W depend on all of them.
@@ -139,7 +155,7 @@ class Rubric:
             head = '{"id":' + jsonout.string(c["id"]) + ',"name":' + jsonout.string(c["name"])
             if "ref" in c:
                 head += ',"ref":' + jsonout.string(c["ref"])
-            k.head = head + ',"framework":' + jsonout.string("rubric:" + self.id) + ',"score":'
+            k.head = head + ',"framework":' + jsonout.string(framework) + ',"score":'
             k.total = weight_totals[i]
             k.score_den = C * k.total
             scale = self._scale(c["scale"], "competency scale") if "scale" in c else default_scale
@@ -314,8 +330,73 @@ class Rubric:
         )
 
 
-def load_file(path):
-    """A Rubric from a file; RubricError when it cannot be loaded."""
+def _canonical_sha256(doc):
+    canon = {k: v for k, v in doc.items() if k != "$schema"}
+    return hashlib.sha256(jsonout.value(canon, precision=17, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _pick_version(docs, version):
+    """The framework of docs with that version, or the newest when version is None."""
+    best = None
+    for d in docs:
+        if version is not None:
+            if d["version"] == version:
+                return d
+        elif best is None or _version_key_cmp(d["version"], best["version"]) > 0:
+            best = d
+    return best
+
+
+def _default_scale(fw):
+    return fw.get("default_scale") or next(iter(fw["scales"]))
+
+
+def _evidence_ids(checks, out):
+    for c in checks:
+        out.update(c.get("evidence", {}))
+        _evidence_ids(c.get("checks", ()), out)
+
+
+def _framework_competencies(fw, doc):
+    """The rubric's competencies as inline ones: those it lists, else those its checks name,
+    in the framework's order, with the framework's names, URIs (as "ref") and scales."""
+    dflt = _default_scale(fw)
+    by_id = {}
+    for c in fw["competencies"]:
+        k = {"id": c["id"], "name": c["name"]}
+        if "uri" in c:
+            k["ref"] = c["uri"]
+        if c.get("scale", dflt) != dflt:
+            k["scale"] = fw["scales"][c["scale"]]
+        by_id[c["id"]] = k
+    if "competencies" in doc:
+        return [by_id[c["id"]] for c in doc["competencies"]]
+    used = set()
+    for it in doc["items"]:
+        _evidence_ids(it["checks"], used)
+    return [by_id[c["id"]] for c in fw["competencies"] if c["id"] in used]
+
+
+def load_frameworks(path):
+    """The frameworks ("assay_framework": 1) among the *.json files of directory path: id ->
+    list of documents. Broken files are left out (the rubric naming them fails)."""
+    out = {}
+    for name in sorted(os.listdir(path)):
+        if not name.endswith(".json") or name.startswith("."):
+            continue
+        try:
+            with open(os.path.join(path, name), encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            continue
+        if isinstance(doc, dict) and "assay_framework" in doc and "assay" not in doc:
+            out.setdefault(doc.get("id"), []).append(doc)
+    return out
+
+
+def load_file(path, frameworks=None):
+    """A Rubric from a file; RubricError when it cannot be loaded. A rubric that names a
+    framework finds it in frameworks (load_frameworks), else in the file's directory."""
     with open(path, "rb") as f:
         raw = f.read()
     try:
@@ -323,7 +404,9 @@ def load_file(path):
     except (UnicodeDecodeError, ValueError) as e:
         raise RubricError("%s: not JSON: %s" % (path, e))
     try:
-        return Rubric(doc, path)
+        if isinstance(doc, dict) and "framework" in doc and frameworks is None:
+            frameworks = load_frameworks(os.path.dirname(path) or ".")
+        return Rubric(doc, path, frameworks)
     except (KeyError, TypeError, ValueError, IndexError) as e:
         raise RubricError("%s: not a rubric the reference grader understands: %r" % (path, e))
 
@@ -387,6 +470,7 @@ def load_dir(path, warn):
     """A Catalog of the rubrics in path; each one that cannot be loaded is reported with
     warn(message) and left out."""
     cat = Catalog()
+    frameworks = load_frameworks(path)
     for name in sorted(os.listdir(path)):
         full = os.path.join(path, name)
         if not name.endswith(".json") or len(name) < 6 or name.startswith(".") or name == "schema.json":
@@ -394,7 +478,7 @@ def load_dir(path, warn):
         if not os.path.isfile(full) or not is_rubric_file(full):
             continue
         try:
-            r = load_file(full)
+            r = load_file(full, frameworks)
         except RubricError as e:
             warn(str(e))
             continue

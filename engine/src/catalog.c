@@ -1,8 +1,9 @@
 /*
- * catalog.c - the documents a grader serves: rubrics and credential definitions. Adding,
- * loading a directory (each file by its kind: rubrics first, then the definitions, which are
- * checked against them), finding a rubric or a definition by id and version (the newest
- * when no version is named), and the competencies of a framework.
+ * catalog.c - the documents a grader serves: competency frameworks, rubrics and credential
+ * definitions. Adding, loading a directory (each file by its kind: frameworks first, then
+ * the rubrics, which may name them, then the definitions, which are checked against both),
+ * finding a framework, a rubric or a definition by id and version (the newest when no
+ * version is named), and the competencies of a framework.
  *
  * A catalog is built once (or rebuilt whole on a reload) and then only read, so threads may
  * share it. Lookups are linear: catalogs hold tens to hundreds of rubrics and a lookup costs
@@ -11,6 +12,7 @@
 #include "rubric.h"
 
 #include "credential_def.h"
+#include "framework.h"
 #include "document.h"
 #include "error.h"
 
@@ -27,6 +29,8 @@ struct assay_catalog {
     size_t n, cap;
     assay_credential_def **defs;
     size_t ndefs, defcap;
+    assay_framework **fws;
+    size_t nfws, fwcap;
 };
 
 assay_catalog *assay_catalog_create(void)
@@ -47,6 +51,10 @@ void assay_catalog_destroy(assay_catalog *c)
         assay_credential_def_destroy(c->defs[i]);
     }
     free(c->defs);
+    for (size_t i = 0; i < c->nfws; i++) {
+        assay_framework_destroy(c->fws[i]);
+    }
+    free(c->fws);
     free(c);
 }
 
@@ -188,16 +196,75 @@ const assay_credential_def *assay_catalog_find_credential(const assay_catalog *c
     return best;
 }
 
+int assay_catalog_add_framework(assay_catalog *c, assay_framework *f)
+{
+    if (c == NULL || f == NULL) {
+        return ASSAY_E_ARG;
+    }
+    if (assay_catalog_find_framework(c, f->id, f->version)) {
+        return ASSAY_E_DUPLICATE;
+    }
+    assay_framework **v = room(c->fws, c->nfws, &c->fwcap, sizeof(*v));
+    if (v == NULL) {
+        return ASSAY_E_NOMEM;
+    }
+    c->fws = v;
+    c->fws[c->nfws++] = f;
+    return 0;
+}
+
+const assay_framework *assay_catalog_find_framework(const assay_catalog *c, const char *id,
+                                                    const char *version)
+{
+    const assay_framework *best = NULL;
+    bool exact = false;
+    for (size_t i = 0; c && id && i < c->nfws && !exact; i++) {
+        const assay_framework *f = c->fws[i];
+        if (strcmp(f->id, id) == 0 &&
+            wanted(f->version, version, best ? best->version : NULL, &exact)) {
+            best = f;
+        }
+    }
+    return best;
+}
+
+size_t assay_catalog_framework_count(const assay_catalog *c)
+{
+    return c ? c->nfws : 0;
+}
+
+const char *assay__catalog_nearest_framework(const assay_catalog *c, const char *id)
+{
+    size_t n = c ? c->nfws : 0;
+    const char **ids = calloc(n + 1, sizeof(*ids));
+    const char *near = NULL;
+    if (ids) {
+        for (size_t i = 0; i < n; i++) {
+            ids[i] = c->fws[i]->id;
+        }
+        near = assay__nearest_id(id, ids, n);
+    }
+    free(ids);
+    return near;
+}
+
 const rb_competency *assay__catalog_framework(const assay_catalog *c, const char *framework,
                                               size_t *n)
 {
     const assay_rubric *r = NULL;
+    const assay_framework *f = NULL;
     if (framework &&
         strncmp(framework, ASSAY__RUBRIC_FRAMEWORK, strlen(ASSAY__RUBRIC_FRAMEWORK)) == 0) {
         r = assay_catalog_find(c, framework + strlen(ASSAY__RUBRIC_FRAMEWORK), NULL);
+        /* A rubric that names a framework has no competencies of its own. */
+        if (r && r->ncomps > 0 && strcmp(r->comps[0].framework, framework) != 0) {
+            r = NULL;
+        }
+    } else {
+        f = assay_catalog_find_framework(c, framework, NULL);
     }
-    *n = r ? r->ncomps : 0;
-    return r ? r->comps : NULL;
+    *n = r ? r->ncomps : f ? f->ncomps : 0;
+    return r ? r->comps : f ? f->comps : NULL;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -222,30 +289,51 @@ static void dir_error(assay_diags *diags, const char *source, int code, const ch
 }
 
 /*
- * The first pass over a directory's file at path: a JSON Schema is skipped (1), a credential
- * definition deferred to the second pass (1, *deferred set), anything else loaded as a
- * rubric (0 or its error; the rubric loader reports a file that is no rubric).
+ * The first pass over a directory's file at path: its kind into *kind; a framework is
+ * loaded (0 or its error), anything else left to the later passes (1). A file that cannot
+ * be read is reported (unless quiet: only frameworks are wanted) and *kind is DOC_SCHEMA,
+ * which no pass loads; one that is not JSON is DOC_UNKNOWN, which the rubric loader
+ * reports.
  */
-static int load_first(assay_catalog *c, const char *path, const assay_limits *lim,
-                      bool *deferred, assay_diags *diags)
+static int load_first(assay_catalog *c, const char *path, const assay_limits *lim, bool quiet,
+                      doc_kind *kind, assay_diags *diags)
 {
     char *buf = NULL;
     size_t len = 0;
-    int rc = assay__doc_read_file(path, lim->max_rubric_bytes, "rubric", &buf, &len, diags);
+    *kind = DOC_SCHEMA;
+    int rc = assay__doc_read_file(path, lim->max_rubric_bytes, "rubric", &buf, &len,
+                                  quiet ? NULL : diags);
     if (rc != 0) {
-        return rc;
+        return quiet ? 1 : rc;
     }
     json_t *doc = json_loadb(buf, len, 0, NULL);
-    doc_kind kind = assay__doc_kind(doc);
+    *kind = assay__doc_kind(doc);
     json_decref(doc);
-    if (kind == DOC_SCHEMA || kind == DOC_CREDENTIAL) {
-        *deferred = kind == DOC_CREDENTIAL;
+    if (*kind != DOC_FRAMEWORK) {
         free(buf);
         return 1;
     }
-    assay_rubric *r = NULL;
-    rc = assay_rubric_load_buffer(buf, len, path, lim, &r, diags);
+    assay_framework *f = NULL;
+    rc = assay_framework_load_buffer(buf, len, path, lim, &f, diags);
     free(buf);
+    if (rc == 0 && (rc = assay_catalog_add_framework(c, f)) == ASSAY_E_DUPLICATE) {
+        dir_error(diags, path, rc,
+                  "framework \"%s\" version \"%s\" is already loaded from another file", f->id,
+                  f->version);
+    }
+    if (rc != 0) {
+        assay_framework_destroy(f);
+    }
+    return rc;
+}
+
+/* The second pass: a rubric (or a file of no known kind, which the rubric loader reports),
+ * resolved against the frameworks loaded. */
+static int load_rubric(assay_catalog *c, const char *path, const assay_limits *lim,
+                       assay_diags *diags)
+{
+    assay_rubric *r = NULL;
+    int rc = assay_rubric_load_file_in(c, path, lim, &r, diags);
     if (rc == 0 && (rc = assay_catalog_add(c, r)) == ASSAY_E_DUPLICATE) {
         dir_error(diags, path, rc,
                   "rubric \"%s\" version \"%s\" is already loaded from another file", r->id,
@@ -257,7 +345,7 @@ static int load_first(assay_catalog *c, const char *path, const assay_limits *li
     return rc;
 }
 
-/* The second pass: a credential definition, checked against the rubrics loaded. */
+/* The third pass: a credential definition, checked against the frameworks and rubrics. */
 static int load_definition(assay_catalog *c, const char *path, assay_diags *diags)
 {
     assay_credential_def *d = NULL;
@@ -273,8 +361,10 @@ static int load_definition(assay_catalog *c, const char *path, assay_diags *diag
     return rc;
 }
 
-int assay_catalog_load_dir(assay_catalog *c, const char *dir, const assay_limits *limits,
-                           assay_diags *diags)
+/* Loads the *.json files of dir in name order, by kind in passes (frameworks, rubrics,
+ * definitions); npasses 1: the frameworks only. @return as assay_catalog_load_dir. */
+static int load_passes(assay_catalog *c, const char *dir, const assay_limits *limits,
+                       int npasses, assay_diags *diags)
 {
     DIR *d = opendir(dir);
     if (d == NULL) {
@@ -311,28 +401,32 @@ int assay_catalog_load_dir(assay_catalog *c, const char *dir, const assay_limits
     if (n > 1) {
         qsort(names, n, sizeof(*names), name_cmp);
     }
-    /* Rubrics (and the files that are not definitions, which the rubric loader reports)
-     * first; then the definitions, checked against what was loaded. */
     assay_limits lim = limits ? *limits : assay_limits_default();
-    bool *deferred = n ? calloc(n, sizeof(bool)) : NULL;
+    doc_kind *kinds = n ? calloc(n, sizeof(doc_kind)) : NULL;
     int loaded = 0;
     size_t nload = n; /* none when out of memory; every name is freed all the same */
-    if (n && deferred == NULL) {
+    if (n && kinds == NULL) {
         rc = ASSAY_E_NOMEM;
         nload = 0;
     }
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < npasses; pass++) {
         for (size_t i = 0; i < nload; i++) {
             char path[4096];
             snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
             struct stat st;
-            if ((pass == 1) != deferred[i] || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
                 continue;
             }
-            int lrc = pass == 0 ? load_first(c, path, &lim, &deferred[i], diags)
-                                : load_definition(c, path, diags);
+            int lrc = 1;
+            if (pass == 0) {
+                lrc = load_first(c, path, &lim, npasses == 1, &kinds[i], diags);
+            } else if (pass == 1 && (kinds[i] == DOC_RUBRIC || kinds[i] == DOC_UNKNOWN)) {
+                lrc = load_rubric(c, path, &lim, diags);
+            } else if (pass == 2 && kinds[i] == DOC_CREDENTIAL) {
+                lrc = load_definition(c, path, diags);
+            }
             if (lrc > 0) {
-                continue; /* skipped, or deferred to the second pass */
+                continue; /* skipped, or left to another pass */
             }
             if (lrc == 0) {
                 loaded++;
@@ -341,10 +435,22 @@ int assay_catalog_load_dir(assay_catalog *c, const char *dir, const assay_limits
             }
         }
     }
-    free(deferred);
+    free(kinds);
     for (size_t i = 0; i < n; i++) {
         free(names[i]);
     }
     free(names);
     return rc < 0 ? rc : loaded;
+}
+
+int assay_catalog_load_dir(assay_catalog *c, const char *dir, const assay_limits *limits,
+                           assay_diags *diags)
+{
+    return load_passes(c, dir, limits, 3, diags);
+}
+
+int assay_catalog_load_frameworks(assay_catalog *c, const char *dir, const assay_limits *limits,
+                                  assay_diags *diags)
+{
+    return load_passes(c, dir, limits, 1, diags);
 }

@@ -477,6 +477,22 @@ static void unknown_framework(cd_loader *L, const char *fw, const ld_path *p)
                       fw, fw, fw);
         return;
     }
+    const assay_rubric *r = strncmp(fw, ASSAY__RUBRIC_FRAMEWORK, pl) == 0
+                                ? assay_catalog_find(cat, fw + pl, NULL)
+                                : NULL;
+    if (r && r->ncomps > 0) {
+        assay__report(&L->rep, p, "framework", false, ASSAY_E_INVALID,
+                      "unknown framework \"%.80s\": rubric %.80s takes its competencies from "
+                      "framework \"%.80s\" (did you mean \"%.80s\"?)",
+                      fw, r->id, r->comps[0].framework, r->comps[0].framework);
+        return;
+    }
+    const char *fnear = assay__catalog_nearest_framework(cat, fw);
+    if (fnear) {
+        assay__report(&L->rep, p, "framework", false, ASSAY_E_INVALID,
+                      "unknown framework \"%.80s\" (did you mean \"%.80s\"?)", fw, fnear);
+        return;
+    }
     const char **ids = calloc(n + 1, sizeof(*ids));
     const char *near = NULL;
     if (ids && strncmp(fw, ASSAY__RUBRIC_FRAMEWORK, pl) == 0) {

@@ -8,6 +8,7 @@
 #include "document.h"
 
 #include "error.h"
+#include "getters.h"
 #include "locate.h"
 
 #include <errno.h>
@@ -123,6 +124,54 @@ int assay__doc_parse(ld_report *R, size_t max, const char *what, json_t **root)
     }
     *root = doc;
     return 0;
+}
+
+int assay__doc_open(ld_report *R, const char *buf, size_t len, const char *source,
+                    const char *dflt_source, const char *what, size_t max, assay_diags *diags,
+                    json_t **root)
+{
+    memset(R, 0, sizeof(*R));
+    R->buf = buf;
+    R->len = len;
+    R->source = source ? source : dflt_source;
+    R->diags = diags;
+    *root = NULL;
+    if (buf == NULL) {
+        return ASSAY_E_ARG;
+    }
+    int rc = assay__doc_parse(R, max, what, root);
+    if (rc != 0) {
+        return rc;
+    }
+    if (!json_is_object(*root)) {
+        ld_path p;
+        memset(&p, 0, sizeof(p));
+        assay__report(R, &p, NULL, false, ASSAY_E_INVALID, "a %s must be a JSON object, not %s",
+                      what, assay__get_type_name(*root));
+        json_decref(*root);
+        *root = NULL;
+        return ASSAY_E_INVALID;
+    }
+    return 0;
+}
+
+int assay__doc_failure(const ld_report *R)
+{
+    return R->nomem ? ASSAY_E_NOMEM : R->first_code ? R->first_code : ASSAY_E_INVALID;
+}
+
+int assay__doc_load_file(const char *path, const assay_limits *limits, const char *what,
+                         doc_load_fn load, void *ctx, assay_diags *diags)
+{
+    assay_limits lim = limits ? *limits : assay_limits_default();
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = assay__doc_read_file(path, lim.max_rubric_bytes, what, &buf, &len, diags);
+    if (rc == 0) {
+        rc = load(ctx, buf, len, path, &lim, diags);
+    }
+    free(buf);
+    return rc;
 }
 
 doc_kind assay__doc_kind(const json_t *root)

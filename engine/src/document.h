@@ -11,6 +11,7 @@
 #ifndef ENGINE_DOCUMENT_H
 #define ENGINE_DOCUMENT_H
 
+#include "assay/rubric.h"
 #include "report.h"
 
 #include <jansson.h>
@@ -49,6 +50,32 @@ int assay__doc_parse(ld_report *R, size_t max, const char *what, json_t **root);
  * from root: call it when done with the document. -1 when out of memory.
  */
 int assay__doc_sha256(json_t *root, char out[65]);
+
+/*
+ * The start of every document load: R is set to report on buf[0..len) under source
+ * (dflt_source when NULL) into diags, and the text parsed (assay__doc_parse) into *root,
+ * which must be a JSON object ("a <what> must be a JSON object, not an array").
+ * @return 0 and *root (caller json_decref()s it), or the failure's code, reported.
+ */
+int assay__doc_open(ld_report *R, const char *buf, size_t len, const char *source,
+                    const char *dflt_source, const char *what, size_t max, assay_diags *diags,
+                    json_t **root);
+
+/* The code a load with errors in R fails with: ASSAY_E_NOMEM when memory ran out, else the
+ * first error's (ASSAY_E_INVALID when none was recorded). */
+int assay__doc_failure(const ld_report *R);
+
+/* Loads a document's bytes: ctx is the loader's own; source names them in diagnostics. */
+typedef int (*doc_load_fn)(void *ctx, const char *buf, size_t len, const char *source,
+                           const assay_limits *lim, assay_diags *diags);
+
+/*
+ * Reads the file at path (at most limits' max_rubric_bytes; limits NULL for the defaults;
+ * what names the kind in messages) and loads its bytes with load, the path as their source.
+ * @return load's code, or assay__doc_read_file's.
+ */
+int assay__doc_load_file(const char *path, const assay_limits *limits, const char *what,
+                         doc_load_fn load, void *ctx, assay_diags *diags);
 
 /* The kind of a parsed document. */
 doc_kind assay__doc_kind(const json_t *root);

@@ -58,6 +58,13 @@ const char *assay__nearest(const char *key, const char *const *names, size_t n)
     return best;
 }
 
+const char *assay__nearest_id(const char *id, const char *const *names, size_t n)
+{
+    const char *near = assay__nearest(id, names, n);
+    size_t len = strlen(id), limit = len >= 8 ? 3 : len >= 4 ? 2 : 1;
+    return near && assay__get_distance(id, near) < limit ? near : NULL;
+}
+
 /* Reports every key of obj that is not in allowed (NULL-terminated). */
 void assay__get_only_keys(ld_report *R, const json_t *obj, const ld_path *p,
                           const char *const *allowed, const char *what)

@@ -26,6 +26,10 @@ size_t assay__get_distance(const char *a, const char *b);
  * "did you mean"), or NULL. */
 const char *assay__nearest(const char *key, const char *const *names, size_t n);
 
+/* The same for ids, short ones being close to everything: the same but for case below 4
+ * characters, one edit away below 8, two from 8 on (as assay__nearest_competency). */
+const char *assay__nearest_id(const char *id, const char *const *names, size_t n);
+
 /* Reports every key of obj that is not in allowed (NULL-terminated), with the nearest
  * allowed key when one is close; what names the object ("a scale"). */
 void assay__get_only_keys(ld_report *R, const json_t *obj, const ld_path *p,

@@ -200,16 +200,12 @@ static int fill_info(assay_scratch *s, assay_result_info *info, const rs_envelop
         s->comps = nc;
         s->comps_cap = n;
     }
-    char framework[300];
-    if (n) {
-        assay__result_framework(r, framework, sizeof(framework));
-    }
     /* Offsets first (the string space may move as it grows), pointers at the end. */
     for (size_t i = 0; i < n; i++) {
         const rb_competency *k = &r->comps[i];
         assay_result_competency *rc = &s->comps[i];
         rc->id = (const char *)(uintptr_t)keep_str(b, k->id);
-        rc->framework = (const char *)(uintptr_t)keep_str(b, framework);
+        rc->framework = (const char *)(uintptr_t)keep_str(b, k->framework);
         size_t ex = b->len;
         assay__rat_write_exact(b, &t->comps[i].score);
         jw_put(b, "", 1);

@@ -3,6 +3,7 @@
  * evidence for competencies, feedback), groups of checks and their rule, and the dispatch to
  * the pattern (load_pattern.c) and numeric (load_numeric.c) parsers.
  */
+#include "framework.h"
 #include "load.h"
 
 #include <stdio.h>
@@ -82,6 +83,17 @@ static void parse_evidence(ld_loader *L, const json_t *obj, ld_path *p, rb_check
     {
         rb_evidence *e = &c->ev[c->nev];
         json_t *idx = json_object_get(L->comp_index, id);
+        if (idx == NULL && L->fw_named && L->fw == NULL) {
+            continue; /* the framework is not there: that error says it all */
+        }
+        if (idx == NULL && assay__framework_has(L, id)) {
+            assay__report(&L->rep, p, id, true, ASSAY_E_INVALID,
+                          "competency \"%.60s\" of framework \"%s\" is used but not listed in "
+                          "\"competencies\" (add {\"id\": \"%.60s\"}, or omit \"competencies\" "
+                          "to take the framework's)",
+                          id, L->fw->id, id);
+            continue;
+        }
         if (idx == NULL) {
             const char *near = assay__nearest_competency(L, id);
             assay__report(

@@ -2,7 +2,8 @@
  * load_scale.c - the rubric's proficiency scales (the default one and each competency's
  * own), its feedback bands (a scale of texts over the fraction of max_score), its settings
  * (number format, pattern limits within the engine's maxima) and its competencies, read into
- * the compiled model (rubric.h).
+ * the compiled model (rubric.h). A rubric that names a framework takes its scale and
+ * competencies from it instead (load_framework.c).
  */
 #include "load.h"
 
@@ -118,19 +119,28 @@ void assay__load_settings(ld_loader *L, const json_t *root, ld_path *p)
     assay__path_pop(p, sp);
 }
 
+bool assay__load_alloc_competencies(ld_loader *L, size_t n)
+{
+    L->r->comps = calloc(n, sizeof(rb_competency));
+    L->comp_uses = calloc(n, sizeof(size_t));
+    if (L->r->comps == NULL || L->comp_uses == NULL) {
+        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+        return false;
+    }
+    return true;
+}
+
 void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
 {
-    static const char *const keys[] = {"id", "name", "description", "ref", "scale", NULL};
+    static const char *const keys[] = {"id",    "name",   "description", "ref",
+                                       "scale", "method", NULL};
     assay_rubric *r = L->r;
     json_t *arr = assay__get_array(&L->rep, root, "competencies", p, true);
     if (arr == NULL) {
         return;
     }
     size_t n = json_array_size(arr);
-    r->comps = calloc(n, sizeof(rb_competency));
-    L->comp_uses = calloc(n, sizeof(size_t));
-    if (r->comps == NULL || L->comp_uses == NULL) {
-        assay__report_count(&L->rep, ASSAY_E_NOMEM);
+    if (!assay__load_alloc_competencies(L, n)) {
         return;
     }
     r->ncomps = n;
@@ -165,6 +175,7 @@ void assay__load_competencies(ld_loader *L, const json_t *root, ld_path *p)
             k->has_own = true;
             k->scale = &k->own;
         }
+        assay__load_method(L, c, p, &k->method);
         assay__path_pop(p, ip);
     }
     assay__path_pop(p, cp);

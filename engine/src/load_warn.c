@@ -217,13 +217,13 @@ static bool differ_in_digits(const char *a, const char *b)
     return true;
 }
 
-void assay__warn_competency_ids(ld_loader *L, const ld_path *p)
+void assay__warn_competency_ids(ld_loader *L, const ld_path *p, const rb_competency *comps,
+                                size_t n)
 {
-    const assay_rubric *r = L->r;
-    for (size_t j = 1; j < r->ncomps; j++) {
-        const char *b = r->comps[j].id;
+    for (size_t j = 1; j < n; j++) {
+        const char *b = comps[j].id;
         for (size_t i = 0; b && i < j; i++) {
-            const char *a = r->comps[i].id;
+            const char *a = comps[i].id;
             if (a == NULL || strcmp(a, b) == 0) {
                 continue; /* a duplicate is an error of its own */
             }

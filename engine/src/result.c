@@ -145,17 +145,6 @@ void assay__envelope_read(rs_envelope *e, const json_t *sub)
     e->meta = e->meta_too_deep ? NULL : meta;
 }
 
-void assay__result_framework(const assay_rubric *r, char *buf, size_t size)
-{
-    size_t n = strlen(r->id);
-    if (n + 8 > size) {
-        n = size - 8; /* ids are at most LD_ID_MAX bytes: cannot happen */
-    }
-    memcpy(buf, "rubric:", 7);
-    memcpy(buf + 7, r->id, n);
-    buf[7 + n] = '\0';
-}
-
 const char *assay__result_graded_at(const assay_grade_options *opts, char buf[40])
 {
     if (opts && opts->graded_at) {
@@ -457,8 +446,6 @@ json_t *assay__result_graded(sc_tally *t, const rs_envelope *e, const assay_grad
 {
     const assay_rubric *r = t->r;
     const json_t *sub = e->sub;
-    char framework[300];
-    assay__result_framework(r, framework, sizeof(framework));
     json_t *comps = json_array();
     size_t mastered = 0;
     jw_buf exact = {0};
@@ -471,7 +458,7 @@ json_t *assay__result_graded(sc_tally *t, const rs_envelope *e, const assay_grad
         if (k->ref) {
             json_object_set_new(co, "ref", json_string(k->ref));
         }
-        json_object_set_new(co, "framework", json_string(framework));
+        json_object_set_new(co, "framework", json_string(k->framework));
         json_object_set_new(co, "score", assay__rat_json(&t->comps[i].score));
         exact.len = 0;
         assay__rat_write_exact(&exact, &t->comps[i].score);

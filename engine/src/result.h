@@ -72,9 +72,6 @@ bool assay__result_validate(const assay_rubric *r, const rs_envelope *e,
 
 /* ---- What both writers share ---------------------------------------------------------- */
 
-/* "rubric:<id>", the framework key of a rubric's own competencies, into buf. */
-void assay__result_framework(const assay_rubric *r, char *buf, size_t size);
-
 /* The result's "graded_at": opts->graded_at, else the current time into buf. */
 const char *assay__result_graded_at(const assay_grade_options *opts, char buf[40]);
 

@@ -140,8 +140,6 @@ void assay__result_graded_text(jw_buf *b, const sc_tally *t, const rs_envelope *
     KEY(b, ",\"check_errors\":");
     assay__jw_int(b, (int64_t)t->check_errors);
 
-    char framework[300];
-    assay__result_framework(r, framework, sizeof(framework));
     KEY(b, ",\"competencies\":[");
     for (size_t i = 0; i < r->ncomps; i++) {
         const rb_competency *k = &r->comps[i];
@@ -158,7 +156,7 @@ void assay__result_graded_text(jw_buf *b, const sc_tally *t, const rs_envelope *
             jw_str(b, k->ref);
         }
         KEY(b, ",\"framework\":");
-        jw_str(b, framework);
+        jw_str(b, k->framework);
         KEY(b, ",\"score\":");
         assay__rat_write(b, &t->comps[i].score);
         KEY(b, ",\"score_exact\":\"");

@@ -15,6 +15,7 @@
 
 #include "document.h"
 #include "error.h"
+#include "framework.h"
 #include "load.h"
 
 #include <stdio.h>
@@ -30,6 +31,16 @@ void assay__rubric_scale_free(rb_scale *s)
     }
     free(s->levels);
     memset(s, 0, sizeof(*s));
+}
+
+void assay__rubric_competency_free(rb_competency *k)
+{
+    free(k->id);
+    free(k->name);
+    free(k->description);
+    free(k->ref);
+    free(k->framework);
+    assay__rubric_scale_free(&k->own);
 }
 
 void assay__rubric_check_init(rb_check *c)
@@ -96,13 +107,7 @@ void assay_rubric_destroy(assay_rubric *r)
     free(r->description);
     assay__rubric_scale_free(&r->scale);
     for (size_t i = 0; i < r->ncomps; i++) {
-        rb_competency *k = &r->comps[i];
-        free(k->id);
-        free(k->name);
-        free(k->description);
-        free(k->ref);
-        free(k->framework);
-        assay__rubric_scale_free(&k->own);
+        assay__rubric_competency_free(&r->comps[i]);
     }
     free(r->comps);
     for (size_t i = 0; i < r->nitems; i++) {
@@ -140,34 +145,30 @@ const char *assay__rubric_band_text(const assay_rubric *r, mpq_srcptr fraction)
 int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
                              const assay_limits *limits, assay_rubric **out, assay_diags *diags)
 {
-    static const char *const keys[] = {"$schema",      "assay",       "id",       "version",
-                                       "title",        "description", "settings", "scale",
-                                       "competencies", "items",       "feedback", NULL};
+    return assay_rubric_load_buffer_in(NULL, buf, len, source, limits, out, diags);
+}
+
+int assay_rubric_load_buffer_in(const assay_catalog *cat, const char *buf, size_t len,
+                                const char *source, const assay_limits *limits,
+                                assay_rubric **out, assay_diags *diags)
+{
+    static const char *const keys[] = {
+        "$schema",      "assay",    "id",        "version", "title",
+        "description",  "settings", "framework", "scale",   "framework_version",
+        "competencies", "items",    "feedback",  NULL};
     ld_loader L;
     memset(&L, 0, sizeof(L));
-    L.rep.buf = buf;
-    L.rep.len = len;
-    L.rep.source = source ? source : "<rubric>";
-    L.rep.diags = diags;
+    L.cat = cat;
     L.lim = limits ? *limits : assay_limits_default();
-
-    if (buf == NULL || out == NULL) {
-        return ASSAY_E_ARG;
-    }
     json_t *root = NULL;
-    int prc = assay__doc_parse(&L.rep, L.lim.max_rubric_bytes, "rubric", &root);
+    int prc = out ? assay__doc_open(&L.rep, buf, len, source, "<rubric>", "rubric",
+                                    L.lim.max_rubric_bytes, diags, &root)
+                  : ASSAY_E_ARG;
     if (prc != 0) {
         return prc;
     }
-
     ld_path p;
     memset(&p, 0, sizeof(p));
-    if (!json_is_object(root)) {
-        assay__report(&L.rep, &p, NULL, false, ASSAY_E_INVALID,
-                      "a rubric must be a JSON object, not %s", assay__get_type_name(root));
-        json_decref(root);
-        return ASSAY_E_INVALID;
-    }
 
     assay_rubric *r = calloc(1, sizeof(*r));
     L.check_ids = json_object();
@@ -207,16 +208,21 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     r->title = ld_strdup(&L, assay__get_string(&L.rep, root, "title", &p, true));
     r->description = ld_strdup(&L, assay__get_string(&L.rep, root, "description", &p, false));
     assay__load_settings(&L, root, &p);
-    json_t *sc = assay__get_object(&L.rep, root, "scale", &p, true);
+    /* A rubric that names a framework takes its scale and competencies from it. */
+    bool framework = assay__load_rubric_framework(&L, root, &p);
+    json_t *sc = framework ? NULL : assay__get_object(&L.rep, root, "scale", &p, true);
     if (sc) {
         size_t sp = assay__path_key(&p, "scale");
         assay__load_scale(&L, sc, &p, &r->scale);
         assay__path_pop(&p, sp);
     }
     assay__load_feedback(&L, root, &p);
-    assay__load_competencies(&L, root, &p);
-    assay__warn_competency_ids(&L, &p);
+    if (!framework) {
+        assay__load_competencies(&L, root, &p);
+        assay__warn_competency_ids(&L, &p, r->comps, r->ncomps);
+    }
     assay__load_items(&L, root, &p);
+    assay__prune_framework_competencies(&L);
     /* Only on an otherwise clean rubric: a broken check or a duplicate id elsewhere makes
      * "unused" a consequence, not a problem of its own. */
     for (size_t i = 0; i < r->ncomps && L.comp_uses && L.rep.errors == 0; i++) {
@@ -230,6 +236,12 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         }
     }
     assay__report_finish(&L.rep);
+    /* The framework's content is part of a rubric's identity: a changed scale or method
+     * grades differently, so it must not hash the same. */
+    if (L.rep.errors == 0 && L.fw &&
+        json_object_set_new(root, "framework_sha256", json_string(L.fw->sha256)) != 0) {
+        assay__report_count(&L.rep, ASSAY_E_NOMEM);
+    }
     if (L.rep.errors == 0 && assay__doc_sha256(root, r->sha256) != 0) {
         assay__report_count(&L.rep, ASSAY_E_NOMEM);
     }
@@ -240,10 +252,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     json_decref(root);
     if (L.rep.errors > 0) {
         assay_rubric_destroy(r);
-        if (L.rep.nomem) {
-            return ASSAY_E_NOMEM;
-        }
-        return L.rep.first_code ? L.rep.first_code : ASSAY_E_INVALID;
+        return assay__doc_failure(&L.rep);
     }
     *out = r;
     return 0;
@@ -252,15 +261,28 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
 int assay_rubric_load_file(const char *path_name, const assay_limits *limits,
                            assay_rubric **out, assay_diags *diags)
 {
-    assay_limits lim = limits ? *limits : assay_limits_default();
-    char *buf = NULL;
-    size_t len = 0;
-    int rc = assay__doc_read_file(path_name, lim.max_rubric_bytes, "rubric", &buf, &len, diags);
-    if (rc == 0) {
-        rc = assay_rubric_load_buffer(buf, len, path_name, &lim, out, diags);
-    }
-    free(buf);
-    return rc;
+    return assay_rubric_load_file_in(NULL, path_name, limits, out, diags);
+}
+
+/* The catalog a rubric file is loaded against and where the rubric goes. */
+typedef struct file_ctx {
+    const assay_catalog *cat;
+    assay_rubric **out;
+} file_ctx;
+
+static int load_rubric_cb(void *ctx, const char *buf, size_t len, const char *source,
+                          const assay_limits *lim, assay_diags *diags)
+{
+    file_ctx *fc = ctx;
+    return assay_rubric_load_buffer_in(fc->cat, buf, len, source, lim, fc->out, diags);
+}
+
+int assay_rubric_load_file_in(const assay_catalog *cat, const char *path_name,
+                              const assay_limits *limits, assay_rubric **out,
+                              assay_diags *diags)
+{
+    file_ctx fc = {cat, out};
+    return assay__doc_load_file(path_name, limits, "rubric", load_rubric_cb, &fc, diags);
 }
 
 const char *assay_rubric_id(const assay_rubric *r)

@@ -137,18 +137,25 @@ struct assay_rubric {
 void assay__rubric_check_init(rb_check *c);
 void assay__rubric_check_free(rb_check *c);
 void assay__rubric_scale_free(rb_scale *s);
+/* Frees what a competency owns (its strings and own scale), not the competency itself. */
+void assay__rubric_competency_free(rb_competency *k);
 
 /* The framework a rubric's own competencies form is "rubric:<rubric id>". */
 #define ASSAY__RUBRIC_FRAMEWORK "rubric:"
 
 /*
- * The competencies of a framework known to the catalog: "rubric:<id>" names the own
- * competencies of the newest loaded version of rubric <id>. @return the array (borrowed
- * until the catalog is destroyed) with its length in *n, or NULL (*n 0) when no loaded
- * document defines the framework. (catalog.c)
+ * The competencies of a framework known to the catalog: the newest loaded version of
+ * framework <id>, or for "rubric:<id>" the own competencies of the newest loaded version of
+ * rubric <id> (none when that rubric takes its competencies from a framework). @return the
+ * array (borrowed until the catalog is destroyed) with its length in *n, or NULL (*n 0)
+ * when no loaded document defines the framework. (catalog.c)
  */
 const rb_competency *assay__catalog_framework(const assay_catalog *c, const char *framework,
                                               size_t *n);
+
+/* The id of a framework of the catalog nearest to id (for "did you mean"), or NULL.
+ * (catalog.c) */
+const char *assay__catalog_nearest_framework(const assay_catalog *c, const char *id);
 
 /* Compares rubric versions as dotted numbers ("1.10.0" > "1.9.2"), then as strings:
  * <0, 0, >0 (catalog.c). */

@@ -151,8 +151,8 @@ check "assay lint rubrics/*.json exits 0" rc_is 0
 check "... skipping the JSON Schemas with a note on stderr" \
     grep -qx "skipped: rubrics/schema.json is a JSON Schema, not a rubric" "$tmp/last.err"
 check "... and nothing else on stderr" test "$(grep -vc '^skipped: rubrics/[a-z.]*schema.json is a JSON Schema, not a rubric$' "$tmp/last.err")" -eq 0
-check "... and an ok line for every rubric and the credential definition" \
-    test "$(grep -c ': ok: ' "$tmp/last.out")" -eq $((${#examples[@]} + 1))
+check "... and an ok line for every rubric, the framework, the rubric naming it and the credential definition" \
+    test "$(grep -c ': ok: ' "$tmp/last.out")" -eq $((${#examples[@]} + 3))
 printf '{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}\n' >"$tmp/draft7.json"
 printf '{"$schema": "./schema.json", "properties": {"a": {}}}\n' >"$tmp/local-schema.json"
 run lint "$tmp/draft7.json" "$tmp/local-schema.json"

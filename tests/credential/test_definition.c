@@ -173,7 +173,7 @@ static void test_load_dir(const char *rubrics)
 {
     assay_catalog *cat = assay_catalog_create();
     assay_diags *d = assay_diags_create();
-    ASSERT_INT_EQ(assay_catalog_load_dir(cat, rubrics, NULL, d), 5);
+    ASSERT_INT_EQ(assay_catalog_load_dir(cat, rubrics, NULL, d), 7);
     ASSERT_INT_EQ(assay_diags_count(d), 0);
     const assay_credential_def *def = assay_catalog_find_credential(cat, "chem-solutions", "1");
     ASSERT(def != NULL);

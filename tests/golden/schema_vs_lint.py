@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""schema_vs_lint.py - rubrics/schema.json against `assay lint`, as TAP.
+"""schema_vs_lint.py - rubrics/schema.json (and rubrics/framework.schema.json for competency
+frameworks) against `assay lint`, as TAP.
 
 The JSON Schema is for editors; `assay lint` is the authority. This test keeps them
 agreeing wherever JSON Schema can say what lint says:
@@ -143,6 +144,8 @@ def main():
     os.chdir(root)
     schema = json.load(open("rubrics/schema.json", encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
+    fw_schema = json.load(open("rubrics/framework.schema.json", encoding="utf-8"))
+    fw_validator = jsonschema.Draft202012Validator(fw_schema)
 
     cases = {}  # name -> path given to lint (relative to root)
     for path in sorted(
@@ -179,7 +182,12 @@ def main():
     for name, path in cases.items():
         with open(path, "rb") as f:
             doc = strict_json(f.read())
-        errors = [] if doc is None else list(validator.iter_errors(doc))
+        is_framework = isinstance(doc, dict) and "assay_framework" in doc and "assay" not in doc
+        errors = (
+            []
+            if doc is None
+            else list((fw_validator if is_framework else validator).iter_errors(doc))
+        )
         schema_ok = doc is not None and not errors
         lint_ok = path in accepted
         n += 1

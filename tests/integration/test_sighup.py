@@ -93,8 +93,8 @@ where = [x for x in log_lines(w, "chem-molarity.json:")
 t.ok(where, "the error is logged with file:line:column")
 m = re.search(r"chem-molarity\.json:(\d+):(\d+):", where[0]) if where else None
 t.eq(int(m.group(1)) if m else None, line, f"at the line of the error ({line})")
-t.ok(log_lines(w, "stay in service") and "4 loaded before" in log_lines(w, "stay in service")[0],
-     "the log says the 4 rubrics loaded before stay in service")
+t.ok(log_lines(w, "stay in service") and "5 loaded before" in log_lines(w, "stay in service")[0],
+     "the log says the 5 rubrics loaded before stay in service")
 third = grade("hup-3")
 t.eq((third or {}).get("status"), "graded", "grading continues")
 t.eq(sha(third), sha1, "with the last good rubric (same sha256)")

@@ -139,6 +139,8 @@ def main():
         for f in sorted(glob.glob(os.path.join(SOURCE, "rubrics", "*.json"))):
             with open(f, encoding="utf-8") as fh:
                 doc = json.load(fh)
+            if "assay_framework" in doc:
+                shutil.copy(f, rubrics)  # for the rubrics that name it
             if "assay" not in doc:
                 continue  # a JSON Schema, a framework or a credential definition
             shutil.copy(f, rubrics)

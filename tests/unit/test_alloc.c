@@ -7,7 +7,9 @@
  * identical to the clean one (same hash, and the same result for every example submission,
  * graded afterwards with nothing failing) or return ASSAY_E_NOMEM; either way nothing may
  * stay allocated. Broken rubrics (tests/golden/invalid) are swept too: each run returns the
- * clean load's error or ASSAY_E_NOMEM, and leaks nothing. The allocations come from four
+ * clean load's error or ASSAY_E_NOMEM, and leaks nothing. So are the example competency
+ * framework, the example rubric that names it (loaded against a catalog holding it) and a
+ * broken framework and rubric of each kind. The allocations come from four
  * places:
  *
  *   - the engine's own malloc, calloc, realloc and strdup: the test is linked with
@@ -356,49 +358,6 @@ static void sweep_rubric(const example *e)
     ASSERT_INT_EQ(nomem_points, e->allocations - e->parse_allocations);
 }
 
-/* A broken rubric: every run fails with the clean run's code or ASSAY_E_NOMEM. */
-static void sweep_invalid(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/../tests/golden/invalid/%s", ASSAY_RUBRICS_DIR, name);
-    size_t len;
-    char *text = read_file(path, &len);
-    ASSERT(text != NULL);
-    if (text == NULL) {
-        return;
-    }
-    assay_diags *d = assay_diags_create();
-    assay_rubric *r = NULL;
-    allocations = 0;
-    int clean = assay_rubric_load_buffer(text, len, path, NULL, &r, d);
-    long total = allocations;
-    assay_diags_destroy(d);
-    ASSERT(clean != 0 && clean != ASSAY_E_NOMEM);
-    long bad = 0;
-    sweeping = path;
-    for (long k = 1; k <= total; k++) {
-        if (only_point > 0 && k != only_point) {
-            continue;
-        }
-        long before = outstanding;
-        d = assay_diags_create();
-        allocations = 0;
-        fail_at = k;
-        int rc = assay_rubric_load_buffer(text, len, path, NULL, &r, d);
-        fail_at = 0;
-        assay_diags_destroy(d);
-        if ((rc != clean && rc != ASSAY_E_NOMEM) || outstanding != before) {
-            if (bad++ < 5) {
-                printf("#   %s, allocation %ld failing: returned %s, %ld blocks leaked\n", path,
-                       k, assay_err_name(rc), outstanding - before);
-            }
-        }
-    }
-    printf("# %s: %ld allocations, each failed in turn\n", path, total);
-    ASSERT_INT_EQ(bad, 0);
-    free(text);
-}
-
 /* The examples' directory as a catalog, failing allocation k. Every point of the directory
  * listing and the catalog's own growth is failed; in between (the rubric loads, swept one by
  * one above) every 37th. */
@@ -408,10 +367,14 @@ static void sweep_catalog(const example *ex, size_t nex)
     allocations = 0;
     int loaded = assay_catalog_load_dir(c, ASSAY_RUBRICS_DIR, NULL, NULL);
     long total = allocations;
-    /* The directory's credential definitions load too (checked against the rubrics). */
-    int expect = (int)(nex + assay_catalog_credential_count(c));
-    assay_catalog_destroy(c);
+    /* The directory's frameworks and credential definitions load too, and the rubrics that
+     * name a framework (not among the examples swept alone: they are compared with this
+     * clean load). */
+    int expect = (int)(assay_catalog_count(c) + assay_catalog_framework_count(c) +
+                       assay_catalog_credential_count(c));
+    assay_catalog *clean = c;
     ASSERT_INT_EQ(loaded, expect);
+    ASSERT(assay_catalog_count(clean) >= nex);
 
     long bad = 0, points = 0;
     for (long k = 1; k <= total; k++) {
@@ -441,7 +404,17 @@ static void sweep_catalog(const example *ex, size_t nex)
                     e = &ex[j];
                 }
             }
-            ok = e != NULL && same_rubric(e, r, why, sizeof(why));
+            if (e != NULL) {
+                ok = same_rubric(e, r, why, sizeof(why));
+                continue;
+            }
+            const assay_rubric *c0 =
+                assay_catalog_find(clean, assay_rubric_id(r), assay_rubric_version(r));
+            ok = c0 != NULL && strcmp(assay_rubric_sha256(c0), assay_rubric_sha256(r)) == 0;
+            if (!ok) {
+                snprintf(why, sizeof(why), "rubric %s differs from the clean load",
+                         assay_rubric_id(r));
+            }
         }
         assay_catalog_destroy(c);
         assay_diags_destroy(d);
@@ -453,6 +426,7 @@ static void sweep_catalog(const example *ex, size_t nex)
             printf("#   catalog, allocation %ld failing: %s\n", k, why);
         }
     }
+    assay_catalog_destroy(clean);
     printf("# catalog %s: %ld allocations, %ld of them failed in turn\n", ASSAY_RUBRICS_DIR,
            total, points);
     ASSERT_INT_EQ(bad, 0);
@@ -478,6 +452,95 @@ static json_t *read_submissions(void)
     return all;
 }
 
+/* Loads a document's text (against cat where it can name a framework) into its hash. */
+typedef int (*doc_loader)(const assay_catalog *cat, const char *text, size_t len,
+                          const char *path, char sha[65]);
+
+static int load_framework_text(const assay_catalog *cat, const char *text, size_t len,
+                               const char *path, char sha[65])
+{
+    assay_framework *f = NULL;
+    assay_diags *d = assay_diags_create();
+    int rc = assay_framework_load_buffer(text, len, path, NULL, &f, d);
+    if (rc == 0) {
+        snprintf(sha, 65, "%s", assay_framework_sha256(f));
+    }
+    assay_framework_destroy(f);
+    assay_diags_destroy(d);
+    return rc;
+}
+
+static int load_rubric_text(const assay_catalog *cat, const char *text, size_t len,
+                            const char *path, char sha[65])
+{
+    assay_rubric *r = NULL;
+    assay_diags *d = assay_diags_create();
+    int rc = assay_rubric_load_buffer_in(cat, text, len, path, NULL, &r, d);
+    if (rc == 0) {
+        snprintf(sha, 65, "%s", assay_rubric_sha256(r));
+    }
+    assay_rubric_destroy(r);
+    assay_diags_destroy(d);
+    return rc;
+}
+
+/* The document at path (under the source root) loaded failing each allocation in turn:
+ * every run ends as the clean one (the same hash when it loads) or with ASSAY_E_NOMEM, and
+ * leaks nothing. */
+static void sweep_document(const char *path_in_root, doc_loader load, const assay_catalog *cat)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/../%s", ASSAY_RUBRICS_DIR, path_in_root);
+    size_t len;
+    char *text = read_file(path, &len);
+    ASSERT(text != NULL);
+    if (text == NULL) {
+        return;
+    }
+    char sha0[65] = "", sha[65];
+    allocations = 0;
+    int clean = load(cat, text, len, path, sha0);
+    long total = allocations;
+    ASSERT(clean != ASSAY_E_NOMEM);
+    long bad = 0;
+    sweeping = path;
+    for (long k = 1; k <= total; k++) {
+        if (only_point > 0 && k != only_point) {
+            continue;
+        }
+        long before = outstanding;
+        sha[0] = '\0';
+        allocations = 0;
+        fail_at = k;
+        int rc = load(cat, text, len, path, sha);
+        fail_at = 0;
+        bool ok = rc == ASSAY_E_NOMEM || (rc == clean && strcmp(sha, sha0) == 0);
+        if ((!ok || outstanding != before) && bad++ < 5) {
+            printf("#   %s, allocation %ld failing: returned %s, %ld blocks leaked\n", path, k,
+                   assay_err_name(rc), outstanding - before);
+        }
+    }
+    printf("# %s: %ld allocations, each failed in turn\n", path, total);
+    ASSERT_INT_EQ(bad, 0);
+    free(text);
+}
+
+/* Frameworks, and rubrics that name one. */
+static void sweep_frameworks(void)
+{
+    sweep_document("rubrics/chem-101.framework.json", load_framework_text, NULL);
+    sweep_document("tests/golden/invalid/framework-several-errors.json", load_framework_text,
+                   NULL);
+    assay_catalog *cat = assay_catalog_create();
+    ASSERT_INT_EQ(assay_catalog_load_frameworks(cat, ASSAY_RUBRICS_DIR, NULL, NULL), 1);
+    sweep_document("rubrics/chem-dilution.json", load_rubric_text, cat);
+    sweep_document("tests/golden/invalid/framework-scale-redefined.json", load_rubric_text,
+                   cat);
+    sweep_document("tests/golden/invalid/framework-competency-misspelt.json", load_rubric_text,
+                   cat);
+    assay_catalog_destroy(cat);
+}
+
 int main(void)
 {
     const char *point = getenv("ASSAY_ALLOC_POINT");
@@ -500,9 +563,11 @@ int main(void)
         sweep_rubric(&ex[i]);
     }
     sweep_catalog(ex, NEX);
-    sweep_invalid("several-errors.json");
-    sweep_invalid("regex-unclosed-group.json");
-    sweep_invalid("competency-unused.json");
+    /* Broken rubrics: every run fails with the clean run's code or ASSAY_E_NOMEM. */
+    sweep_document("tests/golden/invalid/several-errors.json", load_rubric_text, NULL);
+    sweep_document("tests/golden/invalid/regex-unclosed-group.json", load_rubric_text, NULL);
+    sweep_document("tests/golden/invalid/competency-unused.json", load_rubric_text, NULL);
+    sweep_frameworks();
 
     for (size_t i = 0; i < NEX; i++) {
         example_finish(&ex[i]);

@@ -64,7 +64,7 @@ ASSAY_API json_t *assay_grade_json(const assay_rubric *r, const json_t *submissi
 /** One competency of a graded result (assay_result_info). */
 typedef struct assay_result_competency {
     const char *id;          /**< the competency's id in its rubric */
-    const char *framework;   /**< its framework key: "rubric:<rubric id>" for a rubric's own */
+    const char *framework;   /**< its framework: "rubric:<rubric id>" for a rubric's own */
     const char *score_exact; /**< the exact score in lowest terms: "71/80", "1", "0" */
     const char *level;       /**< the id of the level reached */
     bool mastered;
