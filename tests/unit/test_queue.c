@@ -305,6 +305,7 @@ static void test_ack_layout(void)
         "3600",
         "60",
         "2",
+        "0",  /* no record groups */
         NULL, /* raw (binary), see below */
         "l",
         "{\"r\":1}",
@@ -313,6 +314,9 @@ static void test_ack_layout(void)
         "12",
         "13",
         "g",
+        "0",
+        "",
+        "",
         "m2",
         "l",
         "{\"r\":2}",
@@ -321,6 +325,9 @@ static void test_ack_layout(void)
         "0",
         "0",
         "e",
+        "0",
+        "",
+        "",
         NULL,
         "r",
         "{\"r\":3}",
@@ -329,6 +336,9 @@ static void test_ack_layout(void)
         "0",
         "0",
         "ex",
+        "0",
+        "",
+        "",
     };
     size_t nwant = sizeof(want) / sizeof(want[0]);
     ASSERT_INT_EQ(v.argc, nwant);
@@ -339,8 +349,8 @@ static void test_ack_layout(void)
         }
     }
     if (v.argc == (int)nwant) {
-        ASSERT_MEM_EQ(v.argv[21], v.lens[21], nul_msg, NUL_LEN);
-        ASSERT_MEM_EQ(v.argv[37], v.lens[37], bad_msg, BAD_LEN);
+        ASSERT_MEM_EQ(v.argv[22], v.lens[22], nul_msg, NUL_LEN);
+        ASSERT_MEM_EQ(v.argv[44], v.lens[44], bad_msg, BAD_LEN);
     }
     queue_argv_free(&v);
     ASSERT_INT_EQ(v.argc, 0);
@@ -355,19 +365,20 @@ static void test_ack_layout(void)
                          .oversize = true,
                          .force = true};
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &v), 0);
-    ASSERT_INT_EQ(v.argc, 3 + 10 + 4 + 8);
-    if (v.argc == 25) {
-        ASSERT_STR_EQ(v.argv[17], sha1_abc);
-        ASSERT_STR_EQ(v.argv[18], "o");
-        ASSERT_STR_EQ(v.argv[24], "eft");
+    ASSERT_INT_EQ(v.argc, 3 + 10 + 5 + 11);
+    if (v.argc == 29) {
+        ASSERT_STR_EQ(v.argv[18], sha1_abc);
+        ASSERT_STR_EQ(v.argv[19], "o");
+        ASSERT_STR_EQ(v.argv[25], "eft");
     }
     queue_argv_free(&v);
 
     /* No message: only the fixed keys and the header. */
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &v), 0);
-    ASSERT_INT_EQ(v.argc, 17);
+    ASSERT_INT_EQ(v.argc, 18);
     ASSERT_STR_EQ(v.argv[2], "10");
     ASSERT_STR_EQ(v.argv[13], "0");
+    ASSERT_STR_EQ(v.argv[17], "0");
     queue_argv_free(&v);
 }
 
