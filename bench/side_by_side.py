@@ -56,6 +56,13 @@ PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.execu
 GRADED_AT = "2025-01-01T00:00:00Z"
 
 
+def is_rubric_file(path):
+    """A rubric, not one of the other documents of a rubric directory (a JSON Schema, a
+    framework, a credential definition): they have no "assay" key."""
+    with open(path, encoding="utf-8") as f:
+        return "assay" in json.load(f)
+
+
 def say(msg=""):
     print(msg, flush=True)
 
@@ -444,7 +451,7 @@ def main():
         cases = [("examples (mixed)", None), ("10-check essays", "10-check")]
         if a.all_cases:
             for name in sorted(os.listdir(os.path.join(SOURCE, "rubrics"))):
-                if name.endswith(".json") and name != "schema.json":
+                if name.endswith(".json") and is_rubric_file(os.path.join(SOURCE, "rubrics", name)):
                     cases.insert(-1, (name[:-5], name[:-5]))
         report["batch"] = []
         for name, only in cases:

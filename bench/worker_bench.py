@@ -38,6 +38,13 @@ RUBRICS = os.path.join(SOURCE, "rubrics")
 SUBS = os.path.join(RUBRICS, "submissions")
 
 
+def is_rubric_file(path):
+    """A rubric, not one of the other documents of a rubric directory (a JSON Schema, a
+    framework, a credential definition): they have no "assay" key."""
+    with open(path, encoding="utf-8") as f:
+        return "assay" in json.load(f)
+
+
 def templates():
     out = []
     for name in sorted(os.listdir(SUBS)):
@@ -190,7 +197,8 @@ def latency(build, srv, rate, seconds):
 
 def rss_with_rubrics(build, srv, count=100):
     tmp = tempfile.mkdtemp(prefix="assay-100-")
-    names = [n for n in sorted(os.listdir(RUBRICS)) if n.endswith(".json") and n != "schema.json"]
+    names = [n for n in sorted(os.listdir(RUBRICS))
+             if n.endswith(".json") and is_rubric_file(os.path.join(RUBRICS, n))]
     for i in range(count):
         src = names[i % len(names)]
         with open(os.path.join(RUBRICS, src), encoding="utf-8") as f:

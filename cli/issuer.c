@@ -14,47 +14,67 @@
 #include <string.h>
 
 static const char jwks_usage[] =
-    "Usage: assay issuer jwks --key KEY.pem... [--kid-base URL]\n"
+    "Usage: assay issuer jwks [--key KEY.pem]... [--kid-base URL]\n"
+    "\n"
     "Prints the public JWK Set of the issuer's keys (private PEM keys, PKCS#8 or PKCS#1, or\n"
-    "public SPKI PEM) to publish where the tokens' kid points. Each key's kid is its RFC 7638\n"
-    "thumbprint, or URL#thumbprint with --kid-base URL (URL + thumbprint when URL ends in /\n"
-    "or #). Without --key, $ASSAY_ISSUER_KEY names the key file.\n"
+    "public SPKI PEM) to publish where the tokens' kid points. Only public members are\n"
+    "printed.\n"
+    "\n"
+    "  --key FILE       a key; repeat for several [ASSAY_ISSUER_KEY]\n"
+    "  --kid-base URL   kid = URL#thumbprint (URL + thumbprint when URL ends in / or #)\n"
+    "                   [the key's RFC 7638 thumbprint]\n"
+    "  -h, --help       this help\n"
+    "  --version        the version\n"
+    "\n"
     "Exit status: 0 printed; 2 bad command line; 3 a key could not be read or used.\n";
 
+static const char issuer_usage[] =
+    "Usage: assay issuer jwks [--key KEY.pem]... [--kid-base URL]\n"
+    "\n"
+    "The issuer's keys (docs/credentials.md, \"Keys\").\n"
+    "\n"
+    "jwks     the public JWK Set to publish at the URL the tokens' kid names\n"
+    "\n"
+    "assay issuer COMMAND --help shows a command's options and exit status.\n";
+
+#define JWKS "assay issuer jwks"
+
+enum { OPT_KEY = CLI_OPT_OWN, OPT_KID_BASE };
+
 int cli_issuer_key(const char *cmd, const char *path, bool allow_public, const char *kid_base,
-                   assay_key **out)
+                   cred_key **out)
 {
-    assay_cred_error err = {0};
+    cred_error err = {0};
     char msg[1024];
-    assay_key *key = NULL;
-    int rc = assay_key_load_private_file(path, &key, &err);
-    if (rc == ASSAY_CRED_E_KEY && allow_public) {
+    cred_key *key = NULL;
+    int rc = cred_key_load_private_file(path, &key, &err);
+    if (rc == CRED_E_KEY && allow_public) {
         /* Not a private key: a public one will do; report its problem unless it is not one
          * either, in which case the private key's message is the better one. */
-        assay_cred_error perr = {0};
-        int prc = assay_key_load_public_file(path, &key, &perr);
-        if (prc == 0 || prc != ASSAY_CRED_E_KEY) {
+        cred_error perr = {0};
+        int prc = cred_key_load_public_file(path, &key, &perr);
+        if (prc == 0 || prc != CRED_E_KEY) {
             rc = prc;
             err = perr;
         }
     }
     if (rc != 0) {
-        assay_cred_error_format(&err, msg, sizeof(msg));
+        cred_error_format(&err, msg, sizeof(msg));
         fprintf(stderr, "assay %s: %s\n", cmd, msg);
         return EXIT_UNUSABLE;
     }
     unsigned mode = 0;
-    if (assay_key_has_private(key) && assay_key_file_exposed(path, &mode)) {
+    if (cred_key_has_private(key) && cred_key_file_exposed(path, &mode)) {
         fprintf(stderr,
                 "assay %s: warning: %s: private key file is readable by group or others "
                 "(mode %04o); chmod 600 it\n",
                 cmd, path, mode);
     }
-    if (kid_base && (rc = assay_key_set_kid_base(key, kid_base)) != 0) {
+    if (kid_base && (rc = cred_key_set_kid_base(key, kid_base)) != 0) {
         fprintf(stderr, "assay %s: --kid-base \"%s\": %s\n", cmd, kid_base,
-                rc == ASSAY_CRED_E_ARG ? "not an absolute URI" : assay_cred_strerror(rc));
-        assay_key_destroy(key);
-        return rc == ASSAY_CRED_E_ARG ? EXIT_USAGE : EXIT_UNUSABLE;
+                rc == CRED_E_ARG ? "not an absolute URI" : cred_strerror(rc));
+        cred_key_destroy(key);
+        return rc == CRED_E_ARG ? EXIT_USAGE : EXIT_UNUSABLE;
     }
     *out = key;
     return 0;
@@ -70,50 +90,60 @@ static int cmd_jwks(int argc, char **argv)
         fprintf(stderr, "assay issuer jwks: out of memory\n");
         return EXIT_UNUSABLE;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(jwks_usage, stdout);
-            rc = EXIT_OK;
-            goto done;
-        } else if (strcmp(a, "--key") == 0 && i + 1 < argc) {
-            paths[n++] = argv[++i];
-        } else if (strcmp(a, "--kid-base") == 0 && i + 1 < argc) {
-            kid_base = argv[++i];
-        } else {
-            fprintf(stderr, "assay issuer jwks: unexpected argument \"%s\"\n%s", a, jwks_usage);
-            goto done;
+    static const struct option options[] = {
+        CLI_OPTIONS_COMMON,
+        {"key", required_argument, NULL, OPT_KEY},
+        {"kid-base", required_argument, NULL, OPT_KID_BASE},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    rc = CLI_RUN;
+    cli_getopt_begin();
+    while ((c = cli_next_option(JWKS, jwks_usage, argc, argv, ":h", options, &rc)) > 0) {
+        if (c == OPT_KEY) {
+            paths[n++] = optarg;
+        } else if (c == OPT_KID_BASE) {
+            kid_base = optarg;
         }
+    }
+    if (c == 0) {
+        goto done;
+    }
+    if (optind < argc) {
+        rc = cli_usage_error(JWKS, jwks_usage,
+                             "unexpected operand \"%s\" (keys are named by --key)",
+                             argv[optind]);
+        goto done;
     }
     const char *env = getenv("ASSAY_ISSUER_KEY");
     if (n == 0 && env && *env) {
         paths[n++] = env;
     }
     if (n == 0) {
-        fprintf(stderr, "assay issuer jwks: no key: give --key KEY.pem or set "
-                        "ASSAY_ISSUER_KEY\n");
+        rc = cli_usage_error(JWKS, jwks_usage,
+                             "no key: give --key KEY.pem or set ASSAY_ISSUER_KEY");
         goto done;
     }
-    assay_keyset *set = assay_keyset_create();
+    cred_keyset *set = cred_keyset_create();
     rc = set ? EXIT_OK : EXIT_UNUSABLE;
     for (size_t i = 0; set && i < n && rc == EXIT_OK; i++) {
-        assay_key *key = NULL;
-        assay_cred_error err = {0};
+        cred_key *key = NULL;
+        cred_error err = {0};
         if ((rc = cli_issuer_key("issuer jwks", paths[i], true, kid_base, &key)) != 0) {
             break;
         }
-        if (assay_keyset_find_same(set, key)) {
+        if (cred_keyset_find_same(set, key)) {
             fprintf(stderr,
                     "assay issuer jwks: %s: the same key as an earlier one; listed once\n",
                     paths[i]);
-            assay_key_destroy(key);
-        } else if (assay_keyset_add(set, key, &err) != 0) {
+            cred_key_destroy(key);
+        } else if (cred_keyset_add(set, key, &err) != 0) {
             fprintf(stderr, "assay issuer jwks: %s: %s\n", paths[i], err.message);
             rc = EXIT_UNUSABLE;
         }
     }
     if (rc == EXIT_OK) {
-        json_t *jwks = assay_keyset_to_jwks(set);
+        json_t *jwks = cred_keyset_to_jwks(set);
         char *text = jwks ? json_dumps(jwks, JSON_INDENT(2)) : NULL;
         if (text) {
             printf("%s\n", text);
@@ -124,7 +154,7 @@ static int cmd_jwks(int argc, char **argv)
         free(text);
         json_decref(jwks);
     }
-    assay_keyset_destroy(set);
+    cred_keyset_destroy(set);
 done:
     free(paths);
     return rc;
@@ -132,14 +162,15 @@ done:
 
 int cmd_issuer(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "jwks") == 0) {
-        return cmd_jwks(argc - 1, argv + 1);
+    /* Options before the subcommand: "+" stops at the first operand, the subcommand. */
+    int rc = cli_common_options_only("assay issuer", issuer_usage, argc, argv, "+:h");
+    if (rc != CLI_RUN) {
+        return rc;
     }
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        fputs(jwks_usage, stdout);
-        return EXIT_OK;
+    const char *sub = optind < argc ? argv[optind] : NULL;
+    if (sub && strcmp(sub, "jwks") == 0) {
+        return cmd_jwks(argc - optind, argv + optind);
     }
-    fprintf(stderr, "assay issuer: %s (commands: jwks)\n%s",
-            argc < 2 ? "no command" : "unknown command", jwks_usage);
-    return EXIT_USAGE;
+    return cli_usage_error("assay issuer", issuer_usage, "%s",
+                           sub ? "unknown command (jwks)" : "no command (jwks)");
 }

@@ -1,6 +1,7 @@
 /*
  * issuer.h - `assay issuer`: the issuer's keys as the command line names them (flags or
- * ASSAY_ISSUER_KEY), shared by `assay issuer jwks` and `assay credential sign`.
+ * ASSAY_ISSUER_KEY), shared by `assay issuer jwks` and `assay credential sign|issue`; and
+ * the `assay credential` subcommands that have files of their own.
  */
 #ifndef ASSAY_CLI_ISSUER_H
 #define ASSAY_CLI_ISSUER_H
@@ -14,6 +15,12 @@
  * returns EXIT_UNUSABLE, or EXIT_USAGE for a bad kid_base.
  */
 int cli_issuer_key(const char *cmd, const char *path, bool allow_public, const char *kid_base,
-                   assay_key **out);
+                   cred_key **out);
+
+/* `assay credential issue` (credential_issue.c); argv[0] is "issue". */
+int cmd_credential_issue(int argc, char **argv);
+/* `assay credential list` or, with is_show, `show` (credential_show.c); argv[0] is the
+ * subcommand. */
+int cmd_credential_list_show(int argc, char **argv, bool is_show);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * cred.c - the credential library's shared pieces: error codes and records, base64url and
- * SHA-256 through nettle, RFC 3339 timestamps, the syntactic URI check and wiping.
+ * SHA-256 through nettle, RFC 3339 timestamps and wiping.
  *
  * Nothing here knows about keys, JWS or Open Badges; see keys.c, jws.c, ob3.c, vcjwt.c.
  */
@@ -16,41 +16,40 @@
 #include <string.h>
 #include <time.h>
 
-const char *assay_cred_strerror(int code)
+const char *cred_strerror(int code)
 {
     switch (code) {
-#define ASSAY_CRED_STRERROR_CASE_(name, value, msg)                                            \
+#define CRED_STRERROR_CASE_(name, value, msg)                                                  \
     case value:                                                                                \
         return msg;
-        ASSAY_CRED_ERRNO_MAP(ASSAY_CRED_STRERROR_CASE_)
-#undef ASSAY_CRED_STRERROR_CASE_
+        CRED_ERRNO_MAP(CRED_STRERROR_CASE_)
+#undef CRED_STRERROR_CASE_
     default:
         return "unknown error";
     }
 }
 
-const char *assay_cred_err_name(int code)
+const char *cred_err_name(int code)
 {
     switch (code) {
-#define ASSAY_CRED_ERRNAME_CASE_(name, value, msg)                                             \
+#define CRED_ERRNAME_CASE_(name, value, msg)                                                   \
     case value:                                                                                \
         return #name;
-        ASSAY_CRED_ERRNO_MAP(ASSAY_CRED_ERRNAME_CASE_)
-#undef ASSAY_CRED_ERRNAME_CASE_
+        CRED_ERRNO_MAP(CRED_ERRNAME_CASE_)
+#undef CRED_ERRNAME_CASE_
     default:
         return "UNKNOWN";
     }
 }
 
-void assay_cred_error_clear(assay_cred_error *err)
+void cred_error_clear(cred_error *err)
 {
     if (err) {
         memset(err, 0, sizeof(*err));
     }
 }
 
-int assay_cred_error_set(assay_cred_error *err, int code, const char *where, const char *fmt,
-                         ...)
+int cred_error_set(cred_error *err, int code, const char *where, const char *fmt, ...)
 {
     if (err == NULL || err->code != 0) {
         return code;
@@ -64,7 +63,7 @@ int assay_cred_error_set(assay_cred_error *err, int code, const char *where, con
     return code;
 }
 
-void assay_cred_error_format(const assay_cred_error *err, char *buf, size_t size)
+void cred_error_format(const cred_error *err, char *buf, size_t size)
 {
     if (err->where[0]) {
         snprintf(buf, size, "%s: %s", err->where, err->message);
@@ -73,7 +72,7 @@ void assay_cred_error_format(const assay_cred_error *err, char *buf, size_t size
     }
 }
 
-char *assay_b64url_encode(const uint8_t *data, size_t len)
+char *cred_b64url_encode(const uint8_t *data, size_t len)
 {
     if (len > SIZE_MAX / 2) {
         return NULL;
@@ -99,21 +98,21 @@ static bool b64url_char(unsigned char c)
            c == '-' || c == '_';
 }
 
-int assay_b64url_decode(const char *text, size_t len, uint8_t **out, size_t *out_len)
+int cred_b64url_decode(const char *text, size_t len, uint8_t **out, size_t *out_len)
 {
     /* nettle skips white space and accepts padding; JWS allows neither, so the characters
      * are checked first. A length of 1 mod 4 cannot come from any byte string. */
     for (size_t i = 0; i < len; i++) {
         if (!b64url_char((unsigned char)text[i])) {
-            return ASSAY_CRED_E_BASE64;
+            return CRED_E_BASE64;
         }
     }
     if (len % 4 == 1 || len > SIZE_MAX / 2) {
-        return ASSAY_CRED_E_BASE64;
+        return CRED_E_BASE64;
     }
     uint8_t *buf = malloc(BASE64_DECODE_LENGTH(len + 3) + 1);
     if (buf == NULL) {
-        return ASSAY_CRED_E_NOMEM;
+        return CRED_E_NOMEM;
     }
     struct base64_decode_ctx ctx;
     base64url_decode_init(&ctx);
@@ -123,7 +122,7 @@ int assay_b64url_decode(const char *text, size_t len, uint8_t **out, size_t *out
     if (!base64_decode_update(&ctx, &n, buf, len, text) ||
         !base64_decode_update(&ctx, &m, buf + n, npad, pad) || !base64_decode_final(&ctx)) {
         free(buf);
-        return ASSAY_CRED_E_BASE64;
+        return CRED_E_BASE64;
     }
     n += m;
     buf[n] = '\0';
@@ -132,7 +131,7 @@ int assay_b64url_decode(const char *text, size_t len, uint8_t **out, size_t *out
     return 0;
 }
 
-void assay_sha256_hex(const void *data, size_t len, char out[65])
+void cred_sha256_hex(const void *data, size_t len, char out[65])
 {
     struct sha256_ctx ctx;
     uint8_t digest[SHA256_DIGEST_SIZE];
@@ -178,7 +177,7 @@ static int days_in_month(int y, int m)
     return m == 2 && leap ? 29 : dim[m - 1];
 }
 
-bool assay_time_parse(const char *s, int64_t *out)
+bool cred_time_parse(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, sec;
     if (s == NULL || strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
@@ -218,7 +217,7 @@ bool assay_time_parse(const char *s, int64_t *out)
     return true;
 }
 
-void assay_time_format(int64_t t, char out[32])
+void cred_time_format(int64_t t, char out[32])
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -228,47 +227,24 @@ void assay_time_format(int64_t t, char out[32])
     }
 }
 
-bool assay_uri_ok(const char *s)
-{
-    if (s == NULL || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) {
-        return false;
-    }
-    const char *p = s + 1;
-    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-           *p == '+' || *p == '-' || *p == '.') {
-        p++;
-    }
-    if (*p != ':' || p[1] == '\0') {
-        return false;
-    }
-    for (p++; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c == 0x7F || strchr("<>\"{}|\\^`", c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-void assay_cred_wipe(void *p, size_t len)
+void cred_wipe(void *p, size_t len)
 {
     if (p && len) {
         gnutls_memset(p, 0, len);
     }
 }
 
-int assay__cred_with_file(const char *path, size_t max, assay__cred_buffer_fn fn, void *ctx,
-                          assay_cred_error *err)
+int cred__with_file(const char *path, size_t max, cred__buffer_fn fn, void *ctx,
+                    cred_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_IO, path, "cannot read: %s",
-                                    strerror(errno));
+        return cred_error_set(err, CRED_E_IO, path, "cannot read: %s", strerror(errno));
     }
     char *buf = malloc(max + 1);
     if (buf == NULL) {
         fclose(f);
-        return assay_cred_error_set(err, ASSAY_CRED_E_NOMEM, path, "out of memory");
+        return cred_error_set(err, CRED_E_NOMEM, path, "out of memory");
     }
     size_t n = fread(buf, 1, max + 1, f);
     int bad = ferror(f);
@@ -276,16 +252,14 @@ int assay__cred_with_file(const char *path, size_t max, assay__cred_buffer_fn fn
     fclose(f);
     int rc;
     if (bad) {
-        rc = assay_cred_error_set(err, ASSAY_CRED_E_IO, path, "cannot read: %s",
-                                  strerror(saved));
+        rc = cred_error_set(err, CRED_E_IO, path, "cannot read: %s", strerror(saved));
     } else if (n > max) {
-        rc =
-            assay_cred_error_set(err, ASSAY_CRED_E_IO, path, "file larger than %zu bytes", max);
+        rc = cred_error_set(err, CRED_E_IO, path, "file larger than %zu bytes", max);
     } else {
         buf[n] = '\0';
         rc = fn(ctx, path, buf, n, err);
     }
-    assay_cred_wipe(buf, n < max + 1 ? n : max + 1);
+    cred_wipe(buf, n < max + 1 ? n : max + 1);
     free(buf);
     return rc;
 }

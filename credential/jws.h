@@ -15,8 +15,8 @@
  *
  * The payload's meaning (the credential and its claims) is vcjwt.h's business.
  */
-#ifndef ASSAY_CREDENTIAL_JWS_H
-#define ASSAY_CREDENTIAL_JWS_H
+#ifndef CREDENTIAL_JWS_H
+#define CREDENTIAL_JWS_H
 
 #include "cred.h"
 #include "keys.h"
@@ -28,49 +28,49 @@
 #include <stdint.h>
 
 /* The largest compact JWS accepted, in bytes. */
-#define ASSAY_JWS_MAX_TOKEN (1024 * 1024)
+#define CRED_JWS_MAX_TOKEN (1024 * 1024)
 
-typedef struct assay_jws_sign_options {
-    assay_jws_alg alg; /* ASSAY_ALG_NONE: the key's own algorithm */
-    bool embed_jwk;    /* put the public "jwk" in the header instead of "kid" */
-    const char *kid;   /* NULL: assay_key_kid(key) */
-} assay_jws_sign_options;
+typedef struct cred_jws_sign_options {
+    cred_jws_alg alg; /* CRED_ALG_NONE: the key's own algorithm */
+    bool embed_jwk;   /* put the public "jwk" in the header instead of "kid" */
+    const char *kid;  /* NULL: cred_key_kid(key) */
+} cred_jws_sign_options;
 
 /*
  * Signs payload (len bytes, normally compact JSON) with key, a private key. opts may be
  * NULL. On success *out is the compact JWS, NUL-terminated, malloc'ed (caller frees) and 0
- * is returned; otherwise an ASSAY_CRED_E_* code with err set and *out untouched.
+ * is returned; otherwise an CRED_E_* code with err set and *out untouched.
  */
-int assay_jws_sign(const assay_key *key, const assay_jws_sign_options *opts,
-                   const void *payload, size_t len, char **out, assay_cred_error *err);
+int cred_jws_sign(const cred_key *key, const cred_jws_sign_options *opts, const void *payload,
+                  size_t len, char **out, cred_error *err);
 
-typedef struct assay_jws_verify_options {
+typedef struct cred_jws_verify_options {
     /*
      * The trusted set is a single key the verifier chose (assay credential verify --key):
      * use it whatever kid the header names. A header jwk must still be that key.
      */
     bool single_key_any_kid;
-} assay_jws_verify_options;
+} cred_jws_verify_options;
 
 /* What a verified compact JWS holds. Initialise with {0}; release with _finish. */
-typedef struct assay_jws_decoded {
-    json_t *header;       /* the JOSE header (owned) */
-    uint8_t *payload;     /* decoded payload bytes, NUL-terminated (owned) */
-    size_t payload_len;   /* without the NUL */
-    assay_jws_alg alg;    /* the header's alg */
-    const assay_key *key; /* the trusted key that verified; borrowed from the set */
-} assay_jws_decoded;
+typedef struct cred_jws_decoded {
+    json_t *header;      /* the JOSE header (owned) */
+    uint8_t *payload;    /* decoded payload bytes, NUL-terminated (owned) */
+    size_t payload_len;  /* without the NUL */
+    cred_jws_alg alg;    /* the header's alg */
+    const cred_key *key; /* the trusted key that verified; borrowed from the set */
+} cred_jws_decoded;
 
-void assay_jws_decoded_finish(assay_jws_decoded *d);
+void cred_jws_decoded_finish(cred_jws_decoded *d);
 
 /*
  * Verifies the compact JWS token (len bytes, no surrounding white space) against trusted.
- * Returns 0 and fills *out (release with assay_jws_decoded_finish) when the signature of a
+ * Returns 0 and fills *out (release with cred_jws_decoded_finish) when the signature of a
  * trusted key verifies; otherwise the code of the first problem met (see the top of this
  * file), with err naming it, and *out left empty. opts may be NULL.
  */
-int assay_jws_verify(const char *token, size_t len, const assay_keyset *trusted,
-                     const assay_jws_verify_options *opts, assay_jws_decoded *out,
-                     assay_cred_error *err);
+int cred_jws_verify(const char *token, size_t len, const cred_keyset *trusted,
+                    const cred_jws_verify_options *opts, cred_jws_decoded *out,
+                    cred_error *err);
 
 #endif

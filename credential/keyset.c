@@ -10,43 +10,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct assay_keyset {
-    assay_key **v;
+struct cred_keyset {
+    cred_key **v;
     size_t n, cap;
 };
 
-assay_keyset *assay_keyset_create(void)
+cred_keyset *cred_keyset_create(void)
 {
-    return calloc(1, sizeof(assay_keyset));
+    return calloc(1, sizeof(cred_keyset));
 }
 
-void assay_keyset_destroy(assay_keyset *set)
+void cred_keyset_destroy(cred_keyset *set)
 {
     if (set == NULL) {
         return;
     }
     for (size_t i = 0; i < set->n; i++) {
-        assay_key_destroy(set->v[i]);
+        cred_key_destroy(set->v[i]);
     }
     free(set->v);
     free(set);
 }
 
-int assay_keyset_add(assay_keyset *set, assay_key *key, assay_cred_error *err)
+int cred_keyset_add(cred_keyset *set, cred_key *key, cred_error *err)
 {
-    if (set->n >= ASSAY_KEYSET_MAX) {
-        int rc = assay_cred_error_set(err, ASSAY_CRED_E_JWKS, assay_key_source(key),
-                                      "more than %d keys", ASSAY_KEYSET_MAX);
-        assay_key_destroy(key);
+    if (set->n >= CRED_KEYSET_MAX) {
+        int rc = cred_error_set(err, CRED_E_JWKS, cred_key_source(key), "more than %d keys",
+                                CRED_KEYSET_MAX);
+        cred_key_destroy(key);
         return rc;
     }
     if (set->n == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 4;
-        assay_key **v = realloc(set->v, cap * sizeof(*v));
+        cred_key **v = realloc(set->v, cap * sizeof(*v));
         if (v == NULL) {
-            int rc = assay_cred_error_set(err, ASSAY_CRED_E_NOMEM, assay_key_source(key),
-                                          "out of memory");
-            assay_key_destroy(key);
+            int rc = cred_error_set(err, CRED_E_NOMEM, cred_key_source(key), "out of memory");
+            cred_key_destroy(key);
             return rc;
         }
         set->v = v;
@@ -56,21 +55,19 @@ int assay_keyset_add(assay_keyset *set, assay_key *key, assay_cred_error *err)
     return 0;
 }
 
-int assay_keyset_load_jwks_buffer(assay_keyset *set, const char *name, const void *buf,
-                                  size_t len, assay_cred_error *err)
+int cred_keyset_load_jwks_buffer(cred_keyset *set, const char *name, const void *buf,
+                                 size_t len, cred_error *err)
 {
     json_error_t je;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     if (root == NULL) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_JWKS, name, "%d:%d: %s", je.line,
-                                    je.column, je.text);
+        return cred_error_set(err, CRED_E_JWKS, name, "%d:%d: %s", je.line, je.column, je.text);
     }
     json_t *keys = json_object_get(root, "keys");
     size_t before = set->n, usable = 0;
     int rc = 0;
     if (!json_is_array(keys)) {
-        rc = assay_cred_error_set(err, ASSAY_CRED_E_JWKS, name,
-                                  "not a JWK Set: no \"keys\" array");
+        rc = cred_error_set(err, CRED_E_JWKS, name, "not a JWK Set: no \"keys\" array");
         goto done;
     }
     for (size_t i = 0; i < json_array_size(keys); i++) {
@@ -82,78 +79,77 @@ int assay_keyset_load_jwks_buffer(assay_keyset *set, const char *name, const voi
             !json_object_get(jwk, "d") && !json_object_get(jwk, "k")) {
             continue; /* another type (EC, oct...): not ours to use */
         }
-        assay_key *k;
-        if ((rc = assay_key_from_jwk(jwk, where, &k, err)) != 0 ||
-            (rc = assay_keyset_add(set, k, err)) != 0) {
+        cred_key *k;
+        if ((rc = cred_key_from_jwk(jwk, where, &k, err)) != 0 ||
+            (rc = cred_keyset_add(set, k, err)) != 0) {
             goto done;
         }
         usable++;
     }
     if (usable == 0) {
-        rc = assay_cred_error_set(err, ASSAY_CRED_E_JWKS, name,
-                                  "no RSA or Ed25519 signature key in the set");
+        rc = cred_error_set(err, CRED_E_JWKS, name,
+                            "no RSA or Ed25519 signature key in the set");
     }
 done:
     if (rc != 0) {
         while (set->n > before) {
-            assay_key_destroy(set->v[--set->n]);
+            cred_key_destroy(set->v[--set->n]);
         }
     }
     json_decref(root);
     return rc;
 }
 
-static int jwks_cb(void *ctx, const char *name, const char *buf, size_t len,
-                   assay_cred_error *err)
+static int jwks_cb(void *ctx, const char *name, const char *buf, size_t len, cred_error *err)
 {
-    return assay_keyset_load_jwks_buffer(ctx, name, buf, len, err);
+    return cred_keyset_load_jwks_buffer(ctx, name, buf, len, err);
 }
 
-int assay_keyset_load_jwks_file(assay_keyset *set, const char *path, assay_cred_error *err)
+int cred_keyset_load_jwks_file(cred_keyset *set, const char *path, cred_error *err)
 {
-    return assay__cred_with_file(path, ASSAY_KEY_FILE_MAX, jwks_cb, set, err);
+    return cred__with_file(path, CRED_KEY_FILE_MAX, jwks_cb, set, err);
 }
 
-size_t assay_keyset_count(const assay_keyset *set)
+size_t cred_keyset_count(const cred_keyset *set)
 {
     return set->n;
 }
 
-const assay_key *assay_keyset_get(const assay_keyset *set, size_t i)
+const cred_key *cred_keyset_get(const cred_keyset *set, size_t i)
 {
     return i < set->n ? set->v[i] : NULL;
 }
 
-const assay_key *assay_keyset_find_kid(const assay_keyset *set, const char *kid)
+const cred_key *cred_keyset_find_kid(const cred_keyset *set, const char *kid)
 {
     for (size_t i = 0; kid && i < set->n; i++) {
-        if (strcmp(assay_key_kid(set->v[i]), kid) == 0) {
+        if (strcmp(cred_key_kid(set->v[i]), kid) == 0) {
             return set->v[i];
         }
     }
     for (size_t i = 0; kid && i < set->n; i++) {
-        if (strcmp(assay_key_thumbprint(set->v[i]), kid) == 0) {
+        if (strcmp(cred_key_thumbprint(set->v[i]), kid) == 0) {
             return set->v[i];
         }
     }
     return NULL;
 }
 
-const assay_key *assay_keyset_find_same(const assay_keyset *set, const assay_key *key)
+const cred_key *cred_keyset_find_same(const cred_keyset *set, const cred_key *key)
 {
     for (size_t i = 0; i < set->n; i++) {
-        if (strcmp(assay_key_thumbprint(set->v[i]), assay_key_thumbprint(key)) == 0) {
+        if (strcmp(cred_key_thumbprint(set->v[i]), cred_key_thumbprint(key)) == 0) {
             return set->v[i];
         }
     }
     return NULL;
 }
 
-json_t *assay_keyset_to_jwks(const assay_keyset *set)
+json_t *cred_keyset_to_jwks(const cred_keyset *set)
 {
     json_t *keys = json_array();
     for (size_t i = 0; keys && i < set->n; i++) {
-        if (json_array_append_new(keys, assay_key_public_jwk(set->v[i], true)) != 0) {
+        if (json_array_append_new(keys, cred_key_public_jwk(set->v[i], true)) != 0) {
             json_decref(keys);
             return NULL;
         }

@@ -14,6 +14,8 @@
 
 #include "uuid.h"
 
+#include <assay/credential_def.h>
+
 #include <ctype.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
@@ -21,93 +23,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The AchievementType enumeration of OB 3.0; other values must start with "ext:". */
-static const char *const achievement_types[] = {
-    "Achievement",
-    "ApprenticeshipCertificate",
-    "Assessment",
-    "Assignment",
-    "AssociateDegree",
-    "Award",
-    "Badge",
-    "BachelorDegree",
-    "Certificate",
-    "CertificateOfCompletion",
-    "Certification",
-    "CommunityService",
-    "Competency",
-    "Course",
-    "CoCurricular",
-    "Degree",
-    "Diploma",
-    "DoctoralDegree",
-    "Fieldwork",
-    "GeneralEducationDevelopment",
-    "JourneymanCertificate",
-    "LearningProgram",
-    "License",
-    "Membership",
-    "ProfessionalDoctorate",
-    "QualityAssuranceCredential",
-    "MasterCertificate",
-    "MasterDegree",
-    "MicroCredential",
-    "ResearchDoctorate",
-    "SecondarySchoolDiploma",
-};
-
-/* The IdentifierType enumeration of OB 3.0 (IdentityObject.identityType); or "ext:...". */
-static const char *const identifier_types[] = {
-    "name",          "sourcedId",    "systemId",        "productId",
-    "userName",      "accountId",    "emailAddress",    "nationalIdentityNumber",
-    "isbn",          "issn",         "lisSourcedId",    "oneRosterSourcedId",
-    "sisSourcedId",  "ltiContextId", "ltiDeploymentId", "ltiToolId",
-    "ltiPlatformId", "ltiUserId",    "identifier",
-};
-
-/* True when value is one of the n names, or an extension ("ext:..."). */
-static bool in_vocabulary(const char *value, const char *const *names, size_t n)
-{
-    if (strncmp(value, "ext:", 4) == 0 && value[4] != '\0') {
-        return true;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(value, names[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool empty(const char *s)
 {
     return s == NULL || *s == '\0';
 }
 
-static int bad(assay_cred_error *err, const char *where, const char *what)
+static int bad(cred_error *err, const char *where, const char *what)
 {
-    return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where, "%s", what);
+    return cred_error_set(err, CRED_E_INPUT, where, "%s", what);
 }
 
-static int need_text(const char *s, const char *where, assay_cred_error *err)
+static int need_text(const char *s, const char *where, cred_error *err)
 {
     return empty(s) ? bad(err, where, "required") : 0;
 }
 
-static int need_uri(const char *s, bool required, const char *where, assay_cred_error *err)
+static int need_uri(const char *s, bool required, const char *where, cred_error *err)
 {
     if (empty(s)) {
         return required ? bad(err, where, "required") : 0;
     }
-    if (!assay_uri_ok(s)) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "not an absolute URI: \"%.200s\"", s);
+    if (!assay_credential_uri_ok(s)) {
+        return cred_error_set(err, CRED_E_INPUT, where, "not an absolute URI: \"%.200s\"", s);
     }
     return 0;
 }
 
-static int check_alignments(const assay_ob3_alignment *a, size_t n, const char *base,
-                            assay_cred_error *err)
+static int check_alignments(const cred_ob3_alignment *a, size_t n, const char *base,
+                            cred_error *err)
 {
     char where[256];
     for (size_t i = 0; i < n; i++) {
@@ -120,12 +63,19 @@ static int check_alignments(const assay_ob3_alignment *a, size_t n, const char *
         if ((rc = need_uri(a[i].target_url, true, where, err)) != 0) {
             return rc;
         }
+        snprintf(where, sizeof(where), "%s.alignment[%zu].target_type", base, i);
+        if (!empty(a[i].target_type) && !assay_credential_alignment_type_ok(a[i].target_type)) {
+            return cred_error_set(err, CRED_E_INPUT, where,
+                                  "\"%.100s\" is not an OB 3.0 AlignmentTargetType (e.g. "
+                                  "CFItem, CFRubric, ceasn:Competency) nor ext:...",
+                                  a[i].target_type);
+        }
     }
     return 0;
 }
 
 /* The index of level key in c's scale, or -1. */
-static long level_index(const assay_ob3_competency *c, const char *key)
+static long level_index(const cred_ob3_competency *c, const char *key)
 {
     for (size_t i = 0; key && i < c->level_count; i++) {
         if (c->levels[i].key && strcmp(c->levels[i].key, key) == 0) {
@@ -135,7 +85,7 @@ static long level_index(const assay_ob3_competency *c, const char *key)
     return -1;
 }
 
-static int check_competency(const assay_ob3_competency *c, size_t ci, assay_cred_error *err)
+static int check_competency(const cred_ob3_competency *c, size_t ci, cred_error *err)
 {
     char where[256];
     int rc;
@@ -157,9 +107,9 @@ static int check_competency(const assay_ob3_competency *c, size_t ci, assay_cred
             return rc;
         }
         if (level_index(c, c->levels[i].key) != (long)i) {
-            return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                        "level \"%.100s\" appears twice on the scale",
-                                        c->levels[i].key);
+            return cred_error_set(err, CRED_E_INPUT, where,
+                                  "level \"%.100s\" appears twice on the scale",
+                                  c->levels[i].key);
         }
         snprintf(where, sizeof(where), "competencies[%zu].levels[%zu].name", ci, i);
         if ((rc = need_text(c->levels[i].name, where, err)) != 0) {
@@ -173,21 +123,21 @@ static int check_competency(const assay_ob3_competency *c, size_t ci, assay_cred
     long req = level_index(c, c->required_level), got = level_index(c, c->achieved_level);
     snprintf(where, sizeof(where), "competencies[%zu].required_level", ci);
     if (req < 0) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "\"%.100s\" is not a level of the scale",
-                                    c->required_level ? c->required_level : "(none)");
+        return cred_error_set(err, CRED_E_INPUT, where,
+                              "\"%.100s\" is not a level of the scale",
+                              c->required_level ? c->required_level : "(none)");
     }
     snprintf(where, sizeof(where), "competencies[%zu].achieved_level", ci);
     if (got < 0) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "\"%.100s\" is not a level of the scale",
-                                    c->achieved_level ? c->achieved_level : "(none)");
+        return cred_error_set(err, CRED_E_INPUT, where,
+                              "\"%.100s\" is not a level of the scale",
+                              c->achieved_level ? c->achieved_level : "(none)");
     }
     if (got < req) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, where,
-                                    "\"%.100s\" is below the required level \"%.100s\": no "
-                                    "credential for it",
-                                    c->achieved_level, c->required_level);
+        return cred_error_set(err, CRED_E_INPUT, where,
+                              "\"%.100s\" is below the required level \"%.100s\": no "
+                              "credential for it",
+                              c->achieved_level, c->required_level);
     }
     snprintf(where, sizeof(where), "competencies[%zu].result_description_id", ci);
     if ((rc = need_uri(c->result_description_id, false, where, err)) != 0) {
@@ -210,12 +160,12 @@ static bool hex64(const char *s)
     return true;
 }
 
-static int check_input(const assay_ob3_input *in, assay_cred_error *err)
+static int check_input(const cred_ob3_input *in, cred_error *err)
 {
     uint8_t u[16];
     int rc;
     char where[256];
-    if (!assay_uuid_parse(in->uuid, u)) {
+    if (!cred_uuid_parse(in->uuid, u)) {
         return bad(err, "uuid", "not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     }
     if ((rc = need_uri(in->issuer.id, true, "issuer.id", err)) != 0 ||
@@ -226,7 +176,7 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
     if (!empty(in->issuer.email) && strchr(in->issuer.email, '@') == NULL) {
         return bad(err, "issuer.email", "not an email address");
     }
-    const assay_ob3_achievement *a = &in->achievement;
+    const cred_ob3_achievement *a = &in->achievement;
     if ((rc = need_uri(a->id, true, "achievement.id", err)) != 0 ||
         (rc = need_text(a->name, "achievement.name", err)) != 0 ||
         (rc = need_text(a->description, "achievement.description", err)) != 0 ||
@@ -236,12 +186,11 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
         return rc;
     }
     if (!empty(a->achievement_type)) {
-        if (!in_vocabulary(a->achievement_type, achievement_types,
-                           sizeof(achievement_types) / sizeof(achievement_types[0]))) {
-            return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, "achievement.achievement_type",
-                                        "\"%.100s\" is not an OB 3.0 AchievementType (e.g. "
-                                        "MicroCredential, Competency, Badge) nor ext:...",
-                                        a->achievement_type);
+        if (!assay_credential_achievement_type_ok(a->achievement_type)) {
+            return cred_error_set(err, CRED_E_INPUT, "achievement.achievement_type",
+                                  "\"%.100s\" is not an OB 3.0 AchievementType (e.g. "
+                                  "MicroCredential, Competency, Badge) nor ext:...",
+                                  a->achievement_type);
         }
     }
     if (in->competency_count > 0 && in->competencies == NULL) {
@@ -252,26 +201,24 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
             return rc;
         }
     }
-    const assay_ob3_subject *s = &in->subject;
+    const cred_ob3_subject *s = &in->subject;
     if (empty(s->id) && empty(s->identity)) {
         return bad(err, "subject", "needs an id (URI) or an identity to hash");
     }
     if ((rc = need_uri(s->id, false, "subject.id", err)) != 0) {
         return rc;
     }
-    if (!empty(s->identity_type) &&
-        !in_vocabulary(s->identity_type, identifier_types,
-                       sizeof(identifier_types) / sizeof(identifier_types[0]))) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_INPUT, "subject.identity_type",
-                                    "\"%.100s\" is not an OB 3.0 IdentifierType (e.g. "
-                                    "identifier, sisSourcedId, emailAddress) nor ext:...",
-                                    s->identity_type);
+    if (!empty(s->identity_type) && !assay_credential_identifier_type_ok(s->identity_type)) {
+        return cred_error_set(err, CRED_E_INPUT, "subject.identity_type",
+                              "\"%.100s\" is not an OB 3.0 IdentifierType (e.g. "
+                              "identifier, sisSourcedId, emailAddress) nor ext:...",
+                              s->identity_type);
     }
     if (in->evidence_count > 0 && in->evidence == NULL) {
         return bad(err, "evidence", "count without an array");
     }
     for (size_t i = 0; i < in->evidence_count; i++) {
-        const assay_ob3_evidence *e = &in->evidence[i];
+        const cred_ob3_evidence *e = &in->evidence[i];
         static const char *const fields[] = {"submission_id", "rubric_id", "rubric_version"};
         const char *values[] = {e->submission_id, e->rubric_id, e->rubric_version};
         for (size_t f = 0; f < 3; f++) {
@@ -286,7 +233,7 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
         }
         int64_t t;
         snprintf(where, sizeof(where), "evidence[%zu].graded_at", i);
-        if (!empty(e->graded_at) && !assay_time_parse(e->graded_at, &t)) {
+        if (!empty(e->graded_at) && !cred_time_parse(e->graded_at, &t)) {
             return bad(err, where, "not an RFC 3339 date-time");
         }
         snprintf(where, sizeof(where), "evidence[%zu].url", i);
@@ -304,7 +251,7 @@ static int check_input(const assay_ob3_input *in, assay_cred_error *err)
     return 0;
 }
 
-void assay_ob3_identity_hash(const char *identity, const char *salt, char out[72])
+void cred_ob3_identity_hash(const char *identity, const char *salt, char out[72])
 {
     size_t il = strlen(identity), sl = salt ? strlen(salt) : 0;
     char *buf = malloc(il + sl + 1);
@@ -317,8 +264,8 @@ void assay_ob3_identity_hash(const char *identity, const char *salt, char out[72
     if (sl) {
         memcpy(buf + il, salt, sl);
     }
-    assay_sha256_hex(buf, il + sl, hex);
-    assay_cred_wipe(buf, il + sl);
+    cred_sha256_hex(buf, il + sl, hex);
+    cred_wipe(buf, il + sl);
     free(buf);
     snprintf(out, 72, "sha256$%s", hex);
 }
@@ -362,27 +309,16 @@ static json_t *types(const char *t1, const char *t2)
 /* "urn:uuid:" + v5(achievement id NUL a NUL b), b optional. */
 static json_t *derived_id(const char *achievement, const char *a, const char *b)
 {
-    size_t la = strlen(achievement), l1 = strlen(a), l2 = b ? strlen(b) : 0;
-    size_t n = la + 1 + l1 + (b ? 1 + l2 : 0);
-    char *name = malloc(n);
-    if (name == NULL) {
+    const char *parts[] = {achievement, a, b};
+    char u[CRED_UUID_STRLEN + 1], urn[64];
+    if (cred_uuid_v5_joined(parts, b ? 3 : 2, u) != 0) {
         return NULL;
     }
-    memcpy(name, achievement, la);
-    name[la] = '\0';
-    memcpy(name + la + 1, a, l1);
-    if (b) {
-        name[la + 1 + l1] = '\0';
-        memcpy(name + la + 1 + l1 + 1, b, l2);
-    }
-    char u[ASSAY_UUID_STRLEN + 1], urn[64];
-    assay_uuid_v5(ASSAY_UUID_NS_URL, name, n, u);
-    free(name);
     snprintf(urn, sizeof(urn), "urn:uuid:%s", u);
     return json_string(urn);
 }
 
-static json_t *alignments(const assay_ob3_alignment *a, size_t n, bool *ok)
+static json_t *alignments(const cred_ob3_alignment *a, size_t n, bool *ok)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -402,13 +338,13 @@ static json_t *alignments(const assay_ob3_alignment *a, size_t n, bool *ok)
 }
 
 /* The id of level i of c: the caller's or the derived one. */
-static json_t *level_id(const char *achievement, const assay_ob3_competency *c, long i)
+static json_t *level_id(const char *achievement, const cred_ob3_competency *c, long i)
 {
     return c->levels[i].id ? json_string(c->levels[i].id)
                            : derived_id(achievement, c->id, c->levels[i].key);
 }
 
-static json_t *result_description(const char *achievement, const assay_ob3_competency *c,
+static json_t *result_description(const char *achievement, const cred_ob3_competency *c,
                                   bool *ok)
 {
     json_t *rd = json_object();
@@ -437,9 +373,9 @@ static json_t *result_description(const char *achievement, const assay_ob3_compe
     return rd;
 }
 
-static json_t *achievement(const assay_ob3_input *in, bool *ok)
+static json_t *achievement(const cred_ob3_input *in, bool *ok)
 {
-    const assay_ob3_achievement *a = &in->achievement;
+    const cred_ob3_achievement *a = &in->achievement;
     json_t *o = json_object();
     put_str(o, "id", a->id, ok);
     put(o, "type", types("Achievement", NULL), ok);
@@ -463,9 +399,9 @@ static json_t *achievement(const assay_ob3_input *in, bool *ok)
     return o;
 }
 
-static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred_error *err)
+static int subject(const cred_ob3_input *in, json_t **out, bool *ok, cred_error *err)
 {
-    const assay_ob3_subject *s = &in->subject;
+    const cred_ob3_subject *s = &in->subject;
     json_t *o = json_object();
     put_str(o, "id", s->id, ok);
     put(o, "type", types("AchievementSubject", NULL), ok);
@@ -475,15 +411,15 @@ static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred
             uint8_t r[16];
             if (gnutls_rnd(GNUTLS_RND_NONCE, r, sizeof(r)) < 0) {
                 json_decref(o);
-                return assay_cred_error_set(err, ASSAY_CRED_E_CRYPTO, "subject.salt",
-                                            "random number generator failed");
+                return cred_error_set(err, CRED_E_CRYPTO, "subject.salt",
+                                      "random number generator failed");
             }
             for (size_t i = 0; i < sizeof(r); i++) {
                 snprintf(salt + 2 * i, 3, "%02x", r[i]);
             }
         }
         const char *use_salt = s->salt ? s->salt : salt;
-        assay_ob3_identity_hash(s->identity, use_salt, hash);
+        cred_ob3_identity_hash(s->identity, use_salt, hash);
         json_t *id = json_object();
         put_str(id, "type", "IdentityObject", ok);
         put_str(id, "identityHash", hash, ok);
@@ -501,7 +437,7 @@ static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred
     if (in->competency_count) {
         json_t *results = json_array();
         for (size_t i = 0; i < in->competency_count; i++) {
-            const assay_ob3_competency *c = &in->competencies[i];
+            const cred_ob3_competency *c = &in->competencies[i];
             json_t *r = json_object();
             put(r, "type", types("Result", NULL), ok);
             put(r, "achievedLevel",
@@ -518,11 +454,11 @@ static int subject(const assay_ob3_input *in, json_t **out, bool *ok, assay_cred
     return 0;
 }
 
-static json_t *evidence(const assay_ob3_input *in, bool *ok)
+static json_t *evidence(const cred_ob3_input *in, bool *ok)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < in->evidence_count; i++) {
-        const assay_ob3_evidence *e = &in->evidence[i];
+        const cred_ob3_evidence *e = &in->evidence[i];
         char name[600], desc[1200];
         snprintf(name, sizeof(name), "Submission %s", e->submission_id);
         snprintf(desc, sizeof(desc),
@@ -540,7 +476,7 @@ static json_t *evidence(const assay_ob3_input *in, bool *ok)
     return arr;
 }
 
-int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *err)
+int cred_ob3_build(const cred_ob3_input *in, json_t **out, cred_error *err)
 {
     int rc = check_input(in, err);
     if (rc != 0) {
@@ -549,16 +485,16 @@ int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *e
     bool ok = true;
     char id[64], from[32], until[32];
     uint8_t u[16];
-    char norm[ASSAY_UUID_STRLEN + 1];
-    assay_uuid_parse(in->uuid, u);
-    assay_uuid_format(u, norm);
+    char norm[CRED_UUID_STRLEN + 1];
+    cred_uuid_parse(in->uuid, u);
+    cred_uuid_format(u, norm);
     snprintf(id, sizeof(id), "urn:uuid:%s", norm);
-    assay_time_format(in->valid_from, from);
+    cred_time_format(in->valid_from, from);
 
     json_t *c = json_object();
     json_t *ctx = json_array();
-    push(ctx, json_string(ASSAY_OB3_CONTEXT_VC), &ok);
-    push(ctx, json_string(ASSAY_OB3_CONTEXT_OB), &ok);
+    push(ctx, json_string(CRED_OB3_CONTEXT_VC), &ok);
+    push(ctx, json_string(CRED_OB3_CONTEXT_OB), &ok);
     put(c, "@context", ctx, &ok);
     put_str(c, "id", id, &ok);
     put(c, "type", types("VerifiableCredential", "OpenBadgeCredential"), &ok);
@@ -571,7 +507,7 @@ int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *e
     put(c, "issuer", issuer, &ok);
     put_str(c, "validFrom", from, &ok);
     if (in->has_valid_until) {
-        assay_time_format(in->valid_until, until);
+        cred_time_format(in->valid_until, until);
         put_str(c, "validUntil", until, &ok);
     }
     put_str(c, "name", empty(in->name) ? in->achievement.name : in->name, &ok);
@@ -586,11 +522,11 @@ int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *e
         put(c, "evidence", evidence(in, &ok), &ok);
     }
     put(c, "credentialSchema",
-        json_pack("[{s:s, s:s}]", "id", ASSAY_OB3_SCHEMA_URL, "type", ASSAY_OB3_SCHEMA_TYPE),
+        json_pack("[{s:s, s:s}]", "id", CRED_OB3_SCHEMA_URL, "type", CRED_OB3_SCHEMA_TYPE),
         &ok);
     if (!ok || c == NULL) {
         json_decref(c);
-        return assay_cred_error_set(err, ASSAY_CRED_E_NOMEM, "", "out of memory");
+        return cred_error_set(err, CRED_E_NOMEM, "", "out of memory");
     }
     *out = c;
     return 0;

@@ -15,8 +15,8 @@
  *
  * It does not sign (vcjwt.h) and does not decide who earned what (the caller does).
  */
-#ifndef ASSAY_CREDENTIAL_OB3_H
-#define ASSAY_CREDENTIAL_OB3_H
+#ifndef CREDENTIAL_OB3_H
+#define CREDENTIAL_OB3_H
 
 #include "cred.h"
 
@@ -25,105 +25,105 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ASSAY_OB3_CONTEXT_VC "https://www.w3.org/ns/credentials/v2"
-#define ASSAY_OB3_CONTEXT_OB "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-#define ASSAY_OB3_SCHEMA_URL                                                                   \
+#define CRED_OB3_CONTEXT_VC "https://www.w3.org/ns/credentials/v2"
+#define CRED_OB3_CONTEXT_OB "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+#define CRED_OB3_SCHEMA_URL                                                                    \
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema" \
     ".json"
-#define ASSAY_OB3_SCHEMA_TYPE "1EdTechJsonSchemaValidator2019"
+#define CRED_OB3_SCHEMA_TYPE "1EdTechJsonSchemaValidator2019"
 
 /* The issuer's Profile. */
-typedef struct assay_ob3_profile {
+typedef struct cred_ob3_profile {
     const char *id;    /* required, an absolute URI (normally the issuer's https URL) */
     const char *name;  /* required */
     const char *url;   /* optional URI of the issuer's home page */
     const char *email; /* optional */
-} assay_ob3_profile;
+} cred_ob3_profile;
 
 /* An Alignment, e.g. to a CASE CFItem. */
-typedef struct assay_ob3_alignment {
+typedef struct cred_ob3_alignment {
     const char *target_name;      /* required */
     const char *target_url;       /* required URI (a CASE CFItem URI) */
     const char *target_type;      /* NULL: "CFItem" */
     const char *target_code;      /* optional */
     const char *target_framework; /* optional */
-} assay_ob3_alignment;
+} cred_ob3_alignment;
 
 /* One level of a competency's proficiency scale. */
-typedef struct assay_ob3_level {
+typedef struct cred_ob3_level {
     const char *key;         /* required: the level's id on the scale, e.g. "proficient" */
     const char *name;        /* required: its name, e.g. "Proficient" */
     const char *description; /* optional */
     const char *id;          /* optional URI; NULL: derived (see ob3.c) */
-} assay_ob3_level;
+} cred_ob3_level;
 
 /* One competency the credential certifies, with the scale it is rated on. */
-typedef struct assay_ob3_competency {
-    const char *id;                /* required: the competency's id in its framework */
-    const char *name;              /* required */
-    const assay_ob3_level *levels; /* the scale, lowest level first (at least one) */
+typedef struct cred_ob3_competency {
+    const char *id;               /* required: the competency's id in its framework */
+    const char *name;             /* required */
+    const cred_ob3_level *levels; /* the scale, lowest level first (at least one) */
     size_t level_count;
-    const char *required_level;           /* required: a level key */
-    const char *achieved_level;           /* required: a level key, at or above the required */
-    const char *result_description_id;    /* optional URI; NULL: derived */
-    const assay_ob3_alignment *alignment; /* optional, e.g. the competency's CFItem */
+    const char *required_level;          /* required: a level key */
+    const char *achieved_level;          /* required: a level key, at or above the required */
+    const char *result_description_id;   /* optional URI; NULL: derived */
+    const cred_ob3_alignment *alignment; /* optional, e.g. the competency's CFItem */
     size_t alignment_count;
-} assay_ob3_competency;
+} cred_ob3_competency;
 
-typedef struct assay_ob3_achievement {
+typedef struct cred_ob3_achievement {
     const char *id;                 /* required URI */
     const char *name;               /* required */
     const char *description;        /* required */
     const char *criteria_narrative; /* required */
     const char *image;              /* optional image URI */
     const char *achievement_type;   /* optional: a value of the spec's enumeration or ext:... */
-    const assay_ob3_alignment *alignment;
+    const cred_ob3_alignment *alignment;
     size_t alignment_count;
-} assay_ob3_achievement;
+} cred_ob3_achievement;
 
 /* The learner: as "id" (a URI), as a hashed identifier, or both; at least one. */
-typedef struct assay_ob3_subject {
+typedef struct cred_ob3_subject {
     const char *id;            /* optional URI: credentialSubject.id (the JWT's sub) */
     const char *identity;      /* optional plain learner id, published only hashed */
     const char *identity_type; /* NULL: "identifier" */
     const char *salt;          /* NULL: 16 random bytes in hex (GnuTLS) */
-} assay_ob3_subject;
+} cred_ob3_subject;
 
 /* A graded submission behind the award. */
-typedef struct assay_ob3_evidence {
+typedef struct cred_ob3_evidence {
     const char *submission_id;  /* required */
     const char *rubric_id;      /* required */
     const char *rubric_version; /* required */
     const char *rubric_sha256;  /* required: 64 hex digits */
     const char *graded_at;      /* optional RFC 3339 */
     const char *url;            /* optional URI of the submission: Evidence "id" */
-} assay_ob3_evidence;
+} cred_ob3_evidence;
 
-typedef struct assay_ob3_input {
+typedef struct cred_ob3_input {
     const char *uuid;        /* required: the credential's UUID; its id is urn:uuid:UUID */
     const char *name;        /* NULL: the achievement's name */
     const char *description; /* optional */
     int64_t valid_from;      /* seconds since the epoch */
     bool has_valid_until;
     int64_t valid_until; /* after valid_from */
-    assay_ob3_profile issuer;
-    assay_ob3_achievement achievement;
-    const assay_ob3_competency *competencies;
+    cred_ob3_profile issuer;
+    cred_ob3_achievement achievement;
+    const cred_ob3_competency *competencies;
     size_t competency_count;
-    assay_ob3_subject subject;
-    const assay_ob3_evidence *evidence;
+    cred_ob3_subject subject;
+    const cred_ob3_evidence *evidence;
     size_t evidence_count;
-} assay_ob3_input;
+} cred_ob3_input;
 
 /*
  * Builds the AchievementCredential. Returns 0 and a new object in *out (caller
- * json_decref's it), or ASSAY_CRED_E_INPUT with err naming the field (for example
+ * json_decref's it), or CRED_E_INPUT with err naming the field (for example
  * "achievement.alignment[1].target_url") and the problem, or E_NOMEM / E_CRYPTO; *out is
  * untouched on failure.
  */
-int assay_ob3_build(const assay_ob3_input *in, json_t **out, assay_cred_error *err);
+int cred_ob3_build(const cred_ob3_input *in, json_t **out, cred_error *err);
 
 /* The IdentityHash "sha256$<hex>" of identity followed by salt into out. */
-void assay_ob3_identity_hash(const char *identity, const char *salt, char out[72]);
+void cred_ob3_identity_hash(const char *identity, const char *salt, char out[72]);
 
 #endif

@@ -7,12 +7,14 @@
 
 #include "ob3.h"
 
+#include <assay/credential_def.h>
+
 #include <stdio.h>
 #include <string.h>
 
-static int fail(assay_cred_error *err, const char *where, const char *what)
+static int fail(cred_error *err, const char *where, const char *what)
 {
-    return assay_cred_error_set(err, ASSAY_CRED_E_CREDENTIAL, where, "%s", what);
+    return cred_error_set(err, CRED_E_CREDENTIAL, where, "%s", what);
 }
 
 /* True when t is the string name or an array holding it. */
@@ -32,47 +34,45 @@ static bool has_type(const json_t *t, const char *name)
     return false;
 }
 
-static int want_type(const json_t *o, const char *name, const char *where,
-                     assay_cred_error *err)
+static int want_type(const json_t *o, const char *name, const char *where, cred_error *err)
 {
     if (!has_type(json_object_get(o, "type"), name)) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_CREDENTIAL, where,
-                                    "\"type\" does not include \"%s\"", name);
+        return cred_error_set(err, CRED_E_CREDENTIAL, where, "\"type\" does not include \"%s\"",
+                              name);
     }
     return 0;
 }
 
 static int want_string(const json_t *o, const char *key, bool required, bool uri,
-                       const char *where, assay_cred_error *err)
+                       const char *where, cred_error *err)
 {
     const json_t *v = json_object_get(o, key);
     if (v == NULL) {
-        return required ? assay_cred_error_set(err, ASSAY_CRED_E_CREDENTIAL, where,
-                                               "required member \"%s\" missing", key)
+        return required ? cred_error_set(err, CRED_E_CREDENTIAL, where,
+                                         "required member \"%s\" missing", key)
                         : 0;
     }
     if (!json_is_string(v) || json_string_length(v) == 0) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_CREDENTIAL, where,
-                                    "\"%s\" is not a non-empty string", key);
+        return cred_error_set(err, CRED_E_CREDENTIAL, where, "\"%s\" is not a non-empty string",
+                              key);
     }
-    if (uri && !assay_uri_ok(json_string_value(v))) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_CREDENTIAL, where,
-                                    "\"%s\" is not an absolute URI", key);
+    if (uri && !assay_credential_uri_ok(json_string_value(v))) {
+        return cred_error_set(err, CRED_E_CREDENTIAL, where, "\"%s\" is not an absolute URI",
+                              key);
     }
     return 0;
 }
 
 /* Every element of o[key], if present, is an object of type name. */
 static int want_list(const json_t *o, const char *key, const char *name, const char *where,
-                     assay_cred_error *err)
+                     cred_error *err)
 {
     const json_t *a = json_object_get(o, key);
     if (a == NULL) {
         return 0;
     }
     if (!json_is_array(a)) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_CREDENTIAL, where,
-                                    "\"%s\" is not an array", key);
+        return cred_error_set(err, CRED_E_CREDENTIAL, where, "\"%s\" is not an array", key);
     }
     char w[256];
     for (size_t i = 0; i < json_array_size(a); i++) {
@@ -89,7 +89,7 @@ static int want_list(const json_t *o, const char *key, const char *name, const c
     return 0;
 }
 
-static int check_subject(const json_t *s, assay_cred_error *err)
+static int check_subject(const json_t *s, cred_error *err)
 {
     const char *w = "credentialSubject";
     int rc;
@@ -140,7 +140,7 @@ static int check_subject(const json_t *s, assay_cred_error *err)
     return 0;
 }
 
-int assay_ob3_check(const json_t *c, assay_cred_error *err)
+int cred_ob3_check(const json_t *c, cred_error *err)
 {
     int rc;
     if (!json_is_object(c)) {
@@ -150,9 +150,9 @@ int assay_ob3_check(const json_t *c, assay_cred_error *err)
     const char *c0 = json_string_value(json_array_get(ctx, 0));
     const char *c1 = json_string_value(json_array_get(ctx, 1));
     static const char ob_prefix[] = "https://purl.imsglobal.org/spec/ob/v3p0/context";
-    if (c0 == NULL || strcmp(c0, ASSAY_OB3_CONTEXT_VC) != 0) {
+    if (c0 == NULL || strcmp(c0, CRED_OB3_CONTEXT_VC) != 0) {
         return fail(err, "@context",
-                    "must be an array starting with " ASSAY_OB3_CONTEXT_VC " (VCDM 2.0)");
+                    "must be an array starting with " CRED_OB3_CONTEXT_VC " (VCDM 2.0)");
     }
     if (c1 == NULL || strncmp(c1, ob_prefix, sizeof(ob_prefix) - 1) != 0) {
         return fail(err, "@context", "second context is not the OB 3.0 context");
@@ -177,11 +177,11 @@ int assay_ob3_check(const json_t *c, assay_cred_error *err)
         return rc;
     }
     int64_t from, until;
-    if (!assay_time_parse(json_string_value(json_object_get(c, "validFrom")), &from)) {
+    if (!cred_time_parse(json_string_value(json_object_get(c, "validFrom")), &from)) {
         return fail(err, "validFrom", "required RFC 3339 date-time missing or malformed");
     }
     if (json_object_get(c, "validUntil") &&
-        !assay_time_parse(json_string_value(json_object_get(c, "validUntil")), &until)) {
+        !cred_time_parse(json_string_value(json_object_get(c, "validUntil")), &until)) {
         return fail(err, "validUntil", "not an RFC 3339 date-time");
     }
     if ((rc = check_subject(json_object_get(c, "credentialSubject"), err)) != 0 ||

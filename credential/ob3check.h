@@ -3,8 +3,8 @@
  * members the spec requires and the shape of the optional ones), for credentials read back
  * from a VC-JWT or given to `assay credential sign`.
  */
-#ifndef ASSAY_CREDENTIAL_OB3CHECK_H
-#define ASSAY_CREDENTIAL_OB3CHECK_H
+#ifndef CREDENTIAL_OB3CHECK_H
+#define CREDENTIAL_OB3CHECK_H
 
 #include "cred.h"
 
@@ -16,8 +16,8 @@
  * URI id, an issuer Profile with a URI id, validFrom (and validUntil, if any) as RFC 3339
  * date-times, a name, and an AchievementSubject whose achievement has id, type, name,
  * description and criteria; optional parts present must be well formed. Returns 0, or
- * ASSAY_CRED_E_CREDENTIAL with err naming the first problem's path.
+ * CRED_E_CREDENTIAL with err naming the first problem's path.
  */
-int assay_ob3_check(const json_t *cred, assay_cred_error *err);
+int cred_ob3_check(const json_t *cred, cred_error *err);
 
 #endif

@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool assay_uuid_parse(const char *s, uint8_t out[16])
+bool cred_uuid_parse(const char *s, uint8_t out[16])
 {
-    if (s == NULL || strlen(s) != ASSAY_UUID_STRLEN) {
+    if (s == NULL || strlen(s) != CRED_UUID_STRLEN) {
         return false;
     }
     char hex[32];
     size_t k = 0;
-    for (size_t i = 0; i < ASSAY_UUID_STRLEN; i++) {
+    for (size_t i = 0; i < CRED_UUID_STRLEN; i++) {
         bool dash = i == 8 || i == 13 || i == 18 || i == 23;
         if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i])) {
             return false;
@@ -38,9 +38,9 @@ bool assay_uuid_parse(const char *s, uint8_t out[16])
            n == 16;
 }
 
-void assay_uuid_format(const uint8_t b[16], char out[ASSAY_UUID_STRLEN + 1])
+void cred_uuid_format(const uint8_t b[16], char out[CRED_UUID_STRLEN + 1])
 {
-    snprintf(out, ASSAY_UUID_STRLEN + 1,
+    snprintf(out, CRED_UUID_STRLEN + 1,
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
              b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
              b[15]);
@@ -53,22 +53,22 @@ static void stamp(uint8_t b[16], int version)
     b[8] = (uint8_t)((b[8] & 0x3F) | 0x80);
 }
 
-int assay_uuid_v4(char out[ASSAY_UUID_STRLEN + 1])
+int cred_uuid_v4(char out[CRED_UUID_STRLEN + 1])
 {
     uint8_t b[16];
     if (gnutls_rnd(GNUTLS_RND_RANDOM, b, sizeof(b)) < 0) {
-        return ASSAY_CRED_E_CRYPTO;
+        return CRED_E_CRYPTO;
     }
     stamp(b, 4);
-    assay_uuid_format(b, out);
+    cred_uuid_format(b, out);
     return 0;
 }
 
-int assay_uuid_v5(const char *ns, const void *name, size_t len, char out[ASSAY_UUID_STRLEN + 1])
+int cred_uuid_v5(const char *ns, const void *name, size_t len, char out[CRED_UUID_STRLEN + 1])
 {
     uint8_t nsb[16];
-    if (!assay_uuid_parse(ns, nsb)) {
-        return ASSAY_CRED_E_ARG;
+    if (!cred_uuid_parse(ns, nsb)) {
+        return CRED_E_ARG;
     }
     struct sha1_ctx ctx;
     uint8_t digest[SHA1_DIGEST_SIZE];
@@ -77,30 +77,43 @@ int assay_uuid_v5(const char *ns, const void *name, size_t len, char out[ASSAY_U
     sha1_update(&ctx, len, name);
     sha1_digest(&ctx, sizeof(digest), digest);
     stamp(digest, 5);
-    assay_uuid_format(digest, out);
+    cred_uuid_format(digest, out);
     return 0;
 }
 
-int assay_uuid_award(const char *learner, const char *credential_id, const char *version,
-                     char out[ASSAY_UUID_STRLEN + 1])
+int cred_uuid_v5_joined(const char *const *parts, size_t n, char out[CRED_UUID_STRLEN + 1])
 {
-    if (learner == NULL || credential_id == NULL || version == NULL) {
-        return ASSAY_CRED_E_ARG;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i] == NULL) {
+            return CRED_E_ARG;
+        }
+        len += strlen(parts[i]) + (i > 0);
+        if (len > 65536) {
+            return CRED_E_ARG;
+        }
     }
-    size_t a = strlen(learner), b = strlen(credential_id), c = strlen(version);
-    if (a + b + c > 65536) {
-        return ASSAY_CRED_E_ARG;
-    }
-    char *name = malloc(a + b + c + 2);
+    char *name = malloc(len + 1);
     if (name == NULL) {
-        return ASSAY_CRED_E_NOMEM;
+        return CRED_E_NOMEM;
     }
-    memcpy(name, learner, a);
-    name[a] = '\0';
-    memcpy(name + a + 1, credential_id, b);
-    name[a + 1 + b] = '\0';
-    memcpy(name + a + b + 2, version, c);
-    int rc = assay_uuid_v5(ASSAY_UUID_NS_URL, name, a + b + c + 2, out);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            name[at++] = '\0';
+        }
+        size_t l = strlen(parts[i]);
+        memcpy(name + at, parts[i], l);
+        at += l;
+    }
+    int rc = cred_uuid_v5(CRED_UUID_NS_URL, name, len, out);
     free(name);
     return rc;
+}
+
+int cred_uuid_award(const char *learner, const char *credential_id, const char *version,
+                    char out[CRED_UUID_STRLEN + 1])
+{
+    const char *parts[] = {learner, credential_id, version};
+    return cred_uuid_v5_joined(parts, 3, out);
 }

@@ -27,23 +27,34 @@ static const char *str_at(const json_t *o, const char *a, const char *b)
     return json_string_value(b ? json_object_get(v, b) : v);
 }
 
-int assay_vcjwt_sign(const json_t *credential, const assay_key *key,
-                     const assay_jws_sign_options *opts, char **out, assay_cred_error *err)
+/* A copy of a JWT payload without the JWT claims: the credential. NULL when out of
+ * memory. */
+static json_t *without_claims(const json_t *payload)
 {
-    int rc = assay_ob3_check(credential, err);
+    json_t *c = json_copy((json_t *)payload);
+    for (size_t i = 0; c && i < CLAIM_COUNT; i++) {
+        json_object_del(c, claim_names[i]);
+    }
+    return c;
+}
+
+int cred_vcjwt_sign(const json_t *credential, const cred_key *key,
+                    const cred_jws_sign_options *opts, char **out, cred_error *err)
+{
+    int rc = cred_ob3_check(credential, err);
     if (rc != 0) {
         return rc;
     }
     for (size_t i = 0; i < CLAIM_COUNT; i++) {
         if (json_object_get(credential, claim_names[i])) {
-            return assay_cred_error_set(err, ASSAY_CRED_E_CREDENTIAL, "credential",
-                                        "has a member \"%s\", which is a JWT claim name; the "
-                                        "claims are derived from the credential",
-                                        claim_names[i]);
+            return cred_error_set(err, CRED_E_CREDENTIAL, "credential",
+                                  "has a member \"%s\", which is a JWT claim name; the "
+                                  "claims are derived from the credential",
+                                  claim_names[i]);
         }
     }
     int64_t from = 0, until = 0;
-    assay_time_parse(str_at(credential, "validFrom", NULL), &from);
+    cred_time_parse(str_at(credential, "validFrom", NULL), &from);
     const char *valid_until = str_at(credential, "validUntil", NULL);
     const char *sub = str_at(credential, "credentialSubject", "id");
     json_t *payload = json_copy((json_t *)credential);
@@ -56,20 +67,20 @@ int assay_vcjwt_sign(const json_t *credential, const assay_key *key,
     if (sub) {
         ok = ok && json_object_set_new(payload, "sub", json_string(sub)) == 0;
     }
-    if (valid_until && assay_time_parse(valid_until, &until)) {
+    if (valid_until && cred_time_parse(valid_until, &until)) {
         ok = ok && json_object_set_new(payload, "exp", json_integer(until)) == 0;
     }
     char *text = ok ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     if (text == NULL) {
-        return assay_cred_error_set(err, ASSAY_CRED_E_NOMEM, "", "out of memory");
+        return cred_error_set(err, CRED_E_NOMEM, "", "out of memory");
     }
-    rc = assay_jws_sign(key, opts, text, strlen(text), out, err);
+    rc = cred_jws_sign(key, opts, text, strlen(text), out, err);
     free(text);
     return rc;
 }
 
-void assay_vcjwt_result_finish(assay_vcjwt_result *r)
+void cred_vcjwt_result_finish(cred_vcjwt_result *r)
 {
     if (r) {
         json_decref(r->header);
@@ -79,13 +90,13 @@ void assay_vcjwt_result_finish(assay_vcjwt_result *r)
     }
 }
 
-__attribute__((format(printf, 4, 5))) static void add(assay_vcjwt_result *r, int code,
+__attribute__((format(printf, 4, 5))) static void add(cred_vcjwt_result *r, int code,
                                                       const char *where, const char *fmt, ...)
 {
-    if (r->reason_count >= ASSAY_VCJWT_MAX_REASONS) {
+    if (r->reason_count >= CRED_VCJWT_MAX_REASONS) {
         return;
     }
-    assay_cred_error *e = &r->reasons[r->reason_count++];
+    cred_error *e = &r->reasons[r->reason_count++];
     memset(e, 0, sizeof(*e));
     e->code = code;
     snprintf(e->where, sizeof(e->where), "%s", where);
@@ -114,7 +125,7 @@ static bool numeric_date(const json_t *v, int64_t *out)
 }
 
 /* A string claim that must equal the credential's value (NULL: the credential has none). */
-static void string_claim(assay_vcjwt_result *r, const json_t *payload, const char *claim,
+static void string_claim(cred_vcjwt_result *r, const json_t *payload, const char *claim,
                          const char *value, const char *field, int code)
 {
     const json_t *v = json_object_get(payload, claim);
@@ -136,15 +147,15 @@ static void string_claim(assay_vcjwt_result *r, const json_t *payload, const cha
 }
 
 /* A NumericDate claim that must equal the credential's date-time. */
-static void date_claim(assay_vcjwt_result *r, const json_t *payload, const char *claim,
-                       bool has, int64_t value, const char *field, int code)
+static void date_claim(cred_vcjwt_result *r, const json_t *payload, const char *claim, bool has,
+                       int64_t value, const char *field, int code)
 {
     const json_t *v = json_object_get(payload, claim);
     char a[32], b[32];
     int64_t t;
     if (v == NULL) {
         if (has) {
-            assay_time_format(value, b);
+            cred_time_format(value, b);
             add(r, code, claim, "required claim missing (it must equal %s %s)", field, b);
         }
         return;
@@ -152,28 +163,28 @@ static void date_claim(assay_vcjwt_result *r, const json_t *payload, const char 
     if (!numeric_date(v, &t)) {
         add(r, code, claim, "claim is not a NumericDate (seconds since 1970)");
     } else if (has && t != value) {
-        assay_time_format(t, a);
-        assay_time_format(value, b);
+        cred_time_format(t, a);
+        cred_time_format(value, b);
         add(r, code, claim, "%s does not match %s %s", a, field, b);
     }
 }
 
-static void check_claims(assay_vcjwt_result *r, int64_t now)
+static void check_claims(cred_vcjwt_result *r, int64_t now)
 {
     const json_t *p = r->payload, *c = r->credential;
-    string_claim(r, p, "iss", str_at(c, "issuer", "id"), "issuer.id", ASSAY_CRED_E_CLAIM_ISS);
-    string_claim(r, p, "jti", str_at(c, "id", NULL), "id", ASSAY_CRED_E_CLAIM_JTI);
+    string_claim(r, p, "iss", str_at(c, "issuer", "id"), "issuer.id", CRED_E_CLAIM_ISS);
+    string_claim(r, p, "jti", str_at(c, "id", NULL), "id", CRED_E_CLAIM_JTI);
     string_claim(r, p, "sub", str_at(c, "credentialSubject", "id"), "credentialSubject.id",
-                 ASSAY_CRED_E_CLAIM_SUB);
+                 CRED_E_CLAIM_SUB);
     int64_t from = 0, until = 0;
-    bool has_from = assay_time_parse(str_at(c, "validFrom", NULL), &from);
-    bool has_until = assay_time_parse(str_at(c, "validUntil", NULL), &until);
+    bool has_from = cred_time_parse(str_at(c, "validFrom", NULL), &from);
+    bool has_until = cred_time_parse(str_at(c, "validUntil", NULL), &until);
     if (json_object_get(p, "nbf") == NULL) {
-        add(r, ASSAY_CRED_E_CLAIM_NBF, "nbf", "required claim missing");
+        add(r, CRED_E_CLAIM_NBF, "nbf", "required claim missing");
     } else {
-        date_claim(r, p, "nbf", has_from, from, "validFrom", ASSAY_CRED_E_CLAIM_NBF);
+        date_claim(r, p, "nbf", has_from, from, "validFrom", CRED_E_CLAIM_NBF);
     }
-    date_claim(r, p, "exp", has_until, until, "validUntil", ASSAY_CRED_E_CLAIM_EXP);
+    date_claim(r, p, "exp", has_until, until, "validUntil", CRED_E_CLAIM_EXP);
     /* OB 3.0: an exp claim sets validUntil when the credential has none. */
     int64_t exp;
     if (!has_until && numeric_date(json_object_get(p, "exp"), &exp)) {
@@ -181,25 +192,24 @@ static void check_claims(assay_vcjwt_result *r, int64_t now)
         until = exp;
     }
     char a[32], b[32];
-    assay_time_format(now, b);
+    cred_time_format(now, b);
     if (has_from && now < from) {
-        assay_time_format(from, a);
-        add(r, ASSAY_CRED_E_NOT_YET_VALID, "validFrom", "%s is after now (%s)", a, b);
+        cred_time_format(from, a);
+        add(r, CRED_E_NOT_YET_VALID, "validFrom", "%s is after now (%s)", a, b);
     }
     if (has_until && now >= until) {
-        assay_time_format(until, a);
-        add(r, ASSAY_CRED_E_EXPIRED, "validUntil", "%s has passed (now %s)", a, b);
+        cred_time_format(until, a);
+        add(r, CRED_E_EXPIRED, "validUntil", "%s has passed (now %s)", a, b);
     }
 }
 
-int assay_vcjwt_verify(const char *token, size_t len, const assay_keyset *trusted,
-                       const assay_jws_verify_options *opts, int64_t now,
-                       assay_vcjwt_result *out)
+int cred_vcjwt_verify(const char *token, size_t len, const cred_keyset *trusted,
+                      const cred_jws_verify_options *opts, int64_t now, cred_vcjwt_result *out)
 {
     memset(out, 0, sizeof(*out));
-    assay_jws_decoded d = {0};
-    assay_cred_error err = {0};
-    int rc = assay_jws_verify(token, len, trusted, opts, &d, &err);
+    cred_jws_decoded d = {0};
+    cred_error err = {0};
+    int rc = cred_jws_verify(token, len, trusted, opts, &d, &err);
     if (rc != 0) {
         out->reasons[0] = err;
         out->reason_count = 1;
@@ -211,38 +221,60 @@ int assay_vcjwt_verify(const char *token, size_t len, const assay_keyset *truste
     json_error_t je;
     json_t *payload =
         json_loadb((const char *)d.payload, d.payload_len, JSON_REJECT_DUPLICATES, &je);
-    assay_jws_decoded_finish(&d);
+    cred_jws_decoded_finish(&d);
     if (payload == NULL) {
-        add(out, ASSAY_CRED_E_PAYLOAD, "payload", "not JSON: %s (at byte %d)", je.text,
-            je.position);
+        add(out, CRED_E_PAYLOAD, "payload", "not JSON: %s (at byte %d)", je.text, je.position);
         return out->reasons[0].code;
     }
     if (!json_is_object(payload)) {
         json_decref(payload);
-        add(out, ASSAY_CRED_E_PAYLOAD, "payload", "not a JSON object");
+        add(out, CRED_E_PAYLOAD, "payload", "not a JSON object");
         return out->reasons[0].code;
     }
     out->payload = payload;
     if (json_object_get(payload, "vc") && !json_object_get(payload, "@context")) {
-        add(out, ASSAY_CRED_E_CREDENTIAL, "payload",
+        add(out, CRED_E_CREDENTIAL, "payload",
             "a VCDM 1.1 token with a \"vc\" claim; OB 3.0 (VCDM 2.0) puts the credential "
             "itself in the payload");
         return out->reasons[0].code;
     }
-    out->credential = json_copy(payload);
+    out->credential = without_claims(payload);
     if (out->credential == NULL) {
-        add(out, ASSAY_CRED_E_NOMEM, "", "out of memory");
+        add(out, CRED_E_NOMEM, "", "out of memory");
         return out->reasons[0].code;
     }
-    for (size_t i = 0; i < CLAIM_COUNT; i++) {
-        json_object_del(out->credential, claim_names[i]);
-    }
-    assay_cred_error cerr = {0};
-    if (assay_ob3_check(out->credential, &cerr) != 0 &&
-        out->reason_count < ASSAY_VCJWT_MAX_REASONS) {
+    cred_error cerr = {0};
+    if (cred_ob3_check(out->credential, &cerr) != 0 &&
+        out->reason_count < CRED_VCJWT_MAX_REASONS) {
         out->reasons[out->reason_count++] = cerr;
     }
     check_claims(out, now);
     out->verified = out->reason_count == 0;
     return out->verified ? 0 : out->reasons[0].code;
+}
+
+int cred_vcjwt_peek(const char *token, size_t len, json_t **credential, cred_error *err)
+{
+    const char *a = memchr(token, '.', len);
+    const char *b = a ? memchr(a + 1, '.', len - (size_t)(a + 1 - token)) : NULL;
+    if (b == NULL || len > CRED_JWS_MAX_TOKEN) {
+        return cred_error_set(err, CRED_E_MALFORMED, "token",
+                              "not a compact JWS (three base64url segments)");
+    }
+    uint8_t *text = NULL;
+    size_t n = 0;
+    int rc = cred_b64url_decode(a + 1, (size_t)(b - a - 1), &text, &n);
+    if (rc != 0) {
+        return cred_error_set(err, rc, "payload", "%s", cred_strerror(rc));
+    }
+    json_error_t je;
+    json_t *payload = json_loadb((const char *)text, n, JSON_REJECT_DUPLICATES, &je);
+    free(text);
+    if (!json_is_object(payload)) {
+        json_decref(payload);
+        return cred_error_set(err, CRED_E_PAYLOAD, "payload", "not a JSON object");
+    }
+    *credential = without_claims(payload);
+    json_decref(payload);
+    return *credential ? 0 : cred_error_set(err, CRED_E_NOMEM, "", "out of memory");
 }

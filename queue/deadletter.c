@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *queue_dead_encode(const json_t *result, const char *raw, size_t len, const char *worker,
-                        const char *time, long attempts, queue_lane lane)
+json_t *queue_dead_head(const json_t *result, const char *worker, const char *time,
+                        long attempts, queue_lane lane)
 {
     json_t *err = json_object_get(result, "error");
     json_t *d = json_object();
@@ -25,6 +25,16 @@ char *queue_dead_encode(const json_t *result, const char *raw, size_t len, const
     json_object_set_new(d, "time", json_string(time));
     json_object_set_new(d, "attempts", json_integer(attempts));
     json_object_set_new(d, "queue", json_string(queue_lane_name(lane)));
+    return d;
+}
+
+char *queue_dead_encode(const json_t *result, const char *raw, size_t len, const char *worker,
+                        const char *time, long attempts, queue_lane lane)
+{
+    json_t *d = queue_dead_head(result, worker, time, attempts, lane);
+    if (d == NULL) {
+        return NULL;
+    }
     json_t *s = json_stringn(raw, len);
     bool kept = s && json_object_set_new(d, "submission", s) == 0;
     if (s == NULL) {

@@ -24,6 +24,14 @@
 char *queue_dead_encode(const json_t *result, const char *raw, size_t len, const char *worker,
                         const char *time, long attempts, queue_lane lane);
 
+/*
+ * The fields every entry starts with - reason, message and id (copied from `result`'s
+ * error.code, error.message and id, each left out when missing), worker, time, attempts and
+ * queue - in a new object (json_decref). NULL when out of memory.
+ */
+json_t *queue_dead_head(const json_t *result, const char *worker, const char *time,
+                        long attempts, queue_lane lane);
+
 /* Reads an entry as stored in P:dead. @return a new reference (json_decref), or NULL when it
  * is not a JSON object. */
 json_t *queue_dead_parse(const char *s, size_t len);

@@ -4,6 +4,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "oversize.h"
 
+#include "deadletter.h"
+
 #include <pcre2.h>
 #include <string.h>
 
@@ -53,19 +55,10 @@ char *queue_dead_encode_oversize(const json_t *result, long long bytes, const ch
                                  const char *kept_in, const char *worker, const char *time,
                                  long attempts, queue_lane lane)
 {
-    json_t *err = json_object_get(result, "error");
-    json_t *d = json_object();
+    json_t *d = queue_dead_head(result, worker, time, attempts, lane);
     if (d == NULL) {
         return NULL;
     }
-    /* Missing parts of the result are left out (json_object_set_new refuses NULL). */
-    json_object_set_new(d, "reason", json_copy(json_object_get(err, "code")));
-    json_object_set_new(d, "message", json_copy(json_object_get(err, "message")));
-    json_object_set_new(d, "id", json_copy(json_object_get(result, "id")));
-    json_object_set_new(d, "worker", json_string(worker));
-    json_object_set_new(d, "time", json_string(time));
-    json_object_set_new(d, "attempts", json_integer(attempts));
-    json_object_set_new(d, "queue", json_string(queue_lane_name(lane)));
     json_object_set_new(d, "bytes", json_integer(bytes));
     json_object_set_new(d, "sha1", json_string(sha1));
     json_object_set_new(d, "kept_in", json_string(kept_in));

@@ -3,7 +3,7 @@
 
 Usage: summary.py BUILDDIR/meson-logs/testlog*.json ...
 Prints the chaos scenarios' one-line summaries ("# chaos NAME: enqueued ..." in a test's
-output), one line per failed test, then the plain summary line. Exit 1 when any test failed
+output), one line per failed test with its first failing TAP lines, then the plain summary line. Exit 1 when any test failed
 or when no test ran at all (so a run that executed nothing cannot pass unseen).
 """
 import json
@@ -40,6 +40,13 @@ for path in sys.argv[1:]:
                 else:
                     failed += 1
                     print(f"FAILED: {path}: {t.get('name')} ({result})")
+                    # What failed inside it, so that the tail of a CI log says why.
+                    bad = [o for o in (t.get("stdout") or "").splitlines()
+                           if o.startswith("not ok") or o.startswith("Bail out")]
+                    for o in bad[:5]:
+                        print(f"  {o}")
+                    if len(bad) > 5:
+                        print(f"  ... and {len(bad) - 5} more")
     except FileNotFoundError:
         print(f"missing test log: {path}")
         failed += 1

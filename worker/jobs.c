@@ -112,7 +112,8 @@ int wk_catalog_load(const char *dir, assay_catalog **out)
         return rc;
     }
     *out = cat;
-    return rc;
+    /* The rubrics: load_dir's count includes the credential definitions. */
+    return (int)assay_catalog_count(cat);
 }
 
 void wk_jobs_free(wk_worker *w)

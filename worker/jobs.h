@@ -53,8 +53,9 @@ void wk_job_work_cb(void *job);
 void wk_job_done_cb(void *job);
 void wk_job_cancel_cb(void *job);
 
-/* Loads the rubrics of dir, logging each problem. @return as assay_catalog_load_dir (the
- * number loaded, or a negative ASSAY_E*; *out set only when not negative). */
+/* Loads the rubrics (and credential definitions) of dir, logging each problem. @return the
+ * number of rubrics loaded, or as assay_catalog_load_dir a negative ASSAY_E* (*out set only
+ * when not negative). */
 int wk_catalog_load(const char *dir, assay_catalog **out);
 /* A reference (count 0) to cat. NULL when out of memory. */
 wk_cat_ref *wk_cat_ref_new(assay_catalog *cat);

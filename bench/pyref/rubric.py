@@ -371,6 +371,18 @@ class Catalog:
         return sum(len(v) for v in self.by_id.values())
 
 
+def is_rubric_file(path):
+    """False for the other documents of a rubric directory (a JSON Schema, a competency
+    framework, a credential definition): JSON objects without the "assay" key. A file that
+    is no JSON object is a rubric to report."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return True
+    return not isinstance(doc, dict) or "assay" in doc
+
+
 def load_dir(path, warn):
     """A Catalog of the rubrics in path; each one that cannot be loaded is reported with
     warn(message) and left out."""
@@ -379,7 +391,7 @@ def load_dir(path, warn):
         full = os.path.join(path, name)
         if not name.endswith(".json") or len(name) < 6 or name.startswith(".") or name == "schema.json":
             continue
-        if not os.path.isfile(full):
+        if not os.path.isfile(full) or not is_rubric_file(full):
             continue
         try:
             r = load_file(full)

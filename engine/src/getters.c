@@ -44,37 +44,46 @@ size_t assay__get_distance(const char *a, const char *b)
     return row[lb];
 }
 
+const char *assay__nearest(const char *key, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = names[i] ? assay__get_distance(key, names[i]) : SIZE_MAX;
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
 /* Reports every key of obj that is not in allowed (NULL-terminated). */
 void assay__get_only_keys(ld_report *R, const json_t *obj, const ld_path *p,
                           const char *const *allowed, const char *what)
 {
+    size_t n = 0;
+    while (allowed[n]) {
+        n++;
+    }
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)obj, key, v)
     {
         bool ok = false;
-        const char *best = NULL;
-        size_t best_d = 3;
-        for (const char *const *a = allowed; *a; a++) {
-            if (strcmp(key, *a) == 0) {
-                ok = true;
-                break;
-            }
-            size_t d = assay__get_distance(key, *a);
-            if (d < best_d) {
-                best_d = d;
-                best = *a;
-            }
+        for (size_t i = 0; i < n && !ok; i++) {
+            ok = strcmp(key, allowed[i]) == 0;
         }
-        if (!ok) {
-            if (best) {
-                assay__report(R, p, key, true, ASSAY_E_INVALID,
-                              "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, what,
-                              best);
-            } else {
-                assay__report(R, p, key, true, ASSAY_E_INVALID, "unknown key \"%s\" in %s", key,
-                              what);
-            }
+        if (ok) {
+            continue;
+        }
+        const char *best = assay__nearest(key, allowed, n);
+        if (best) {
+            assay__report(R, p, key, true, ASSAY_E_INVALID,
+                          "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, what, best);
+        } else {
+            assay__report(R, p, key, true, ASSAY_E_INVALID, "unknown key \"%s\" in %s", key,
+                          what);
         }
     }
 }

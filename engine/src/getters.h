@@ -22,6 +22,10 @@ const char *assay__get_type_name(const json_t *v);
  * "did you mean"; SIZE_MAX when either is longer than 40 bytes. */
 size_t assay__get_distance(const char *a, const char *b);
 
+/* The name among names[0..n) (NULL entries skipped) nearest to key, within two edits (for
+ * "did you mean"), or NULL. */
+const char *assay__nearest(const char *key, const char *const *names, size_t n);
+
 /* Reports every key of obj that is not in allowed (NULL-terminated), with the nearest
  * allowed key when one is close; what names the object ("a scale"). */
 void assay__get_only_keys(ld_report *R, const json_t *obj, const ld_path *p,

@@ -311,9 +311,34 @@ static void append(char *line, size_t size, size_t *n, const char *s)
     line[*n] = '\0';
 }
 
-void assay__result_feedback(char *line, size_t size, const rat *score, const rat *max,
-                            size_t mastered, size_t ncomps)
+/* out = x. */
+static void rat_get_mpq(mpq_t out, const rat *x)
 {
+    if (x->big) {
+        mpq_set(out, x->q);
+    } else {
+        mpz_set_si(mpq_numref(out), (long)x->n);
+        mpz_set_si(mpq_denref(out), (long)x->d); /* lowest terms, d > 0: canonical */
+    }
+}
+
+const char *assay__result_feedback(const assay_rubric *r, char *line, size_t size,
+                                   const rat *score, const rat *max, size_t mastered)
+{
+    if (r->nbands > 0) {
+        /* A rubric worth no points has no fraction: it gets the first band (min 0). */
+        mpq_t f, m;
+        mpq_inits(f, m, NULL);
+        if (assay__rat_sgn(max) > 0) {
+            rat_get_mpq(f, score);
+            rat_get_mpq(m, max);
+            mpq_div(f, f, m);
+        }
+        const char *text = assay__rubric_band_text(r, f);
+        mpq_clears(f, m, NULL);
+        return text;
+    }
+    size_t ncomps = r->ncomps;
     char s[JW_NUMBER_SIZE], m[JW_NUMBER_SIZE];
     assay__rat_json_text(score, s);
     assay__rat_json_text(max, m);
@@ -333,6 +358,7 @@ void assay__result_feedback(char *line, size_t size, const rat *score, const rat
         append(line, size, &n, b);
         append(line, size, &n, ncomps == 1 ? " competency mastered" : " competencies mastered");
     }
+    return line;
 }
 
 size_t assay__result_answer_len(const char *answer, size_t len, bool *cut)
@@ -476,8 +502,9 @@ json_t *assay__result_graded(sc_tally *t, const rs_envelope *e, const assay_grad
     json_object_set_new(res, "score", assay__rat_json(&t->score));
     json_object_set_new(res, "max_score", assay__rat_json(&t->max));
     char line[200];
-    assay__result_feedback(line, sizeof(line), &t->score, &t->max, mastered, r->ncomps);
-    json_object_set_new(res, "feedback", json_string(line));
+    json_object_set_new(res, "feedback",
+                        json_string(assay__result_feedback(r, line, sizeof(line), &t->score,
+                                                           &t->max, mastered)));
     json_object_set_new(res, "check_errors", json_integer((json_int_t)t->check_errors));
     json_object_set_new(res, "competencies", comps);
     json_object_set_new(res, "items", t->out);

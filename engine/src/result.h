@@ -78,9 +78,13 @@ void assay__result_framework(const assay_rubric *r, char *buf, size_t size);
 /* The result's "graded_at": opts->graded_at, else the current time into buf. */
 const char *assay__result_graded_at(const assay_grade_options *opts, char buf[40]);
 
-/* The overall feedback line: "7.1 of 8 points; 2 of 3 competencies mastered". */
-void assay__result_feedback(char *line, size_t size, const rat *score, const rat *max,
-                            size_t mastered, size_t ncomps);
+/*
+ * The overall feedback line: the text of r's feedback band for score / max_score when r has
+ * bands (borrowed from r), else the sentence "7.1 of 8 points; 2 of 3 competencies
+ * mastered" written into line (size bytes), which is returned.
+ */
+const char *assay__result_feedback(const assay_rubric *r, char *line, size_t size,
+                                   const rat *score, const rat *max, size_t mastered);
 
 /* How many bytes of an answer are echoed (RS_ANSWER_MAX at most, on a character boundary);
  * *cut is set when that is fewer than len. */

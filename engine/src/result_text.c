@@ -135,9 +135,8 @@ void assay__result_graded_text(jw_buf *b, const sc_tally *t, const rs_envelope *
         mastered += t->comps[i].mastered;
     }
     char line[200];
-    assay__result_feedback(line, sizeof(line), &t->score, &t->max, mastered, r->ncomps);
     KEY(b, ",\"feedback\":");
-    jw_str(b, line);
+    jw_str(b, assay__result_feedback(r, line, sizeof(line), &t->score, &t->max, mastered));
     KEY(b, ",\"check_errors\":");
     assay__jw_int(b, (int64_t)t->check_errors);
 

@@ -2,24 +2,21 @@
  * rubric.c - loading a rubric (format v1, see docs/rubric-format.md) from bytes or a file,
  * and the compiled rubric's lifetime and accessors.
  *
- * assay_rubric_load_buffer parses with jansson (a syntax error is placed by locate.c), then
+ * assay_rubric_load_buffer parses with jansson (document.c places a syntax error), then
  * walks the document once with the parsers of load.h, which check every key and value and
  * build the compiled rubric (rubric.h). They do not stop at the first semantic problem:
  * each one is reported with its JSON pointer and its place in the file, so `assay lint`
- * shows them all in one run. A rubric with any error is never returned. The canonical
- * content hash (SHA-256 of the document with sorted keys, compact, without "$schema") is
- * computed here with nettle.
+ * shows them all in one run. A rubric with any error is never returned. Its canonical
+ * content hash is document.c's.
  *
  * It does not grade (score.c) or match (pattern.c).
  */
 #include "rubric.h"
 
+#include "document.h"
 #include "error.h"
 #include "load.h"
-#include "locate.h"
 
-#include <errno.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,36 +83,6 @@ void assay__rubric_check_free(rb_check *c)
         assay__rubric_check_free(&c->members[i]);
     }
     free(c->members);
-}
-
-static int sha256_cb(const char *buf, size_t size, void *data)
-{
-    sha256_update(data, size, (const uint8_t *)buf);
-    return 0;
-}
-
-/*
- * Hashes root without its "$schema", which it removes: the caller is done with it. jansson
- * writes the canonical text straight into the hash. (Neither json_copy nor json_dumps: out
- * of memory, jansson's copy skips members it cannot insert and json_dumps drops a key whose
- * text it cannot append, both silently, which would hash another document. The callback
- * never fails, and jansson reports its own allocation failures here.)
- */
-static int compute_sha256(json_t *root, char out[65])
-{
-    json_object_del(root, "$schema");
-    struct sha256_ctx ctx;
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    if (json_dump_callback(root, sha256_cb, &ctx,
-                           JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) != 0) {
-        return -1;
-    }
-    sha256_digest(&ctx, sizeof(digest), digest);
-    for (size_t i = 0; i < sizeof(digest); i++) {
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
-    }
-    return 0;
 }
 
 void assay_rubric_destroy(assay_rubric *r)
@@ -187,62 +154,10 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
     if (buf == NULL || out == NULL) {
         return ASSAY_E_ARG;
     }
-    if (len > L.lim.max_rubric_bytes) {
-        assay__report_plain(&L.rep, ASSAY_E_TOO_LARGE,
-                            "the rubric is %zu bytes, more than the limit of %zu", len,
-                            L.lim.max_rubric_bytes);
-        return ASSAY_E_TOO_LARGE;
-    }
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-        assay_diag g;
-        memset(&g, 0, sizeof(g));
-        g.code = ASSAY_E_SYNTAX;
-        snprintf(g.source, sizeof(g.source), "%s", L.rep.source);
-        g.line = g.column = 1;
-        snprintf(g.message, sizeof(g.message),
-                 "the file starts with a UTF-8 byte order mark (BOM): save it as UTF-8 "
-                 "without BOM");
-        assay__diags_add(diags, &g);
-        return ASSAY_E_SYNTAX;
-    }
-    json_error_t je;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-    /* jansson sets a message for every syntax error; a failed allocation inside the parser
-     * returns NULL with none (or says so). */
-    if (root == NULL &&
-        (json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0')) {
-        return ASSAY_E_NOMEM;
-    }
-    if (root == NULL) {
-        assay_diag g;
-        memset(&g, 0, sizeof(g));
-        g.code = ASSAY_E_SYNTAX;
-        snprintf(g.source, sizeof(g.source), "%s", L.rep.source);
-        g.offset = assay__locate_syntax_error(buf, len, &je);
-        bool bad_escape = strncmp(je.text, "invalid escape", 14) == 0 && g.offset > 0 &&
-                          g.offset < len && buf[g.offset - 1] == '\\' && buf[g.offset] > ' ' &&
-                          buf[g.offset] < 0x7f;
-        if (bad_escape) {
-            g.offset--; /* at the backslash */
-        }
-        assay__line_col(buf, len, g.offset, &g.line, &g.column);
-        if (bad_escape) {
-            /* A regular expression's escape written with one backslash, most likely. */
-            char c = buf[g.offset + 1];
-            snprintf(g.message, sizeof(g.message),
-                     "invalid escape \"\\%c\" in a JSON string (JSON knows only \\\" \\\\ \\/ "
-                     "\\b \\f \\n \\r \\t \\uXXXX): for the regular expression's \\%c, write "
-                     "\"\\\\%c\"",
-                     c, c, c);
-        } else if (json_error_code(&je) == json_error_invalid_utf8) {
-            snprintf(g.message, sizeof(g.message), "the file is not valid UTF-8: %s", je.text);
-        } else if (assay__locate_trailing_comma(buf, len, g.offset)) {
-            snprintf(g.message, sizeof(g.message), "trailing comma before '%c'", buf[g.offset]);
-        } else {
-            snprintf(g.message, sizeof(g.message), "%s", je.text);
-        }
-        assay__diags_add(diags, &g);
-        return ASSAY_E_SYNTAX;
+    json_t *root = NULL;
+    int prc = assay__doc_parse(&L.rep, L.lim.max_rubric_bytes, "rubric", &root);
+    if (prc != 0) {
+        return prc;
     }
 
     ld_path p;
@@ -315,7 +230,7 @@ int assay_rubric_load_buffer(const char *buf, size_t len, const char *source,
         }
     }
     assay__report_finish(&L.rep);
-    if (L.rep.errors == 0 && compute_sha256(root, r->sha256) != 0) {
+    if (L.rep.errors == 0 && assay__doc_sha256(root, r->sha256) != 0) {
         assay__report_count(&L.rep, ASSAY_E_NOMEM);
     }
 
@@ -338,52 +253,9 @@ int assay_rubric_load_file(const char *path_name, const assay_limits *limits,
                            assay_rubric **out, assay_diags *diags)
 {
     assay_limits lim = limits ? *limits : assay_limits_default();
-    assay_diag g;
-    memset(&g, 0, sizeof(g));
-    snprintf(g.source, sizeof(g.source), "%s", path_name);
-    FILE *f = fopen(path_name, "rb");
-    if (f == NULL) {
-        g.code = ASSAY_E_IO;
-        snprintf(g.message, sizeof(g.message), "cannot open: %s", strerror(errno));
-        assay__diags_add(diags, &g);
-        return ASSAY_E_IO;
-    }
-    size_t cap = 64 * 1024, len = 0;
-    char *buf = malloc(cap);
-    int rc = 0;
-    while (buf) {
-        if (len == cap) {
-            if (cap > lim.max_rubric_bytes) {
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    if (buf == NULL) {
-        rc = ASSAY_E_NOMEM;
-    } else if (ferror(f)) {
-        g.code = rc = ASSAY_E_IO;
-        snprintf(g.message, sizeof(g.message), "cannot read: %s", strerror(errno));
-        assay__diags_add(diags, &g);
-    } else if (len > lim.max_rubric_bytes) {
-        g.code = rc = ASSAY_E_TOO_LARGE;
-        snprintf(g.message, sizeof(g.message),
-                 "the rubric is larger than the limit of %zu bytes", lim.max_rubric_bytes);
-        assay__diags_add(diags, &g);
-    }
-    fclose(f);
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = assay__doc_read_file(path_name, lim.max_rubric_bytes, "rubric", &buf, &len, diags);
     if (rc == 0) {
         rc = assay_rubric_load_buffer(buf, len, path_name, &lim, out, diags);
     }

@@ -138,6 +138,18 @@ void assay__rubric_check_init(rb_check *c);
 void assay__rubric_check_free(rb_check *c);
 void assay__rubric_scale_free(rb_scale *s);
 
+/* The framework a rubric's own competencies form is "rubric:<rubric id>". */
+#define ASSAY__RUBRIC_FRAMEWORK "rubric:"
+
+/*
+ * The competencies of a framework known to the catalog: "rubric:<id>" names the own
+ * competencies of the newest loaded version of rubric <id>. @return the array (borrowed
+ * until the catalog is destroyed) with its length in *n, or NULL (*n 0) when no loaded
+ * document defines the framework. (catalog.c)
+ */
+const rb_competency *assay__catalog_framework(const assay_catalog *c, const char *framework,
+                                              size_t *n);
+
 /* Compares rubric versions as dotted numbers ("1.10.0" > "1.9.2"), then as strings:
  * <0, 0, >0 (catalog.c). */
 int assay__rubric_version_cmp(const char *a, const char *b);

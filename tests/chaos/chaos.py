@@ -24,13 +24,12 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 import redis
 
-from harness import (CLI, RUBRICS, SUBMISSIONS, RedisServer, T, Worker, log_lines,
+from harness import (scratch_dir, CLI, RUBRICS, SUBMISSIONS, RedisServer, T, Worker, log_lines,
                      processing_keys, reap_children_at_exit, wait_for)
 
 GRADED_AT = "2026-01-01T00:00:00Z"
@@ -205,7 +204,7 @@ class Scenario:
         self.prefix = prefix
         self.t = T()
         self.started = time.time()
-        self.dir = tempfile.mkdtemp(prefix=f"assay-chaos-{name}-")
+        self.dir = scratch_dir(f"assay-chaos-{name}-")
         self.srv = RedisServer(appendonly=appendonly, extra=redis_extra)
         self.workers = []
         self.t.note(f"{name}: redis on {self.srv.url}, logs in {self.dir}")

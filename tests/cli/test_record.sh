@@ -127,7 +127,7 @@ check "... a line that is not JSON, named by its line number" err_has "$tmp/bad.
 check "... an unknown rubric, named" \
     err_has "$tmp/bad.jsonl:3: submission \"sub-chem-7f3a01\": rubric \"chem-molarty\" version \"1.1.0\""
 check "... a bad submitted_at, named" \
-    err_has "$tmp/bad.jsonl:4: submission \"sub-late\": time \"2026-02-30T09:00:00Z\": day 30 does not exist in 2026-02"
+    err_has "$tmp/bad.jsonl:4: submission \"sub-late\": time \"2026-02-30T09:00:00Z\": that month has no such day"
 check "... and the good lines are applied" err_has "5 results: 2 applied, 0 stale, 0 not graded, 0 without a learner, 3 bad; 2 records"
 check "... and written" test "$(wc -l <"$tmp/bad-records.jsonl")" -eq 2
 

@@ -594,6 +594,29 @@ cli("credential without a command", ["credential"], 2, "no command")
 cli("an unknown credential command", ["credential", "frobnicate"], 2, "unknown command")
 cli("credential --help", ["credential", "--help"], 0, "assay credential verify", stream="out")
 cli("issuer without a command", ["issuer"], 2, "no command")
+for words in (["credential"], ["credential", "verify"], ["credential", "sign"], ["issuer"],
+              ["issuer", "jwks"]):
+    name = " ".join(words)
+    cli("%s --help on stdout" % name, words + ["--help"], 0, "Usage: assay " + words[0],
+        stream="out")
+    cli("%s --version" % name, words + ["--version"], 0, "assay ", stream="out")
+    cli("%s with an unknown option" % name, words + ["--frobnicate"], 2,
+        "unknown option --frobnicate")
+cli("verify --key without its value", ["credential", "verify", tok_path, "--key"], 2,
+    "--key needs a value")
+cli("verify two token files", ["credential", "verify", tok_path, tok_path, "--key", rsa_pub],
+    2, "one token file only")
+cli("verify options after the file, --opt=value", ["credential", "verify", tok_path,
+                                                   "--key=" + rsa_pub, "--json"], 0,
+    '"verified": true', stream="out")
+cli("verify from standard input", ["credential", "verify", "-", "--key", rsa_pub], 0,
+    "verified", stdin=(good + "\n").encode(), stream="out")
+cli("sign two credential files", ["credential", "sign", "--key", keys["rsa-pkcs8"][0],
+                                  cred_path, cred_path], 2, "one credential file only")
+cli("sign with --kid and --kid-base", ["credential", "sign", "--key", keys["rsa-pkcs8"][0],
+                                       "--kid", "k", "--kid-base", "https://x.example/",
+                                       cred_path], 2, "exclude each other")
+cli("issuer jwks with an operand", ["issuer", "jwks", rsa_pub], 2, "unexpected operand")
 cli("assay --help lists the credential commands", ["--help"], 0, "credential verify",
     stream="out")
 

@@ -12,11 +12,11 @@
 #include "credtest.h"
 #include "tap.h"
 
-static json_t *build(const assay_ob3_input *in)
+static json_t *build(const cred_ob3_input *in)
 {
     json_t *c = NULL;
-    assay_cred_error err = {0};
-    int rc = assay_ob3_build(in, &c, &err);
+    cred_error err = {0};
+    int rc = cred_ob3_build(in, &c, &err);
     ASSERT_INT_EQ(rc, 0);
     if (rc != 0) {
         printf("#   %s: %s\n", err.where, err.message);
@@ -41,7 +41,7 @@ static const char *sget(const json_t *o, const char *path)
 
 static void test_document(void)
 {
-    assay_ob3_input in = credtest_input();
+    cred_ob3_input in = credtest_input();
     json_t *c = build(&in);
     static const char *const order[] = {"@context",  "id",
                                         "type",      "issuer",
@@ -69,7 +69,7 @@ static void test_document(void)
     ASSERT_STR_EQ(sget(c, "validFrom"), "2026-01-01T00:00:00Z");
     ASSERT_STR_EQ(sget(c, "validUntil"), "2100-01-01T00:00:00Z");
     ASSERT_STR_EQ(sget(c, "name"), "Chemistry basics");
-    ASSERT_STR_EQ(sget(c, "credentialSchema.0.id"), ASSAY_OB3_SCHEMA_URL);
+    ASSERT_STR_EQ(sget(c, "credentialSchema.0.id"), CRED_OB3_SCHEMA_URL);
     ASSERT_STR_EQ(sget(c, "credentialSchema.0.type"), "1EdTechJsonSchemaValidator2019");
 
     const json_t *s = json_object_get(c, "credentialSubject");
@@ -100,13 +100,13 @@ static void test_document(void)
     ASSERT_STR_EQ(sget(levels, "2.type.0"), "RubricCriterionLevel");
     ASSERT_STR_EQ(sget(rd, "requiredLevel"), sget(levels, "2.id"));
     /* Derived ids: v5 UUIDs of achievement id NUL competency id (NUL level key). */
-    char u[ASSAY_UUID_STRLEN + 1], want[64];
+    char u[CRED_UUID_STRLEN + 1], want[64];
     const char rd_name[] = "https://example.edu/credentials/chem-basics\0chem.molarity";
-    assay_uuid_v5(ASSAY_UUID_NS_URL, rd_name, sizeof(rd_name) - 1, u);
+    cred_uuid_v5(CRED_UUID_NS_URL, rd_name, sizeof(rd_name) - 1, u);
     snprintf(want, sizeof(want), "urn:uuid:%s", u);
     ASSERT_STR_EQ(sget(rd, "id"), want);
     const char lv_name[] = "https://example.edu/credentials/chem-basics\0chem.molarity\0expert";
-    assay_uuid_v5(ASSAY_UUID_NS_URL, lv_name, sizeof(lv_name) - 1, u);
+    cred_uuid_v5(CRED_UUID_NS_URL, lv_name, sizeof(lv_name) - 1, u);
     snprintf(want, sizeof(want), "urn:uuid:%s", u);
     ASSERT_STR_EQ(sget(levels, "3.id"), want);
 
@@ -130,7 +130,7 @@ static void test_document(void)
     ASSERT(json_object_get(json_array_get(ev, 0), "id") == NULL);
     ASSERT_STR_EQ(sget(ev, "1.id"), "https://lms.example.edu/submissions/0002");
 
-    ASSERT_INT_EQ(assay_ob3_check(c, NULL), 0);
+    ASSERT_INT_EQ(cred_ob3_check(c, NULL), 0);
     /* The same input builds the same document. */
     json_t *again = build(&in);
     ASSERT(json_equal(c, again));
@@ -140,8 +140,8 @@ static void test_document(void)
 
 static void test_hashed_subject(void)
 {
-    assay_ob3_input in = credtest_input();
-    in.subject = (assay_ob3_subject){NULL, "ab", NULL, "c"};
+    cred_ob3_input in = credtest_input();
+    in.subject = (cred_ob3_subject){NULL, "ab", NULL, "c"};
     in.has_valid_until = false;
     json_t *c = build(&in);
     const json_t *s = json_object_get(c, "credentialSubject");
@@ -155,29 +155,29 @@ static void test_hashed_subject(void)
     ASSERT_STR_EQ(sget(id, "salt"), "c");
     ASSERT(json_is_true(json_object_get(id, "hashed")));
     ASSERT(json_object_get(c, "validUntil") == NULL);
-    ASSERT_INT_EQ(assay_ob3_check(c, NULL), 0);
+    ASSERT_INT_EQ(cred_ob3_check(c, NULL), 0);
     json_decref(c);
 
     /* Without a salt, a fresh random one each time (32 hex digits). */
-    in.subject = (assay_ob3_subject){NULL, "L-1001", "sisSourcedId", NULL};
+    in.subject = (cred_ob3_subject){NULL, "L-1001", "sisSourcedId", NULL};
     json_t *c1 = build(&in), *c2 = build(&in);
     const char *s1 = sget(c1, "credentialSubject.identifier.0.salt");
     const char *s2 = sget(c2, "credentialSubject.identifier.0.salt");
     ASSERT(s1 && s2 && strlen(s1) == 32 && strcmp(s1, s2) != 0);
     ASSERT_STR_EQ(sget(c1, "credentialSubject.identifier.0.identityType"), "sisSourcedId");
     char hash[72];
-    assay_ob3_identity_hash("L-1001", s1, hash);
+    cred_ob3_identity_hash("L-1001", s1, hash);
     ASSERT_STR_EQ(sget(c1, "credentialSubject.identifier.0.identityHash"), hash);
     json_decref(c1);
     json_decref(c2);
 }
 
 /* Expects in to be refused naming where, with a message containing text. */
-static void input_fails(const assay_ob3_input *in, const char *where, const char *text)
+static void input_fails(const cred_ob3_input *in, const char *where, const char *text)
 {
     json_t *c = NULL;
-    assay_cred_error err = {0};
-    ASSERT_INT_EQ(assay_ob3_build(in, &c, &err), ASSAY_CRED_E_INPUT);
+    cred_error err = {0};
+    ASSERT_INT_EQ(cred_ob3_build(in, &c, &err), CRED_E_INPUT);
     ASSERT(c == NULL);
     ASSERT_STR_EQ(err.where, where);
     ASSERT_STR_CONTAINS(err.message, text);
@@ -185,7 +185,7 @@ static void input_fails(const assay_ob3_input *in, const char *where, const char
 
 static void test_input_errors(void)
 {
-    assay_ob3_input in = credtest_input();
+    cred_ob3_input in = credtest_input();
     in.uuid = "6f1d3a52-1b0e-5c8a-9b3f-2e4d5c6b7a8";
     input_fails(&in, "uuid", "not a UUID");
     in = credtest_input();
@@ -207,11 +207,11 @@ static void test_input_errors(void)
     json_t *c = build(&in);
     json_decref(c);
     in = credtest_input();
-    assay_ob3_alignment bad_align[] = {{"x", "http://bad uri", NULL, NULL, NULL}};
+    cred_ob3_alignment bad_align[] = {{"x", "http://bad uri", NULL, NULL, NULL}};
     in.achievement.alignment = bad_align;
     input_fails(&in, "achievement.alignment[0].target_url", "not an absolute URI");
 
-    assay_ob3_competency comp[2];
+    cred_ob3_competency comp[2];
     memcpy(comp, credtest_competencies, sizeof(comp));
     in = credtest_input();
     in.competencies = comp;
@@ -224,7 +224,7 @@ static void test_input_errors(void)
     memcpy(comp, credtest_competencies, sizeof(comp));
     comp[0].level_count = 0;
     input_fails(&in, "competencies[0].levels", "at least one level");
-    assay_ob3_level twice[] = {{"a", "A", NULL, NULL}, {"a", "A again", NULL, NULL}};
+    cred_ob3_level twice[] = {{"a", "A", NULL, NULL}, {"a", "A again", NULL, NULL}};
     memcpy(comp, credtest_competencies, sizeof(comp));
     comp[0].levels = twice;
     comp[0].level_count = 2;
@@ -235,14 +235,14 @@ static void test_input_errors(void)
     input_fails(&in, "competencies[1].name", "required");
 
     in = credtest_input();
-    in.subject = (assay_ob3_subject){0};
+    in.subject = (cred_ob3_subject){0};
     input_fails(&in, "subject", "needs an id (URI) or an identity");
     in.subject.id = "learner 7";
     input_fails(&in, "subject.id", "not an absolute URI");
-    in.subject = (assay_ob3_subject){NULL, "L-7", "studentNumber", NULL};
+    in.subject = (cred_ob3_subject){NULL, "L-7", "studentNumber", NULL};
     input_fails(&in, "subject.identity_type", "not an OB 3.0 IdentifierType");
     in = credtest_input();
-    assay_ob3_evidence ev = credtest_evidence[0];
+    cred_ob3_evidence ev = credtest_evidence[0];
     ev.rubric_sha256 = "abc";
     in.evidence = &ev;
     in.evidence_count = 1;
@@ -258,11 +258,11 @@ static void test_input_errors(void)
 /* Builds the sample, applies edit, and expects the check to fail at where. */
 static void check_fails(void (*edit)(json_t *), const char *where, const char *text)
 {
-    assay_ob3_input in = credtest_input();
+    cred_ob3_input in = credtest_input();
     json_t *c = build(&in);
     edit(c);
-    assay_cred_error err = {0};
-    ASSERT_INT_EQ(assay_ob3_check(c, &err), ASSAY_CRED_E_CREDENTIAL);
+    cred_error err = {0};
+    ASSERT_INT_EQ(cred_ob3_check(c, &err), CRED_E_CREDENTIAL);
     ASSERT_STR_EQ(err.where, where);
     ASSERT_STR_CONTAINS(err.message, text);
     json_decref(c);
@@ -313,58 +313,58 @@ static void test_check(void)
     check_fails(no_criteria, "credentialSubject.achievement.criteria", "narrative");
     check_fails(anonymous, "credentialSubject", "names no one");
     check_fails(bad_evidence, "credential.evidence[2]", "not an object");
-    assay_cred_error err = {0};
-    ASSERT_INT_EQ(assay_ob3_check(NULL, &err), ASSAY_CRED_E_CREDENTIAL);
+    cred_error err = {0};
+    ASSERT_INT_EQ(cred_ob3_check(NULL, &err), CRED_E_CREDENTIAL);
 }
 
 static void test_uuid(void)
 {
-    char u[ASSAY_UUID_STRLEN + 1], v[ASSAY_UUID_STRLEN + 1];
+    char u[CRED_UUID_STRLEN + 1], v[CRED_UUID_STRLEN + 1];
     /* RFC 9562 Appendix A.4: DNS namespace, name "www.example.com". */
-    ASSERT_INT_EQ(assay_uuid_v5(ASSAY_UUID_NS_DNS, "www.example.com", 15, u), 0);
+    ASSERT_INT_EQ(cred_uuid_v5(CRED_UUID_NS_DNS, "www.example.com", 15, u), 0);
     ASSERT_STR_EQ(u, "2ed6657d-e927-568b-95e1-2665a8aea6a2");
-    ASSERT_INT_EQ(assay_uuid_v5("not-a-uuid", "x", 1, u), ASSAY_CRED_E_ARG);
+    ASSERT_INT_EQ(cred_uuid_v5("not-a-uuid", "x", 1, u), CRED_E_ARG);
     /* The award id: v5(URL namespace, learner NUL credential id NUL version). */
     const char award[] = "L-1001\0https://example.edu/credentials/chem-basics\0"
                          "1";
-    ASSERT_INT_EQ(assay_uuid_v5(ASSAY_UUID_NS_URL, award, sizeof(award) - 1, v), 0);
+    ASSERT_INT_EQ(cred_uuid_v5(CRED_UUID_NS_URL, award, sizeof(award) - 1, v), 0);
     ASSERT_INT_EQ(
-        assay_uuid_award("L-1001", "https://example.edu/credentials/chem-basics", "1", u), 0);
+        cred_uuid_award("L-1001", "https://example.edu/credentials/chem-basics", "1", u), 0);
     ASSERT_STR_EQ(u, v);
     ASSERT_INT_EQ(
-        assay_uuid_award("L-1001", "https://example.edu/credentials/chem-basics", "2", u), 0);
+        cred_uuid_award("L-1001", "https://example.edu/credentials/chem-basics", "2", u), 0);
     ASSERT(strcmp(u, v) != 0);
-    ASSERT_INT_EQ(assay_uuid_award(NULL, "x", "1", u), ASSAY_CRED_E_ARG);
-    ASSERT_INT_EQ(assay_uuid_v4(u), 0);
-    ASSERT_INT_EQ(assay_uuid_v4(v), 0);
+    ASSERT_INT_EQ(cred_uuid_award(NULL, "x", "1", u), CRED_E_ARG);
+    ASSERT_INT_EQ(cred_uuid_v4(u), 0);
+    ASSERT_INT_EQ(cred_uuid_v4(v), 0);
     ASSERT(strcmp(u, v) != 0);
     ASSERT(u[14] == '4' && strchr("89ab", u[19]) != NULL);
     uint8_t b[16];
-    ASSERT(assay_uuid_parse("6F1D3A52-1B0E-5C8A-9B3F-2E4D5C6B7A80", b));
-    ASSERT(!assay_uuid_parse("6f1d3a52x1b0e-5c8a-9b3f-2e4d5c6b7a80", b));
-    ASSERT(!assay_uuid_parse("6f1d3a52-1b0e-5c8a-9b3f-2e4d5c6b7a8g", b));
-    ASSERT(!assay_uuid_parse(NULL, b));
+    ASSERT(cred_uuid_parse("6F1D3A52-1B0E-5C8A-9B3F-2E4D5C6B7A80", b));
+    ASSERT(!cred_uuid_parse("6f1d3a52x1b0e-5c8a-9b3f-2e4d5c6b7a80", b));
+    ASSERT(!cred_uuid_parse("6f1d3a52-1b0e-5c8a-9b3f-2e4d5c6b7a8g", b));
+    ASSERT(!cred_uuid_parse(NULL, b));
 }
 
 static void test_time(void)
 {
     int64_t t = 0;
-    ASSERT(assay_time_parse("2026-01-01T00:00:00Z", &t) && t == 1767225600);
-    ASSERT(assay_time_parse("2026-01-01t01:00:00+01:00", &t) && t == 1767225600);
-    ASSERT(assay_time_parse("2025-12-31T23:30:00.999-00:30", &t) && t == 1767225600);
-    ASSERT(assay_time_parse("1970-01-01T00:00:00Z", &t) && t == 0);
-    ASSERT(assay_time_parse("2024-02-29T12:00:00Z", &t));
-    ASSERT(!assay_time_parse("2100-02-29T12:00:00Z", &t));
-    ASSERT(!assay_time_parse("2026-02-30T00:00:00Z", &t));
-    ASSERT(!assay_time_parse("2026-01-01T00:00:00", &t));
-    ASSERT(!assay_time_parse("2026-01-01 00:00:00Z", &t));
-    ASSERT(!assay_time_parse("2026-1-01T00:00:00Z", &t));
-    ASSERT(!assay_time_parse("2026-01-01T24:00:00Z", &t));
-    ASSERT(!assay_time_parse("2026-01-01T00:00:00.Z", &t));
-    ASSERT(!assay_time_parse("2026-01-01T00:00:00Zjunk", &t));
-    ASSERT(!assay_time_parse("", &t) && !assay_time_parse(NULL, &t));
+    ASSERT(cred_time_parse("2026-01-01T00:00:00Z", &t) && t == 1767225600);
+    ASSERT(cred_time_parse("2026-01-01t01:00:00+01:00", &t) && t == 1767225600);
+    ASSERT(cred_time_parse("2025-12-31T23:30:00.999-00:30", &t) && t == 1767225600);
+    ASSERT(cred_time_parse("1970-01-01T00:00:00Z", &t) && t == 0);
+    ASSERT(cred_time_parse("2024-02-29T12:00:00Z", &t));
+    ASSERT(!cred_time_parse("2100-02-29T12:00:00Z", &t));
+    ASSERT(!cred_time_parse("2026-02-30T00:00:00Z", &t));
+    ASSERT(!cred_time_parse("2026-01-01T00:00:00", &t));
+    ASSERT(!cred_time_parse("2026-01-01 00:00:00Z", &t));
+    ASSERT(!cred_time_parse("2026-1-01T00:00:00Z", &t));
+    ASSERT(!cred_time_parse("2026-01-01T24:00:00Z", &t));
+    ASSERT(!cred_time_parse("2026-01-01T00:00:00.Z", &t));
+    ASSERT(!cred_time_parse("2026-01-01T00:00:00Zjunk", &t));
+    ASSERT(!cred_time_parse("", &t) && !cred_time_parse(NULL, &t));
     char buf[32];
-    assay_time_format(4102444800, buf);
+    cred_time_format(4102444800, buf);
     ASSERT_STR_EQ(buf, "2100-01-01T00:00:00Z");
 }
 
@@ -373,11 +373,11 @@ static void test_encoding(void)
     static const char *const plain[] = {"", "f", "fo", "foo", "foob", "\xff\xfe"};
     static const char *const enc[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "__4"};
     for (size_t i = 0; i < 6; i++) {
-        char *e = assay_b64url_encode((const uint8_t *)plain[i], strlen(plain[i]));
+        char *e = cred_b64url_encode((const uint8_t *)plain[i], strlen(plain[i]));
         ASSERT_STR_EQ(e, enc[i]);
         uint8_t *d = NULL;
         size_t n = 0;
-        ASSERT_INT_EQ(assay_b64url_decode(e, strlen(e), &d, &n), 0);
+        ASSERT_INT_EQ(cred_b64url_decode(e, strlen(e), &d, &n), 0);
         ASSERT(n == strlen(plain[i]) && memcmp(d, plain[i], n) == 0);
         free(d);
         free(e);
@@ -386,19 +386,11 @@ static void test_encoding(void)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         uint8_t *d = NULL;
         size_t n = 0;
-        ASSERT_INT_EQ(assay_b64url_decode(bad[i], strlen(bad[i]), &d, &n), ASSAY_CRED_E_BASE64);
+        ASSERT_INT_EQ(cred_b64url_decode(bad[i], strlen(bad[i]), &d, &n), CRED_E_BASE64);
     }
-    ASSERT(assay_uri_ok("https://example.edu/a?b=c#d"));
-    ASSERT(assay_uri_ok("urn:uuid:2ed6657d-e927-568b-95e1-2665a8aea6a2"));
-    ASSERT(assay_uri_ok("did:example:123"));
-    ASSERT(!assay_uri_ok("example.edu"));
-    ASSERT(!assay_uri_ok("https://exa mple.edu"));
-    ASSERT(!assay_uri_ok("1http://x"));
-    ASSERT(!assay_uri_ok("http:"));
-    ASSERT(!assay_uri_ok("http://x/<script>"));
-    ASSERT_STR_EQ(assay_cred_err_name(ASSAY_CRED_E_CLAIM_ISS), "CLAIM_ISS");
-    ASSERT_STR_EQ(assay_cred_strerror(ASSAY_CRED_E_ALG_NONE), "unsigned token (alg none)");
-    ASSERT_STR_EQ(assay_cred_err_name(12345), "UNKNOWN");
+    ASSERT_STR_EQ(cred_err_name(CRED_E_CLAIM_ISS), "CLAIM_ISS");
+    ASSERT_STR_EQ(cred_strerror(CRED_E_ALG_NONE), "unsigned token (alg none)");
+    ASSERT_STR_EQ(cred_err_name(12345), "UNKNOWN");
 }
 
 int main(int argc, char **argv)

@@ -11,15 +11,15 @@
 #include "credtest.h"
 #include "tap.h"
 
-static assay_key *rsa, *ed;
-static assay_keyset *trusted;
+static cred_key *rsa, *ed;
+static cred_keyset *trusted;
 static const int64_t now = 1790000000; /* 2026-09-21, inside the sample's validity */
 
 static json_t *sample(void)
 {
-    assay_ob3_input in = credtest_input();
+    cred_ob3_input in = credtest_input();
     json_t *c = NULL;
-    assay_ob3_build(&in, &c, NULL);
+    cred_ob3_build(&in, &c, NULL);
     return c;
 }
 
@@ -28,10 +28,10 @@ static void test_round_trip(void)
     json_t *c = sample();
     for (int k = 0; k < 2; k++) {
         char *token = NULL;
-        assay_cred_error err = {0};
-        ASSERT_INT_EQ(assay_vcjwt_sign(c, k ? ed : rsa, NULL, &token, &err), 0);
-        assay_vcjwt_result r = {0};
-        ASSERT_INT_EQ(assay_vcjwt_verify(token, strlen(token), trusted, NULL, now, &r), 0);
+        cred_error err = {0};
+        ASSERT_INT_EQ(cred_vcjwt_sign(c, k ? ed : rsa, NULL, &token, &err), 0);
+        cred_vcjwt_result r = {0};
+        ASSERT_INT_EQ(cred_vcjwt_verify(token, strlen(token), trusted, NULL, now, &r), 0);
         ASSERT(r.verified && r.signature_ok && r.reason_count == 0);
         ASSERT(json_equal(r.credential, c));
         ASSERT_STR_EQ(json_string_value(json_object_get(r.payload, "iss")),
@@ -42,38 +42,38 @@ static void test_round_trip(void)
                       "urn:example:learner:L-1001");
         ASSERT_INT_EQ(json_integer_value(json_object_get(r.payload, "nbf")), 1767225600);
         ASSERT_INT_EQ(json_integer_value(json_object_get(r.payload, "exp")), 4102444800);
-        ASSERT(r.key && assay_key_get_type(r.key) == (k ? ASSAY_KEY_ED25519 : ASSAY_KEY_RSA));
-        assay_vcjwt_result_finish(&r);
+        ASSERT(r.key && cred_key_get_type(r.key) == (k ? CRED_KEY_ED25519 : CRED_KEY_RSA));
+        cred_vcjwt_result_finish(&r);
         free(token);
     }
 
     /* A hashed subject has no id, so there is no sub claim; no validUntil, no exp. */
-    assay_ob3_input in = credtest_input();
-    in.subject = (assay_ob3_subject){NULL, "L-1001", NULL, "pepper"};
+    cred_ob3_input in = credtest_input();
+    in.subject = (cred_ob3_subject){NULL, "L-1001", NULL, "pepper"};
     in.has_valid_until = false;
     json_t *h = NULL;
-    assay_ob3_build(&in, &h, NULL);
+    cred_ob3_build(&in, &h, NULL);
     char *token = NULL;
-    ASSERT_INT_EQ(assay_vcjwt_sign(h, ed, NULL, &token, NULL), 0);
-    assay_vcjwt_result r = {0};
-    ASSERT_INT_EQ(assay_vcjwt_verify(token, strlen(token), trusted, NULL, now, &r), 0);
+    ASSERT_INT_EQ(cred_vcjwt_sign(h, ed, NULL, &token, NULL), 0);
+    cred_vcjwt_result r = {0};
+    ASSERT_INT_EQ(cred_vcjwt_verify(token, strlen(token), trusted, NULL, now, &r), 0);
     ASSERT(json_object_get(r.payload, "sub") == NULL);
     ASSERT(json_object_get(r.payload, "exp") == NULL);
-    assay_vcjwt_result_finish(&r);
+    cred_vcjwt_result_finish(&r);
     free(token);
     json_decref(h);
 
     /* Signing refuses what is not a credential, and a credential holding a claim name. */
-    assay_cred_error err = {0};
+    cred_error err = {0};
     json_t *bad = json_deep_copy(c);
     json_object_del(bad, "credentialSubject");
     token = NULL;
-    ASSERT_INT_EQ(assay_vcjwt_sign(bad, rsa, NULL, &token, &err), ASSAY_CRED_E_CREDENTIAL);
+    ASSERT_INT_EQ(cred_vcjwt_sign(bad, rsa, NULL, &token, &err), CRED_E_CREDENTIAL);
     json_decref(bad);
     bad = json_deep_copy(c);
     json_object_set_new(bad, "iss", json_string("https://evil.example"));
-    assay_cred_error_clear(&err);
-    ASSERT_INT_EQ(assay_vcjwt_sign(bad, rsa, NULL, &token, &err), ASSAY_CRED_E_CREDENTIAL);
+    cred_error_clear(&err);
+    ASSERT_INT_EQ(cred_vcjwt_sign(bad, rsa, NULL, &token, &err), CRED_E_CREDENTIAL);
     ASSERT_STR_CONTAINS(err.message, "\"iss\", which is a JWT claim");
     ASSERT(token == NULL);
     json_decref(bad);
@@ -106,10 +106,10 @@ static void expect(const char *what, void (*edit)(json_t *), const char *raw, in
     }
     char header[128];
     snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
-             assay_key_thumbprint(rsa));
-    char *token = credtest_token(rsa, ASSAY_ALG_RS256, header, text);
-    assay_vcjwt_result r = {0};
-    int rc = assay_vcjwt_verify(token, strlen(token), trusted, NULL, t, &r);
+             cred_key_thumbprint(rsa));
+    char *token = credtest_token(rsa, CRED_ALG_RS256, header, text);
+    cred_vcjwt_result r = {0};
+    int rc = cred_vcjwt_verify(token, strlen(token), trusted, NULL, t, &r);
     ASSERT_INT_EQ(rc, n ? codes[0] : 0);
     ASSERT_INT_EQ(r.reason_count, n);
     ASSERT(r.signature_ok);
@@ -121,11 +121,11 @@ static void expect(const char *what, void (*edit)(json_t *), const char *raw, in
     if (!same || rc != (n ? codes[0] : 0)) {
         printf("#   case: %s\n", what);
         for (size_t i = 0; i < r.reason_count; i++) {
-            printf("#   reason %s %s: %s\n", assay_cred_err_name(r.reasons[i].code),
+            printf("#   reason %s %s: %s\n", cred_err_name(r.reasons[i].code),
                    r.reasons[i].where, r.reasons[i].message);
         }
     }
-    assay_vcjwt_result_finish(&r);
+    cred_vcjwt_result_finish(&r);
     free(token);
     free(text);
 }
@@ -200,50 +200,46 @@ static void test_reasons(void)
 {
 #define CODES(...) (const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int)
     expect("all good", NULL, NULL, now, NULL, 0);
-    expect("iss", iss_other, NULL, now, CODES(ASSAY_CRED_E_CLAIM_ISS));
-    expect("no iss", iss_missing, NULL, now, CODES(ASSAY_CRED_E_CLAIM_ISS));
-    expect("jti", jti_other, NULL, now, CODES(ASSAY_CRED_E_CLAIM_JTI));
-    expect("nbf", nbf_other, NULL, now, CODES(ASSAY_CRED_E_CLAIM_NBF));
-    expect("no nbf", nbf_missing, NULL, now, CODES(ASSAY_CRED_E_CLAIM_NBF));
-    expect("nbf string", nbf_string, NULL, now, CODES(ASSAY_CRED_E_CLAIM_NBF));
+    expect("iss", iss_other, NULL, now, CODES(CRED_E_CLAIM_ISS));
+    expect("no iss", iss_missing, NULL, now, CODES(CRED_E_CLAIM_ISS));
+    expect("jti", jti_other, NULL, now, CODES(CRED_E_CLAIM_JTI));
+    expect("nbf", nbf_other, NULL, now, CODES(CRED_E_CLAIM_NBF));
+    expect("no nbf", nbf_missing, NULL, now, CODES(CRED_E_CLAIM_NBF));
+    expect("nbf string", nbf_string, NULL, now, CODES(CRED_E_CLAIM_NBF));
     expect("nbf with a fraction of the same second", nbf_real, NULL, now, NULL, 0);
-    expect("sub", sub_other, NULL, now, CODES(ASSAY_CRED_E_CLAIM_SUB));
-    expect("no sub", sub_missing, NULL, now, CODES(ASSAY_CRED_E_CLAIM_SUB));
-    expect("sub without subject id", sub_without_id, NULL, now, CODES(ASSAY_CRED_E_CLAIM_SUB));
-    expect("exp", exp_other, NULL, now, CODES(ASSAY_CRED_E_CLAIM_EXP));
-    expect("no exp", exp_missing, NULL, now, CODES(ASSAY_CRED_E_CLAIM_EXP));
-    expect("not yet valid", NULL, NULL, 1767225599, CODES(ASSAY_CRED_E_NOT_YET_VALID));
+    expect("sub", sub_other, NULL, now, CODES(CRED_E_CLAIM_SUB));
+    expect("no sub", sub_missing, NULL, now, CODES(CRED_E_CLAIM_SUB));
+    expect("sub without subject id", sub_without_id, NULL, now, CODES(CRED_E_CLAIM_SUB));
+    expect("exp", exp_other, NULL, now, CODES(CRED_E_CLAIM_EXP));
+    expect("no exp", exp_missing, NULL, now, CODES(CRED_E_CLAIM_EXP));
+    expect("not yet valid", NULL, NULL, 1767225599, CODES(CRED_E_NOT_YET_VALID));
     expect("valid from its first second", NULL, NULL, 1767225600, NULL, 0);
-    expect("expired", NULL, NULL, 4102444800, CODES(ASSAY_CRED_E_EXPIRED));
+    expect("expired", NULL, NULL, 4102444800, CODES(CRED_E_EXPIRED));
     expect("exp sets validUntil when there is none", exp_only, NULL, now,
-           CODES(ASSAY_CRED_E_EXPIRED));
-    expect("missing name", no_name, NULL, now, CODES(ASSAY_CRED_E_CREDENTIAL));
-    expect("two at once", two_wrongs, NULL, now,
-           CODES(ASSAY_CRED_E_CLAIM_ISS, ASSAY_CRED_E_CLAIM_EXP));
-    expect("not JSON", NULL, "{\"@context\": [", now, CODES(ASSAY_CRED_E_PAYLOAD));
-    expect("not UTF-8", NULL, "{\"name\": \"\xff\"}", now, CODES(ASSAY_CRED_E_PAYLOAD));
-    expect("array", NULL, "[1, 2]", now, CODES(ASSAY_CRED_E_PAYLOAD));
+           CODES(CRED_E_EXPIRED));
+    expect("missing name", no_name, NULL, now, CODES(CRED_E_CREDENTIAL));
+    expect("two at once", two_wrongs, NULL, now, CODES(CRED_E_CLAIM_ISS, CRED_E_CLAIM_EXP));
+    expect("not JSON", NULL, "{\"@context\": [", now, CODES(CRED_E_PAYLOAD));
+    expect("not UTF-8", NULL, "{\"name\": \"\xff\"}", now, CODES(CRED_E_PAYLOAD));
+    expect("array", NULL, "[1, 2]", now, CODES(CRED_E_PAYLOAD));
     expect("duplicate claims", NULL, "{\"iss\": \"a\", \"iss\": \"b\"}", now,
-           CODES(ASSAY_CRED_E_PAYLOAD));
-    expect("VCDM 1.1", NULL, "{\"iss\": \"a\", \"vc\": {}}", now,
-           CODES(ASSAY_CRED_E_CREDENTIAL));
-    expect("empty object", NULL, "{}", now,
-           CODES(ASSAY_CRED_E_CREDENTIAL, ASSAY_CRED_E_CLAIM_NBF));
+           CODES(CRED_E_PAYLOAD));
+    expect("VCDM 1.1", NULL, "{\"iss\": \"a\", \"vc\": {}}", now, CODES(CRED_E_CREDENTIAL));
+    expect("empty object", NULL, "{}", now, CODES(CRED_E_CREDENTIAL, CRED_E_CLAIM_NBF));
 #undef CODES
 
     /* A bad signature stops everything else: no payload is handed out. */
-    assay_vcjwt_result r = {0};
-    char *token =
-        credtest_token(ed, ASSAY_ALG_EDDSA, "{\"alg\":\"RS256\",\"kid\":\"x\"}", "{}");
-    assay_jws_verify_options any = {.single_key_any_kid = true};
-    assay_keyset *single = assay_keyset_create();
-    assay_keyset_add(single, credtest_key("rsa2048-spki.pem", false), NULL);
-    ASSERT_INT_EQ(assay_vcjwt_verify(token, strlen(token), single, &any, now, &r),
-                  ASSAY_CRED_E_SIGNATURE);
+    cred_vcjwt_result r = {0};
+    char *token = credtest_token(ed, CRED_ALG_EDDSA, "{\"alg\":\"RS256\",\"kid\":\"x\"}", "{}");
+    cred_jws_verify_options any = {.single_key_any_kid = true};
+    cred_keyset *single = cred_keyset_create();
+    cred_keyset_add(single, credtest_key("rsa2048-spki.pem", false), NULL);
+    ASSERT_INT_EQ(cred_vcjwt_verify(token, strlen(token), single, &any, now, &r),
+                  CRED_E_SIGNATURE);
     ASSERT(!r.verified && !r.signature_ok && r.reason_count == 1);
     ASSERT(r.payload == NULL && r.credential == NULL && r.header == NULL);
-    assay_vcjwt_result_finish(&r);
-    assay_keyset_destroy(single);
+    cred_vcjwt_result_finish(&r);
+    cred_keyset_destroy(single);
     free(token);
 }
 
@@ -254,13 +250,13 @@ int main(int argc, char **argv)
     }
     rsa = credtest_key("rsa2048-pkcs1.pem", true);
     ed = credtest_key("ed25519-rfc8037-pkcs8.pem", true);
-    trusted = assay_keyset_create();
-    assay_keyset_add(trusted, credtest_key("rsa2048-spki.pem", false), NULL);
-    assay_keyset_add(trusted, credtest_key("ed25519-rfc8037-spki.pem", false), NULL);
+    trusted = cred_keyset_create();
+    cred_keyset_add(trusted, credtest_key("rsa2048-spki.pem", false), NULL);
+    cred_keyset_add(trusted, credtest_key("ed25519-rfc8037-spki.pem", false), NULL);
     test_round_trip();
     test_reasons();
-    assay_keyset_destroy(trusted);
-    assay_key_destroy(rsa);
-    assay_key_destroy(ed);
+    cred_keyset_destroy(trusted);
+    cred_key_destroy(rsa);
+    cred_key_destroy(ed);
     return tap_done();
 }

@@ -6,9 +6,10 @@
 #   ASSAY        the assay binary
 #   SOURCE_ROOT  the project's source root. The tool runs from there with relative paths, so
 #                the file names in diagnostics are stable ("tests/golden/invalid/x.json").
-#   CASE         either an invalid rubric: tests/golden/invalid/CASE.json, whose
-#                `assay lint` must exit 1 with exactly tests/golden/invalid/CASE.err on
-#                stderr and nothing on stdout;
+#   CASE         either an invalid rubric or credential definition:
+#                tests/golden/invalid/CASE.json, whose `assay lint` (definitions checked
+#                against the example rubrics: ASSAY_RUBRICS=rubrics) must exit 1 with exactly
+#                tests/golden/invalid/CASE.err on stderr and nothing on stdout;
 #                or a valid rubric with warnings: tests/golden/warnings/CASE.json, whose
 #                `assay lint` must exit 0 with exactly tests/golden/warnings/CASE.err on
 #                stderr and its "ok" line on stdout, and `assay lint --werror` exit 1 with
@@ -43,6 +44,7 @@ case_name=$3
 mode=${4:-diff}
 graded_at=2026-01-01T00:00:00Z
 cd "$src" || { echo "run_golden: cannot cd to $src" >&2; exit 99; }
+export ASSAY_RUBRICS=rubrics
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/assay-golden.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT

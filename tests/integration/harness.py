@@ -36,6 +36,17 @@ RUBRICS = os.path.join(SOURCE, "rubrics")
 SUBMISSIONS = os.path.join(RUBRICS, "submissions")
 
 
+_scratch_dirs = []
+
+
+def scratch_dir(prefix):
+    """A temporary directory for logs and files of this test: removed by T.done() when the
+    test passed, kept (and named) when it failed."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _scratch_dirs.append(d)
+    return d
+
+
 class T:
     """A TAP producer that keeps going after a failure and refuses an empty test."""
 
@@ -67,6 +78,11 @@ class T:
             print("not ok 1 - the test made no assertion\n1..1")
             sys.exit(1)
         print(f"1..{self.n}", flush=True)
+        for d in _scratch_dirs:
+            if self.failed:
+                print(f"# kept for inspection: {d}", flush=True)
+            else:
+                shutil.rmtree(d, ignore_errors=True)
         sys.exit(1 if self.failed else 0)
 
 
@@ -161,7 +177,7 @@ class Worker:
 
     def __init__(self, server_url, *args, env=None, rubrics=RUBRICS, log_dir=None,
                  hooks=False):
-        self.log_path = os.path.join(log_dir or tempfile.mkdtemp(prefix="assay-worker-"),
+        self.log_path = os.path.join(log_dir or scratch_dir("assay-worker-"),
                                      f"worker-{time.time_ns()}.log")
         wrapper = shlex.split(os.environ.get("ASSAY_WORKER_WRAPPER", ""))
         full_env = dict(os.environ)

@@ -13,12 +13,11 @@ socket, and a hash-tagged prefix.
 """
 
 import os
-import tempfile
 import time
 
 import redis
 
-from harness import (RedisServer, T, Worker, log_lines, make_submission, processing_keys,
+from harness import (scratch_dir, RedisServer, T, Worker, log_lines, make_submission, processing_keys,
                      reap_children_at_exit, results, wait_for)
 
 t = T()
@@ -110,7 +109,7 @@ for restore in (False, True):
 srv.stop()
 
 # --- Unix socket. ----------------------------------------------------------------------
-sockdir = tempfile.mkdtemp(prefix="assay-sock-")
+sockdir = scratch_dir("assay-sock-")
 sock = os.path.join(sockdir, "redis.sock")
 srv = RedisServer(extra=["--unixsocket", sock, "--unixsocketperm", "700"])
 r = srv.client()

@@ -6,10 +6,9 @@ every line, keeping every other byte. A "force" that is not a boolean is wrong_t
 import json
 import os
 import subprocess
-import tempfile
 import time
 
-from harness import (CLI, RedisServer, T, Worker, log_lines, make_submission,
+from harness import (scratch_dir, CLI, RedisServer, T, Worker, log_lines, make_submission,
                      notes_on_failure, reap_children_at_exit, results, wait_for)
 
 t = T()
@@ -59,7 +58,7 @@ t.eq([json.loads(x)["id"] for x in r.lrange("assay:results:force-client", 0, -1)
 lines = [make_submission(f"f-1{c}") for c in "abc"]
 for i, line in enumerate(lines):
     t.ok(push_and_mark(line, f"m-1{i}"), f"line {i} graded a first time")
-work = tempfile.mkdtemp(prefix="assay-force-")
+work = scratch_dir("assay-force-")
 path = os.path.join(work, "regrade.jsonl")
 with open(path, "w", encoding="utf-8") as f:
     f.write("\n".join(lines + ["[\"not an object\"]", " {} "]) + "\n")

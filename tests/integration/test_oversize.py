@@ -49,9 +49,11 @@ for _, raw, _, _ in cases:
     r.lpush("assay:submissions", raw)
 # Redis itself spends time in proportion to a message's size (copying it into the claim
 # script, hashing it, moving it): on a loaded machine, seconds for the 8 and 16 MiB ones
-# below, so the command timeout is raised (docs/protocol.md says to size it so).
+# below, so the command timeout is raised (docs/protocol.md says to size it so). The idle
+# wait is long, so that the idle worker below is surely inside it when the message that
+# wakes it arrives (with the default 500 ms, a push between two waits goes to the claim).
 w = Worker(srv.url, "--max-bytes", "4096", "--oversize-keep", "3", "--worker-id", "os-1",
-           env={"ASSAY_COMMAND_TIMEOUT_MS": "60000"})
+           "--idle-block", "30000", env={"ASSAY_COMMAND_TIMEOUT_MS": "60000"})
 t.ok(wait_for(lambda: r.llen("assay:results") >= len(cases), 20),
      f"{len(cases)} results arrive")
 time.sleep(0.3)

@@ -37,7 +37,13 @@ reap_children_at_exit()
 tmp = tempfile.mkdtemp(prefix="assay-metrics-")
 rub = os.path.join(tmp, "rubrics")
 shutil.copytree(RUBRICS, rub, ignore=shutil.ignore_patterns("submissions"))
-n_rubrics = len([f for f in os.listdir(rub) if f.endswith(".json") and f != "schema.json"])
+# The rubrics: files with the rubric format key (not the JSON Schemas, nor the credential
+# definitions, which the catalog holds apart).
+n_rubrics = 0
+for f in os.listdir(rub):
+    if f.endswith(".json"):
+        with open(os.path.join(rub, f), encoding="utf-8") as fh:
+            n_rubrics += "assay" in json.load(fh)
 
 srv = RedisServer()
 r = srv.client()

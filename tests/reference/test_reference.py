@@ -137,11 +137,12 @@ def main():
         os.mkdir(rubrics)
         files = {}
         for f in sorted(glob.glob(os.path.join(SOURCE, "rubrics", "*.json"))):
-            if os.path.basename(f) == "schema.json":
-                continue
-            shutil.copy(f, rubrics)
             with open(f, encoding="utf-8") as fh:
-                files[json.load(fh)["id"]] = f
+                doc = json.load(fh)
+            if "assay" not in doc:
+                continue  # a JSON Schema, a framework or a credential definition
+            shutil.copy(f, rubrics)
+            files[doc["id"]] = f
         for f in glob.glob(os.path.join(SOURCE, "tests", "reference", "rubrics", "*.json")):
             shutil.copy(f, rubrics)
         subprocess.run([BENCH, "--write-rubric", os.path.join(rubrics, "bench-energy.json")], check=True)

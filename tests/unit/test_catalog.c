@@ -125,11 +125,13 @@ static void diags_text(const assay_diags *d, char *out, size_t size)
 
 static void test_load_dir(void)
 {
-    /* The example rubrics: every *.json but schema.json. */
+    /* The example rubrics and credential definition; the JSON Schemas are skipped. */
     assay_catalog *c = assay_catalog_create();
     assay_diags *d = assay_diags_create();
-    ASSERT_INT_EQ(assay_catalog_load_dir(c, ASSAY_RUBRICS_DIR, NULL, d), 4);
+    ASSERT_INT_EQ(assay_catalog_load_dir(c, ASSAY_RUBRICS_DIR, NULL, d), 5);
     ASSERT_INT_EQ(assay_diags_count(d), 0);
+    ASSERT_INT_EQ(assay_catalog_count(c), 4);
+    ASSERT_INT_EQ(assay_catalog_credential_count(c), 1);
     ASSERT(assay_catalog_find(c, "chem-molarity", NULL) != NULL);
     /* In name order. */
     ASSERT_STR_EQ(assay_rubric_id(assay_catalog_get(c, 0)), "bio-cell-respiration");

@@ -447,11 +447,11 @@ static void test_refusals(void)
 {
     evb b;
     refused(mk(&b, "1.0.0", "s1", "2026-02-30T10:00:00Z", "a=1"), ASSAY_E_ARG,
-            "time \"2026-02-30T10:00:00Z\": day 30 does not exist in 2026-02");
+            "time \"2026-02-30T10:00:00Z\": that month has no such day");
     refused(mk(&b, "1.0.0", "s1", "2026-01-01 10:00:00Z", "a=1"), ASSAY_E_ARG,
-            "not an RFC 3339 date-time");
+            "it does not start with a date and time");
     refused(mk(&b, "1.0.0", "s1", "2026-01-01T10:00:00", "a=1"), ASSAY_E_ARG,
-            "a time zone is required");
+            "it has no time zone");
     refused(mk(&b, "1.0.0", "s1", NULL, "a=1"), ASSAY_E_ARG, "no time was given");
     refused(mk_in(&b, "L1", "quizz", "1.0.0", "s1", times[1], "a=1"), ASSAY_E_ARG,
             "rubric \"quizz\" version \"1.0.0\" (sha256 ffffffffffff...) is not loaded");

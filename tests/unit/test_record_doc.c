@@ -113,7 +113,8 @@ static void test_timestamps(void)
     ts_is("2026-03-01T00:30:00-01:00", "2026-03-01T01:30:00Z");
     ts_is("2026-01-01T00:30:00+01:00", "2025-12-31T23:30:00Z");
     ts_is("2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z");
-    ts_is("2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z");
+    ts_is("2016-12-31T23:59:60Z", "2016-12-31T23:59:60Z");
+    ASSERT(ts_cmp_text("2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z") == 0);
     ts_is("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z");
     ts_is("0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z");
     ts_is("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z");
@@ -126,7 +127,8 @@ static void test_timestamps(void)
     ts_is("2026-01-01T00:00:00Zjunk", NULL);
     ts_is("0000-01-01T00:00:00+00:01", NULL);
     ts_is("9999-12-31T23:59:59-00:01", NULL);
-    ts_is("2026-01-01T00:00:00.1234567890123456789012345678901Z", NULL);
+    ts_is("2026-01-01T00:00:00.123456789Z", "2026-01-01T00:00:00.123456789Z");
+    ts_is("2026-01-01T00:00:00.1234567890Z", NULL);
     ts_is("", NULL);
     ASSERT(ts_cmp_text("2026-01-01T00:00:00.5Z", "2026-01-01T00:00:00.50Z") == 0);
     ASSERT(ts_cmp_text("2026-01-01T00:00:00Z", "2026-01-01T00:00:00.1Z") < 0);
@@ -197,7 +199,7 @@ static void test_document(void)
             "\"score\" must be an exact number from 0 to 1, not \"3/2\" (at "
             "/competencies/rubric:quiz~1a/evidence/0/score)");
     bad_doc("\"at\":\"2026-01-01T00:00:00Z\"", "\"at\":\"2026-01-01\"",
-            "\"at\" \"2026-01-01\": not an RFC 3339 date-time");
+            "\"at\" \"2026-01-01\": it does not start with a date and time");
     bad_doc("\"at\":\"2026-01-02T00:00:00Z\"", "\"at\":\"2025-01-02T00:00:00Z\"",
             "evidence must be in order of (at, submission)");
     bad_doc("\"submission\":\"s2\"", "\"submission\":\"s1\"",

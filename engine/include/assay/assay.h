@@ -29,12 +29,14 @@
  * This header includes the others: assay/version.h (the headers' version), assay/error.h
  * (error codes, diagnostics), assay/rubric.h (limits, rubrics, catalogs), assay/grade.h
  * (scratch, grading, results), assay/mastery.h (calculation methods across attempts),
- * assay/record.h (learner records) and assay/describe.h (a loaded rubric's competencies,
- * levels, items and checks, read-only).
+ * assay/record.h (learner records), assay/describe.h (a loaded rubric's competencies,
+ * levels, items and checks, read-only) and assay/credential_def.h (credential definitions
+ * and whether a record earns one).
  */
 #ifndef ASSAY_ASSAY_H
 #define ASSAY_ASSAY_H
 
+#include <assay/credential_def.h>
 #include <assay/describe.h>
 #include <assay/error.h>
 #include <assay/grade.h>

@@ -7,12 +7,15 @@
  * the cap and the document format. One code path serves every writer: `assay record
  * rebuild` (from results), and the worker (from what it just graded).
  *
- *     assay_record *rec = assay_record_create("learner-0042");    // or
- * assay_record_load_buffer assay_record_evidence ev; if
- * (assay_record_evidence_from_result(result, &ev, why, sizeof why) == 0) { assay_record_change
- * *ch = NULL; int rc = assay_record_apply(rec, catalog, &ev, &ch, why, sizeof why);
+ * Example (an outline; error handling shortened):
+ *
+ *     assay_record *rec = assay_record_create("learner-0042"); // or assay_record_load_buffer
+ *     assay_record_evidence ev;
+ *     if (assay_record_evidence_from_result(result, &ev, why, sizeof why) == 0) {
+ *         assay_record_change *ch = NULL;
+ *         int rc = assay_record_apply(rec, catalog, &ev, &ch, why, sizeof why);
  *         // rc: ASSAY_RECORD_APPLIED or _STALE with ch set; < 0: bad input, rec unchanged
- *         char *member = assay_record_change_member(ch);         // "\"record\":{...}"
+ *         char *member = assay_record_change_member(ch); // "\"record\":{...}"
  *         ...
  *         free(member);
  *         assay_record_change_destroy(ch);

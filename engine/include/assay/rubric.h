@@ -89,10 +89,14 @@ ASSAY_API void assay_catalog_destroy(assay_catalog *c);
  */
 ASSAY_API int assay_catalog_add(assay_catalog *c, assay_rubric *r);
 /**
- * Loads every regular file named *.json in dir (not recursing; schema.json is skipped) in
- * name order. Broken files are reported in diags and skipped.
- * @return the number of rubrics loaded (>= 0), or a negative ASSAY_E_* when dir cannot be read
- *         or when any file failed (the good ones are loaded all the same).
+ * Loads every regular file named *.json in dir (not recursing) in name order, each by its
+ * kind: the rubrics first, then the credential definitions ("assay_credential": 1,
+ * <assay/credential_def.h>), which are checked against them. JSON Schema documents (no kind
+ * key, "$schema" naming a json-schema.org meta-schema) and schema.json are skipped. Broken
+ * files are reported in diags and skipped.
+ * @return the number of rubrics and definitions loaded (>= 0), or a negative ASSAY_E_* when
+ *         dir cannot be read or when any file failed (the good ones are loaded all the
+ *         same).
  */
 ASSAY_API int assay_catalog_load_dir(assay_catalog *c, const char *dir,
                                      const assay_limits *limits, assay_diags *diags);
@@ -103,6 +107,10 @@ ASSAY_API int assay_catalog_load_dir(assay_catalog *c, const char *dir,
 ASSAY_API const assay_rubric *assay_catalog_find(const assay_catalog *c, const char *id,
                                                  const char *version);
 ASSAY_API size_t assay_catalog_count(const assay_catalog *c);
+/** Compares two versions as the catalog orders them: as dotted numbers ("1.10.0" after
+ *  "1.9.2"), then as text. @return < 0, 0 or > 0 as a is older than, the same as or newer
+ *  than b. */
+ASSAY_API int assay_version_cmp(const char *a, const char *b);
 /** @return the i-th rubric in load order, borrowed. */
 ASSAY_API const assay_rubric *assay_catalog_get(const assay_catalog *c, size_t i);
 
