@@ -27,6 +27,14 @@
  * answered QUEUE_ACK_CONFLICT (or QUEUE_ACK_GONE for one no longer in processing) and stay
  * where they are; the others are acknowledged as above, and a group that passes writes
  * ver + 1 and its document. P:stats also counts records (written) and record_conflicts.
+ *
+ * Credentials: the group's fields also give the index in KEYS of the learner's credentials
+ * hash (0: none), ARGV's header the number of awards, and after the groups come
+ * ACK_AWARD_FIELDS per award: its group, its kind ('i' issued: HSETNX the field to the
+ * token, then push the event only when it was stored; 'n' a requirement no longer met: push
+ * the event), the field "<id>@<version>", the token, the event and the index in KEYS of
+ * P:credentials. An award of a group that did not commit is not written. P:stats counts
+ * credentials_issued and credentials_no_longer_met.
  */
 #include "ack.h"
 
@@ -52,7 +60,8 @@
 #define ACK_ARG_REPLY_TTL     3
 #define ACK_ARG_KEEP          4
 #define ACK_ARG_GROUPS        5
-#define ACK_HEAD              5 /* ARGV before the first message */
+#define ACK_ARG_AWARDS        6
+#define ACK_HEAD              6 /* ARGV before the first message */
 #define ACK_RAW               0
 #define ACK_LANE              1
 #define ACK_RESULT            2
@@ -68,12 +77,21 @@
 #define ACK_GROUP_KEY         0
 #define ACK_GROUP_VER         1
 #define ACK_GROUP_DOC         2
-#define ACK_GROUP_FIELDS      3
+#define ACK_GROUP_CRED        3
+#define ACK_GROUP_FIELDS      4
+#define ACK_AWARD_GROUP       0
+#define ACK_AWARD_KIND        1
+#define ACK_AWARD_FIELD       2
+#define ACK_AWARD_JWS         3
+#define ACK_AWARD_EVENT       4
+#define ACK_AWARD_LIST        5
+#define ACK_AWARD_FIELDS      6
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
 #define ARG(f)  "ARGV[b + " STR(f) "]"
 #define GARG(f) "ARGV[gb + " STR(f) "]"
+#define AARG(f) "ARGV[ab + " STR(f) "]"
 #define KEY(k)  "KEYS[" STR(k) "]"
 
 /* Returns one status per message (queue_ack_status). */
@@ -85,7 +103,8 @@ const char queue_ack_lua[] =
     "local ngroups = tonumber(ARGV[" STR(ACK_ARG_GROUPS) "])\n"
     "local pushed, out = 0, {}\n"
     "local st = {graded = 0, errors = 0, dead = 0, duplicates = 0, forced = 0,"
-    " too_large = 0, gave_up = 0, records = 0, record_conflicts = 0}\n"
+    " too_large = 0, gave_up = 0, records = 0, record_conflicts = 0, credentials_issued = 0,"
+    " credentials_no_longer_met = 0}\n"
     /* The record groups' checks, before anything is written. */
     "local gbase = " STR(ACK_HEAD) " + 1 + n * " STR(ACK_FIELDS) "\n"
     "local gok, gone = {}, {}\n"
@@ -194,12 +213,34 @@ const char queue_ack_lua[] =
     "    st.records = st.records + 1\n"
     "  end\n"
     "end\n"
+    /* Credentials: an award is stored once (HSETNX) and announced only when stored; a
+     * requirement no longer met is announced. Only with their group committed. */
+    "local abase = gbase + ngroups * " STR(ACK_GROUP_FIELDS) "\n"
+    "for a = 1, tonumber(ARGV[" STR(ACK_ARG_AWARDS) "]) do\n"
+    "  local ab = abase + (a - 1) * " STR(ACK_AWARD_FIELDS) "\n"
+    "  local g = tonumber(" AARG(ACK_AWARD_GROUP) ")\n"
+    "  if gok[g] then\n"
+    "    local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
+    "    local list = KEYS[tonumber(" AARG(ACK_AWARD_LIST) ")]\n"
+    "    if " AARG(ACK_AWARD_KIND) " == 'i' then\n"
+    "      if redis.call('HSETNX', KEYS[tonumber(" GARG(ACK_GROUP_CRED) ")], "
+    AARG(ACK_AWARD_FIELD) ", " AARG(ACK_AWARD_JWS) ") == 1 then\n"
+    "        redis.call('LPUSH', list, " AARG(ACK_AWARD_EVENT) ")\n"
+    "        st.credentials_issued = st.credentials_issued + 1\n"
+    "      end\n"
+    "    else\n"
+    "      redis.call('LPUSH', list, " AARG(ACK_AWARD_EVENT) ")\n"
+    "      st.credentials_no_longer_met = st.credentials_no_longer_met + 1\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
     "if pushed > 0 then\n"
     "  redis.call('INCRBY', " KEY(ACK_KEY_RATE) ", pushed)\n"
     "  redis.call('EXPIRE', " KEY(ACK_KEY_RATE) ", 7200)\n"
     "end\n"
     "for _, name in ipairs({'graded', 'errors', 'dead', 'duplicates', 'forced', 'too_large',"
-    " 'gave_up', 'records', 'record_conflicts'}) do\n"
+    " 'gave_up', 'records', 'record_conflicts', 'credentials_issued',"
+    " 'credentials_no_longer_met'}) do\n"
     "  if st[name] > 0 then redis.call('HINCRBY', " KEY(ACK_KEY_STATS) ", name, st[name]) end\n"
     "end\n"
     "return out\n";
@@ -278,18 +319,39 @@ void queue_ack_init(queue_ack *a)
     memset(a, 0, sizeof(*a));
 }
 
-int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc)
+int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc,
+                    const char *credentials)
 {
     if (a->oom) {
         return 0;
     }
     bool ok = push_key(&a->groups, &a->keys, key) && push_str(&a->groups, ver ? ver : "") &&
-              push_str(&a->groups, doc ? doc : "");
+              push_str(&a->groups, doc ? doc : "") &&
+              push_key(&a->groups, &a->keys, credentials);
     _Static_assert(ACK_GROUP_KEY == 0 && ACK_GROUP_VER == 1 && ACK_GROUP_DOC == 2 &&
-                       ACK_GROUP_FIELDS == 3,
+                       ACK_GROUP_CRED == 3 && ACK_GROUP_FIELDS == 4,
                    "queue_ack_group writes the fields in this order");
     a->oom = !ok;
     return ok ? (int)++a->ngroups : 0;
+}
+
+void queue_ack_award(queue_ack *a, int group, bool issued, const char *field, const char *jws,
+                     const char *event, const char *list)
+{
+    if (a->oom) {
+        return;
+    }
+    char g[24];
+    snprintf(g, sizeof(g), "%d", group);
+    bool ok = push_str(&a->awards, g) && push_str(&a->awards, issued ? "i" : "n") &&
+              push_str(&a->awards, field) && push_str(&a->awards, jws ? jws : "") &&
+              push_str(&a->awards, event) && push_key(&a->awards, &a->keys, list);
+    _Static_assert(ACK_AWARD_GROUP == 0 && ACK_AWARD_KIND == 1 && ACK_AWARD_FIELD == 2 &&
+                       ACK_AWARD_JWS == 3 && ACK_AWARD_EVENT == 4 && ACK_AWARD_LIST == 5 &&
+                       ACK_AWARD_FIELDS == 6,
+                   "queue_ack_award writes the fields in this order");
+    a->oom = !ok;
+    a->nawards++;
 }
 
 void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
@@ -335,13 +397,14 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
                      const queue_ack_opts *o, queue_argv *out)
 {
     queue_argv cmd = {0};
-    char nkeys[24], n[24], ttl[24], rttl[24], keep[24], ngroups[24];
+    char nkeys[24], n[24], ttl[24], rttl[24], keep[24], ngroups[24], nawards[24];
     snprintf(nkeys, sizeof(nkeys), "%d", ACK_FIXED_KEYS + a->keys.argc);
     snprintf(n, sizeof(n), "%zu", a->n);
     snprintf(ttl, sizeof(ttl), "%ld", o->dedupe_ttl_s);
     snprintf(rttl, sizeof(rttl), "%ld", o->reply_ttl_s);
     snprintf(keep, sizeof(keep), "%d", o->oversize_keep);
     snprintf(ngroups, sizeof(ngroups), "%zu", a->ngroups);
+    snprintf(nawards, sizeof(nawards), "%zu", a->nawards);
     const char *head[] = {"EVALSHA",
                           sha,
                           nkeys,
@@ -362,7 +425,7 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
                        ACK_FIXED_KEYS == 10,
                    "the fixed keys in this order");
     bool ok = !a->oom && reserve(&cmd, 3 + ACK_FIXED_KEYS + a->keys.argc + ACK_HEAD +
-                                           a->args.argc + a->groups.argc);
+                                           a->args.argc + a->groups.argc + a->awards.argc);
     for (size_t i = 0; ok && i < sizeof(head) / sizeof(head[0]); i++) {
         ok = push_str(&cmd, head[i]);
     }
@@ -373,9 +436,10 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
         a->keys.argv[i] = NULL;
     }
     ok = ok && push_str(&cmd, n) && push_str(&cmd, ttl) && push_str(&cmd, rttl) &&
-         push_str(&cmd, keep) && push_str(&cmd, ngroups);
+         push_str(&cmd, keep) && push_str(&cmd, ngroups) && push_str(&cmd, nawards);
     _Static_assert(ACK_ARG_N == 1 && ACK_ARG_TTL == 2 && ACK_ARG_REPLY_TTL == 3 &&
-                       ACK_ARG_KEEP == 4 && ACK_ARG_GROUPS == 5 && ACK_HEAD == 5,
+                       ACK_ARG_KEEP == 4 && ACK_ARG_GROUPS == 5 && ACK_ARG_AWARDS == 6 &&
+                       ACK_HEAD == 6,
                    "n, ttl, reply ttl, keep, groups");
     for (int i = 0; ok && i < a->args.argc; i++) {
         cmd.argv[cmd.argc] = a->args.argv[i];
@@ -389,7 +453,13 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
     }
     queue_argv_free(&a->keys); /* what did not move, and the arrays */
     queue_argv_free(&a->args);
+    for (int i = 0; ok && i < a->awards.argc; i++) {
+        cmd.argv[cmd.argc] = a->awards.argv[i];
+        cmd.lens[cmd.argc++] = a->awards.lens[i];
+        a->awards.argv[i] = NULL;
+    }
     queue_argv_free(&a->groups);
+    queue_argv_free(&a->awards);
     queue_ack_init(a);
     if (!ok) {
         queue_argv_free(&cmd);

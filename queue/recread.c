@@ -7,17 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char queue_recread_lua[] = "local nrec, out = tonumber(ARGV[1]), {}\n"
-                                 "for i = 1, #KEYS do\n"
-                                 "  if i <= nrec then\n"
-                                 "    local v = redis.call('HMGET', KEYS[i], 'ver', 'doc')\n"
-                                 "    out[#out + 1] = v[1] or ''\n"
-                                 "    out[#out + 1] = v[2] or ''\n"
-                                 "  else\n"
-                                 "    out[#out + 1] = redis.call('GET', KEYS[i]) or ''\n"
-                                 "  end\n"
-                                 "end\n"
-                                 "return out\n";
+/* clang-format off */
+const char queue_recread_lua[] =
+    "local nrec, out = tonumber(ARGV[1]), {}\n"
+    "for i = 1, nrec do\n"
+    "  local v = redis.call('HMGET', KEYS[2 * i - 1], 'ver', 'doc')\n"
+    "  out[#out + 1] = v[1] or ''\n"
+    "  out[#out + 1] = v[2] or ''\n"
+    "  out[#out + 1] = table.concat(redis.call('HKEYS', KEYS[2 * i]), '\\n')\n"
+    "end\n"
+    "for i = 2 * nrec + 1, #KEYS do\n"
+    "  out[#out + 1] = redis.call('GET', KEYS[i]) or ''\n"
+    "end\n"
+    "return out\n";
+/* clang-format on */
 
 /* Appends a copy of s; false when out of memory. */
 static int add(queue_argv *a, const char *s)
@@ -47,16 +50,17 @@ static int add(queue_argv *a, const char *s)
     return 0;
 }
 
-int queue_recread_argv(const char *sha, const char *const *records, size_t nrec,
-                       const char *const *keys, size_t nkeys, queue_argv *out)
+int queue_recread_argv(const char *sha, const char *const *records,
+                       const char *const *credentials, size_t nrec, const char *const *keys,
+                       size_t nkeys, queue_argv *out)
 {
     queue_argv a = {0};
     char numkeys[24], n[24];
-    snprintf(numkeys, sizeof(numkeys), "%zu", nrec + nkeys);
+    snprintf(numkeys, sizeof(numkeys), "%zu", 2 * nrec + nkeys);
     snprintf(n, sizeof(n), "%zu", nrec);
     int rc = add(&a, "EVALSHA") | add(&a, sha) | add(&a, numkeys);
     for (size_t i = 0; rc == 0 && i < nrec; i++) {
-        rc = add(&a, records[i]);
+        rc = add(&a, records[i]) | add(&a, credentials[i]);
     }
     for (size_t i = 0; rc == 0 && i < nkeys; i++) {
         rc = add(&a, keys[i]);

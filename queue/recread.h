@@ -1,7 +1,8 @@
 /*
  * recread.h - the records read step: one script that returns, in one round trip, each
  * learner's record ("ver" and "doc") and the values of the de-duplication records and guards
- * of the messages whose results may change it, for the worker to compute the new records
+ * of the messages whose results may change it, and the credentials each learner holds,
+ * for the worker to compute the new records
  * before the ack script (ack.h) commits them. docs/records.md "In the worker".
  */
 #ifndef ASSAY_QUEUE_RECREAD_H
@@ -12,15 +13,18 @@
 #include <stddef.h>
 
 /*
- * KEYS: the nrec record keys (P:record:<h>), then the other keys to read (GET); ARGV[1]:
- * nrec. Returns a flat array of strings: "ver" and "doc" of each record ("" for none), then
- * each other key's value ("" for none).
+ * KEYS: for each of nrec learners its record (P:record:<h>) and its credentials hash
+ * (P:credentials:<h>), then the other keys to read (GET); ARGV[1]: nrec. Returns a flat
+ * array of strings: for each learner "ver", "doc" ("" for none) and the fields of its
+ * credentials hash joined by newlines ("<id>@<version>"; "" for none), then each other
+ * key's value ("" for none).
  */
 extern const char queue_recread_lua[];
 
-/* EVALSHA sha with the record keys and the other keys, into *out (the caller frees it with
- * queue_argv_free). @return 0, or -1 out of memory. */
-int queue_recread_argv(const char *sha, const char *const *records, size_t nrec,
-                       const char *const *keys, size_t nkeys, queue_argv *out);
+/* EVALSHA sha with the record and credentials keys and the other keys, into *out (the
+ * caller frees it with queue_argv_free). @return 0, or -1 out of memory. */
+int queue_recread_argv(const char *sha, const char *const *records,
+                       const char *const *credentials, size_t nrec, const char *const *keys,
+                       size_t nkeys, queue_argv *out);
 
 #endif

@@ -81,7 +81,12 @@ jsonl=rubrics/submissions/all.jsonl
 total=$(grep -c . "$jsonl")
 run_assay enqueue --prefix "$prefix" "$jsonl"
 
-worker_args=(--rubrics rubrics --prefix "$prefix" --log-format text)
+# The example rubrics define a credential (rubrics/chem-solutions.credential.json): the
+# worker signs the badges it awards with an issuer key, here a fresh Ed25519 key.
+echo "== openssl genpkey -algorithm ed25519 (the issuer's key, in $tmp)"
+openssl genpkey -algorithm ed25519 -out "$tmp/issuer.pem" 2>/dev/null
+openssl pkey -in "$tmp/issuer.pem" -pubout -out "$tmp/issuer.pub.pem"
+worker_args=(--rubrics rubrics --prefix "$prefix" --log-format text --issuer-key "$tmp/issuer.pem")
 echo "== $(shown assay-worker "${worker_args[@]}")"
 echo "   (in the background until the $total results are in; its log: $tmp/worker.log)"
 "$worker" "${worker_args[@]}" 2>"$tmp/worker.log" &
@@ -134,6 +139,24 @@ for k in 1 2; do
     redis-cli -u "$REDIS_URL" --raw LINDEX "$prefix:results" 0 | python3 -c "$show_record"
 done
 run_assay record show --prefix "$prefix" learner-demo
+
+# The second attempt completed the badge's requirement: the worker signed it in the same
+# step. Its token, decoded, then verified with the issuer's public key.
+echo "== the badge learner-demo earned"
+run_assay credential list --prefix "$prefix" learner-demo
+read -r -d '' show_badge <<'PY' || true
+import json, sys
+c = json.load(sys.stdin)
+print(f"   {c['name']}: {c['credentialSubject']['achievement']['name']}")
+print(f"   id {c['id']}, valid from {c['validFrom']} until {c.get('validUntil')}")
+print(f"   subject {c['credentialSubject'].get('id')}, issuer {c['issuer']['name']}")
+PY
+echo "== $(shown assay credential show --prefix "$prefix" --decode learner-demo chem-solutions)"
+"$assay" credential show --prefix "$prefix" --decode learner-demo chem-solutions |
+    python3 -c "$show_badge"
+echo "== $(shown assay credential show --prefix "$prefix" learner-demo chem-solutions) (the token, into $tmp/badge.jwt)"
+"$assay" credential show --prefix "$prefix" learner-demo chem-solutions >"$tmp/badge.jwt"
+run_assay credential verify --key "$tmp/issuer.pub.pem" "$tmp/badge.jwt"
 
 kill -TERM "$worker_pid"
 wait "$worker_pid" && echo "== worker drained and stopped" || echo "== worker exit status $?"

@@ -51,6 +51,9 @@ static const char usage[] =
     "                        [ASSAY_GRADE_THREADS; the number of CPUs]\n"
     "  --records on|off      keep each learner's competency record in Redis, committed\n"
     "                        with the results (docs/records.md) [ASSAY_RECORDS; on]\n"
+    "  --issuer-key FILE     the private key (PKCS#8 PEM, RSA or Ed25519) that signs the\n"
+    "                        credentials the rubric directory defines; required when it\n"
+    "                        defines any (docs/credentials.md) [ASSAY_ISSUER_KEY]\n"
     "  --log-format F        json or text [ASSAY_LOG_FORMAT; json]\n"
     "  --log-level L         debug, info, warn, error [ASSAY_LOG_LEVEL; info]\n"
     "  --metrics HOST:PORT   serve /metrics (Prometheus), /healthz and /readyz over HTTP,\n"
@@ -107,6 +110,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     const char *s_fmt = env_or("ASSAY_LOG_FORMAT", "json");
     const char *s_level = env_or("ASSAY_LOG_LEVEL", "info");
     const char *s_records = env_or("ASSAY_RECORDS", "on");
+    cfg->issuer_key = env_or("ASSAY_ISSUER_KEY", NULL);
     cfg->metrics = env_or("ASSAY_METRICS", NULL);
 
     enum {
@@ -131,6 +135,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_LEVEL,
         O_METRICS,
         O_RECORDS,
+        O_ISSUER_KEY,
         O_VERSION
     };
     static const struct option longopts[] = {
@@ -155,6 +160,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"log-level", required_argument, NULL, O_LEVEL},
         {"metrics", required_argument, NULL, O_METRICS},
         {"records", required_argument, NULL, O_RECORDS},
+        {"issuer-key", required_argument, NULL, O_ISSUER_KEY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -225,6 +231,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
             break;
         case O_RECORDS:
             s_records = optarg;
+            break;
+        case O_ISSUER_KEY:
+            cfg->issuer_key = optarg;
             break;
         case 'h':
             fputs(usage, stdout);

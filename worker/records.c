@@ -11,6 +11,7 @@
 #include "records.h"
 
 #include "acks.h"
+#include "awards.h"
 #include "claim.h"
 #include "deadletter.h"
 #include "health.h"
@@ -44,6 +45,10 @@ typedef struct rec_group {
     size_t learner_len;
     char *ver, *doc_read; /* read, "" for none */
     char *doc_new;        /* computed: the new document, NULL to write nothing */
+    char cred_key[300];   /* P:credentials:<h> */
+    char *held;           /* read: the credentials held, "<id>@<version>" by lines */
+    wk_award_out *aw;     /* computed: credential events */
+    size_t naw;
 } rec_group;
 
 struct wk_rec_batch {
@@ -81,6 +86,8 @@ static void groups_clear(wk_rec_batch *rb)
         free(rb->g[i].ver);
         free(rb->g[i].doc_read);
         free(rb->g[i].doc_new);
+        free(rb->g[i].held);
+        wk_award_outs_free(rb->g[i].aw, rb->g[i].naw);
     }
     free(rb->g);
     rb->g = NULL;
@@ -189,6 +196,7 @@ static int make_groups(wk_rec_batch *rb)
             x->learner = l;
             x->learner_len = len;
             queue_record_key(x->key, sizeof(x->key), rb->w->cfg->prefix, l, len);
+            queue_credentials_key(x->cred_key, sizeof(x->cred_key), rb->w->cfg->prefix, l, len);
         }
         m->group = (int)g;
     }
@@ -238,7 +246,7 @@ static void read_send(wk_rec_batch *rb)
         wait_retry(rb); /* the reconnection runs meanwhile */
         return;
     }
-    const char **recs = calloc(rb->n + 1, sizeof(*recs));
+    const char **recs = calloc(2 * rb->n + 2, sizeof(*recs));
     const char **keys = calloc(2 * rb->n + 1, sizeof(*keys));
     size_t nkeys = 0;
     queue_argv cmd = {0};
@@ -251,6 +259,7 @@ static void read_send(wk_rec_batch *rb)
     }
     for (size_t i = 0; rc == 0 && i < rb->ng; i++) {
         recs[i] = rb->g[i].key;
+        recs[rb->n + 1 + i] = rb->g[i].cred_key;
     }
     for (size_t i = 0; rc == 0 && i < rb->n; i++) {
         if (rb->m[i].o.dkey) {
@@ -260,7 +269,9 @@ static void read_send(wk_rec_batch *rb)
             keys[nkeys++] = rb->m[i].o.gkey;
         }
     }
-    rc = rc ? rc : queue_recread_argv(w->sha_recread, recs, rb->ng, keys, nkeys, &cmd);
+    rc = rc ? rc
+            : queue_recread_argv(w->sha_recread, recs, recs + rb->n + 1, rb->ng, keys, nkeys,
+                                 &cmd);
     free(recs);
     free(keys);
     if (rc == 0 &&
@@ -292,7 +303,7 @@ static void compute_after_cb(uv_work_t *req, int status);
  * out). */
 static bool take_read(wk_rec_batch *rb, const redisReply *r)
 {
-    size_t want = 2 * rb->ng;
+    size_t want = 3 * rb->ng;
     for (size_t i = 0; i < rb->n; i++) {
         want += (rb->m[i].o.dkey != NULL) + (rb->m[i].o.gkey != NULL);
     }
@@ -304,7 +315,8 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
     for (size_t i = 0; i < rb->ng; i++) {
         rb->g[i].ver = dup_reply(r->element[at++]);
         rb->g[i].doc_read = dup_reply(r->element[at++]);
-        ok = ok && rb->g[i].ver && rb->g[i].doc_read;
+        rb->g[i].held = dup_reply(r->element[at++]);
+        ok = ok && rb->g[i].ver && rb->g[i].doc_read && rb->g[i].held;
     }
     for (size_t i = 0; i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
@@ -443,7 +455,10 @@ static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
                  g->key, why);
     }
     bool changed = false;
-    int rc = 0;
+    /* Credentials, when the catalog defines any (awards.c). */
+    bool creds = !damaged && assay_catalog_credential_count(rb->cat->cat) > 0;
+    wk_awards aw;
+    int rc = creds ? wk_awards_begin(&aw, rb->w, rb->cat->cat, g->learner, g->key, g->held) : 0;
     for (size_t i = 0; rc == 0 && i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
         if (m->group != (int)gi || !fresh[i]) {
@@ -452,6 +467,10 @@ static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
         if (damaged) {
             rc = refuse(rb, m, damaged_why);
             continue;
+        }
+        if (creds && wk_awards_before(&aw, rec, &m->o.ev->ev) != 0) {
+            rc = -1;
+            break;
         }
         assay_record_change *ch = NULL;
         int out = assay_record_apply(rec, rb->cat->cat, &m->o.ev->ev, &ch, why, sizeof(why));
@@ -467,8 +486,22 @@ static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
                                : NULL;
             free(member);
             rc = m->result ? 0 : -1;
+            char *cm = NULL;
+            if (rc == 0 && creds && out == ASSAY_RECORD_APPLIED) {
+                rc = wk_awards_after(&aw, rec, &m->o.ev->ev, &cm);
+            }
+            if (cm) {
+                char *both = assay_record_append_member(m->result, strlen(m->result), cm, NULL);
+                free(m->result);
+                m->result = both;
+                rc = both ? 0 : -1;
+                free(cm);
+            }
         }
         assay_record_change_destroy(ch);
+    }
+    if (creds) {
+        wk_awards_end(&aw, &g->aw, &g->naw);
     }
     if (rc == 0 && changed) {
         g->doc_new = assay_record_dumps(rec);
@@ -534,7 +567,13 @@ static void compute_after_cb(uv_work_t *req, int status)
     }
     int *gnum = calloc(rb->ng + 1, sizeof(*gnum));
     for (size_t g = 0; gnum && g < rb->ng; g++) {
-        gnum[g] = queue_ack_group(&a, rb->g[g].key, rb->g[g].ver, rb->g[g].doc_new);
+        gnum[g] = queue_ack_group(&a, rb->g[g].key, rb->g[g].ver, rb->g[g].doc_new,
+                                  rb->g[g].naw ? rb->g[g].cred_key : NULL);
+        for (size_t k = 0; k < rb->g[g].naw; k++) {
+            const wk_award_out *x = &rb->g[g].aw[k];
+            queue_ack_award(&a, gnum[g], x->issued, x->field, x->jws, x->event,
+                            w->keys.credentials);
+        }
     }
     wk_metrics_batch_free(b->metrics);
     b->metrics = wk_metrics_batch_new(rb->n);

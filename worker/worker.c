@@ -16,6 +16,7 @@
 #include "worker.h"
 
 #include "acks.h"
+#include "awards.h"
 #include "bgpool.h"
 #include "claim.h"
 #include "jobs.h"
@@ -92,6 +93,13 @@ int wk_run(wk_config *cfg)
         return 1;
     }
     log_start(cfg, cat);
+    int irc = wk_issuer_start(w, cat);
+    if (irc != 0) {
+        wk_jobs_free(w);
+        wk_metrics_stop();
+        free(w);
+        return irc;
+    }
     w->limits = assay_limits_default();
     w->limits.max_submission_bytes = cfg->max_bytes;
     pthread_mutex_init(&w->pool_mu, NULL);
@@ -151,6 +159,7 @@ int wk_run(wk_config *cfg)
     wk_metrics_stop();
     wk_acks_free(w);
     wk_jobs_free(w);
+    wk_issuer_free(w);
     pthread_mutex_destroy(&w->pool_mu);
     free(w);
     return code;

@@ -8,6 +8,7 @@
  *   jobs.c       grading a claimed batch off the loop, catalog references, scratch pool
  *   acks.c       acknowledgement batches, sent in claim order per lane (the ack script)
  *   records.c    learner records: a batch's read, compute and commit (--records on)
+ *   awards.c     credentials: the issuer key, awards and regrade reports as records change
  *   lifecycle.c  start-up on a ready connection, heartbeat and recovery, the phases
  *                (signals, drain, leaving)
  *   reload.c     SIGHUP: the rubrics compiled off the loop, put in service on it
@@ -110,6 +111,8 @@ struct wk_worker {
     unsigned heartbeats; /* beats so far: every third one also looks for dead workers */
     uint64_t graded, failed, duplicates, recovered;
     uint64_t records_written, record_conflicts; /* records.c */
+    struct cred_key *issuer_key; /* awards.c: NULL without credential definitions */
+    pthread_mutex_t sign_mu;     /* held while signing with it */
     int exit_code;
     long long started;
     wk_notify notify; /* notify.c: systemd, readiness, the loop's side of the metrics */

@@ -307,6 +307,7 @@ static void test_ack_layout(void)
         "60",
         "2",
         "0",  /* no record groups */
+        "0",  /* no credential awards */
         NULL, /* raw (binary), see below */
         "l",
         "{\"r\":1}",
@@ -350,8 +351,8 @@ static void test_ack_layout(void)
         }
     }
     if (v.argc == (int)nwant) {
-        ASSERT_MEM_EQ(v.argv[22], v.lens[22], nul_msg, NUL_LEN);
-        ASSERT_MEM_EQ(v.argv[44], v.lens[44], bad_msg, BAD_LEN);
+        ASSERT_MEM_EQ(v.argv[23], v.lens[23], nul_msg, NUL_LEN);
+        ASSERT_MEM_EQ(v.argv[45], v.lens[45], bad_msg, BAD_LEN);
     }
     queue_argv_free(&v);
     ASSERT_INT_EQ(v.argc, 0);
@@ -366,20 +367,21 @@ static void test_ack_layout(void)
                          .oversize = true,
                          .force = true};
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &v), 0);
-    ASSERT_INT_EQ(v.argc, 3 + 10 + 5 + 11);
-    if (v.argc == 29) {
-        ASSERT_STR_EQ(v.argv[18], sha1_abc);
-        ASSERT_STR_EQ(v.argv[19], "o");
-        ASSERT_STR_EQ(v.argv[25], "eft");
+    ASSERT_INT_EQ(v.argc, 3 + 10 + 6 + 11);
+    if (v.argc == 30) {
+        ASSERT_STR_EQ(v.argv[19], sha1_abc);
+        ASSERT_STR_EQ(v.argv[20], "o");
+        ASSERT_STR_EQ(v.argv[26], "eft");
     }
     queue_argv_free(&v);
 
     /* No message: only the fixed keys and the header. */
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &v), 0);
-    ASSERT_INT_EQ(v.argc, 18);
+    ASSERT_INT_EQ(v.argc, 19);
     ASSERT_STR_EQ(v.argv[2], "10");
     ASSERT_STR_EQ(v.argv[13], "0");
     ASSERT_STR_EQ(v.argv[17], "0");
+    ASSERT_STR_EQ(v.argv[18], "0");
     queue_argv_free(&v);
 }
 
@@ -798,14 +800,16 @@ static void check_records(server *s)
     queue_script_sha(queue_ack_lua, ack_sha);
     freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 doc A4"));
     freeReplyObject(redisCommand(s->c, "SET {r}:done:x:sha 1"));
+    freeReplyObject(redisCommand(s->c, "HSET {r}:credentials:a c@1 T1 d@2 T2"));
     const char *recs[] = {"{r}:record:a", "{r}:record:b"};
+    const char *creds[] = {"{r}:credentials:a", "{r}:credentials:b"};
     const char *keys[] = {"{r}:done:x:sha", "{r}:done:y:sha"};
     queue_argv v = {0};
-    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, 2, keys, 2, &v), 0);
+    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, 2, keys, 2, &v), 0);
     redisReply *r = run(s, &v);
-    const char *want[] = {"4", "A4", "", "", "1", ""};
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 6);
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 6; i++) {
+    const char *want[] = {"4", "A4", "c@1\nd@2", "", "", "", "1", ""};
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 8);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 8; i++) {
         ASSERT_STR_EQ(r->element[i]->str, want[i]);
     }
     freeReplyObject(r);
@@ -817,10 +821,15 @@ static void check_records(server *s)
     freeReplyObject(redisCommand(s->c, "RPUSH %s ma mb mb2", k.proc_live));
     queue_ack a;
     queue_ack_init(&a);
-    int ga = queue_ack_group(&a, "{r}:record:a", "4", "A-new");
-    int gb = queue_ack_group(&a, "{r}:record:b", "", "B1");
-    int gc = queue_ack_group(&a, "{r}:record:c", "", "C1");
+    int ga = queue_ack_group(&a, "{r}:record:a", "4", "A-new", "{r}:credentials:a");
+    int gb = queue_ack_group(&a, "{r}:record:b", "", "B1", "{r}:credentials:b");
+    int gc = queue_ack_group(&a, "{r}:record:c", "", "C1", NULL);
     ASSERT(ga == 1 && gb == 2 && gc == 3);
+    /* Awards: a's is not written (its group conflicts); b's is stored and announced once. */
+    queue_ack_award(&a, ga, true, "c@9", "TA", "{\"e\":\"a\"}", "{r}:credentials");
+    queue_ack_award(&a, gb, true, "c@1", "TB", "{\"e\":\"b\"}", "{r}:credentials");
+    queue_ack_award(&a, gb, true, "c@1", "TB2", "{\"e\":\"b2\"}", "{r}:credentials");
+    queue_ack_award(&a, gb, false, "d@2", NULL, "{\"e\":\"n\"}", "{r}:credentials");
     queue_ack_msg m[] = {
         {.raw = "ma",
          .len = 2,
@@ -874,10 +883,15 @@ static void check_records(server *s)
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
     ASSERT_STR_EQ(hget(s, k.stats, "records"), "1");
     ASSERT_STR_EQ(hget(s, k.stats, "record_conflicts"), "2");
+    ASSERT_STR_EQ(hget(s, "{r}:credentials:a", "c@9"), "(nil)");
+    ASSERT_STR_EQ(hget(s, "{r}:credentials:b", "c@1"), "TB");
+    ASSERT_INT_EQ(integer(s, "LLEN %s", "{r}:credentials"), 2);
+    ASSERT_STR_EQ(hget(s, k.stats, "credentials_issued"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "credentials_no_longer_met"), "1");
 
     /* Read again (ver 5) and committed: ver 6. A changed key is a conflict too. */
     queue_ack_init(&a);
-    ga = queue_ack_group(&a, "{r}:record:a", "5", "A6");
+    ga = queue_ack_group(&a, "{r}:record:a", "5", "A6", NULL);
     queue_ack_msg again = {.raw = "ma",
                            .len = 2,
                            .result = "{\"a\":2}",
