@@ -66,7 +66,8 @@ static const char usage[] =
     "stays in service).\n"
     "\n"
     "Exit status: 0 drained and stopped; 1 the rubrics did not load, or the drain timed\n"
-    "out; 2 a bad command line; 78 Redis refused the user (password, ACL or database).\n";
+    "out; 2 a bad command line, or credential definitions without a usable issuer key;\n"
+    "78 Redis refused the user (password, ACL or database).\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {
