@@ -119,7 +119,7 @@ const char queue_ack_lua[] =
     "  if g > 0 then\n"
     "    local proc = " KEY(ACK_KEY_PROC_LIVE) "\n"
     "    if " ARG(ACK_LANE) " == 'r' then proc = " KEY(ACK_KEY_PROC_REGRADE) " end\n"
-    "    if not redis.call('LPOS', proc, " ARG(ACK_RAW) ") then\n"
+    "    if not redis.call('LPOS', proc, " ARG(ACK_RAW) ", 'RANK', -1) then\n"
     "      gone[i] = true\n"
     "      gok[g] = false\n"
     "    end\n"
