@@ -26,7 +26,7 @@
 
 /* Reads and computations of one batch before it gives up (and reconnects, which returns
  * its messages to the queue); backoff doubles from 1 ms up to this many ms, with jitter. */
-enum { REC_MAX_TRIES = 12, REC_MAX_BACKOFF_MS = 256 };
+enum { REC_MAX_TRIES = 40, REC_MAX_BACKOFF_MS = 256 };
 
 typedef struct rec_msg {
     char *raw;
