@@ -36,7 +36,7 @@ try:
     import jsonschema
 except ImportError:
     print("1..0 # SKIP python3-jsonschema is not installed")
-    sys.exit(77)
+    sys.exit(0)  # TAP: the plan says skip
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIMITS = os.path.join(HERE, "limits")

@@ -13,7 +13,7 @@ set -uo pipefail
 build=$1 src=$2 cc=$3 sanitize=$4
 
 for tool in meson pkg-config; do
-    command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not found"; exit 77; }
+    command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool not found"; exit 0; }
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
