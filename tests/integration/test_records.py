@@ -6,8 +6,11 @@ results' "record" members chain: each competency's "before" is the "after" of th
 previous result that touched it. Then a second worker grades the same learners at the same
 time as the first, in small batches: record conflicts happen (P:stats record_conflicts and
 the log say so), are read and computed again, and the records still equal the rebuild.
-Finally --records off writes no record and no "record" member."""
+Bad input loses nothing: a bad submitted_at is answered with an error and dead-lettered, and
+a damaged stored record refuses the evidence (the result says why, the submission is kept
+in P:dead). Finally --records off writes no record and no "record" member."""
 
+import hashlib
 import json
 import os
 import random
@@ -201,6 +204,38 @@ compare(r, "two workers")
 t.eq(w.stop(), 0, "worker 1 drains and exits 0")
 t.eq(w2.stop(), 0, "worker 2 drains and exits 0")
 
+# Bad input loses nothing: a bad submitted_at is an error result, dead-lettered, and
+# touches no record; a record the worker cannot read (damaged) refuses the evidence: the
+# result is still answered, with the reason, and the submission is kept in P:dead.
+r.flushall()
+w4 = Worker(srv.url, "--worker-id", "rec-4", "--rubrics", rubrics)
+bad_time = json.loads(sub("bad-time", "learner-bt", "chem-molarity", 0, 1))
+bad_time["submitted_at"] = "2026-02-30T09:00:00Z"
+r.lpush("assay:submissions", json.dumps(bad_time))
+t.ok(wait_for(lambda: r.llen("assay:results") == 1, 20), "bad submitted_at: answered")
+res = json.loads(r.lindex("assay:results", 0))
+t.eq((res["status"], res["error"]["code"]), ("error", "wrong_type"),
+     "bad submitted_at: an error result (wrong_type)")
+t.ok("submitted_at" in res["error"]["message"] and "no such day" in res["error"]["message"],
+     "naming the field and what is wrong with it")
+t.ok(r.llen("assay:dead") == 1 and not list(r.scan_iter("assay:record:*")),
+     "dead-lettered, and no record written")
+h = hashlib.sha256(b"learner-damaged").hexdigest()
+r.hset(f"assay:record:{h}", mapping={"ver": "3", "doc": "{not a record"})
+r.lpush("assay:submissions", sub("dmg-1", "learner-damaged", "chem-molarity", 0, 2))
+t.ok(wait_for(lambda: r.llen("assay:results") == 2, 20), "damaged record: answered")
+res = json.loads(r.lindex("assay:results", 0))
+rec = res.get("record") or {}
+t.eq((res["status"], rec.get("status")), ("graded", "refused"),
+     "graded, the record member says refused")
+t.ok("damaged" in (rec.get("reason") or "") and h in (rec.get("reason") or ""),
+     "the reason names the damaged record")
+dead = [json.loads(x) for x in r.lrange("assay:dead", 0, -1)]
+t.ok(any(d.get("id") == "dmg-1" and d.get("reason") == "record_refused" for d in dead),
+     "the submission is kept in P:dead (record_refused)")
+t.eq(r.hget(f"assay:record:{h}", "doc"), b"{not a record", "the damaged record is left as it was")
+t.eq(w4.stop(), 0, "it drains and exits 0")
+
 # --records off: no record written, no member.
 r.flushall()
 w3 = Worker(srv.url, "--worker-id", "rec-3", "--rubrics", rubrics, "--records", "off")
@@ -214,5 +249,5 @@ p = subprocess.run([os.environ.get("ASSAY_WORKER", "assay-worker"), "--records",
                    capture_output=True, text=True, timeout=30, check=False)
 t.ok(p.returncode == 2 and "--records must be on or off" in p.stderr,
      "--records maybe is a usage error (exit 2)")
-notes_on_failure(t, w, w2, w3)
+notes_on_failure(t, w, w2, w3, w4)
 t.done()
