@@ -11,9 +11,14 @@ Reports, in one run:
      the run says so;
   3. the engine's own offline throughput on the same submissions (assay grade --jsonl, 1 job);
   4. latency from enqueue to result at a steady rate (default 1,000/s);
-  5. the worker's peak RSS (VmHWM) during the drain, and with 100 rubrics loaded.
+  5. the worker's peak RSS (VmHWM) during the drain, and with 100 rubrics loaded;
+  6. learner records: the same drain with --records on and --records off, interleaved
+     (off, on, off, on, ...) over --records-rounds rounds, each submission's learner one of
+     --learners (about count / learners submissions each): the median of each and on / off
+     (issue 9 asks for at least 0.8). --records-only runs this part alone.
 
 Usage: bench/worker_bench.py BUILD_DIR [--count N] [--rate R] [--seconds S] [--json OUT]
+                             [--records-rounds K] [--learners L] [--records-only]
 Needs redis-server and python3-redis (scripts/deps.sh installs both).
 """
 
@@ -68,6 +73,29 @@ def make(n, size=2048, tag="b"):
     return out
 
 
+def with_learners(subs, learners):
+    """The same submissions, each naming one of `learners` learners (round robin)."""
+    out = []
+    for i, raw in enumerate(subs):
+        sub = json.loads(raw)
+        sub["learner"] = f"learner-{i % learners:06d}"
+        out.append(json.dumps(sub, separators=(",", ":")))
+    return out
+
+
+def records_on_off(build, srv, subs, rounds):
+    """Drains subs with --records off and on, interleaved, `rounds` times each. Returns
+    (median off, median on, every figure)."""
+    runs = {"off": [], "on": []}
+    for _ in range(rounds):
+        for mode in ("off", "on"):
+            rate, _ = drain(build, srv, subs, extra=["--records", mode])
+            runs[mode].append(rate)
+            print(f"  records {mode}: {rate:10.0f} submissions/s", flush=True)
+    med = {k: sorted(v)[len(v) // 2] for k, v in runs.items()}
+    return med["off"], med["on"], runs
+
+
 def prefill(r, key, subs):
     pipe = r.pipeline(transaction=False)
     for i, s in enumerate(subs):
@@ -95,7 +123,9 @@ def hooks_binary(build):
 
 
 def start_worker(build, url, rubrics=RUBRICS, extra=(), env=None):
-    e = dict(os.environ, REDIS_URL=url, ASSAY_RUBRICS=rubrics, ASSAY_LOG_LEVEL="warn")
+    e = dict(os.environ, REDIS_URL=url, ASSAY_RUBRICS=rubrics, ASSAY_LOG_LEVEL="warn",
+             ASSAY_ISSUER_KEY=os.path.join(SOURCE, "tests", "credential", "data",
+                                           "ed25519-rfc8037-pkcs8.pem"))
     e.update(env or {})
     exe = os.path.join(build, "worker", "assay-worker")
     if "ASSAY_BENCH_STUB_GRADER" in (env or {}):
@@ -233,11 +263,33 @@ def main():
     ap.add_argument("--rate", type=float, default=1000)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--json")
+    ap.add_argument("--records-rounds", type=int, default=3)
+    ap.add_argument("--learners", type=int, default=10000)
+    ap.add_argument("--records-only", action="store_true")
     a = ap.parse_args()
 
     subs = make(a.count)
     avg = sum(len(s) for s in subs) / len(subs)
     srv = RedisServer()
+    if a.records_only:
+        try:
+            print(f"{a.count} submissions, {avg:.0f} bytes on average, {a.learners} learners; "
+                  f"redis-server on 127.0.0.1:{srv.port} (appendonly no)", flush=True)
+            off, on, runs = records_on_off(a.build, srv, with_learners(subs, a.learners),
+                                           a.records_rounds)
+        finally:
+            srv.stop()
+        print(f"records off (median):       {off:10.0f} submissions/s", flush=True)
+        print(f"records on (median):        {on:10.0f} submissions/s", flush=True)
+        print(f"records on / off:           {on / off:.2f}", flush=True)
+        figures = {"count": a.count, "learners": a.learners, "records_off_per_s": round(off),
+                   "records_on_per_s": round(on), "records_ratio": round(on / off, 3),
+                   "records_runs": {k: [round(x) for x in v] for k, v in runs.items()}}
+        print(json.dumps(figures))
+        if a.json:
+            with open(a.json, "w", encoding="utf-8") as f:
+                json.dump(figures, f)
+        return
     try:
         print(f"{a.count} submissions, {avg:.0f} bytes on average; redis-server on "
               f"127.0.0.1:{srv.port} (appendonly no)", flush=True)
@@ -266,6 +318,11 @@ def main():
               f"{p99:.2f} ms  max {pmax:.2f} ms", flush=True)
         rss100 = rss_with_rubrics(a.build, srv)
         print(f"peak RSS with 100 rubrics:  {rss100 / 1024:.1f} MiB", flush=True)
+        print(f"learner records, {a.learners} learners, interleaved:", flush=True)
+        roff, ron, _ = records_on_off(a.build, srv, with_learners(subs, a.learners),
+                                      a.records_rounds)
+        print(f"records on / off:           {ron / roff:.2f} ({ron:.0f} / {roff:.0f} "
+              f"submissions/s, medians)", flush=True)
     finally:
         srv.stop()
     figures = {"count": a.count, "bytes": round(avg), "worker_per_s": round(graded), "worker_loop_thread_per_s": round(loop),
@@ -273,7 +330,9 @@ def main():
                "stub_batch1_per_s": round(stub1) if stub1 else None,
                "engine_offline_per_s": round(offline), "ratio": round(graded / ceiling, 3),
                "p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "max_ms": round(pmax, 3),
-               "rss_kib": peak, "rss_100_rubrics_kib": rss100}
+               "rss_kib": peak, "rss_100_rubrics_kib": rss100,
+               "records_off_per_s": round(roff), "records_on_per_s": round(ron),
+               "records_ratio": round(ron / roff, 3)}
     print(json.dumps(figures))
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:

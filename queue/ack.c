@@ -16,6 +16,25 @@
  * grading_error, and this copy is a duplicate (unless forced). The counters of P:stats: graded,
  * errors (results pushed of each status), dead (dead letters pushed), duplicates (suppressed),
  * forced, too_large, gave_up.
+ *
+ * Records (docs/records.md "In the worker"): ARGV's header also gives the number of record
+ * groups, and each message three more fields: its group (1-based, 0 for none) and the values
+ * its de-duplication record and guard had when the worker read them ('' for none). After the
+ * messages come ACK_GROUP_FIELDS per group: the index in KEYS of the learner's record, the
+ * "ver" read ('' for no record) and the new document ('' to write nothing). Before anything
+ * is written, each group is checked: "ver" as read, each of its messages still in its
+ * processing list and its keys as read. A group that fails is left alone: its messages are
+ * answered QUEUE_ACK_CONFLICT (or QUEUE_ACK_GONE for one no longer in processing) and stay
+ * where they are; the others are acknowledged as above, and a group that passes writes
+ * ver + 1 and its document. P:stats also counts records (written) and record_conflicts.
+ *
+ * Credentials: the group's fields also give the index in KEYS of the learner's credentials
+ * hash (0: none), ARGV's header the number of awards, and after the groups come
+ * ACK_AWARD_FIELDS per award: its group, its kind ('i' issued: HSETNX the field to the
+ * token, then push the event only when it was stored; 'n' a requirement no longer met: push
+ * the event), the field "<id>@<version>", the token, the event and the index in KEYS of
+ * P:credentials. An award of a group that did not commit is not written. P:stats counts
+ * credentials_issued and credentials_no_longer_met.
  */
 #include "ack.h"
 
@@ -40,7 +59,9 @@
 #define ACK_ARG_TTL           2
 #define ACK_ARG_REPLY_TTL     3
 #define ACK_ARG_KEEP          4
-#define ACK_HEAD              4 /* ARGV before the first message */
+#define ACK_ARG_GROUPS        5
+#define ACK_ARG_AWARDS        6
+#define ACK_HEAD              6 /* ARGV before the first message */
 #define ACK_RAW               0
 #define ACK_LANE              1
 #define ACK_RESULT            2
@@ -49,11 +70,28 @@
 #define ACK_GUARD             5
 #define ACK_REPLY             6
 #define ACK_FLAGS             7
-#define ACK_FIELDS            8
+#define ACK_GROUP             8
+#define ACK_SEEN_DEDUPE       9
+#define ACK_SEEN_GUARD        10
+#define ACK_FIELDS            11
+#define ACK_GROUP_KEY         0
+#define ACK_GROUP_VER         1
+#define ACK_GROUP_DOC         2
+#define ACK_GROUP_CRED        3
+#define ACK_GROUP_FIELDS      4
+#define ACK_AWARD_GROUP       0
+#define ACK_AWARD_KIND        1
+#define ACK_AWARD_FIELD       2
+#define ACK_AWARD_JWS         3
+#define ACK_AWARD_EVENT       4
+#define ACK_AWARD_LIST        5
+#define ACK_AWARD_FIELDS      6
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
 #define ARG(f)  "ARGV[b + " STR(f) "]"
+#define GARG(f) "ARGV[gb + " STR(f) "]"
+#define AARG(f) "ARGV[ab + " STR(f) "]"
 #define KEY(k)  "KEYS[" STR(k) "]"
 
 /* Returns one status per message (queue_ack_status). */
@@ -62,9 +100,36 @@ const char queue_ack_lua[] =
     "local n, ttl, rttl = tonumber(ARGV[" STR(ACK_ARG_N) "]), ARGV[" STR(ACK_ARG_TTL) "],"
     " ARGV[" STR(ACK_ARG_REPLY_TTL) "]\n"
     "local keep = tonumber(ARGV[" STR(ACK_ARG_KEEP) "])\n"
+    "local ngroups = tonumber(ARGV[" STR(ACK_ARG_GROUPS) "])\n"
     "local pushed, out = 0, {}\n"
     "local st = {graded = 0, errors = 0, dead = 0, duplicates = 0, forced = 0,"
-    " too_large = 0, gave_up = 0}\n"
+    " too_large = 0, gave_up = 0, records = 0, record_conflicts = 0, credentials_issued = 0,"
+    " credentials_no_longer_met = 0}\n"
+    /* The record groups' checks, before anything is written. */
+    "local gbase = " STR(ACK_HEAD) " + 1 + n * " STR(ACK_FIELDS) "\n"
+    "local gok, gone = {}, {}\n"
+    "for g = 1, ngroups do\n"
+    "  local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
+    "  gok[g] = (redis.call('HGET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'ver') or '')"
+    " == " GARG(ACK_GROUP_VER) "\n"
+    "end\n"
+    "for i = 0, n - 1 do\n"
+    "  local b = " STR(ACK_HEAD) " + 1 + i * " STR(ACK_FIELDS) "\n"
+    "  local g = tonumber(" ARG(ACK_GROUP) ")\n"
+    "  if g > 0 then\n"
+    "    local proc = " KEY(ACK_KEY_PROC_LIVE) "\n"
+    "    if " ARG(ACK_LANE) " == 'r' then proc = " KEY(ACK_KEY_PROC_REGRADE) " end\n"
+    "    if not redis.call('LPOS', proc, " ARG(ACK_RAW) ", 'RANK', -1) then\n"
+    "      gone[i] = true\n"
+    "      gok[g] = false\n"
+    "    end\n"
+    "    local dk, gk = tonumber(" ARG(ACK_DEDUPE) "), tonumber(" ARG(ACK_GUARD) ")\n"
+    "    if dk > 0 and (redis.call('GET', KEYS[dk]) or '') ~= " ARG(ACK_SEEN_DEDUPE) " then"
+    " gok[g] = false end\n"
+    "    if gk > 0 and (redis.call('GET', KEYS[gk]) or '') ~= " ARG(ACK_SEEN_GUARD) " then"
+    " gok[g] = false end\n"
+    "  end\n"
+    "end\n"
     /* Moves the oversized message in our oversize list (it holds one at most: the claim
      * script takes one only into an empty list, for a worker with none in flight) to
      * P:dead:oversize, which keeps the newest `keep`; false when it is not there any more
@@ -88,8 +153,11 @@ const char queue_ack_lua[] =
     " tonumber(" ARG(ACK_REPLY) ")\n"
     "  local flags = " ARG(ACK_FLAGS) "\n"
     "  local function has(c) return string.find(flags, c, 1, true) ~= nil end\n"
-    "  local found = false\n"
-    "  if lane == 'o' then\n"
+    "  local g = tonumber(" ARG(ACK_GROUP) ")\n"
+    "  local found, held = false, g > 0 and not gok[g]\n"
+    "  if held then\n"
+    "    found = false\n"
+    "  elseif lane == 'o' then\n"
     "    found = take_oversize()\n"
     "  else\n"
     "    local proc = " KEY(ACK_KEY_PROC_LIVE) "\n"
@@ -100,7 +168,9 @@ const char queue_ack_lua[] =
     "    end\n"
     "  end\n"
     "  local s = 0\n"
-    "  if found then\n"
+    "  if held then\n"
+    "    if gone[i] then s = 0 else s = 3 end\n"
+    "  elseif found then\n"
     "    local mark = has('x') and 'gave-up' or '1'\n"
     "    local fresh = true\n"
     "    if has('f') then\n"
@@ -133,12 +203,44 @@ const char queue_ack_lua[] =
     "  end\n"
     "  out[#out + 1] = s\n"
     "end\n"
+    "for g = 1, ngroups do\n"
+    "  local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
+    "  if not gok[g] then\n"
+    "    st.record_conflicts = st.record_conflicts + 1\n"
+    "  elseif " GARG(ACK_GROUP_DOC) " ~= '' then\n"
+    "    redis.call('HSET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'ver',"
+    " (tonumber(" GARG(ACK_GROUP_VER) ") or 0) + 1, 'doc', " GARG(ACK_GROUP_DOC) ")\n"
+    "    st.records = st.records + 1\n"
+    "  end\n"
+    "end\n"
+    /* Credentials: an award is stored once (HSETNX) and announced only when stored; a
+     * requirement no longer met is announced. Only with their group committed. */
+    "local abase = gbase + ngroups * " STR(ACK_GROUP_FIELDS) "\n"
+    "for a = 1, tonumber(ARGV[" STR(ACK_ARG_AWARDS) "]) do\n"
+    "  local ab = abase + (a - 1) * " STR(ACK_AWARD_FIELDS) "\n"
+    "  local g = tonumber(" AARG(ACK_AWARD_GROUP) ")\n"
+    "  if gok[g] then\n"
+    "    local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
+    "    local list = KEYS[tonumber(" AARG(ACK_AWARD_LIST) ")]\n"
+    "    if " AARG(ACK_AWARD_KIND) " == 'i' then\n"
+    "      if redis.call('HSETNX', KEYS[tonumber(" GARG(ACK_GROUP_CRED) ")], "
+    AARG(ACK_AWARD_FIELD) ", " AARG(ACK_AWARD_JWS) ") == 1 then\n"
+    "        redis.call('LPUSH', list, " AARG(ACK_AWARD_EVENT) ")\n"
+    "        st.credentials_issued = st.credentials_issued + 1\n"
+    "      end\n"
+    "    else\n"
+    "      redis.call('LPUSH', list, " AARG(ACK_AWARD_EVENT) ")\n"
+    "      st.credentials_no_longer_met = st.credentials_no_longer_met + 1\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
     "if pushed > 0 then\n"
     "  redis.call('INCRBY', " KEY(ACK_KEY_RATE) ", pushed)\n"
     "  redis.call('EXPIRE', " KEY(ACK_KEY_RATE) ", 7200)\n"
     "end\n"
     "for _, name in ipairs({'graded', 'errors', 'dead', 'duplicates', 'forced', 'too_large',"
-    " 'gave_up'}) do\n"
+    " 'gave_up', 'records', 'record_conflicts', 'credentials_issued',"
+    " 'credentials_no_longer_met'}) do\n"
     "  if st[name] > 0 then redis.call('HINCRBY', " KEY(ACK_KEY_STATS) ", name, st[name]) end\n"
     "end\n"
     "return out\n";
@@ -217,6 +319,41 @@ void queue_ack_init(queue_ack *a)
     memset(a, 0, sizeof(*a));
 }
 
+int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc,
+                    const char *credentials)
+{
+    if (a->oom) {
+        return 0;
+    }
+    bool ok = push_key(&a->groups, &a->keys, key) && push_str(&a->groups, ver ? ver : "") &&
+              push_str(&a->groups, doc ? doc : "") &&
+              push_key(&a->groups, &a->keys, credentials);
+    _Static_assert(ACK_GROUP_KEY == 0 && ACK_GROUP_VER == 1 && ACK_GROUP_DOC == 2 &&
+                       ACK_GROUP_CRED == 3 && ACK_GROUP_FIELDS == 4,
+                   "queue_ack_group writes the fields in this order");
+    a->oom = !ok;
+    return ok ? (int)++a->ngroups : 0;
+}
+
+void queue_ack_award(queue_ack *a, int group, bool issued, const char *field, const char *jws,
+                     const char *event, const char *list)
+{
+    if (a->oom) {
+        return;
+    }
+    char g[24];
+    snprintf(g, sizeof(g), "%d", group);
+    bool ok = push_str(&a->awards, g) && push_str(&a->awards, issued ? "i" : "n") &&
+              push_str(&a->awards, field) && push_str(&a->awards, jws ? jws : "") &&
+              push_str(&a->awards, event) && push_key(&a->awards, &a->keys, list);
+    _Static_assert(ACK_AWARD_GROUP == 0 && ACK_AWARD_KIND == 1 && ACK_AWARD_FIELD == 2 &&
+                       ACK_AWARD_JWS == 3 && ACK_AWARD_EVENT == 4 && ACK_AWARD_LIST == 5 &&
+                       ACK_AWARD_FIELDS == 6,
+                   "queue_ack_award writes the fields in this order");
+    a->oom = !ok;
+    a->nawards++;
+}
+
 void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
 {
     if (a->oom) {
@@ -242,9 +379,15 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
               push_key(&a->args, &a->keys, m->dedupe) &&
               push_key(&a->args, &a->keys, m->guard) &&
               push_key(&a->args, &a->keys, m->reply) && push_str(&a->args, flags);
+    char group[24];
+    snprintf(group, sizeof(group), "%d", m->group);
+    ok = ok && push_str(&a->args, group) &&
+         push_str(&a->args, m->seen_dedupe ? m->seen_dedupe : "") &&
+         push_str(&a->args, m->seen_guard ? m->seen_guard : "");
     _Static_assert(ACK_RAW == 0 && ACK_LANE == 1 && ACK_RESULT == 2 && ACK_DEAD == 3 &&
                        ACK_DEDUPE == 4 && ACK_GUARD == 5 && ACK_REPLY == 6 && ACK_FLAGS == 7 &&
-                       ACK_FIELDS == 8,
+                       ACK_GROUP == 8 && ACK_SEEN_DEDUPE == 9 && ACK_SEEN_GUARD == 10 &&
+                       ACK_FIELDS == 11,
                    "queue_ack_add writes the fields in this order");
     a->oom = !ok;
     a->n++;
@@ -254,12 +397,14 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
                      const queue_ack_opts *o, queue_argv *out)
 {
     queue_argv cmd = {0};
-    char nkeys[24], n[24], ttl[24], rttl[24], keep[24];
+    char nkeys[24], n[24], ttl[24], rttl[24], keep[24], ngroups[24], nawards[24];
     snprintf(nkeys, sizeof(nkeys), "%d", ACK_FIXED_KEYS + a->keys.argc);
     snprintf(n, sizeof(n), "%zu", a->n);
     snprintf(ttl, sizeof(ttl), "%ld", o->dedupe_ttl_s);
     snprintf(rttl, sizeof(rttl), "%ld", o->reply_ttl_s);
     snprintf(keep, sizeof(keep), "%d", o->oversize_keep);
+    snprintf(ngroups, sizeof(ngroups), "%zu", a->ngroups);
+    snprintf(nawards, sizeof(nawards), "%zu", a->nawards);
     const char *head[] = {"EVALSHA",
                           sha,
                           nkeys,
@@ -279,8 +424,8 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
                        ACK_KEY_DEAD_OVERSIZE == 9 && ACK_KEY_OVERSIZE_META == 10 &&
                        ACK_FIXED_KEYS == 10,
                    "the fixed keys in this order");
-    bool ok =
-        !a->oom && reserve(&cmd, 3 + ACK_FIXED_KEYS + a->keys.argc + ACK_HEAD + a->args.argc);
+    bool ok = !a->oom && reserve(&cmd, 3 + ACK_FIXED_KEYS + a->keys.argc + ACK_HEAD +
+                                           a->args.argc + a->groups.argc + a->awards.argc);
     for (size_t i = 0; ok && i < sizeof(head) / sizeof(head[0]); i++) {
         ok = push_str(&cmd, head[i]);
     }
@@ -291,17 +436,30 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
         a->keys.argv[i] = NULL;
     }
     ok = ok && push_str(&cmd, n) && push_str(&cmd, ttl) && push_str(&cmd, rttl) &&
-         push_str(&cmd, keep);
+         push_str(&cmd, keep) && push_str(&cmd, ngroups) && push_str(&cmd, nawards);
     _Static_assert(ACK_ARG_N == 1 && ACK_ARG_TTL == 2 && ACK_ARG_REPLY_TTL == 3 &&
-                       ACK_ARG_KEEP == 4 && ACK_HEAD == 4,
-                   "n, ttl, reply ttl, keep");
+                       ACK_ARG_KEEP == 4 && ACK_ARG_GROUPS == 5 && ACK_ARG_AWARDS == 6 &&
+                       ACK_HEAD == 6,
+                   "n, ttl, reply ttl, keep, groups");
     for (int i = 0; ok && i < a->args.argc; i++) {
         cmd.argv[cmd.argc] = a->args.argv[i];
         cmd.lens[cmd.argc++] = a->args.lens[i];
         a->args.argv[i] = NULL;
     }
+    for (int i = 0; ok && i < a->groups.argc; i++) {
+        cmd.argv[cmd.argc] = a->groups.argv[i];
+        cmd.lens[cmd.argc++] = a->groups.lens[i];
+        a->groups.argv[i] = NULL;
+    }
     queue_argv_free(&a->keys); /* what did not move, and the arrays */
     queue_argv_free(&a->args);
+    for (int i = 0; ok && i < a->awards.argc; i++) {
+        cmd.argv[cmd.argc] = a->awards.argv[i];
+        cmd.lens[cmd.argc++] = a->awards.lens[i];
+        a->awards.argv[i] = NULL;
+    }
+    queue_argv_free(&a->groups);
+    queue_argv_free(&a->awards);
     queue_ack_init(a);
     if (!ok) {
         queue_argv_free(&cmd);

@@ -38,6 +38,10 @@ typedef struct queue_ack_msg {
     bool force;         /* graded even when its record exists (a forced regrade) */
     bool oversize;      /* in P:processing:<w>:oversize, moved to P:dead:oversize */
     bool gave_up;       /* answered grading_error after too many deliveries */
+    /* Records: the message's record group (queue_ack_group), 0 for none; and, in a group,
+     * the values its de-duplication record and guard had when read (NULL: none). */
+    int group;
+    const char *seen_dedupe, *seen_guard;
 } queue_ack_msg;
 
 /* What the script answers for each message, in order. */
@@ -46,19 +50,42 @@ typedef enum queue_ack_status {
                               * copy is answered there */
     QUEUE_ACK_ANSWERED = 1,  /* result pushed (and the dead letter) */
     QUEUE_ACK_DUPLICATE = 2, /* already answered: removed, nothing pushed */
+    QUEUE_ACK_CONFLICT = 3,  /* its record group changed since it was read: nothing written,
+                              * it stays in processing for the worker to read again */
 } queue_ack_status;
 
 /* A batch being built; zeroed (or queue_ack_init) is empty. */
 typedef struct queue_ack {
-    queue_argv keys; /* de-duplication and guard keys, after the fixed ones */
-    queue_argv args; /* the per-message fields */
-    size_t n;        /* messages added */
+    queue_argv keys;   /* de-duplication and guard keys, after the fixed ones */
+    queue_argv args;   /* the per-message fields */
+    queue_argv groups; /* the record groups' fields */
+    queue_argv awards; /* the credential awards' fields */
+    size_t n;          /* messages added */
+    size_t ngroups, nawards;
     bool oom;
 } queue_ack;
 
 void queue_ack_init(queue_ack *a);
 /* Adds a message; out of memory is remembered and reported by queue_ack_finish. */
 void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
+/*
+ * Adds a record group: the learner's record key (queue_record_key), the "ver" read (NULL or
+ * "" when there was no record), the new document (NULL or "": write nothing, only check)
+ * and the learner's credentials hash (queue_credentials_key; NULL without awards).
+ * The group commits, with its messages, only if "ver", its messages' presence in processing
+ * and their keys are as read. @return the group's number for queue_ack_msg.group, 0 when out
+ * of memory (reported by queue_ack_finish).
+ */
+int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc,
+                    const char *credentials);
+/*
+ * Adds a credential event of a group, written only if the group commits: issued (HSETNX
+ * field jws in the group's credentials hash, then LPUSH event onto list, P:credentials, only
+ * when stored) or a requirement no longer met (LPUSH event). Out of memory is reported by
+ * queue_ack_finish.
+ */
+void queue_ack_award(queue_ack *a, int group, bool issued, const char *field, const char *jws,
+                     const char *event, const char *list);
 /* What the acknowledgement needs besides its messages. */
 typedef struct queue_ack_opts {
     const char *rate_key; /* queue_rate_key of this minute */

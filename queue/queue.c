@@ -43,6 +43,7 @@ void queue_keys_init(queue_keys *k, const char *prefix, const char *worker)
     snprintf(k->workers, sizeof(k->workers), "%s:workers", prefix);
     snprintf(k->stats, sizeof(k->stats), "%s:stats", prefix);
     snprintf(k->dead_oversize, sizeof(k->dead_oversize), "%s:dead:oversize", prefix);
+    snprintf(k->credentials, sizeof(k->credentials), "%s:credentials", prefix);
     if (worker) {
         snprintf(k->proc_live, sizeof(k->proc_live), "%s:processing:%s:submissions", prefix,
                  worker);

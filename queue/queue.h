@@ -25,6 +25,7 @@ typedef struct queue_keys {
     char workers[160];       /* P:workers, set of worker ids that may hold work */
     char stats[160];         /* P:stats, hash: counters the ack script commits */
     char dead_oversize[160]; /* P:dead:oversize, the newest oversized messages, capped */
+    char credentials[160];   /* P:credentials, events: credentials issued, no longer met */
     char proc_live[512];     /* P:processing:<worker>:submissions */
     char proc_regrade[512];  /* P:processing:<worker>:regrade */
     char proc_oversize[512]; /* P:processing:<worker>:oversize, one oversized message */

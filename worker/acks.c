@@ -6,6 +6,7 @@
 #include "claim.h"
 #include "health.h"
 #include "log.h"
+#include "records.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -14,6 +15,7 @@ static void batch_free(wk_ack_batch *b)
 {
     queue_argv_free(&b->cmd);
     wk_metrics_batch_free(b->metrics);
+    wk_rec_free(b->rec);
     for (size_t i = 0; i < b->cap; i++) {
         free(b->items[i].id);
     }
@@ -142,6 +144,21 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
     wk_writes_ok(w);
     wk_health_claimed(w);
     count_statuses(w, b, r);
+    size_t kept = b->rec ? wk_rec_acked(w, b, r) : 0;
+    if (kept > 0) {
+        /* Record conflicts: those messages stay ours and the batch goes again once read and
+         * computed again (records.c); the rest is done. */
+        w->inflight -= b->n - (int)kept;
+        if (b->lane == QUEUE_REGRADE) {
+            w->regrade_inflight -= b->n - (int)kept;
+        }
+        b->n = (int)kept;
+        b->ready = false;
+        b->sent = false;
+        queue_argv_free(&b->cmd);
+        wk_pump(w);
+        return;
+    }
     /* Batches are answered in the order they were sent, each lane's in claim order. */
     unlink_batch(w, b);
     w->inflight -= b->n;

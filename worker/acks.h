@@ -36,6 +36,7 @@ struct wk_ack_batch {
     bool ready;    /* graded and built */
     bool sent;
     wk_metrics_batch *metrics; /* what its confirmation counts (metrics.h), or NULL */
+    struct wk_rec_batch *rec;  /* records.h: its messages and records, or NULL */
 };
 
 /* Reserves the next place in the order for n messages. NULL when out of memory. */

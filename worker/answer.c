@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-static void now_rfc3339(char *buf, size_t size)
+void wk_now_rfc3339(char *buf, size_t size)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -38,6 +38,7 @@ void wk_outcome_free(wk_outcome *o)
     free(o->gkey);
     free(o->reply);
     free(o->id);
+    free(o->ev);
     memset(o, 0, sizeof(*o));
 }
 
@@ -133,6 +134,59 @@ static json_t *gave_up_result(const wk_worker *w, const char *raw, size_t len, l
     return res;
 }
 
+/* Copies what the record needs of a graded result (info's strings live only until the next
+ * grading on the scratch). NULL when out of memory. */
+static wk_evidence *evidence_copy(const assay_result_info *info)
+{
+    const char *at = info->submitted_at ? info->submitted_at : info->graded_at;
+    const char *head[] = {info->learner,       info->id, info->rubric_id, info->rubric_version,
+                          info->rubric_sha256, at};
+    size_t nhead = sizeof(head) / sizeof(head[0]);
+    size_t n = info->ncompetencies, bytes = 0;
+    for (size_t i = 0; i < nhead; i++) {
+        bytes += (i == 1 ? info->id_len : strlen(head[i] ? head[i] : "")) + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const assay_result_competency *c = &info->competencies[i];
+        bytes += strlen(c->id) + strlen(c->framework) + strlen(c->score_exact) + 3;
+    }
+    wk_evidence *e = malloc(sizeof(*e) + n * sizeof(e->scores[0]) + bytes);
+    if (e == NULL) {
+        return NULL;
+    }
+    char *p = (char *)&e->scores[n];
+    const char *copies[6];
+    for (size_t i = 0; i < nhead; i++) {
+        size_t len = i == 1 ? info->id_len : strlen(head[i] ? head[i] : "");
+        memcpy(p, head[i] ? head[i] : "", len);
+        p[len] = '\0';
+        copies[i] = p;
+        p += len + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const assay_result_competency *c = &info->competencies[i];
+        const char *src[3] = {c->id, c->framework, c->score_exact};
+        const char *dst[3];
+        for (int k = 0; k < 3; k++) {
+            size_t len = strlen(src[k]);
+            memcpy(p, src[k], len + 1);
+            dst[k] = p;
+            p += len + 1;
+        }
+        e->scores[i] =
+            (assay_record_score){.competency = dst[0], .framework = dst[1], .score = dst[2]};
+    }
+    e->ev = (assay_record_evidence){.learner = copies[0],
+                                    .submission = copies[1],
+                                    .rubric_id = copies[2],
+                                    .rubric_version = copies[3],
+                                    .rubric_sha256 = copies[4],
+                                    .at = copies[5],
+                                    .scores = e->scores,
+                                    .nscores = n};
+    return e;
+}
+
 /* Logs what became of the message. */
 static void log_answer(const wk_outcome *o, const char *code, queue_lane lane, double ms)
 {
@@ -180,7 +234,7 @@ static void answer_built(const wk_worker *w, json_t *res, const char *raw, size_
         return;
     }
     char now[40];
-    now_rfc3339(now, sizeof(now));
+    wk_now_rfc3339(now, sizeof(now));
     o->dead =
         big ? queue_dead_encode_oversize(res, big->bytes, big->sha1, w->keys.dead_oversize,
                                          w->cfg->worker_id, now, attempts, lane)
@@ -256,12 +310,17 @@ void wk_answer(const wk_worker *w, const assay_catalog *cat, assay_scratch *s, c
         keep_id(o, info.id, info.id_len);
         dedupe_keys(w, info.id, info.id_len, info.rubric_sha256, o);
     }
+    if (w->cfg->records && o->graded && info.id && info.learner && info.learner[0] &&
+        (o->ev = evidence_copy(&info)) == NULL) {
+        wk_outcome_free(o); /* out of memory: retried rather than answered without it */
+        return;
+    }
     if (!o->graded) {
         /* The dead letter copies the error's code and message and the id. */
         json_t *e = json_pack("{s:s?, s:{s:s?, s:s?}}", "id", info.id, "error", "code",
                               info.error_code, "message", info.error_message);
         char now[40];
-        now_rfc3339(now, sizeof(now));
+        wk_now_rfc3339(now, sizeof(now));
         o->dead =
             e ? queue_dead_encode(e, raw, len, w->cfg->worker_id, now, attempts, lane) : NULL;
         json_decref(e);

@@ -21,15 +21,23 @@ typedef struct wk_oversize {
     char sha1[41];
 } wk_oversize;
 
+/* What a graded result contributes to its learner's record (records on): the evidence
+ * (assay_record_evidence) in one allocation, copied from the grading's assay_result_info. */
+typedef struct wk_evidence {
+    assay_record_evidence ev; /* its strings and scores point into this allocation */
+    assay_record_score scores[];
+} wk_evidence;
+
 /* What answering one message produced, for its part of the acknowledgement. Every pointer
  * is owned (wk_outcome_free). */
 typedef struct wk_outcome {
-    char *result; /* NULL: out of memory, leave it unacknowledged */
-    char *dead;   /* the dead letter, NULL when graded */
-    char *dkey;   /* the de-duplication key, NULL without an id */
-    char *gkey;   /* graded: the id's error record, which may say it was given up on */
-    char *reply;  /* the reply list (P:results:<reply_to>), NULL for P:results */
-    char *id;     /* the result's id (for the log), NULL without one */
+    char *result;    /* NULL: out of memory, leave it unacknowledged */
+    char *dead;      /* the dead letter, NULL when graded */
+    char *dkey;      /* the de-duplication key, NULL without an id */
+    char *gkey;      /* graded: the id's error record, which may say it was given up on */
+    char *reply;     /* the reply list (P:results:<reply_to>), NULL for P:results */
+    char *id;        /* the result's id (for the log), NULL without one */
+    wk_evidence *ev; /* records on, a graded result with an id and a learner: its evidence */
     size_t id_len;
     int64_t enqueued_ms; /* its "enqueued_at" as Unix ms (for the metrics), -1 without */
     bool graded;
@@ -46,6 +54,8 @@ typedef struct wk_outcome {
 void wk_answer(const wk_worker *w, const assay_catalog *cat, assay_scratch *s, const char *raw,
                size_t len, long redeliveries, queue_lane lane, const wk_oversize *big,
                wk_outcome *o);
+/* The time now, RFC 3339 UTC with milliseconds (for dead-letter entries). */
+void wk_now_rfc3339(char *buf, size_t size);
 /* Frees what *o owns. */
 void wk_outcome_free(wk_outcome *o);
 

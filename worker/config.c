@@ -49,6 +49,11 @@ static const char usage[] =
     "                        [ASSAY_OVERSIZE_KEEP; 16]\n"
     "  --grade-threads N     grading threads, 0 grades on the event loop\n"
     "                        [ASSAY_GRADE_THREADS; the number of CPUs]\n"
+    "  --records on|off      keep each learner's competency record in Redis, committed\n"
+    "                        with the results (docs/records.md) [ASSAY_RECORDS; on]\n"
+    "  --issuer-key FILE     the private key (PKCS#8 PEM, RSA or Ed25519) that signs the\n"
+    "                        credentials the rubric directory defines; required when it\n"
+    "                        defines any (docs/credentials.md) [ASSAY_ISSUER_KEY]\n"
     "  --log-format F        json or text [ASSAY_LOG_FORMAT; json]\n"
     "  --log-level L         debug, info, warn, error [ASSAY_LOG_LEVEL; info]\n"
     "  --metrics HOST:PORT   serve /metrics (Prometheus), /healthz and /readyz over HTTP,\n"
@@ -61,7 +66,8 @@ static const char usage[] =
     "stays in service).\n"
     "\n"
     "Exit status: 0 drained and stopped; 1 the rubrics did not load, or the drain timed\n"
-    "out; 2 a bad command line; 78 Redis refused the user (password, ACL or database).\n";
+    "out; 2 a bad command line, or credential definitions without a usable issuer key;\n"
+    "78 Redis refused the user (password, ACL or database).\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -104,6 +110,8 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     const char *s_threads = env_or("ASSAY_GRADE_THREADS", NULL);
     const char *s_fmt = env_or("ASSAY_LOG_FORMAT", "json");
     const char *s_level = env_or("ASSAY_LOG_LEVEL", "info");
+    const char *s_records = env_or("ASSAY_RECORDS", "on");
+    cfg->issuer_key = env_or("ASSAY_ISSUER_KEY", NULL);
     cfg->metrics = env_or("ASSAY_METRICS", NULL);
 
     enum {
@@ -127,6 +135,8 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_FMT,
         O_LEVEL,
         O_METRICS,
+        O_RECORDS,
+        O_ISSUER_KEY,
         O_VERSION
     };
     static const struct option longopts[] = {
@@ -150,6 +160,8 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"log-format", required_argument, NULL, O_FMT},
         {"log-level", required_argument, NULL, O_LEVEL},
         {"metrics", required_argument, NULL, O_METRICS},
+        {"records", required_argument, NULL, O_RECORDS},
+        {"issuer-key", required_argument, NULL, O_ISSUER_KEY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -217,6 +229,12 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
             break;
         case O_METRICS:
             cfg->metrics = optarg;
+            break;
+        case O_RECORDS:
+            s_records = optarg;
+            break;
+        case O_ISSUER_KEY:
+            cfg->issuer_key = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -292,6 +310,11 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->log_json = strcmp(s_fmt, "json") == 0;
+    if (strcmp(s_records, "on") != 0 && strcmp(s_records, "off") != 0) {
+        fprintf(stderr, "assay-worker: --records must be on or off, not \"%s\"\n", s_records);
+        return -1;
+    }
+    cfg->records = strcmp(s_records, "on") == 0;
     cfg->log_level = wk_log_parse_level(s_level);
     if (cfg->log_level < 0) {
         fprintf(stderr, "assay-worker: --log-level must be debug, info, warn or error\n");

@@ -14,6 +14,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
+#include "records.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ static void cat_free(wk_worker *w, wk_cat_ref *c)
     }
 }
 
-static void cat_release(wk_worker *w, wk_cat_ref *c)
+void wk_cat_release(wk_worker *w, wk_cat_ref *c)
 {
     if (--c->refs == 0 && c != w->cat) {
         cat_free(w, c);
@@ -194,15 +195,29 @@ static void job_after_cb(uv_work_t *req, int status)
     (void)status;
     wk_job *j = req->data;
     wk_worker *w = j->w;
-    cat_release(w, j->cat);
+    wk_cat_release(w, j->cat);
     w->grading -= (int)j->n;
     if (j->lane == QUEUE_REGRADE) {
         w->regrade_grading -= (int)j->n;
     }
+    wk_ack_batch *b = j->b;
+    if (wk_rec_wanted(w, j->out, j->n)) {
+        /* Records: read, compute, then acknowledge (records.c); the job's messages move
+         * there. */
+        size_t answered = 0;
+        for (size_t i = 0; i < j->n; i++) {
+            answered += j->out[i].result != NULL;
+        }
+        if (wk_rec_start(w, b, j->raw, j->len, j->redeliveries, j->out, j->n,
+                         j->n - answered) == 0) {
+            wk_job_free(j);
+            wk_maybe_finish(w);
+            return;
+        }
+    }
     queue_ack a;
     queue_ack_init(&a);
     wk_metrics_batch *mb = wk_metrics_batch_new(j->n);
-    wk_ack_batch *b = j->b;
     for (size_t i = 0; i < j->n; i++) {
         wk_outcome *o = &j->out[i];
         if (o->result == NULL) {
@@ -282,6 +297,6 @@ void wk_job_done_cb(void *job)
 void wk_job_cancel_cb(void *job)
 {
     wk_job *j = job;
-    cat_release(j->w, j->cat);
+    wk_cat_release(j->w, j->cat);
     wk_job_free(j);
 }

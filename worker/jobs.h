@@ -59,6 +59,8 @@ void wk_job_cancel_cb(void *job);
 int wk_catalog_load(const char *dir, assay_catalog **out);
 /* A reference (count 0) to cat. NULL when out of memory. */
 wk_cat_ref *wk_cat_ref_new(assay_catalog *cat);
+/* Drops a job's reference to c (freed when it was the last and c is out of service). */
+void wk_cat_release(wk_worker *w, wk_cat_ref *c);
 /* Puts ref in service; the previous catalog is freed now if no job holds it, else by its
  * last job. */
 void wk_cat_replace(wk_worker *w, wk_cat_ref *ref);

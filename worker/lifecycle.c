@@ -11,6 +11,7 @@
 #include "health.h"
 #include "jobs.h"
 #include "log.h"
+#include "recread.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -206,9 +207,9 @@ void wk_main_ready(wk_conn *c)
 {
     wk_worker *w = c->w;
     const char *scripts[] = {queue_claim_lua, queue_ack_lua, queue_recover_lua,
-                             queue_resume_lua};
-    char *shas[] = {w->sha_claim, w->sha_ack, w->sha_recover, w->sha_resume};
-    for (size_t i = 0; i < 4; i++) {
+                             queue_resume_lua, queue_recread_lua};
+    char *shas[] = {w->sha_claim, w->sha_ack, w->sha_recover, w->sha_resume, w->sha_recread};
+    for (size_t i = 0; i < sizeof(shas) / sizeof(shas[0]); i++) {
         const char *argv[] = {"SCRIPT", "LOAD", scripts[i]};
         wk_conn_send(c, script_cb, shas[i], 3, argv, NULL);
     }
@@ -263,8 +264,8 @@ void wk_close_all(wk_worker *w)
     if (w->auth_failing && w->exit_code == 0) {
         w->exit_code = WK_EXIT_CONFIG; /* stopped while Redis refused our user */
     }
-    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry,
-                            &w->writes_retry};
+    uv_timer_t *timers[] = {&w->heartbeat,  &w->watchdog,     &w->drain,
+                            &w->pump_retry, &w->writes_retry, &w->records_retry};
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
         uv_timer_stop(timers[i]);
         uv_close((uv_handle_t *)timers[i], NULL);

@@ -49,6 +49,11 @@
       "already pushed")                                                                        \
     X(REDELIVERIES, "assay_redeliveries_total", "", "counter",                                 \
       "Submissions claimed that had been delivered before (to a worker that stopped)")         \
+    X(RECORDS_WRITTEN, "assay_records_written_total", "", "counter",                           \
+      "Learner records written by the acknowledgement script (one per learner per batch)")     \
+    X(RECORD_CONFLICTS, "assay_record_conflicts_total", "", "counter",                         \
+      "Learner record groups not committed because another writer changed them since they "    \
+      "were read (read and committed again)")                                                  \
     X(REDIS_RECONNECTS, "assay_redis_reconnects_total", "", "counter",                         \
       "Redis connections lost after being ready (a reconnect follows)")                        \
     X(RELOADS_OK, "assay_rubric_reloads_total", "result=\"ok\"", "counter",                    \

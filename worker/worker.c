@@ -16,12 +16,14 @@
 #include "worker.h"
 
 #include "acks.h"
+#include "awards.h"
 #include "bgpool.h"
 #include "claim.h"
 #include "jobs.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
+#include "recread.h"
 #include "reload.h"
 
 #include <signal.h>
@@ -91,6 +93,13 @@ int wk_run(wk_config *cfg)
         return 1;
     }
     log_start(cfg, cat);
+    int irc = wk_issuer_start(w, cat);
+    if (irc != 0) {
+        wk_jobs_free(w);
+        wk_metrics_stop();
+        free(w);
+        return irc;
+    }
     w->limits = assay_limits_default();
     w->limits.max_submission_bytes = cfg->max_bytes;
     pthread_mutex_init(&w->pool_mu, NULL);
@@ -99,14 +108,15 @@ int wk_run(wk_config *cfg)
     queue_script_sha(queue_ack_lua, w->sha_ack);
     queue_script_sha(queue_recover_lua, w->sha_recover);
     queue_script_sha(queue_resume_lua, w->sha_resume);
+    queue_script_sha(queue_recread_lua, w->sha_recread);
 
     w->loop = uv_default_loop();
     wk_conn_init(&w->main, w, "main", wk_main_ready, 0);
     wk_conn_init(&w->block, w, "block", wk_block_ready, cfg->idle_block_ms);
     w->block.max_reply = cfg->max_bytes + 65536;
     w->block.on_oversize = wk_block_oversize;
-    uv_timer_t *timers[] = {&w->heartbeat, &w->watchdog, &w->drain, &w->pump_retry,
-                            &w->writes_retry};
+    uv_timer_t *timers[] = {&w->heartbeat,  &w->watchdog,     &w->drain,
+                            &w->pump_retry, &w->writes_retry, &w->records_retry};
     for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
         uv_timer_init(w->loop, timers[i]);
         timers[i]->data = w;
@@ -149,6 +159,7 @@ int wk_run(wk_config *cfg)
     wk_metrics_stop();
     wk_acks_free(w);
     wk_jobs_free(w);
+    wk_issuer_free(w);
     pthread_mutex_destroy(&w->pool_mu);
     free(w);
     return code;

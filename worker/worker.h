@@ -7,6 +7,8 @@
  *   claim.c      claiming batches (the claim script) and waiting on empty queues
  *   jobs.c       grading a claimed batch off the loop, catalog references, scratch pool
  *   acks.c       acknowledgement batches, sent in claim order per lane (the ack script)
+ *   records.c    learner records: a batch's read, compute and commit (--records on)
+ *   awards.c     credentials: the issuer key, awards and regrade reports as records change
  *   lifecycle.c  start-up on a ready connection, heartbeat and recovery, the phases
  *                (signals, drain, leaving)
  *   reload.c     SIGHUP: the rubrics compiled off the loop, put in service on it
@@ -66,11 +68,12 @@ struct wk_worker {
     wk_phase phase;
     wk_conn main, block; /* main: claims, acks, heartbeats, recovery; block: waits only */
     uv_timer_t heartbeat, watchdog, drain, pump_retry, writes_retry;
+    uv_timer_t records_retry; /* records.c: batches whose records conflicted read again */
     uv_signal_t sigterm, sigint, sighup;
 
     /* The protocol: keys and script names (SHA-1), fixed at start. */
     queue_keys keys;
-    char sha_claim[41], sha_ack[41], sha_recover[41], sha_resume[41];
+    char sha_claim[41], sha_ack[41], sha_recover[41], sha_resume[41], sha_recread[41];
 
     /* jobs.c: what grading reads, and the scratch reused across jobs. */
     wk_cat_ref *cat; /* the catalog in service */
@@ -107,6 +110,9 @@ struct wk_worker {
     bool first_ready_done, persistence_checked;
     unsigned heartbeats; /* beats so far: every third one also looks for dead workers */
     uint64_t graded, failed, duplicates, recovered;
+    uint64_t records_written, record_conflicts; /* records.c */
+    struct cred_key *issuer_key; /* awards.c: NULL without credential definitions */
+    pthread_mutex_t sign_mu;     /* held while signing with it */
     int exit_code;
     long long started;
     wk_notify notify; /* notify.c: systemd, readiness, the loop's side of the metrics */

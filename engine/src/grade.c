@@ -191,6 +191,7 @@ static int fill_info(assay_scratch *s, assay_result_info *info, const rs_envelop
     size_t code = keep_str(b, err ? err->code : NULL);
     size_t msg = keep_str(b, err ? err->message : NULL);
     size_t at = keep_str(b, graded_at);
+    size_t sub_at = keep_str(b, e->has_submitted ? e->submitted : NULL);
     size_t n = err ? 0 : r->ncomps;
     if (n > s->comps_cap) {
         assay_result_competency *nc = realloc(s->comps, n * sizeof(*nc));
@@ -230,6 +231,7 @@ static int fill_info(assay_scratch *s, assay_result_info *info, const rs_envelop
     info->error_code = kept(b, code);
     info->error_message = kept(b, msg);
     info->graded_at = kept(b, at);
+    info->submitted_at = kept(b, sub_at);
     info->check_errors = err ? 0 : t->check_errors;
     info->competencies = n ? s->comps : NULL;
     info->ncompetencies = n;

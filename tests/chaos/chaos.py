@@ -323,6 +323,8 @@ class Scenario:
             want = offline.get(sid)
             got = dict(res)
             got.pop("graded_at", None)
+            got.pop("record", None)  # the learner's record: audit_records
+            got.pop("credentials", None)  # credentials earned (scenario_records)
             if got != want:
                 differ.append(sid)
         t.eq(differ[:5], [], f"all {len(results)} results equal offline grading "
@@ -341,6 +343,47 @@ class Scenario:
                 f"redelivered {redelivered}, duration {duration:.1f} s")
         self.summary = line
         return line
+
+    def audit_records(self):
+        """Every learner record in Redis equals `assay record rebuild` over P:results in push
+        order (parsed documents compared), every graded result with a learner has its record
+        member, and each competency's "before" is the "after" of the learner's previous result
+        that touched it. Returns the number of records."""
+        t, p = self.t, self.prefix
+        r = self.client(timeout=60)
+        pushed = [x.decode() for x in reversed(r.lrange(f"{p}:results", 0, -1))]
+        path = os.path.join(self.dir, "results-pushed.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(pushed) + "\n")
+        out = subprocess.run([CLI, "record", "rebuild", "--jsonl", path, "--rubrics", RUBRICS],
+                             capture_output=True, text=True, check=False, timeout=600)
+        t.eq(out.returncode, 0, "assay record rebuild over the results exits 0")
+        want = {d["learner"]: d for d in map(json.loads, out.stdout.splitlines())}
+        got = {}
+        for key in r.scan_iter(f"{p}:record:*", count=1000):
+            doc = json.loads(r.hget(key, "doc"))
+            got[doc["learner"]] = doc
+        t.eq(sorted(set(got) ^ set(want))[:10], [],
+             f"the same {len(want)} learners have a record in Redis and in the rebuild")
+        differ = sorted(k for k in want if k in got and got[k] != want[k])
+        t.eq(differ[:5], [], f"every record in Redis equals the rebuild ({len(differ)} differ)")
+        last, bad, members = {}, [], 0
+        for line in pushed:
+            res = json.loads(line)
+            if res.get("status") != "graded" or not res.get("learner"):
+                continue
+            rec = res.get("record")
+            if rec is None:
+                bad.append(f"{res.get('id')}: no record member")
+                continue
+            members += 1
+            for c in rec.get("competencies") or []:
+                key = (res["learner"], c["id"])
+                if c["before"] != last.get(key):
+                    bad.append(f"{res.get('id')} {c['id']}: before is not the last after")
+                last[key] = c["after"]
+        t.eq(bad[:5], [], f"{members} record members chain, before to after ({len(bad)} bad)")
+        return len(want)
 
     def finish(self, extra=""):
         t = self.t

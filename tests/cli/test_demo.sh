@@ -58,9 +58,17 @@ check() { # DESCRIPTION COMMAND...
     fi
 }
 check "the demo exits 0" test "$rc" -eq 0
-sed -n 's/^== \(assay\(-worker\)\? .*\)$/\1/p' "$tmp/out" >"$tmp/shown"
-check "the demo shows the commands it runs (lint, enqueue, the worker, stats)" \
-    test "$(cut -d' ' -f1-2 "$tmp/shown" | tr '\n' ,)" = "assay lint,assay enqueue,assay-worker --rubrics,assay stats,"
+sed -n -e 's/ (the token, into .*)$//' -e 's/^== \(assay\(-worker\)\? .*\)$/\1/p' "$tmp/out" >"$tmp/shown"
+check "the demo shows the commands it runs (lint, enqueue, the worker, stats, two attempts, the record, the badge)" \
+    test "$(cut -d' ' -f1-2 "$tmp/shown" | tr '\n' ,)" = "assay lint,assay enqueue,assay-worker --rubrics,assay stats,assay enqueue,assay enqueue,assay record,assay credential,assay credential,assay credential,assay credential,"
+check "the first attempt starts the learner's record" \
+    grep -q "^   attempt 1 .*: record applied" "$tmp/out"
+check "the second attempt moves a competency to mastered" \
+    grep -q -- "-> .*, mastered now$" "$tmp/out"
+check "the record shows the learner's evidence" grep -q "learner-demo" "$tmp/out"
+check "the badge the second attempt earned is shown decoded" \
+    grep -q "^   id urn:uuid:.*, valid from 2026-03-08T09:00:00Z" "$tmp/out"
+check "... and verified with the issuer's public key" grep -q "^verified" "$tmp/out"
 check "each command shown is exactly the command run, in order" cmp -s "$tmp/shown" "$tmp/ran"
 if ! cmp -s "$tmp/shown" "$tmp/ran"; then
     diff "$tmp/shown" "$tmp/ran" | sed -e 's/^/#   /'

@@ -33,6 +33,9 @@ WORKER = os.environ.get("ASSAY_WORKER", "assay-worker")
 WORKER_HOOKS = os.environ.get("ASSAY_WORKER_HOOKS", "")
 CLI = os.environ.get("ASSAY_CLI", "assay")
 RUBRICS = os.path.join(SOURCE, "rubrics")
+# The example rubrics define a credential, so a worker needs an issuer key: a test key.
+ISSUER_KEY = os.path.join(SOURCE, "tests", "credential", "data", "ed25519-rfc8037-pkcs8.pem")
+ISSUER_PUBLIC = os.path.join(SOURCE, "tests", "credential", "data", "ed25519-rfc8037-spki.pem")
 SUBMISSIONS = os.path.join(RUBRICS, "submissions")
 
 
@@ -183,7 +186,7 @@ class Worker:
         full_env = dict(os.environ)
         full_env.update({"REDIS_URL": server_url, "ASSAY_RUBRICS": rubrics,
                          "ASSAY_LOG_FORMAT": "text", "ASSAY_HEARTBEAT_TTL_MS": "1500",
-                         "ASSAY_COMMAND_TIMEOUT_MS": "1000"})
+                         "ASSAY_COMMAND_TIMEOUT_MS": "1000", "ASSAY_ISSUER_KEY": ISSUER_KEY})
         full_env.update(env or {})
         self.log = open(self.log_path, "wb")
         exe = WORKER_HOOKS if hooks else WORKER

@@ -35,7 +35,12 @@ for n in names:
         continue
     for x in (offline, online):
         x.pop("graded_at", None)
-    t.eq(online, offline, f"{n}: the worker's result equals `assay grade`")
+    # The worker's result also says what it did to the learner's record (records on).
+    record = online.pop("record", None)
+    online.pop("credentials", None)  # a credential earned: test_credentials.py
+    t.eq(online, offline, f"{n}: the worker's result equals `assay grade`, but for \"record\"")
+    t.ok(not sub.get("learner") or (record or {}).get("status") == "applied",
+         f"{n}: its record member says applied")
 
 bad = [x for x in res if x["id"] is None]
 t.eq(len(bad), 1, "one result for the malformed message")

@@ -11,6 +11,7 @@
 #include "deadletter.h"
 #include "oversize.h"
 #include "queue.h"
+#include "recread.h"
 #include "tap.h"
 
 #include <fcntl.h>
@@ -305,6 +306,8 @@ static void test_ack_layout(void)
         "3600",
         "60",
         "2",
+        "0",  /* no record groups */
+        "0",  /* no credential awards */
         NULL, /* raw (binary), see below */
         "l",
         "{\"r\":1}",
@@ -313,6 +316,9 @@ static void test_ack_layout(void)
         "12",
         "13",
         "g",
+        "0",
+        "",
+        "",
         "m2",
         "l",
         "{\"r\":2}",
@@ -321,6 +327,9 @@ static void test_ack_layout(void)
         "0",
         "0",
         "e",
+        "0",
+        "",
+        "",
         NULL,
         "r",
         "{\"r\":3}",
@@ -329,6 +338,9 @@ static void test_ack_layout(void)
         "0",
         "0",
         "ex",
+        "0",
+        "",
+        "",
     };
     size_t nwant = sizeof(want) / sizeof(want[0]);
     ASSERT_INT_EQ(v.argc, nwant);
@@ -339,8 +351,8 @@ static void test_ack_layout(void)
         }
     }
     if (v.argc == (int)nwant) {
-        ASSERT_MEM_EQ(v.argv[21], v.lens[21], nul_msg, NUL_LEN);
-        ASSERT_MEM_EQ(v.argv[37], v.lens[37], bad_msg, BAD_LEN);
+        ASSERT_MEM_EQ(v.argv[23], v.lens[23], nul_msg, NUL_LEN);
+        ASSERT_MEM_EQ(v.argv[45], v.lens[45], bad_msg, BAD_LEN);
     }
     queue_argv_free(&v);
     ASSERT_INT_EQ(v.argc, 0);
@@ -355,19 +367,21 @@ static void test_ack_layout(void)
                          .oversize = true,
                          .force = true};
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &v), 0);
-    ASSERT_INT_EQ(v.argc, 3 + 10 + 4 + 8);
-    if (v.argc == 25) {
-        ASSERT_STR_EQ(v.argv[17], sha1_abc);
-        ASSERT_STR_EQ(v.argv[18], "o");
-        ASSERT_STR_EQ(v.argv[24], "eft");
+    ASSERT_INT_EQ(v.argc, 3 + 10 + 6 + 11);
+    if (v.argc == 30) {
+        ASSERT_STR_EQ(v.argv[19], sha1_abc);
+        ASSERT_STR_EQ(v.argv[20], "o");
+        ASSERT_STR_EQ(v.argv[26], "eft");
     }
     queue_argv_free(&v);
 
     /* No message: only the fixed keys and the header. */
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &v), 0);
-    ASSERT_INT_EQ(v.argc, 17);
+    ASSERT_INT_EQ(v.argc, 19);
     ASSERT_STR_EQ(v.argv[2], "10");
     ASSERT_STR_EQ(v.argv[13], "0");
+    ASSERT_STR_EQ(v.argv[17], "0");
+    ASSERT_STR_EQ(v.argv[18], "0");
     queue_argv_free(&v);
 }
 
@@ -609,9 +623,9 @@ static const char *get(server *s, const char *key)
 
 static void load_scripts(server *s)
 {
-    const char *scripts[] = {queue_claim_lua, queue_ack_lua, queue_recover_lua,
-                             queue_requeue_lua, queue_resume_lua};
-    for (size_t i = 0; i < 5; i++) {
+    const char *scripts[] = {queue_claim_lua,   queue_ack_lua,    queue_recover_lua,
+                             queue_requeue_lua, queue_resume_lua, queue_recread_lua};
+    for (size_t i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
         char sha[41];
         queue_script_sha(scripts[i], sha);
         redisReply *r = redisCommand(s->c, "SCRIPT LOAD %s", scripts[i]);
@@ -771,6 +785,135 @@ static void check_claim_and_ack(server *s)
     ASSERT_STR_EQ(hget(s, k.stats, "forced"), "1");
     ASSERT_STR_EQ(hget(s, k.stats, "graded"), "2");
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 3);
+}
+
+/* Records: the read script returns each record's ver and doc and each key's value ("" for
+ * none); the ack script commits a group with its messages only when ver, the messages'
+ * presence in processing and their keys are as read: a group that changed is left alone
+ * (its messages answered CONFLICT, or GONE when recovered elsewhere), the others commit. */
+static void check_records(server *s)
+{
+    queue_keys k;
+    queue_keys_init(&k, "{r}", "w1");
+    char read_sha[41], ack_sha[41];
+    queue_script_sha(queue_recread_lua, read_sha);
+    queue_script_sha(queue_ack_lua, ack_sha);
+    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 doc A4"));
+    freeReplyObject(redisCommand(s->c, "SET {r}:done:x:sha 1"));
+    freeReplyObject(redisCommand(s->c, "HSET {r}:credentials:a c@1 T1 d@2 T2"));
+    const char *recs[] = {"{r}:record:a", "{r}:record:b"};
+    const char *creds[] = {"{r}:credentials:a", "{r}:credentials:b"};
+    const char *keys[] = {"{r}:done:x:sha", "{r}:done:y:sha"};
+    queue_argv v = {0};
+    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, 2, keys, 2, &v), 0);
+    redisReply *r = run(s, &v);
+    const char *want[] = {"4", "A4", "c@1\nd@2", "", "", "", "1", ""};
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 8);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 8; i++) {
+        ASSERT_STR_EQ(r->element[i]->str, want[i]);
+    }
+    freeReplyObject(r);
+    queue_argv_free(&v);
+
+    /* Group a (ver 4 read, but another writer made it 5): conflict. Group b (no record):
+     * commits. Group c: its message was recovered elsewhere (gone). */
+    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 5 doc A5"));
+    freeReplyObject(redisCommand(s->c, "RPUSH %s ma mb mb2", k.proc_live));
+    queue_ack a;
+    queue_ack_init(&a);
+    int ga = queue_ack_group(&a, "{r}:record:a", "4", "A-new", "{r}:credentials:a");
+    int gb = queue_ack_group(&a, "{r}:record:b", "", "B1", "{r}:credentials:b");
+    int gc = queue_ack_group(&a, "{r}:record:c", "", "C1", NULL);
+    ASSERT(ga == 1 && gb == 2 && gc == 3);
+    /* Awards: a's is not written (its group conflicts); b's is stored and announced once. */
+    queue_ack_award(&a, ga, true, "c@9", "TA", "{\"e\":\"a\"}", "{r}:credentials");
+    queue_ack_award(&a, gb, true, "c@1", "TB", "{\"e\":\"b\"}", "{r}:credentials");
+    queue_ack_award(&a, gb, true, "c@1", "TB2", "{\"e\":\"b2\"}", "{r}:credentials");
+    queue_ack_award(&a, gb, false, "d@2", NULL, "{\"e\":\"n\"}", "{r}:credentials");
+    queue_ack_msg m[] = {
+        {.raw = "ma",
+         .len = 2,
+         .result = "{\"a\":1}",
+         .dedupe = "{r}:done:ma",
+         .graded = true,
+         .group = ga},
+        {.raw = "mb",
+         .len = 2,
+         .result = "{\"b\":1}",
+         .dedupe = "{r}:done:mb",
+         .graded = true,
+         .group = gb},
+        /* Read as already answered: a duplicate in its group, which still commits. */
+        {.raw = "mb2",
+         .len = 3,
+         .result = "{\"b\":2}",
+         .dedupe = "{r}:done:x:sha",
+         .graded = true,
+         .group = gb,
+         .seen_dedupe = "1"},
+        {.raw = "mc",
+         .len = 2,
+         .result = "{\"c\":1}",
+         .dedupe = "{r}:done:mc",
+         .graded = true,
+         .group = gc},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        queue_ack_add(&a, &m[i]);
+    }
+    queue_ack_opts o = {.rate_key = "{r}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
+    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
+    r = run(s, &v);
+    long long st[] = {QUEUE_ACK_CONFLICT, QUEUE_ACK_ANSWERED, QUEUE_ACK_DUPLICATE,
+                      QUEUE_ACK_GONE};
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 4; i++) {
+        ASSERT_INT_EQ(r->element[i]->integer, st[i]);
+    }
+    freeReplyObject(r);
+    queue_argv_free(&v);
+    ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A5");
+    ASSERT_STR_EQ(hget(s, "{r}:record:b", "ver"), "1");
+    ASSERT_STR_EQ(hget(s, "{r}:record:b", "doc"), "B1");
+    ASSERT_STR_EQ(hget(s, "{r}:record:c", "ver"), "(nil)");
+    ASSERT_STR_EQ(get(s, "{r}:done:ma"), "(nil)");
+    ASSERT_STR_EQ(get(s, "{r}:done:mb"), "1");
+    /* The conflicting message stays in processing for the worker to read again. */
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), 1);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
+    ASSERT_STR_EQ(hget(s, k.stats, "records"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "record_conflicts"), "2");
+    ASSERT_STR_EQ(hget(s, "{r}:credentials:a", "c@9"), "(nil)");
+    ASSERT_STR_EQ(hget(s, "{r}:credentials:b", "c@1"), "TB");
+    ASSERT_INT_EQ(integer(s, "LLEN %s", "{r}:credentials"), 2);
+    ASSERT_STR_EQ(hget(s, k.stats, "credentials_issued"), "1");
+    ASSERT_STR_EQ(hget(s, k.stats, "credentials_no_longer_met"), "1");
+
+    /* Read again (ver 5) and committed: ver 6. A changed key is a conflict too. */
+    queue_ack_init(&a);
+    ga = queue_ack_group(&a, "{r}:record:a", "5", "A6", NULL);
+    queue_ack_msg again = {.raw = "ma",
+                           .len = 2,
+                           .result = "{\"a\":2}",
+                           .dedupe = "{r}:done:ma",
+                           .graded = true,
+                           .group = ga};
+    queue_ack_add(&a, &again);
+    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
+    freeReplyObject(redisCommand(s->c, "SET {r}:done:ma 1"));
+    r = run(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+           r->element[0]->integer == QUEUE_ACK_CONFLICT);
+    freeReplyObject(r);
+    freeReplyObject(redisCommand(s->c, "DEL {r}:done:ma"));
+    r = run(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+           r->element[0]->integer == QUEUE_ACK_ANSWERED);
+    freeReplyObject(r);
+    queue_argv_free(&v);
+    ASSERT_STR_EQ(hget(s, "{r}:record:a", "ver"), "6");
+    ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A6");
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), 0);
 }
 
 /* An oversized message: claimed alone into the oversize list, only its first KiB, length
@@ -1014,6 +1157,7 @@ static void test_queue_redis(void)
     check_sha1hex(&s);
     check_claim_and_ack(&s);
     check_oversize(&s);
+    check_records(&s);
     check_recover_and_requeue(&s);
     server_stop(&s);
 }

@@ -167,6 +167,7 @@ static void test_graded(void)
     ASSERT_STR_EQ(info.rubric_sha256, str(json_object_get(res, "rubric"), "sha256"));
     ASSERT(info.error_code == NULL && info.error_message == NULL);
     ASSERT_INT_EQ(info.submitted_at_ms, 1772355600250LL);
+    ASSERT_STR_EQ(info.submitted_at, str(res, "submitted_at"));
     ASSERT_INT_EQ(info.enqueued_at_ms, 1772355601000LL);
     ASSERT_STR_EQ(info.graded_at, "2026-01-01T00:00:00Z");
     ASSERT_INT_EQ(info.check_errors, 0);
@@ -189,6 +190,7 @@ static void test_graded(void)
     ASSERT_STR_EQ(str(res, "feedback"), "1 of 4.5 points; 0 of 2 competencies mastered");
     ASSERT(info.learner == NULL && info.reply_to == NULL && !info.force);
     ASSERT(info.submitted_at_ms == ASSAY_NO_TIME && info.enqueued_at_ms == ASSAY_NO_TIME);
+    ASSERT(info.submitted_at == NULL);
     json_decref(res);
 }
 

@@ -90,6 +90,8 @@ typedef struct assay_result_info {
     int64_t submitted_at_ms;   /**< "submitted_at" as Unix epoch ms, or ASSAY_NO_TIME */
     int64_t enqueued_at_ms;    /**< "enqueued_at" as Unix epoch ms, or ASSAY_NO_TIME */
     const char *graded_at;     /**< the result's "graded_at" */
+    const char *submitted_at;  /**< the result's "submitted_at" (UTC, as written in the
+                                    result), or NULL when it has none */
     size_t check_errors;       /**< checks that could not be evaluated (graded results) */
     const assay_result_competency *competencies; /**< in the result's order (graded) */
     size_t ncompetencies;

@@ -1,0 +1,716 @@
+/*
+ * records.c - learner records in the worker: read, compute, commit (see records.h).
+ *
+ * A batch's state here: its answered messages in claim order, and per distinct learner one
+ * group. The read returns each group's "ver" and document and the values of every message's
+ * de-duplication record and guard; the computation replays, in claim order, what the ack
+ * script will decide for each message (fresh, or a duplicate) from those values, and applies
+ * each fresh graded result to its learner's record. The ack script checks that the values
+ * are still those read, so what was computed is what commits, or nothing does.
+ */
+#include "records.h"
+
+#include "acks.h"
+#include "awards.h"
+#include "claim.h"
+#include "deadletter.h"
+#include "health.h"
+#include "jobs.h"
+#include "log.h"
+#include "metrics.h"
+#include "recread.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Reads and computations of one batch before it gives up (and reconnects, which returns
+ * its messages to the queue); backoff doubles from 1 ms up to this many ms, with jitter. */
+enum { REC_MAX_TRIES = 40, REC_MAX_BACKOFF_MS = 256 };
+
+typedef struct rec_msg {
+    char *raw;
+    size_t len;
+    long attempts;
+    wk_outcome o;
+    char *result;          /* computed: the result with its "record" member; NULL: o.result */
+    char *dead;            /* computed: the dead letter of a refused record; NULL: o.dead */
+    int group;             /* index in groups, -1 for none */
+    char *seen_d, *seen_g; /* read: its keys' values, "" for none */
+} rec_msg;
+
+typedef struct rec_group {
+    char key[300];
+    const char *learner; /* borrowed from a message's evidence */
+    size_t learner_len;
+    char *ver, *doc_read; /* read, "" for none */
+    char *doc_new;        /* computed: the new document, NULL to write nothing */
+    char cred_key[300];   /* P:credentials:<h> */
+    char *held;           /* read: the credentials held, "<id>@<version>" by lines */
+    wk_award_out *aw;     /* computed: credential events */
+    size_t naw;
+} rec_group;
+
+struct wk_rec_batch {
+    wk_worker *w;
+    wk_ack_batch *b;
+    rec_msg *m;
+    size_t n;
+    rec_group *g;
+    size_t ng;
+    size_t lost; /* unanswered at the start, reported with the first acknowledgement */
+    int tries;
+    bool waiting; /* for the retry timer */
+    bool blocked; /* for an earlier batch of ours with one of its learners (kick) */
+    bool nomem;   /* the computation ran out of memory */
+    wk_cat_ref *cat;
+    uv_work_t req;
+};
+
+static void kick(wk_worker *w);
+
+static void msg_clear(rec_msg *m)
+{
+    free(m->raw);
+    wk_outcome_free(&m->o);
+    free(m->result);
+    free(m->dead);
+    free(m->seen_d);
+    free(m->seen_g);
+    memset(m, 0, sizeof(*m));
+}
+
+static void groups_clear(wk_rec_batch *rb)
+{
+    for (size_t i = 0; i < rb->ng; i++) {
+        free(rb->g[i].ver);
+        free(rb->g[i].doc_read);
+        free(rb->g[i].doc_new);
+        free(rb->g[i].held);
+        wk_award_outs_free(rb->g[i].aw, rb->g[i].naw);
+    }
+    free(rb->g);
+    rb->g = NULL;
+    rb->ng = 0;
+}
+
+void wk_rec_free(wk_rec_batch *rb)
+{
+    if (rb == NULL) {
+        return;
+    }
+    wk_worker *w = rb->w;
+    bool held = rb->n > 0 && rb->ng > 0;
+    for (size_t i = 0; i < rb->n; i++) {
+        msg_clear(&rb->m[i]);
+    }
+    free(rb->m);
+    groups_clear(rb);
+    free(rb);
+    if (held) {
+        kick(w); /* its batch is out of the list already */
+    }
+}
+
+bool wk_rec_wanted(const wk_worker *w, const wk_outcome *out, size_t n)
+{
+    if (!w->cfg->records) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].result && out[i].ev) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Counts the batch's messages in w->grading (not ready) or takes them out (ready). */
+static void count_grading(wk_rec_batch *rb, int sign)
+{
+    rb->w->grading += sign * (int)rb->n;
+    if (rb->b->lane == QUEUE_REGRADE) {
+        rb->w->regrade_grading += sign * (int)rb->n;
+    }
+}
+
+static void read_send(wk_rec_batch *rb);
+
+/* Waits for the retry timer: doubling backoff with jitter, so two workers that conflicted
+ * do not meet again at once. */
+static void wait_retry(wk_rec_batch *rb)
+{
+    wk_worker *w = rb->w;
+    if (w->phase == WK_CLOSED) {
+        return;
+    }
+    rb->waiting = true;
+    int shift = rb->tries < 8 ? rb->tries : 8;
+    uint64_t ms = (uint64_t)1 << shift;
+    ms = ms > REC_MAX_BACKOFF_MS ? REC_MAX_BACKOFF_MS : ms;
+    ms += (uint64_t)rand() % (ms + 1);
+    if (!uv_is_active((uv_handle_t *)&w->records_retry) ||
+        uv_timer_get_due_in(&w->records_retry) > ms) {
+        uv_timer_start(&w->records_retry, wk_rec_retry_cb, ms, 0);
+    }
+}
+
+void wk_rec_retry_cb(uv_timer_t *t)
+{
+    wk_worker *w = t->data;
+    for (wk_ack_batch *b = w->acks; b; b = b->next) {
+        if (b->rec && b->rec->waiting) {
+            b->rec->waiting = false;
+            read_send(b->rec);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------
+ * The read.
+ */
+
+/* The groups: one per distinct learner among the messages with evidence. */
+static int make_groups(wk_rec_batch *rb)
+{
+    groups_clear(rb);
+    rb->g = calloc(rb->n ? rb->n : 1, sizeof(*rb->g));
+    if (rb->g == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < rb->n; i++) {
+        rec_msg *m = &rb->m[i];
+        m->group = -1;
+        if (m->o.ev == NULL) {
+            continue;
+        }
+        const char *l = m->o.ev->ev.learner;
+        size_t len = strlen(l);
+        size_t g = 0;
+        while (g < rb->ng &&
+               !(rb->g[g].learner_len == len && memcmp(rb->g[g].learner, l, len) == 0)) {
+            g++;
+        }
+        if (g == rb->ng) {
+            rec_group *x = &rb->g[rb->ng++];
+            x->learner = l;
+            x->learner_len = len;
+            queue_record_key(x->key, sizeof(x->key), rb->w->cfg->prefix, l, len);
+            queue_credentials_key(x->cred_key, sizeof(x->cred_key), rb->w->cfg->prefix, l, len);
+        }
+        m->group = (int)g;
+    }
+    return 0;
+}
+
+static void read_cb(wk_conn *c, redisReply *r, void *priv);
+
+/* Whether an earlier batch of ours, not yet committed, has one of rb's learners: reading
+ * now would only conflict with our own commit, so rb waits for it. */
+static bool behind_own(const wk_rec_batch *rb)
+{
+    for (const wk_ack_batch *x = rb->w->acks; x && x != rb->b; x = x->next) {
+        const wk_rec_batch *e = x->rec;
+        for (size_t i = 0; e && e->n > 0 && i < e->ng; i++) {
+            for (size_t j = 0; j < rb->ng; j++) {
+                if (strcmp(e->g[i].key, rb->g[j].key) == 0) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* A batch committed or went: the batches waiting behind it read now. */
+static void kick(wk_worker *w)
+{
+    if (w->phase == WK_CLOSED) {
+        return;
+    }
+    for (wk_ack_batch *b = w->acks; b; b = b->next) {
+        if (b->rec && b->rec->blocked) {
+            b->rec->blocked = false;
+            read_send(b->rec);
+        }
+    }
+}
+
+static void read_send(wk_rec_batch *rb)
+{
+    wk_worker *w = rb->w;
+    if (w->phase == WK_CLOSED) {
+        return;
+    }
+    if (w->main.state != WK_CONN_READY) {
+        wait_retry(rb); /* the reconnection runs meanwhile */
+        return;
+    }
+    const char **recs = calloc(2 * rb->n + 2, sizeof(*recs));
+    const char **keys = calloc(2 * rb->n + 1, sizeof(*keys));
+    size_t nkeys = 0;
+    queue_argv cmd = {0};
+    int rc = recs && keys ? make_groups(rb) : -1;
+    if (rc == 0 && behind_own(rb)) {
+        rb->blocked = true;
+        free(recs);
+        free(keys);
+        return;
+    }
+    for (size_t i = 0; rc == 0 && i < rb->ng; i++) {
+        recs[i] = rb->g[i].key;
+        recs[rb->n + 1 + i] = rb->g[i].cred_key;
+    }
+    for (size_t i = 0; rc == 0 && i < rb->n; i++) {
+        if (rb->m[i].o.dkey) {
+            keys[nkeys++] = rb->m[i].o.dkey;
+        }
+        if (rb->m[i].o.gkey) {
+            keys[nkeys++] = rb->m[i].o.gkey;
+        }
+    }
+    rc = rc ? rc
+            : queue_recread_argv(w->sha_recread, recs, recs + rb->n + 1, rb->ng, keys, nkeys,
+                                 &cmd);
+    free(recs);
+    free(keys);
+    if (rc == 0 &&
+        wk_conn_send(&w->main, read_cb, rb, cmd.argc, (const char **)cmd.argv, cmd.lens) == 0) {
+        queue_argv_free(&cmd);
+        return;
+    }
+    queue_argv_free(&cmd);
+    wait_retry(rb); /* out of memory or not sent: tried again */
+}
+
+static char *dup_reply(const redisReply *e)
+{
+    if (e == NULL || e->type != REDIS_REPLY_STRING) {
+        return strdup("");
+    }
+    char *s = malloc(e->len + 1);
+    if (s) {
+        memcpy(s, e->str, e->len);
+        s[e->len] = '\0';
+    }
+    return s;
+}
+
+static void compute_work_cb(uv_work_t *req);
+static void compute_after_cb(uv_work_t *req, int status);
+
+/* Stores what was read; false when the reply does not fit the request (or memory ran
+ * out). */
+static bool take_read(wk_rec_batch *rb, const redisReply *r)
+{
+    size_t want = 3 * rb->ng;
+    for (size_t i = 0; i < rb->n; i++) {
+        want += (rb->m[i].o.dkey != NULL) + (rb->m[i].o.gkey != NULL);
+    }
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != want) {
+        return false;
+    }
+    size_t at = 0;
+    bool ok = true;
+    for (size_t i = 0; i < rb->ng; i++) {
+        rb->g[i].ver = dup_reply(r->element[at++]);
+        rb->g[i].doc_read = dup_reply(r->element[at++]);
+        rb->g[i].held = dup_reply(r->element[at++]);
+        ok = ok && rb->g[i].ver && rb->g[i].doc_read && rb->g[i].held;
+    }
+    for (size_t i = 0; i < rb->n; i++) {
+        rec_msg *m = &rb->m[i];
+        free(m->seen_d);
+        free(m->seen_g);
+        m->seen_d = m->o.dkey ? dup_reply(r->element[at++]) : NULL;
+        m->seen_g = m->o.gkey ? dup_reply(r->element[at++]) : NULL;
+        ok = ok && (m->seen_d || !m->o.dkey) && (m->seen_g || !m->o.gkey);
+    }
+    return ok;
+}
+
+static void read_cb(wk_conn *c, redisReply *r, void *priv)
+{
+    wk_rec_batch *rb = priv;
+    wk_worker *w = c->w;
+    if (r == NULL) {
+        wait_retry(rb); /* the connection was lost: read again once it is back */
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        if (!wk_health_refused(c, r->str, "the records read")) {
+            wk_logf(WK_ERROR, &(wk_lf){.event = "records_read_failed", WK_COUNT(rb->n)},
+                    "reading the learners' records failed: %s; trying again", r->str);
+        }
+        rb->tries++;
+        wait_retry(rb);
+        return;
+    }
+    if (!take_read(rb, r)) {
+        rb->tries++;
+        wait_retry(rb);
+        return;
+    }
+    /* The catalog in service now: a reload since grading is fine, the evidence names its
+     * rubric by SHA-256 and version. */
+    rb->cat = w->cat;
+    rb->cat->refs++;
+    rb->req.data = rb;
+    if (w->cfg->grade_threads == 0 ||
+        uv_queue_work(w->loop, &rb->req, compute_work_cb, compute_after_cb) != 0) {
+        compute_work_cb(&rb->req);
+        compute_after_cb(&rb->req, 0);
+    }
+}
+
+/* ------------------------------------------------------------------------------------
+ * The computation, on a grading thread.
+ */
+
+/* The value a key has at this point of the batch: as read, then as the messages before
+ * set it (vals runs parallel to keys). */
+typedef struct kv {
+    const char *key;
+    const char *val;
+} kv;
+
+static const char *kv_get(const kv *t, size_t n, const char *key)
+{
+    for (size_t i = n; i-- > 0;) {
+        if (strcmp(t[i].key, key) == 0) {
+            return t[i].val;
+        }
+    }
+    return "";
+}
+
+/* Whether the ack script will find message m fresh (push its result) given the values so
+ * far, and what it then sets: the mirror of its SET / SET NX and guard check. */
+static bool replay_fresh(const rec_msg *m, kv *t, size_t *nt)
+{
+    const char *mark = m->o.gave_up ? "gave-up" : "1";
+    bool fresh = true;
+    if (!m->o.force) {
+        if (m->o.gkey && strcmp(kv_get(t, *nt, m->o.gkey), "gave-up") == 0) {
+            fresh = false;
+        } else if (m->o.dkey) {
+            fresh = kv_get(t, *nt, m->o.dkey)[0] == '\0';
+        }
+    }
+    if (fresh && m->o.dkey) {
+        t[(*nt)++] = (kv){m->o.dkey, mark};
+    }
+    return fresh;
+}
+
+/* A result whose evidence the record refused: the member says why, and the submission is
+ * kept in P:dead with the reason. */
+static int refuse(wk_rec_batch *rb, rec_msg *m, const char *why)
+{
+    json_t *member = json_pack("{s:s, s:s}", "status", "refused", "reason", why);
+    char *text = member ? json_dumps(member, JSON_COMPACT) : NULL;
+    json_decref(member);
+    size_t len = text ? strlen(text) + 16 : 0;
+    char *full = text ? malloc(len) : NULL;
+    if (full) {
+        snprintf(full, len, "\"record\":%s", text);
+        m->result = assay_record_append_member(m->o.result, strlen(m->o.result), full, NULL);
+    }
+    free(text);
+    free(full);
+    char message[700];
+    snprintf(message, sizeof(message), "graded, but the learner's record refused it: %s", why);
+    json_t *e = json_pack("{s:s, s:{s:s, s:s}}", "id", m->o.ev->ev.submission, "error", "code",
+                          "record_refused", "message", message);
+    char now[40];
+    wk_now_rfc3339(now, sizeof(now));
+    m->dead = e ? queue_dead_encode(e, m->raw, m->len, rb->w->cfg->worker_id, now, m->attempts,
+                                    rb->b->lane)
+                : NULL;
+    json_decref(e);
+    return m->result && m->dead ? 0 : -1;
+}
+
+/* Applies the fresh results of group gi to its record, in claim order. */
+static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
+{
+    rec_group *g = &rb->g[gi];
+    assay_record *rec = NULL;
+    char why[600];
+    const char *damaged = NULL;
+    if (g->doc_read[0]) {
+        if (assay_record_load_buffer(g->doc_read, strlen(g->doc_read), &rec, why,
+                                     sizeof(why)) != 0) {
+            damaged = why;
+        }
+    } else {
+        rec = assay_record_create(g->learner);
+    }
+    if (rec == NULL && damaged == NULL) {
+        return -1;
+    }
+    char damaged_why[1000];
+    if (damaged) {
+        snprintf(damaged_why, sizeof(damaged_why), "the stored record %s is damaged: %s",
+                 g->key, why);
+    }
+    bool changed = false;
+    /* Credentials, when the catalog defines any (awards.c). */
+    bool creds = !damaged && assay_catalog_credential_count(rb->cat->cat) > 0;
+    wk_awards aw;
+    int rc = creds ? wk_awards_begin(&aw, rb->w, rb->cat->cat, g->learner, g->key, g->held) : 0;
+    for (size_t i = 0; rc == 0 && i < rb->n; i++) {
+        rec_msg *m = &rb->m[i];
+        if (m->group != (int)gi || !fresh[i]) {
+            continue;
+        }
+        if (damaged) {
+            rc = refuse(rb, m, damaged_why);
+            continue;
+        }
+        if (creds && wk_awards_before(&aw, rec, &m->o.ev->ev) != 0) {
+            rc = -1;
+            break;
+        }
+        assay_record_change *ch = NULL;
+        int out = assay_record_apply(rec, rb->cat->cat, &m->o.ev->ev, &ch, why, sizeof(why));
+        if (out == ASSAY_E_NOMEM) {
+            rc = -1;
+        } else if (out < 0) {
+            rc = refuse(rb, m, why);
+        } else if (ch) {
+            changed = changed || out == ASSAY_RECORD_APPLIED;
+            char *member = assay_record_change_member(ch);
+            m->result = member ? assay_record_append_member(m->o.result, strlen(m->o.result),
+                                                            member, NULL)
+                               : NULL;
+            free(member);
+            rc = m->result ? 0 : -1;
+            char *cm = NULL;
+            if (rc == 0 && creds && out == ASSAY_RECORD_APPLIED) {
+                rc = wk_awards_after(&aw, rec, &m->o.ev->ev, &cm);
+            }
+            if (cm) {
+                char *both = assay_record_append_member(m->result, strlen(m->result), cm, NULL);
+                free(m->result);
+                m->result = both;
+                rc = both ? 0 : -1;
+                free(cm);
+            }
+        }
+        assay_record_change_destroy(ch);
+    }
+    if (creds) {
+        wk_awards_end(&aw, &g->aw, &g->naw);
+    }
+    if (rc == 0 && changed) {
+        g->doc_new = assay_record_dumps(rec);
+        rc = g->doc_new ? 0 : -1;
+    }
+    assay_record_destroy(rec);
+    return rc;
+}
+
+static void compute_work_cb(uv_work_t *req)
+{
+    wk_rec_batch *rb = req->data;
+    for (size_t i = 0; i < rb->n; i++) {
+        free(rb->m[i].result);
+        free(rb->m[i].dead);
+        rb->m[i].result = rb->m[i].dead = NULL;
+    }
+    bool *fresh = calloc(rb->n ? rb->n : 1, sizeof(*fresh));
+    kv *t = calloc(2 * rb->n + 1, sizeof(*t));
+    size_t nt = 0;
+    rb->nomem = fresh == NULL || t == NULL;
+    for (size_t i = 0; !rb->nomem && i < rb->n; i++) {
+        const rec_msg *m = &rb->m[i];
+        if (m->seen_d) {
+            t[nt++] = (kv){m->o.dkey, m->seen_d};
+        }
+        if (m->seen_g) {
+            t[nt++] = (kv){m->o.gkey, m->seen_g};
+        }
+    }
+    /* The keys as read come first in t; what the batch sets is appended after them. */
+    kv *all = rb->nomem ? NULL : realloc(t, (nt + rb->n + 1) * sizeof(*t));
+    rb->nomem = rb->nomem || all == NULL;
+    t = all ? all : t;
+    for (size_t i = 0; !rb->nomem && i < rb->n; i++) {
+        fresh[i] = replay_fresh(&rb->m[i], t, &nt);
+    }
+    for (size_t gi = 0; !rb->nomem && gi < rb->ng; gi++) {
+        rb->nomem = compute_group(rb, gi, fresh) != 0;
+    }
+    free(fresh);
+    free(t);
+}
+
+/* Back on the loop thread: the acknowledgement, with the groups. */
+static void compute_after_cb(uv_work_t *req, int status)
+{
+    (void)status;
+    wk_rec_batch *rb = req->data;
+    wk_worker *w = rb->w;
+    wk_ack_batch *b = rb->b;
+    wk_cat_release(w, rb->cat);
+    rb->cat = NULL;
+    count_grading(rb, -1);
+    queue_ack a;
+    queue_ack_init(&a);
+    size_t lost = rb->lost;
+    rb->lost = 0;
+    if (rb->nomem) {
+        lost += rb->n; /* nothing sent: wk_ack_ready reconnects, which returns them */
+        wk_ack_ready(w, b, &a, lost);
+        return;
+    }
+    int *gnum = calloc(rb->ng + 1, sizeof(*gnum));
+    for (size_t g = 0; gnum && g < rb->ng; g++) {
+        gnum[g] = queue_ack_group(&a, rb->g[g].key, rb->g[g].ver, rb->g[g].doc_new,
+                                  rb->g[g].naw ? rb->g[g].cred_key : NULL);
+        for (size_t k = 0; k < rb->g[g].naw; k++) {
+            const wk_award_out *x = &rb->g[g].aw[k];
+            queue_ack_award(&a, gnum[g], x->issued, x->field, x->jws, x->event,
+                            w->keys.credentials);
+        }
+    }
+    wk_metrics_batch_free(b->metrics);
+    b->metrics = wk_metrics_batch_new(rb->n);
+    for (size_t i = 0; i < rb->n && gnum; i++) {
+        rec_msg *m = &rb->m[i];
+        queue_ack_msg qm = {
+            .raw = m->raw,
+            .len = m->len,
+            .lane = b->lane,
+            .result = m->result ? m->result : m->o.result,
+            .dead = m->dead ? m->dead : m->o.dead,
+            .dedupe = m->o.dkey,
+            .guard = m->o.gkey,
+            .reply = m->o.reply,
+            .graded = m->o.graded,
+            .force = m->o.force,
+            .gave_up = m->o.gave_up,
+            .group = m->group >= 0 ? gnum[m->group] : 0,
+            .seen_dedupe = m->group >= 0 ? m->seen_d : NULL,
+            .seen_guard = m->group >= 0 ? m->seen_g : NULL,
+        };
+        queue_ack_add(&a, &qm);
+        wk_ack_item *it = &b->items[i];
+        free(it->id);
+        it->id = m->o.id ? strdup(m->o.id) : NULL;
+        it->id_len = it->id ? m->o.id_len : 0;
+        it->graded = m->o.graded;
+        it->force = m->o.force;
+        wk_metrics_batch_add(b->metrics, b->lane, m->o.graded, m->o.enqueued_ms);
+    }
+    if (gnum == NULL) {
+        a.oom = true; /* queue_ack_finish reports it: the batch is lost and retried */
+        a.n = rb->n;
+    }
+    free(gnum);
+    wk_ack_ready(w, b, &a, lost);
+}
+
+/* ------------------------------------------------------------------------------------
+ * Start and confirmation.
+ */
+
+int wk_rec_start(wk_worker *w, wk_ack_batch *b, char **raw, size_t *len,
+                 const long *redeliveries, wk_outcome *out, size_t n, size_t lost)
+{
+    wk_rec_batch *rb = calloc(1, sizeof(*rb));
+    rec_msg *m = calloc(n ? n : 1, sizeof(*m));
+    if (rb == NULL || m == NULL) {
+        free(rb);
+        free(m);
+        return -1;
+    }
+    rb->w = w;
+    rb->b = b;
+    rb->m = m;
+    rb->lost = lost;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].result == NULL) {
+            continue;
+        }
+        rec_msg *x = &rb->m[rb->n++];
+        x->raw = raw[i];
+        x->len = len[i];
+        x->attempts = redeliveries[i] + 1;
+        x->o = out[i];
+        raw[i] = NULL;
+        memset(&out[i], 0, sizeof(out[i]));
+    }
+    b->rec = rb;
+    count_grading(rb, +1);
+    read_send(rb);
+    return 0;
+}
+
+size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
+{
+    wk_rec_batch *rb = b->rec;
+    size_t kept = 0;
+    bool *conflict = calloc(rb->ng + 1, sizeof(*conflict));
+    bool *wrote = calloc(rb->ng + 1, sizeof(*wrote));
+    for (size_t i = 0; i < rb->n; i++) {
+        rec_msg *m = &rb->m[i];
+        long long st = i < r->elements && r->element[i]->type == REDIS_REPLY_INTEGER
+                           ? r->element[i]->integer
+                           : QUEUE_ACK_GONE;
+        if (m->group >= 0 && conflict && wrote) {
+            conflict[m->group] |= st == QUEUE_ACK_CONFLICT || st == QUEUE_ACK_GONE;
+            wrote[m->group] |= st == QUEUE_ACK_ANSWERED || st == QUEUE_ACK_DUPLICATE;
+        }
+        if (st == QUEUE_ACK_CONFLICT) {
+            rb->m[kept++] = *m;
+        } else {
+            msg_clear(m);
+        }
+    }
+    for (size_t i = kept; i < rb->n; i++) {
+        memset(&rb->m[i], 0, sizeof(rb->m[i]));
+    }
+    rb->n = kept;
+    size_t ngroups = 0, written = 0;
+    for (size_t g = 0; conflict && wrote && g < rb->ng; g++) {
+        ngroups += conflict[g];
+        written += wrote[g] && rb->g[g].doc_new != NULL;
+    }
+    free(conflict);
+    free(wrote);
+    w->records_written += written;
+    wk_metrics_add(WK_M_RECORDS_WRITTEN, (int64_t)written);
+    kick(w);
+    if (kept == 0) {
+        return 0;
+    }
+    w->record_conflicts += ngroups;
+    wk_metrics_add(WK_M_RECORD_CONFLICTS, (int64_t)ngroups);
+    if (++rb->tries > REC_MAX_TRIES) {
+        wk_logf(WK_ERROR,
+                &(wk_lf){.event = "record_conflict_gave_up",
+                         .queue = queue_lane_name(b->lane),
+                         WK_COUNT(kept)},
+                "gave up committing %zu submission%s after %d record conflicts; reconnecting, "
+                "which returns them to the queue",
+                kept, kept == 1 ? "" : "s", REC_MAX_TRIES);
+        for (size_t i = 0; i < rb->n; i++) {
+            msg_clear(&rb->m[i]);
+        }
+        rb->n = 0;
+        kick(w);
+        wk_conn_drop(&w->main, "record conflicts");
+        return 0;
+    }
+    wk_logf(
+        WK_INFO,
+        &(wk_lf){.event = "record_conflict", .queue = queue_lane_name(b->lane), WK_COUNT(kept)},
+        "record conflict: %zu learner record%s changed since read; %zu submission%s read "
+        "and computed again (try %d)",
+        ngroups, ngroups == 1 ? "" : "s", kept, kept == 1 ? "" : "s", rb->tries + 1);
+    count_grading(rb, +1);
+    wait_retry(rb);
+    return kept;
+}
