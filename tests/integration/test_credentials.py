@@ -11,14 +11,14 @@ import hashlib
 import json
 import os
 import subprocess
-import tempfile
 
 from harness import (CLI, ISSUER_KEY, ISSUER_PUBLIC, RUBRICS, WORKER, RedisServer, T, Worker,
-                     load_submission, notes_on_failure, reap_children_at_exit, wait_for)
+                     load_submission, notes_on_failure, reap_children_at_exit, scratch_dir,
+                     wait_for)
 
 t = T()
 reap_children_at_exit()
-work = tempfile.mkdtemp(prefix="assay-credentials-")
+work = scratch_dir("assay-credentials-")
 srv = RedisServer()
 r = srv.client()
 w = Worker(srv.url, "--worker-id", "cred-1")

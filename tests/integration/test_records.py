@@ -16,15 +16,15 @@ import os
 import random
 import shutil
 import subprocess
-import tempfile
 
 from harness import (CLI, RUBRICS, RedisServer, T, Worker, load_submission,
-                     notes_on_failure, processing_keys, reap_children_at_exit, wait_for)
+                     notes_on_failure, processing_keys, reap_children_at_exit, scratch_dir,
+                     wait_for)
 
 t = T()
 reap_children_at_exit()
 rng = random.Random(9)
-work = tempfile.mkdtemp(prefix="assay-records-")
+work = scratch_dir("assay-records-")
 rubrics = os.path.join(work, "rubrics")
 os.mkdir(rubrics)
 for name in os.listdir(RUBRICS):
