@@ -21,7 +21,9 @@
  * groups, and each message three more fields: its group (1-based, 0 for none) and the values
  * its de-duplication record and guard had when the worker read them ('' for none). After the
  * messages come ACK_GROUP_FIELDS per group: the index in KEYS of the learner's record, the
- * "ver" read ('' for no record) and the new document ('' to write nothing). Before anything
+ * "ver" read ('' for no record), the new document ('' to write nothing) and, after the
+ * credentials index below, a "gen" to write with it ('' for none: the record keeps its own;
+ * the worker gives one when the record had none, reccache.h). Before anything
  * is written, each group is checked: "ver" as read, each of its messages still in its
  * processing list and its keys as read. A group that fails is left alone: its messages are
  * answered QUEUE_ACK_CONFLICT (or QUEUE_ACK_GONE for one no longer in processing) and stay
@@ -78,7 +80,8 @@
 #define ACK_GROUP_VER         1
 #define ACK_GROUP_DOC         2
 #define ACK_GROUP_CRED        3
-#define ACK_GROUP_FIELDS      4
+#define ACK_GROUP_GEN         4
+#define ACK_GROUP_FIELDS      5
 #define ACK_AWARD_GROUP       0
 #define ACK_AWARD_KIND        1
 #define ACK_AWARD_FIELD       2
@@ -210,6 +213,9 @@ const char queue_ack_lua[] =
     "  elseif " GARG(ACK_GROUP_DOC) " ~= '' then\n"
     "    redis.call('HSET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'ver',"
     " (tonumber(" GARG(ACK_GROUP_VER) ") or 0) + 1, 'doc', " GARG(ACK_GROUP_DOC) ")\n"
+    "    if " GARG(ACK_GROUP_GEN) " ~= '' then\n"
+    "      redis.call('HSET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'gen', " GARG(ACK_GROUP_GEN) ")\n"
+    "    end\n"
     "    st.records = st.records + 1\n"
     "  end\n"
     "end\n"
@@ -320,16 +326,17 @@ void queue_ack_init(queue_ack *a)
 }
 
 int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc,
-                    const char *credentials)
+                    const char *credentials, const char *gen)
 {
     if (a->oom) {
         return 0;
     }
     bool ok = push_key(&a->groups, &a->keys, key) && push_str(&a->groups, ver ? ver : "") &&
               push_str(&a->groups, doc ? doc : "") &&
-              push_key(&a->groups, &a->keys, credentials);
+              push_key(&a->groups, &a->keys, credentials) &&
+              push_str(&a->groups, gen ? gen : "");
     _Static_assert(ACK_GROUP_KEY == 0 && ACK_GROUP_VER == 1 && ACK_GROUP_DOC == 2 &&
-                       ACK_GROUP_CRED == 3 && ACK_GROUP_FIELDS == 4,
+                       ACK_GROUP_CRED == 3 && ACK_GROUP_GEN == 4 && ACK_GROUP_FIELDS == 5,
                    "queue_ack_group writes the fields in this order");
     a->oom = !ok;
     return ok ? (int)++a->ngroups : 0;

@@ -71,13 +71,16 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
 /*
  * Adds a record group: the learner's record key (queue_record_key), the "ver" read (NULL or
  * "" when there was no record), the new document (NULL or "": write nothing, only check)
- * and the learner's credentials hash (queue_credentials_key; NULL without awards).
- * The group commits, with its messages, only if "ver", its messages' presence in processing
- * and their keys are as read. @return the group's number for queue_ack_msg.group, 0 when out
- * of memory (reported by queue_ack_finish).
+ * the learner's credentials hash (queue_credentials_key; NULL without awards) and a "gen"
+ * written with a new document (NULL or "": none; the worker gives a new one, unique among
+ * all records ever, when the record read had none: with "ver" it names one state of the
+ * record, for the read script to skip documents the worker holds). The group commits, with its
+ * messages, only if "ver", its messages' presence in processing and their keys are as read.
+ * @return the group's number for queue_ack_msg.group, 0 when out of memory (reported by
+ * queue_ack_finish).
  */
 int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc,
-                    const char *credentials);
+                    const char *credentials, const char *gen);
 /*
  * Adds a credential event of a group, written only if the group commits: issued (HSETNX
  * field jws in the group's credentials hash, then LPUSH event onto list, P:credentials, only

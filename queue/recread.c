@@ -3,6 +3,7 @@
  */
 #include "recread.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,15 @@
 const char queue_recread_lua[] =
     "local nrec, out = tonumber(ARGV[1]), {}\n"
     "for i = 1, nrec do\n"
-    "  local v = redis.call('HMGET', KEYS[2 * i - 1], 'ver', 'doc')\n"
-    "  out[#out + 1] = v[1] or ''\n"
-    "  out[#out + 1] = v[2] or ''\n"
+    "  local v = redis.call('HMGET', KEYS[2 * i - 1], 'ver', 'gen')\n"
+    "  local ver, gen = v[1] or '', v[2] or ''\n"
+    "  out[#out + 1] = ver\n"
+    "  out[#out + 1] = gen\n"
+    "  if ver ~= '' and gen ~= '' and ver == ARGV[2 * i] and gen == ARGV[2 * i + 1] then\n"
+    "    out[#out + 1] = 1\n"
+    "  else\n"
+    "    out[#out + 1] = redis.call('HGET', KEYS[2 * i - 1], 'doc') or ''\n"
+    "  end\n"
     "  out[#out + 1] = table.concat(redis.call('HKEYS', KEYS[2 * i]), '\\n')\n"
     "end\n"
     "for i = 2 * nrec + 1, #KEYS do\n"
@@ -51,7 +58,8 @@ static int add(queue_argv *a, const char *s)
 }
 
 int queue_recread_argv(const char *sha, const char *const *records,
-                       const char *const *credentials, size_t nrec, const char *const *keys,
+                       const char *const *credentials, const char *const *have_ver,
+                       const char *const *have_gen, size_t nrec, const char *const *keys,
                        size_t nkeys, queue_argv *out)
 {
     queue_argv a = {0};
@@ -66,6 +74,10 @@ int queue_recread_argv(const char *sha, const char *const *records,
         rc = add(&a, keys[i]);
     }
     rc = rc ? rc : add(&a, n);
+    for (size_t i = 0; rc == 0 && i < nrec; i++) {
+        bool have = have_ver && have_gen && have_ver[i] && have_gen[i];
+        rc = add(&a, have ? have_ver[i] : "") | add(&a, have ? have_gen[i] : "");
+    }
     if (rc != 0) {
         queue_argv_free(&a);
         return -1;

@@ -14,17 +14,23 @@
 
 /*
  * KEYS: for each of nrec learners its record (P:record:<h>) and its credentials hash
- * (P:credentials:<h>), then the other keys to read (GET); ARGV[1]: nrec. Returns a flat
- * array of strings: for each learner "ver", "doc" ("" for none) and the fields of its
- * credentials hash joined by newlines ("<id>@<version>"; "" for none), then each other
+ * (P:credentials:<h>), then the other keys to read (GET; not MGET, which the worker's ACL in
+ * docs/security.md does not grant); ARGV[1]: nrec, then for each
+ * learner the "ver" and "gen" of the record the worker holds ("" and "" for none). Returns a
+ * flat array: for each learner "ver" and "gen" ("" for none), then its document ("" for
+ * none) or, when the record has a "ver" and a "gen" and both equal those the worker holds, the
+ * integer 1 instead (the worker's copy is current: the document is not sent), and the fields of
+ * its credentials hash joined by newlines ("<id>@<version>"; "" for none); then each other
  * key's value ("" for none).
  */
 extern const char queue_recread_lua[];
 
 /* EVALSHA sha with the record and credentials keys and the other keys, into *out (the
- * caller frees it with queue_argv_free). @return 0, or -1 out of memory. */
+ * caller frees it with queue_argv_free). have_ver and have_gen: for each learner what the
+ * worker holds (a NULL array or entry: nothing). @return 0, or -1 out of memory. */
 int queue_recread_argv(const char *sha, const char *const *records,
-                       const char *const *credentials, size_t nrec, const char *const *keys,
+                       const char *const *credentials, const char *const *have_ver,
+                       const char *const *have_gen, size_t nrec, const char *const *keys,
                        size_t nkeys, queue_argv *out);
 
 #endif

@@ -18,6 +18,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
+#include "reccache.h"
 #include "recread.h"
 
 #include <stdio.h>
@@ -44,7 +45,12 @@ typedef struct rec_group {
     const char *learner; /* borrowed from a message's evidence */
     size_t learner_len;
     char *ver, *doc_read; /* read, "" for none */
+    char *gen;            /* read, "" for none */
+    assay_record *rec;    /* read: the worker's copy, current (reccache.h); computed: the
+                           * record as committed if the group commits, NULL for none */
+    size_t weight;        /* the length of rec's document */
     char *doc_new;        /* computed: the new document, NULL to write nothing */
+    char gen_new[320];    /* computed: the "gen" to write with doc_new, "" for none */
     char cred_key[300];   /* P:credentials:<h> */
     char *held;           /* read: the credentials held, "<id>@<version>" by lines */
     wk_award_out *aw;     /* computed: credential events */
@@ -85,6 +91,8 @@ static void groups_clear(wk_rec_batch *rb)
     for (size_t i = 0; i < rb->ng; i++) {
         free(rb->g[i].ver);
         free(rb->g[i].doc_read);
+        free(rb->g[i].gen);
+        assay_record_destroy(rb->g[i].rec);
         free(rb->g[i].doc_new);
         free(rb->g[i].held);
         wk_award_outs_free(rb->g[i].aw, rb->g[i].naw);
@@ -246,7 +254,7 @@ static void read_send(wk_rec_batch *rb)
         wait_retry(rb); /* the reconnection runs meanwhile */
         return;
     }
-    const char **recs = calloc(2 * rb->n + 2, sizeof(*recs));
+    const char **recs = calloc(4 * rb->n + 4, sizeof(*recs));
     const char **keys = calloc(2 * rb->n + 1, sizeof(*keys));
     size_t nkeys = 0;
     queue_argv cmd = {0};
@@ -257,9 +265,15 @@ static void read_send(wk_rec_batch *rb)
         free(keys);
         return;
     }
+    /* recs: the record keys, the credentials keys, the "ver" and "gen" held. */
+    const char **creds = recs + rb->n + 1, **have_ver = creds + rb->n + 1,
+               **have_gen = have_ver + rb->n + 1;
     for (size_t i = 0; rc == 0 && i < rb->ng; i++) {
         recs[i] = rb->g[i].key;
-        recs[rb->n + 1 + i] = rb->g[i].cred_key;
+        creds[i] = rb->g[i].cred_key;
+        if (wk_reccache_peek(w->reccache, rb->g[i].key, &have_ver[i], &have_gen[i]) != 0) {
+            have_ver[i] = have_gen[i] = NULL;
+        }
     }
     for (size_t i = 0; rc == 0 && i < rb->n; i++) {
         if (rb->m[i].o.dkey) {
@@ -270,8 +284,8 @@ static void read_send(wk_rec_batch *rb)
         }
     }
     rc = rc ? rc
-            : queue_recread_argv(w->sha_recread, recs, recs + rb->n + 1, rb->ng, keys, nkeys,
-                                 &cmd);
+            : queue_recread_argv(w->sha_recread, recs, creds, have_ver, have_gen, rb->ng, keys,
+                                 nkeys, &cmd);
     free(recs);
     free(keys);
     if (rc == 0 &&
@@ -299,11 +313,12 @@ static char *dup_reply(const redisReply *e)
 static void compute_work_cb(uv_work_t *req);
 static void compute_after_cb(uv_work_t *req, int status);
 
-/* Stores what was read; false when the reply does not fit the request (or memory ran
- * out). */
+/* Stores what was read, taking the records the read says are current out of the cache;
+ * false when the reply does not fit the request, memory ran out, or a record said current
+ * is no longer in the cache (evicted since the read was sent: read again). */
 static bool take_read(wk_rec_batch *rb, const redisReply *r)
 {
-    size_t want = 3 * rb->ng;
+    size_t want = 4 * rb->ng;
     for (size_t i = 0; i < rb->n; i++) {
         want += (rb->m[i].o.dkey != NULL) + (rb->m[i].o.gkey != NULL);
     }
@@ -312,11 +327,22 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
     }
     size_t at = 0;
     bool ok = true;
+    wk_reccache *cache = rb->w->reccache;
     for (size_t i = 0; i < rb->ng; i++) {
-        rb->g[i].ver = dup_reply(r->element[at++]);
-        rb->g[i].doc_read = dup_reply(r->element[at++]);
-        rb->g[i].held = dup_reply(r->element[at++]);
-        ok = ok && rb->g[i].ver && rb->g[i].doc_read && rb->g[i].held;
+        rec_group *g = &rb->g[i];
+        g->ver = dup_reply(r->element[at++]);
+        g->gen = dup_reply(r->element[at++]);
+        const redisReply *doc = r->element[at++];
+        bool current = doc->type == REDIS_REPLY_INTEGER && doc->integer == 1;
+        g->doc_read = current ? strdup("") : dup_reply(doc);
+        g->held = dup_reply(r->element[at++]);
+        ok = ok && g->ver && g->gen && g->doc_read && g->held;
+        if (ok && current) {
+            g->rec = wk_reccache_take(cache, g->key, g->ver, g->gen, &g->weight);
+            ok = g->rec != NULL;
+        } else if (ok) {
+            wk_reccache_drop(cache, g->key); /* stale */
+        }
     }
     for (size_t i = 0; i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
@@ -435,10 +461,13 @@ static int refuse(wk_rec_batch *rb, rec_msg *m, const char *why)
 static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
 {
     rec_group *g = &rb->g[gi];
-    assay_record *rec = NULL;
+    assay_record *rec = g->rec;
+    g->rec = NULL;
     char why[600];
     const char *damaged = NULL;
-    if (g->doc_read[0]) {
+    if (rec) {
+        /* the worker's copy, current (take_read) */
+    } else if (g->doc_read[0]) {
         if (assay_record_load_buffer(g->doc_read, strlen(g->doc_read), &rec, why,
                                      sizeof(why)) != 0) {
             damaged = why;
@@ -454,7 +483,7 @@ static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
         snprintf(damaged_why, sizeof(damaged_why), "the stored record %s is damaged: %s",
                  g->key, why);
     }
-    bool changed = false;
+    bool changed = false, refused = false;
     /* Credentials, when the catalog defines any (awards.c). */
     bool creds = !damaged && assay_catalog_credential_count(rb->cat->cat) > 0;
     wk_awards aw;
@@ -477,6 +506,7 @@ static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
         if (out == ASSAY_E_NOMEM) {
             rc = -1;
         } else if (out < 0) {
+            refused = true;
             rc = refuse(rb, m, why);
         } else if (ch) {
             changed = changed || out == ASSAY_RECORD_APPLIED;
@@ -507,7 +537,17 @@ static int compute_group(wk_rec_batch *rb, size_t gi, const bool *fresh)
         g->doc_new = assay_record_dumps(rec);
         rc = g->doc_new ? 0 : -1;
     }
-    assay_record_destroy(rec);
+    /* Kept for the cache if the group commits: the record as it will be in Redis, which is
+     * rec when its document is written, and when nothing was written only if nothing was
+     * refused (a refused apply may leave rec changed, unwritten). */
+    if (rc == 0 && !damaged && (g->doc_new || !refused)) {
+        g->rec = rec;
+        g->weight = g->doc_new  ? strlen(g->doc_new)
+                    : g->weight ? g->weight
+                                : strlen(g->doc_read);
+    } else {
+        assay_record_destroy(rec);
+    }
     return rc;
 }
 
@@ -567,8 +607,14 @@ static void compute_after_cb(uv_work_t *req, int status)
     }
     int *gnum = calloc(rb->ng + 1, sizeof(*gnum));
     for (size_t g = 0; gnum && g < rb->ng; g++) {
-        gnum[g] = queue_ack_group(&a, rb->g[g].key, rb->g[g].ver, rb->g[g].doc_new,
-                                  rb->g[g].naw ? rb->g[g].cred_key : NULL);
+        rec_group *grp = &rb->g[g];
+        grp->gen_new[0] = '\0';
+        if (grp->doc_new && grp->gen[0] == '\0' && w->reccache) {
+            wk_reccache_new_gen(w->reccache, w->cfg->worker_id, grp->gen_new,
+                                sizeof(grp->gen_new));
+        }
+        gnum[g] = queue_ack_group(&a, grp->key, grp->ver, grp->doc_new,
+                                  grp->naw ? grp->cred_key : NULL, grp->gen_new);
         for (size_t k = 0; k < rb->g[g].naw; k++) {
             const wk_award_out *x = &rb->g[g].aw[k];
             queue_ack_award(&a, gnum[g], x->issued, x->field, x->jws, x->event,
@@ -648,6 +694,27 @@ int wk_rec_start(wk_worker *w, wk_ack_batch *b, char **raw, size_t *len,
     return 0;
 }
 
+/* A group committed: its record as it now is in Redis goes to the cache, with the "ver" and
+ * "gen" the ack script gave it (a mismatch would only cost a read of the document). */
+static void keep(wk_worker *w, rec_group *g)
+{
+    if (g->rec == NULL || (g->doc_new == NULL && g->ver[0] == '\0')) {
+        return; /* nothing in Redis to match */
+    }
+    char ver[32];
+    if (g->doc_new) {
+        snprintf(ver, sizeof(ver), "%lld", strtoll(g->ver, NULL, 10) + 1);
+    } else {
+        snprintf(ver, sizeof(ver), "%s", g->ver);
+    }
+    const char *gen = g->gen_new[0] ? g->gen_new : g->gen;
+    if (gen[0] == '\0' || strlen(g->ver) >= 15) {
+        return; /* no "gen": never current; or past where Lua writes "ver" exactly */
+    }
+    wk_reccache_put(w->reccache, g->key, ver, gen, g->rec, g->weight);
+    g->rec = NULL;
+}
+
 size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
 {
     wk_rec_batch *rb = b->rec;
@@ -677,6 +744,9 @@ size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
     for (size_t g = 0; conflict && wrote && g < rb->ng; g++) {
         ngroups += conflict[g];
         written += wrote[g] && rb->g[g].doc_new != NULL;
+        if (wrote[g] && !conflict[g]) {
+            keep(w, &rb->g[g]);
+        }
     }
     free(conflict);
     free(wrote);

@@ -23,6 +23,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "metrics.h"
+#include "reccache.h"
 #include "recread.h"
 #include "reload.h"
 
@@ -109,6 +110,9 @@ int wk_run(wk_config *cfg)
     queue_script_sha(queue_recover_lua, w->sha_recover);
     queue_script_sha(queue_resume_lua, w->sha_resume);
     queue_script_sha(queue_recread_lua, w->sha_recread);
+    if (cfg->records) {
+        w->reccache = wk_reccache_create(WK_RECCACHE_BYTES); /* NULL: nothing kept */
+    }
 
     w->loop = uv_default_loop();
     wk_conn_init(&w->main, w, "main", wk_main_ready, 0);
@@ -160,6 +164,7 @@ int wk_run(wk_config *cfg)
     wk_acks_free(w);
     wk_jobs_free(w);
     wk_issuer_free(w);
+    wk_reccache_destroy(w->reccache);
     pthread_mutex_destroy(&w->pool_mu);
     free(w);
     return code;

@@ -15,6 +15,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 
 from harness import (CLI, RUBRICS, RedisServer, T, Worker, load_submission,
@@ -201,8 +202,32 @@ ids = [json.loads(x).get("id") for x in r.lrange("assay:results", 0, -1)]
 t.eq(sorted(i for i in ids if i.startswith("b-")), sorted(f"b-{n}" for n in range(240)),
      "each burst submission answered exactly once")
 compare(r, "two workers")
-t.eq(w.stop(), 0, "worker 1 drains and exits 0")
 t.eq(w2.stop(), 0, "worker 2 drains and exits 0")
+
+# The worker keeps the records it wrote (reccache.h); a record another worker changed since
+# is read again, never served from the copy: worker 1 writes learner-cache twice, is
+# paused while worker 5 adds a result, then adds one more. A stale copy would lose c-3.
+for n in (1, 2):
+    r.lpush("assay:submissions", sub(f"c-{n}", "learner-cache", "chem-molarity", n, n))
+    t.ok(settled(r, 0), f"c-{n} graded by worker 1")
+w.signal(signal.SIGSTOP)
+w5 = Worker(srv.url, "--worker-id", "rec-5", "--rubrics", rubrics)
+r.lpush("assay:submissions", sub("c-3", "learner-cache", "stats-confidence", 3, 3))
+t.ok(settled(r, 0), "c-3 graded by worker 5 while worker 1 is paused")
+t.eq(w5.stop(), 0, "worker 5 drains and exits 0")
+w.signal(signal.SIGCONT)
+h = hashlib.sha256(b"learner-cache").hexdigest()
+ver_before = int(r.hget(f"assay:record:{h}", "ver"))
+r.lpush("assay:submissions", sub("c-4", "learner-cache", "chem-molarity", 4, 4))
+t.ok(settled(r, 0), "c-4 graded by worker 1")
+t.eq(int(r.hget(f"assay:record:{h}", "ver")), ver_before + 1, "c-4 wrote the record")
+last = json.loads(r.lindex("assay:results", 0))
+t.eq(last["id"], "c-4", "c-4 was pushed last")
+comps = records_in_redis(r)["learner-cache"][1]["competencies"]
+t.ok(any("stats-confidence" in c for c in comps) and any("chem-molarity" in c for c in comps),
+     f"the record holds both rubrics' competencies, c-3's too ({sorted(comps)})")
+compare(r, "a record changed by another worker since")
+t.eq(w.stop(), 0, "worker 1 drains and exits 0")
 
 # Bad input loses nothing: a bad submitted_at is an error result, dead-lettered, and
 # touches no record; a record the worker cannot read (damaged) refuses the evidence: the
@@ -249,5 +274,5 @@ p = subprocess.run([os.environ.get("ASSAY_WORKER", "assay-worker"), "--records",
                    capture_output=True, text=True, timeout=30, check=False)
 t.ok(p.returncode == 2 and "--records must be on or off" in p.stderr,
      "--records maybe is a usage error (exit 2)")
-notes_on_failure(t, w, w2, w3, w4)
+notes_on_failure(t, w, w2, w3, w4, w5)
 t.done()

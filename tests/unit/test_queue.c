@@ -805,15 +805,62 @@ static void check_records(server *s)
     const char *creds[] = {"{r}:credentials:a", "{r}:credentials:b"};
     const char *keys[] = {"{r}:done:x:sha", "{r}:done:y:sha"};
     queue_argv v = {0};
-    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, 2, keys, 2, &v), 0);
+    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, NULL, NULL, 2, keys, 2, &v), 0);
     redisReply *r = run(s, &v);
-    const char *want[] = {"4", "A4", "c@1\nd@2", "", "", "", "1", ""};
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 8);
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 8; i++) {
+    const char *want[] = {"4", "", "A4", "c@1\nd@2", "", "", "", "", "1", ""};
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 10);
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 10; i++) {
         ASSERT_STR_EQ(r->element[i]->str, want[i]);
     }
     freeReplyObject(r);
     queue_argv_free(&v);
+
+    /* The worker holds a's record: the document is skipped (integer 1) only when "ver" and
+     * "gen" are both those held, and never for a record without a "gen". */
+    struct {
+        const char *ver, *gen;
+        bool current;
+    } held[] = {{"4", "", false}, {"4", "g1", true}, {"3", "g1", false}, {"4", "g0", false}};
+    for (size_t t = 0; t < sizeof(held) / sizeof(held[0]); t++) {
+        if (t == 1) {
+            freeReplyObject(redisCommand(s->c, "HSET {r}:record:a gen g1"));
+        }
+        const char *hv[] = {held[t].ver, ""}, *hg[] = {held[t].gen, ""};
+        ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, hv, hg, 2, keys, 2, &v), 0);
+        r = run(s, &v);
+        ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 10);
+        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 10) {
+            ASSERT_STR_EQ(r->element[0]->str, "4");
+            ASSERT_STR_EQ(r->element[1]->str, t == 0 ? "" : "g1");
+            if (held[t].current) {
+                ASSERT(r->element[2]->type == REDIS_REPLY_INTEGER &&
+                       r->element[2]->integer == 1);
+            } else {
+                ASSERT(r->element[2]->type == REDIS_REPLY_STRING);
+                ASSERT_STR_EQ(r->element[2]->str, "A4");
+            }
+            ASSERT_STR_EQ(r->element[6]->str, ""); /* b: no record, never current */
+            ASSERT_STR_EQ(r->element[8]->str, "1");
+        }
+        freeReplyObject(r);
+        queue_argv_free(&v);
+    }
+    /* A record deleted and made again by another worker up to the same "ver" has another
+     * "gen": its document is sent. */
+    freeReplyObject(redisCommand(s->c, "DEL {r}:record:a"));
+    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 gen g2 doc A4b"));
+    const char *hv[] = {"4", ""}, *hg[] = {"g1", ""};
+    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, hv, hg, 2, keys, 2, &v), 0);
+    r = run(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 10 &&
+           r->element[2]->type == REDIS_REPLY_STRING);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 10) {
+        ASSERT_STR_EQ(r->element[2]->str, "A4b");
+    }
+    freeReplyObject(r);
+    queue_argv_free(&v);
+    freeReplyObject(redisCommand(s->c, "DEL {r}:record:a"));
+    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 doc A4"));
 
     /* Group a (ver 4 read, but another writer made it 5): conflict. Group b (no record):
      * commits. Group c: its message was recovered elsewhere (gone). */
@@ -821,9 +868,9 @@ static void check_records(server *s)
     freeReplyObject(redisCommand(s->c, "RPUSH %s ma mb mb2", k.proc_live));
     queue_ack a;
     queue_ack_init(&a);
-    int ga = queue_ack_group(&a, "{r}:record:a", "4", "A-new", "{r}:credentials:a");
-    int gb = queue_ack_group(&a, "{r}:record:b", "", "B1", "{r}:credentials:b");
-    int gc = queue_ack_group(&a, "{r}:record:c", "", "C1", NULL);
+    int ga = queue_ack_group(&a, "{r}:record:a", "4", "A-new", "{r}:credentials:a", NULL);
+    int gb = queue_ack_group(&a, "{r}:record:b", "", "B1", "{r}:credentials:b", "gb");
+    int gc = queue_ack_group(&a, "{r}:record:c", "", "C1", NULL, "gc");
     ASSERT(ga == 1 && gb == 2 && gc == 3);
     /* Awards: a's is not written (its group conflicts); b's is stored and announced once. */
     queue_ack_award(&a, ga, true, "c@9", "TA", "{\"e\":\"a\"}", "{r}:credentials");
@@ -875,6 +922,8 @@ static void check_records(server *s)
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A5");
     ASSERT_STR_EQ(hget(s, "{r}:record:b", "ver"), "1");
     ASSERT_STR_EQ(hget(s, "{r}:record:b", "doc"), "B1");
+    ASSERT_STR_EQ(hget(s, "{r}:record:b", "gen"), "gb"); /* a new record gets its "gen" */
+    ASSERT_STR_EQ(hget(s, "{r}:record:c", "gen"), "(nil)");
     ASSERT_STR_EQ(hget(s, "{r}:record:c", "ver"), "(nil)");
     ASSERT_STR_EQ(get(s, "{r}:done:ma"), "(nil)");
     ASSERT_STR_EQ(get(s, "{r}:done:mb"), "1");
@@ -891,7 +940,7 @@ static void check_records(server *s)
 
     /* Read again (ver 5) and committed: ver 6. A changed key is a conflict too. */
     queue_ack_init(&a);
-    ga = queue_ack_group(&a, "{r}:record:a", "5", "A6", NULL);
+    ga = queue_ack_group(&a, "{r}:record:a", "5", "A6", NULL, "");
     queue_ack_msg again = {.raw = "ma",
                            .len = 2,
                            .result = "{\"a\":2}",
@@ -913,6 +962,7 @@ static void check_records(server *s)
     queue_argv_free(&v);
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "ver"), "6");
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A6");
+    ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "(nil)"); /* none given: none written */
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), 0);
 }
 
