@@ -111,7 +111,7 @@ def audit_credentials(scn):
 
 
 def run():
-    scn = Scenario("records", appendonly=True)
+    scn = Scenario("records", appendonly=True, records=True)
     t = scn.t
     sent, items = corpus()
     args = ("--batch", "16", "--inflight", "64")
