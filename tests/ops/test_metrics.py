@@ -215,6 +215,33 @@ t.eq(metric(scrape(mport), "assay_redis_reconnects_total"), 2,
 t.eq(w.stop(timeout=60 * slow), 0, "SIGTERM: exit 0" + (" (valgrind-clean)" if valgrind else ""))
 t.ok(try_http(mport, "/healthz", timeout=2)[0] is None, "after exit: the port is closed")
 notes_on_failure(t, w)
+
+# --- A SIGTERM while the rubrics load. ----------------------------------------------------
+# The metrics line comes before the rubric directory is read; 300 copies of the examples
+# make that take a while, and a SIGTERM sent then must stop the worker cleanly (exit 0),
+# not kill it with the default action before its handlers are in place.
+many = os.path.join(tmp, "many")
+os.mkdir(many)
+for name in sorted(os.listdir(RUBRICS)):
+    if not name.endswith(".json") or "schema" in name or "credential" in name:
+        continue
+    with open(os.path.join(RUBRICS, name), encoding="utf-8") as f:
+        doc = json.load(f)
+    if doc.get("assay_framework"):
+        shutil.copy(os.path.join(RUBRICS, name), many)
+        continue
+    for k in range(60):
+        copy = dict(doc, id=f"{doc['id']}-{k}")
+        with open(os.path.join(many, f"{copy['id']}.json"), "w", encoding="utf-8") as f:
+            json.dump(copy, f)
+mport2 = free_port()
+early = Worker(srv.url, "--worker-id", "early-term", "--metrics", f"127.0.0.1:{mport2}",
+               rubrics=many)
+t.ok(early.wait_log("metrics on", 20 * slow), "a worker loading 300 rubrics has begun")
+loaded = "starting as early-term" in early.output()
+t.eq(early.stop(timeout=60 * slow), 0, "a SIGTERM while it loads them: exit 0 "
+     f"({'after' if loaded else 'before'} the load had ended)")
+notes_on_failure(t, early)
 srv.stop()
 shutil.rmtree(tmp, ignore_errors=True)
 t.done()
