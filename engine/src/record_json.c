@@ -9,6 +9,7 @@
 #include "record.h"
 
 #include "error.h"
+#include "jsonw.h"
 #include "mastery.h"
 #include "numread.h"
 #include "report.h"
@@ -104,17 +105,106 @@ json_t *assay_record_to_json(const assay_record *r)
     return doc;
 }
 
-/* The text of a new object (NULL passes through), which it frees. */
-static char *dumps_and_free(json_t *o)
+/* The text writers below write what assay_result_dumps writes for the trees above, byte
+ * for byte (test_record_json.c holds them to it), without building a tree: the worker
+ * writes a document and a member for every result it records. */
+
+/* A value as value_json writes it. */
+static void value_text(jw_buf *b, bool has, const char *exact, double v)
 {
-    char *s = o ? assay_result_dumps(o) : NULL;
-    json_decref(o);
-    return s;
+    if (!has) {
+        jw_put(b, "null", 4);
+    } else if (strpbrk(exact, "./") == NULL) {
+        assay__jw_int(b, (int64_t)strtoll(exact, NULL, 10));
+    } else {
+        assay__jw_real(b, v);
+    }
+}
+
+/* The members of state_members. */
+static void state_text(jw_buf *b, const assay_record_state *s)
+{
+    jw_put(b, "\"value\":", 8);
+    value_text(b, s->has_value, s->value_exact, s->value);
+    jw_put(b, ",\"value_exact\":", 15);
+    jw_str_or_null(b, s->value_exact);
+    jw_put(b, ",\"level\":", 9);
+    jw_str_or_null(b, s->level);
+    jw_put(b, ",\"level_name\":", 14);
+    jw_str_or_null(b, s->level_name);
+    jw_put(b, ",\"mastered\":", 12);
+    jw_bool(b, s->mastered);
+}
+
+static void evidence_text(jw_buf *b, const rc_evidence *e)
+{
+    jw_put(b, "{\"submission\":", 14);
+    jw_str(b, e->submission);
+    jw_put(b, ",\"rubric\":", 10);
+    jw_str(b, e->rubric);
+    jw_put(b, ",\"version\":", 11);
+    jw_str(b, e->version);
+    jw_put(b, ",\"sha256\":", 10);
+    jw_str(b, e->sha256);
+    jw_put(b, ",\"at\":", 6);
+    jw_str(b, e->at.text);
+    jw_put(b, ",\"score\":\"", 10);
+    /* An exact score's text needs no escape: digits, '-' and '/'. */
+    size_t need =
+        mpz_sizeinbase(mpq_numref(e->score), 10) + mpz_sizeinbase(mpq_denref(e->score), 10) + 3;
+    if (jw_room(b, need)) {
+        mpq_get_str(b->p + b->len, 10, e->score);
+        b->len += strlen(b->p + b->len);
+    }
+    jw_put(b, "\"}", 2);
 }
 
 char *assay_record_dumps(const assay_record *r)
 {
-    return dumps_and_free(assay_record_to_json(r));
+    if (r == NULL) {
+        return NULL;
+    }
+    jw_buf b = {0};
+    jw_put(&b, "{\"assay_record\":", 16);
+    assay__jw_int(&b, ASSAY_RECORD_FORMAT);
+    jw_put(&b, ",\"learner\":", 11);
+    jw_str(&b, r->learner);
+    jw_put(&b, ",\"competencies\":{", 17);
+    for (size_t i = 0; i < r->n; i++) {
+        const rc_comp *c = &r->comps[i];
+        if (i > 0) {
+            jw_put(&b, ",", 1);
+        }
+        jw_str(&b, c->key);
+        jw_put(&b, ":{\"method\":{\"name\":", 19);
+        jw_str(&b, assay_mastery_kind_name(c->method.kind));
+        jw_put(&b, ",\"param\":", 9);
+        if (assay_mastery_kind_has_param(c->method.kind)) {
+            assay__jw_int(&b, c->method.param);
+        } else {
+            jw_put(&b, "null", 4);
+        }
+        jw_put(&b, "},\"evidence\":[", 14);
+        for (size_t k = 0; k < c->n; k++) {
+            if (k > 0) {
+                jw_put(&b, ",", 1);
+            }
+            evidence_text(&b, &c->ev[k]);
+        }
+        jw_put(&b, "],\"dropped\":", 12);
+        assay__jw_int(&b, (int64_t)c->dropped);
+        jw_put(&b, ",", 1);
+        assay_record_state st;
+        assay__rc_state_view(c, &st);
+        state_text(&b, &st);
+        jw_put(&b, "}", 1);
+    }
+    jw_put(&b, "}}", 2);
+    if (!assay__jw_finish(&b)) {
+        assay__jw_free(&b);
+        return NULL;
+    }
+    return b.p;
 }
 
 /* ---- The change as the result's member ------------------------------------------------- */
@@ -157,18 +247,47 @@ json_t *assay_record_change_to_json(const assay_record_change *c)
 
 char *assay_record_change_member(const assay_record_change *c)
 {
-    char *v = dumps_and_free(assay_record_change_to_json(c));
-    if (v == NULL) {
+    if (c == NULL) {
         return NULL;
     }
-    size_t n = strlen(v);
-    char *m = malloc(n + sizeof("\"record\":"));
-    if (m) {
-        memcpy(m, "\"record\":", 9);
-        memcpy(m + 9, v, n + 1);
+    jw_buf b = {0};
+    jw_put(&b, "\"record\":{\"status\":", 19);
+    jw_str_or_null(&b, assay_record_outcome_name(c->outcome));
+    jw_put(&b, ",\"replaced\":", 12);
+    jw_bool(&b, c->replaced);
+    jw_put(&b, ",\"reason\":", 10);
+    jw_str_or_null(&b, c->reason);
+    jw_put(&b, ",\"competencies\":[", 17);
+    for (size_t i = 0; i < c->ndeltas; i++) {
+        const assay_record_delta *d = &c->deltas[i];
+        jw_put(&b, i > 0 ? ",{\"id\":" : "{\"id\":", i > 0 ? 7 : 6);
+        jw_str(&b, d->competency);
+        jw_put(&b, ",\"before\":", 10);
+        if (d->had_before) {
+            jw_put(&b, "{", 1);
+            state_text(&b, &d->before);
+            jw_put(&b, "}", 1);
+        } else {
+            jw_put(&b, "null", 4);
+        }
+        jw_put(&b, ",\"after\":", 9);
+        if (d->has_after) {
+            jw_put(&b, "{", 1);
+            state_text(&b, &d->after);
+            jw_put(&b, "}", 1);
+        } else {
+            jw_put(&b, "null", 4);
+        }
+        jw_put(&b, ",\"mastered_now\":", 16);
+        jw_bool(&b, d->mastered_now);
+        jw_put(&b, "}", 1);
     }
-    free(v);
-    return m;
+    jw_put(&b, "]}", 2);
+    if (!assay__jw_finish(&b)) {
+        assay__jw_free(&b);
+        return NULL;
+    }
+    return b.p;
 }
 
 static bool is_space(char c)

@@ -3,7 +3,8 @@
  * (engine/src/record_json.c, timestamp.c): RFC 3339 times (zones, fractions, leap seconds,
  * the range, what is refused), the record document (round trip, every kind of bad
  * document named at its place, and a little fuzzing: mutated and cut documents never crash
- * and what loads writes back as it reads), results that cannot be read as evidence, and
+ * and what loads writes back as it reads), the document and change writers against the
+ * jansson trees they replace (byte for byte), results that cannot be read as evidence, and
  * appending the "record" member to a result's text.
  */
 #include "record.h"
@@ -217,13 +218,103 @@ static void test_document(void)
             "a competency must be an object");
 }
 
+/* ---- The text writers against the trees ------------------------------------------------ */
+
+/* Whether text is what the jansson tree of r dumps to (the writer's contract). */
+static bool dumps_equals_tree(const assay_record *r, const char *text)
+{
+    json_t *tree = assay_record_to_json(r);
+    char *want = tree ? assay_result_dumps(tree) : NULL;
+    bool same = want && strcmp(want, text) == 0;
+    if (!same) {
+        printf("#   writer: %s\n#   tree:   %s\n", text, want ? want : "(null)");
+    }
+    free(want);
+    json_decref(tree);
+    return same;
+}
+
+/* good_doc with its learner, competency key, submission id and value replaced. */
+static void writer_doc_is_tree(const char *learner, const char *key, const char *submission,
+                               const char *value, const char *exact)
+{
+    int before = tap_failed;
+    json_t *doc = json_loads(good_doc, 0, NULL);
+    json_t *comps = json_object_get(doc, "competencies");
+    json_t *c = json_deep_copy(json_object_get(comps, "rubric:quiz/a"));
+    json_object_clear(comps);
+    json_object_set_new(doc, "learner", json_string(learner));
+    json_object_set_new(json_array_get(json_object_get(c, "evidence"), 0), "submission",
+                        json_string(submission));
+    json_object_set_new(c, "value", json_loads(value, JSON_DECODE_ANY, NULL));
+    json_object_set_new(c, "value_exact", json_string(exact));
+    json_object_set_new(comps, key, c);
+    json_object_set_new(comps, "rubric:quiz/z", json_deep_copy(c));
+    assay_record *r = NULL;
+    char why[512] = "";
+    ASSERT_INT_EQ(assay_record_load_json(doc, &r, why, sizeof why), 0);
+    if (r) {
+        char *text = assay_record_dumps(r);
+        ASSERT(text && dumps_equals_tree(r, text));
+        free(text);
+    }
+    assay_record_destroy(r);
+    json_decref(doc);
+    tap_note(before, "record document writer", learner);
+}
+
+/* A change's member against its tree. */
+static void writer_change_is_tree(const assay_record_change *ch)
+{
+    int before = tap_failed;
+    char *member = assay_record_change_member(ch);
+    json_t *tree = assay_record_change_to_json(ch);
+    char *value = tree ? assay_result_dumps(tree) : NULL;
+    char want[4096];
+    snprintf(want, sizeof want, "\"record\":%s", value ? value : "(null)");
+    ASSERT_STR_EQ(member, want);
+    free(member);
+    free(value);
+    json_decref(tree);
+    tap_note(before, "change member writer", ch->reason ? ch->reason : "(no reason)");
+}
+
+static void test_writers(void)
+{
+    writer_doc_is_tree("L1", "rubric:quiz/a", "s1", "0.75", "0.75");
+    writer_doc_is_tree("quote \" backslash \\ tab \t nl \n \x01 \x1f del \x7f",
+                       "rubric:quiz/\"a\"", "s\\1", "1", "1");
+    writer_doc_is_tree("K\xc3\xbcrt \xe2\x82\xac \xf0\x9f\x98\x80", "fw/\xc3\xa9t\xc3\xa9",
+                       "\xe2\x80\xa8", "0", "0");
+    writer_doc_is_tree("L", "rubric:quiz/a", "s1", "0.333333333333333", "1/3");
+    writer_doc_is_tree("L", "rubric:quiz/a", "s1", "1e-20", "1/100000000000000000000");
+    writer_doc_is_tree("L", "rubric:quiz/a", "s1", "0.1", "0.1");
+
+    assay_record_state a = {true, "3/4", 0.75, "high", "High \"H\"", true, 2, 0};
+    assay_record_state b = {true, "1", 1.0, "top", "Top\n", true, 100, 18446744073709551615u};
+    assay_record_state none = {false, NULL, 0, NULL, NULL, false, 1, 0};
+    assay_record_delta deltas[] = {
+        {"rubric:quiz/a", true, true, a, b, false},
+        {"fw/\xc3\xa9", false, true, {0}, a, true},
+        {"fw/\"x\"", true, false, none, {0}, false},
+        {"fw/z", true, true, none, none, false},
+    };
+    assay_record_change applied = {ASSAY_RECORD_APPLIED, true, NULL, deltas, 4};
+    assay_record_change stale = {ASSAY_RECORD_STALE, false,
+                                 "the record holds \"s1\" from version 2.0.0", NULL, 0};
+    assay_record_change one = {ASSAY_RECORD_APPLIED, false, NULL, deltas + 1, 1};
+    writer_change_is_tree(&applied);
+    writer_change_is_tree(&stale);
+    writer_change_is_tree(&one);
+}
+
 /* Mutated and cut documents: never a crash; whatever loads writes back as it reads. */
 static void test_document_fuzz(void)
 {
     size_t len = strlen(good_doc);
     char *text = malloc(len + 1);
     unsigned seed = 12345;
-    size_t loaded = 0, refused_n = 0, stable = 0;
+    size_t loaded = 0, refused_n = 0, stable = 0, same_as_tree = 0;
     static const char alphabet[] = "{}[]\":,0123456789/.-aZ \\nul";
     for (int round = 0; round < 3000; round++) {
         memcpy(text, good_doc, len + 1);
@@ -244,6 +335,7 @@ static void test_document_fuzz(void)
         if (rc == 0) {
             loaded++;
             char *out = assay_record_dumps(r);
+            same_as_tree += out && dumps_equals_tree(r, out);
             assay_record *r2 = NULL;
             if (out && assay_record_load_buffer(out, strlen(out), &r2, NULL, 0) == 0) {
                 char *out2 = assay_record_dumps(r2);
@@ -261,6 +353,7 @@ static void test_document_fuzz(void)
     printf("# fuzz: %zu loaded, %zu refused with a message\n", loaded, refused_n);
     ASSERT(loaded + refused_n == 3000);
     ASSERT_INT_EQ(stable, loaded);
+    ASSERT_INT_EQ(same_as_tree, loaded);
 }
 
 int main(void)
@@ -269,6 +362,7 @@ int main(void)
     test_append_member();
     test_timestamps();
     test_document();
+    test_writers();
     test_document_fuzz();
     return tap_done();
 }
