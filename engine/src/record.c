@@ -61,6 +61,7 @@ static void state_reset(rc_state *s)
     free(s->level_name);
     s->exact = s->level = s->level_name = NULL;
     s->has_value = false;
+    s->value_d = 0;
     s->mastered = false;
     mpq_set_ui(s->value, 0, 1);
 }
@@ -71,8 +72,16 @@ void assay__rc_comp_init(rc_comp *c)
     mpq_init(c->st.value);
 }
 
+void assay__rc_comp_changed(rc_comp *c)
+{
+    free(c->text);
+    c->text = NULL;
+    c->text_len = 0;
+}
+
 void assay__rc_comp_clear(rc_comp *c)
 {
+    assay__rc_comp_changed(c);
     for (size_t i = 0; i < c->n; i++) {
         assay__rc_evidence_clear(&c->ev[i]);
     }
@@ -187,7 +196,7 @@ void assay__rc_state_view(const rc_comp *c, assay_record_state *out)
     memset(out, 0, sizeof(*out));
     out->has_value = c->st.has_value;
     out->value_exact = c->st.exact;
-    out->value = c->st.has_value ? assay__mpq_to_double(c->st.value) : 0;
+    out->value = c->st.has_value ? c->st.value_d : 0;
     out->level = c->st.level;
     out->level_name = c->st.level_name;
     out->mastered = c->st.mastered;
@@ -530,6 +539,7 @@ static int collect_touched(apply_ctx *a)
 /* Inserts e (moved) into c in order, then drops the oldest past the cap. -1: no memory. */
 static int add_evidence(rc_comp *c, rc_evidence *e)
 {
+    assay__rc_comp_changed(c);
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 4;
         if (cap > ASSAY_RECORD_EVIDENCE_MAX + 1) {
@@ -570,12 +580,16 @@ static void remove_submission(rc_comp *c, const char *sub)
             c->ev[w++] = c->ev[k];
         }
     }
+    if (w != c->n) {
+        assay__rc_comp_changed(c);
+    }
     c->n = w;
 }
 
 /* Recomputes c's value, level and mastery with its method on def's scale. */
 static int recompute(rc_comp *c, const rb_competency *def)
 {
+    assay__rc_comp_changed(c);
     state_reset(&c->st);
     if (c->n == 0) {
         return 0;
@@ -598,6 +612,7 @@ static int recompute(rc_comp *c, const rb_competency *def)
         lv++;
     }
     c->st.has_value = true;
+    c->st.value_d = assay__mpq_to_double(c->st.value);
     c->st.mastered = lv >= sc->mastery;
     c->st.exact = assay__mpq_to_text(c->st.value);
     c->st.level = strdup(sc->levels[lv].id);
@@ -623,6 +638,7 @@ static int commit(apply_ctx *a)
             return ASSAY_E_NOMEM;
         }
         p->has_fresh = false;
+        assay__rc_comp_changed(&r->comps[at]);
         r->comps[at].method = p->def->method;
         if (add_evidence(&r->comps[at], &p->ev) != 0) {
             return ASSAY_E_NOMEM;
@@ -637,6 +653,7 @@ static int commit(apply_ctx *a)
             continue;
         }
         if (a->t[k].def == NULL) {
+            assay__rc_comp_changed(c);
             state_reset(&c->st); /* only dropped evidence is left: no value */
             continue;
         }

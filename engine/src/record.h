@@ -28,6 +28,7 @@ typedef struct rc_evidence {
 typedef struct rc_state {
     bool has_value;
     mpq_t value;              /* 0 without a value */
+    double value_d;           /* value's nearest double (assay__mpq_to_double), kept */
     char *exact;              /* its exact text (assay__mpq_to_text); NULL without a value */
     char *level, *level_name; /* NULL without a value */
     bool mastered;
@@ -40,6 +41,11 @@ typedef struct rc_comp {
     size_t n, cap;
     uint64_t dropped;
     rc_state st;
+    /* Its member of the document, "<key>":{...}, as assay_record_dumps last wrote it; NULL
+     * until then, and dropped by every change to the competency (assay__rc_comp_changed),
+     * so that a document is written again only where it changed. */
+    char *text;
+    size_t text_len;
 } rc_comp;
 
 struct assay_record {
@@ -53,6 +59,9 @@ void assay__rc_evidence_init(rc_evidence *e);
 void assay__rc_evidence_clear(rc_evidence *e);
 void assay__rc_comp_init(rc_comp *c);
 void assay__rc_comp_clear(rc_comp *c);
+
+/* Drops c's written text: call on every change to its evidence, method or state. */
+void assay__rc_comp_changed(rc_comp *c);
 
 /* (at, submission id) order of evidence: <0, 0, >0. */
 int assay__rc_evidence_cmp(const rc_evidence *a, const rc_evidence *b);

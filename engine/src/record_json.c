@@ -159,45 +159,67 @@ static void evidence_text(jw_buf *b, const rc_evidence *e)
     jw_put(b, "\"}", 2);
 }
 
+/* One competency's member of the document: "<key>":{...}. */
+static void comp_text(jw_buf *b, const rc_comp *c)
+{
+    jw_str(b, c->key);
+    jw_put(b, ":{\"method\":{\"name\":", 19);
+    jw_str(b, assay_mastery_kind_name(c->method.kind));
+    jw_put(b, ",\"param\":", 9);
+    if (assay_mastery_kind_has_param(c->method.kind)) {
+        assay__jw_int(b, c->method.param);
+    } else {
+        jw_put(b, "null", 4);
+    }
+    jw_put(b, "},\"evidence\":[", 14);
+    for (size_t k = 0; k < c->n; k++) {
+        if (k > 0) {
+            jw_put(b, ",", 1);
+        }
+        evidence_text(b, &c->ev[k]);
+    }
+    jw_put(b, "],\"dropped\":", 12);
+    assay__jw_int(b, (int64_t)c->dropped);
+    jw_put(b, ",", 1);
+    assay_record_state st;
+    assay__rc_state_view(c, &st);
+    state_text(b, &st);
+    jw_put(b, "}", 1);
+}
+
 char *assay_record_dumps(const assay_record *r)
 {
     if (r == NULL) {
         return NULL;
     }
     jw_buf b = {0};
+    size_t guess = 64 + strlen(r->learner);
+    for (size_t i = 0; i < r->n; i++) {
+        guess += r->comps[i].text ? r->comps[i].text_len + 1 : 256 + 256 * r->comps[i].n;
+    }
+    jw_room(&b, guess); /* one allocation, mostly */
     jw_put(&b, "{\"assay_record\":", 16);
     assay__jw_int(&b, ASSAY_RECORD_FORMAT);
     jw_put(&b, ",\"learner\":", 11);
     jw_str(&b, r->learner);
     jw_put(&b, ",\"competencies\":{", 17);
     for (size_t i = 0; i < r->n; i++) {
-        const rc_comp *c = &r->comps[i];
+        /* A competency unchanged since the last document is copied as it was written. */
+        rc_comp *c = &((assay_record *)r)->comps[i];
         if (i > 0) {
             jw_put(&b, ",", 1);
         }
-        jw_str(&b, c->key);
-        jw_put(&b, ":{\"method\":{\"name\":", 19);
-        jw_str(&b, assay_mastery_kind_name(c->method.kind));
-        jw_put(&b, ",\"param\":", 9);
-        if (assay_mastery_kind_has_param(c->method.kind)) {
-            assay__jw_int(&b, c->method.param);
-        } else {
-            jw_put(&b, "null", 4);
+        if (c->text) {
+            jw_put(&b, c->text, c->text_len);
+            continue;
         }
-        jw_put(&b, "},\"evidence\":[", 14);
-        for (size_t k = 0; k < c->n; k++) {
-            if (k > 0) {
-                jw_put(&b, ",", 1);
-            }
-            evidence_text(&b, &c->ev[k]);
+        size_t start = b.len;
+        comp_text(&b, c);
+        if (!b.failed && (c->text = malloc(b.len - start + 1)) != NULL) {
+            memcpy(c->text, b.p + start, b.len - start);
+            c->text[b.len - start] = '\0';
+            c->text_len = b.len - start;
         }
-        jw_put(&b, "],\"dropped\":", 12);
-        assay__jw_int(&b, (int64_t)c->dropped);
-        jw_put(&b, ",", 1);
-        assay_record_state st;
-        assay__rc_state_view(c, &st);
-        state_text(&b, &st);
-        jw_put(&b, "}", 1);
     }
     jw_put(&b, "}}", 2);
     if (!assay__jw_finish(&b)) {
@@ -691,6 +713,7 @@ static int read_state(doc_reader *d, const json_t *o, rc_comp *c)
         return fail(d, "value_exact", "\"value_exact\": %s", vw);
     }
     c->st.has_value = true;
+    c->st.value_d = assay__mpq_to_double(c->st.value);
     c->st.mastered = json_is_true(m);
     c->st.exact = assay__mpq_to_text(c->st.value);
     c->st.level = strdup(level);

@@ -675,6 +675,68 @@ static void test_apply_to_loaded(void)
     set_method("quiz", "a", "weighted_average", true, 65);
 }
 
+/* The document written again after changes reuses the text of the competencies that did not
+ * change (rc_comp.text): over random applications - regrades, stale versions, a version that
+ * drops a competency, the cap - every document equals the one built from the model alone
+ * (the jansson tree), whether written after each application or after several. */
+static void test_kept_text(void)
+{
+    int before = tap_failed;
+    assay_record *r = assay_record_create("L1");
+    static const char *const versions[] = {"1.0.0", "2.0.0", "3.0.0"};
+    unsigned seed = 2024;
+    size_t docs = 0, same = 0, applied = 0;
+    for (int step = 0; step < 800; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned x = seed >> 8;
+        seed = seed * 1103515245u + 12345u;
+        unsigned y = seed >> 8;
+        char sub[16], at[40], scores[64];
+        snprintf(sub, sizeof sub, "s%03u", x % 160);
+        snprintf(at, sizeof at, "2026-0%u-1%uT10:00:00Z", 1 + (x >> 8) % 9, (x >> 12) % 10);
+        unsigned num = (x >> 16) % 8, den = 7 + (y >> 8) % 3;
+        evb b;
+        const assay_record_evidence *ev;
+        if (y % 4 == 0) {
+            snprintf(scores, sizeof scores, "a=%u/%u c=1", num, den);
+            ev = mk_in(&b, "L1", "lab", "1.0.0", sub, at, scores);
+        } else {
+            const char *v = versions[(y >> 2) % 3];
+            snprintf(scores, sizeof scores, strcmp(v, "3.0.0") == 0 ? "a=%u/%u" : "a=%u/%u b=0",
+                     num, den);
+            ev = mk(&b, v, sub, at, scores);
+        }
+        char why[512];
+        applied +=
+            assay_record_apply(r, cat, ev, NULL, why, sizeof why) == ASSAY_RECORD_APPLIED;
+        if ((y >> 4) % 3 == 0 || step == 799) {
+            char *doc = assay_record_dumps(r);
+            json_t *tree = assay_record_to_json(r);
+            char *want = tree ? assay_result_dumps(tree) : NULL;
+            docs++;
+            if (doc && want && strcmp(doc, want) == 0) {
+                same++;
+            } else if (docs - same == 1) {
+                printf("#   step %d\n#   kept: %s\n#   tree: %s\n", step, doc, want);
+            }
+            free(doc);
+            free(want);
+            json_decref(tree);
+        }
+    }
+    printf("# %zu applied, %zu documents written\n", applied, docs);
+    ASSERT(applied > 400 && docs > 200);
+    ASSERT_INT_EQ(same, docs);
+    assay_record_state st;
+    bool dropped = false;
+    for (size_t i = 0; assay_record_competency(r, i, &st); i++) {
+        dropped = dropped || st.dropped > 0;
+    }
+    ASSERT(dropped); /* the cap was reached */
+    assay_record_destroy(r);
+    tap_note(before, "kept text", "random applications");
+}
+
 int main(void)
 {
     setup();
@@ -692,6 +754,7 @@ int main(void)
     test_from_result_v2();
     test_no_scores();
     test_apply_to_loaded();
+    test_kept_text();
     assay_catalog_destroy(cat);
     return tap_done();
 }

@@ -24,7 +24,8 @@
  *     char *doc = assay_record_dumps(rec);                         // the stored document
  *
  * Threads: a record is a plain value; one thread at a time may change it, any number may
- * read it. The catalog is only read.
+ * read it, except that assay_record_dumps counts as a change (it keeps each competency's
+ * text in the record, to write again only what changed). The catalog is only read.
  */
 #ifndef ASSAY_RECORD_H
 #define ASSAY_RECORD_H
@@ -93,6 +94,9 @@ ASSAY_API int assay_record_load_json(const json_t *doc, assay_record **out, char
 ASSAY_API json_t *assay_record_to_json(const assay_record *r);
 /**
  * The document, compact, in its fixed field order (the same record gives the same bytes).
+ * Each competency's text is kept in the record and reused until that competency changes,
+ * so writing a record again after a result costs what the result touched. Not to be
+ * called on one record from two threads at once.
  * @return a NUL-terminated string (caller frees with free()), or NULL when out of memory.
  */
 ASSAY_API char *assay_record_dumps(const assay_record *r);
