@@ -21,14 +21,17 @@
  * groups, and each message three more fields: its group (1-based, 0 for none) and the values
  * its de-duplication record and guard had when the worker read them ('' for none). After the
  * messages come ACK_GROUP_FIELDS per group: the index in KEYS of the learner's record, the
- * "ver" read ('' for no record), the new document ('' to write nothing) and, after the
- * credentials index below, a "gen" to write with it ('' for none: the record keeps its own;
- * the worker gives one when the record had none, reccache.h). Before anything
- * is written, each group is checked: "ver" as read, each of its messages still in its
- * processing list and its keys as read. A group that fails is left alone: its messages are
- * answered QUEUE_ACK_CONFLICT (or QUEUE_ACK_GONE for one no longer in processing) and stay
- * where they are; the others are acknowledged as above, and a group that passes writes
- * ver + 1 and its document. P:stats also counts records (written) and record_conflicts.
+ * "ver" and "gen" read ('' for none), the index in KEYS of its stage (0 to write nothing)
+ * and the credentials index below. The stage is the record as it is to be written (ver + 1,
+ * gen, doc), put there by a plain HSET sent with the script in one MULTI ... EXEC
+ * (queue_ack_take_staged), so that no document passes through Lua, which hashes every byte
+ * of every string it is given. Before anything is written, each group is checked: "ver"
+ * and "gen" as read, its stage there, each of its messages still in its processing list and
+ * its keys as read. A group that fails is left alone: its messages are answered
+ * QUEUE_ACK_CONFLICT (or QUEUE_ACK_GONE for one no longer in processing) and stay where they
+ * are, and its stage is deleted; the others are acknowledged as above, and a group that
+ * passes renames its stage over the record. P:stats also counts records (written) and
+ * record_conflicts.
  *
  * Credentials: the group's fields also give the index in KEYS of the learner's credentials
  * hash (0: none), ARGV's header the number of awards, and after the groups come
@@ -78,7 +81,7 @@
 #define ACK_FIELDS            11
 #define ACK_GROUP_KEY         0
 #define ACK_GROUP_VER         1
-#define ACK_GROUP_DOC         2
+#define ACK_GROUP_STAGE       2
 #define ACK_GROUP_CRED        3
 #define ACK_GROUP_GEN         4
 #define ACK_GROUP_FIELDS      5
@@ -113,8 +116,11 @@ const char queue_ack_lua[] =
     "local gok, gone = {}, {}\n"
     "for g = 1, ngroups do\n"
     "  local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
-    "  gok[g] = (redis.call('HGET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'ver') or '')"
-    " == " GARG(ACK_GROUP_VER) "\n"
+    "  local v = redis.call('HMGET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'ver', 'gen')\n"
+    "  gok[g] = (v[1] or '') == " GARG(ACK_GROUP_VER) " and (v[2] or '') == "
+    GARG(ACK_GROUP_GEN) "\n"
+    "  local sk = tonumber(" GARG(ACK_GROUP_STAGE) ")\n"
+    "  if sk > 0 and redis.call('EXISTS', KEYS[sk]) == 0 then gok[g] = false end\n"
     "end\n"
     "for i = 0, n - 1 do\n"
     "  local b = " STR(ACK_HEAD) " + 1 + i * " STR(ACK_FIELDS) "\n"
@@ -208,14 +214,13 @@ const char queue_ack_lua[] =
     "end\n"
     "for g = 1, ngroups do\n"
     "  local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
+    "  local sk = tonumber(" GARG(ACK_GROUP_STAGE) ")\n"
     "  if not gok[g] then\n"
     "    st.record_conflicts = st.record_conflicts + 1\n"
-    "  elseif " GARG(ACK_GROUP_DOC) " ~= '' then\n"
-    "    redis.call('HSET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'ver',"
-    " (tonumber(" GARG(ACK_GROUP_VER) ") or 0) + 1, 'doc', " GARG(ACK_GROUP_DOC) ")\n"
-    "    if " GARG(ACK_GROUP_GEN) " ~= '' then\n"
-    "      redis.call('HSET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'gen', " GARG(ACK_GROUP_GEN) ")\n"
-    "    end\n"
+    "    if sk > 0 then redis.call('DEL', KEYS[sk]) end\n"
+    "  elseif sk > 0 then\n"
+    "    local key = KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")]\n"
+    "    redis.call('RENAME', KEYS[sk], key)\n"
     "    st.records = st.records + 1\n"
     "  end\n"
     "end\n"
@@ -325,21 +330,70 @@ void queue_ack_init(queue_ack *a)
     memset(a, 0, sizeof(*a));
 }
 
-int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc,
-                    const char *credentials, const char *gen)
+/* Appends an argument list (the command's words, NUL-terminated except the last, of
+ * length dlen) to the staged commands. */
+static bool stage_cmd(queue_ack *a, const char *const *words, int n, const char *data,
+                      size_t dlen)
+{
+    queue_argv *v = realloc(a->staged, (a->nstaged + 1) * sizeof(*v));
+    if (v == NULL) {
+        return false;
+    }
+    a->staged = v;
+    queue_argv *c = &a->staged[a->nstaged++];
+    memset(c, 0, sizeof(*c));
+    bool ok = true;
+    for (int i = 0; ok && i < n; i++) {
+        ok = push_str(c, words[i]);
+    }
+    return ok && (data == NULL || push(c, data, dlen));
+}
+
+int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *gen,
+                    const char *doc, const char *gen_new, const char *stage,
+                    const char *credentials)
 {
     if (a->oom) {
         return 0;
     }
+    bool write = doc && doc[0] && stage && stage[0];
     bool ok = push_key(&a->groups, &a->keys, key) && push_str(&a->groups, ver ? ver : "") &&
-              push_str(&a->groups, doc ? doc : "") &&
+              push_key(&a->groups, &a->keys, write ? stage : NULL) &&
               push_key(&a->groups, &a->keys, credentials) &&
               push_str(&a->groups, gen ? gen : "");
-    _Static_assert(ACK_GROUP_KEY == 0 && ACK_GROUP_VER == 1 && ACK_GROUP_DOC == 2 &&
+    _Static_assert(ACK_GROUP_KEY == 0 && ACK_GROUP_VER == 1 && ACK_GROUP_STAGE == 2 &&
                        ACK_GROUP_CRED == 3 && ACK_GROUP_GEN == 4 && ACK_GROUP_FIELDS == 5,
                    "queue_ack_group writes the fields in this order");
+    if (ok && write) {
+        /* The record as it is to be: ver + 1, its gen (a new one, else the one read), the
+         * document. */
+        char next[32];
+        snprintf(next, sizeof(next), "%lld", (ver && ver[0] ? atoll(ver) : 0) + 1);
+        const char *g = gen_new && gen_new[0] ? gen_new : gen && gen[0] ? gen : NULL;
+        const char *with_gen[] = {"HSET", stage, "ver", next, "gen", g ? g : "", "doc"};
+        const char *without[] = {"HSET", stage, "ver", next, "doc"};
+        ok = g ? stage_cmd(a, with_gen, 7, doc, strlen(doc))
+               : stage_cmd(a, without, 5, doc, strlen(doc));
+    }
     a->oom = !ok;
     return ok ? (int)++a->ngroups : 0;
+}
+
+size_t queue_ack_take_staged(queue_ack *a, queue_argv **out)
+{
+    size_t n = a->nstaged;
+    *out = a->staged;
+    a->staged = NULL;
+    a->nstaged = 0;
+    return n;
+}
+
+void queue_argvs_free(queue_argv *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        queue_argv_free(&v[i]);
+    }
+    free(v);
 }
 
 void queue_ack_award(queue_ack *a, int group, bool issued, const char *field, const char *jws,
@@ -467,6 +521,7 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
     }
     queue_argv_free(&a->groups);
     queue_argv_free(&a->awards);
+    queue_argvs_free(a->staged, a->nstaged);
     queue_ack_init(a);
     if (!ok) {
         queue_argv_free(&cmd);

@@ -56,11 +56,13 @@ typedef enum queue_ack_status {
 
 /* A batch being built; zeroed (or queue_ack_init) is empty. */
 typedef struct queue_ack {
-    queue_argv keys;   /* de-duplication and guard keys, after the fixed ones */
-    queue_argv args;   /* the per-message fields */
-    queue_argv groups; /* the record groups' fields */
-    queue_argv awards; /* the credential awards' fields */
-    size_t n;          /* messages added */
+    queue_argv keys;    /* de-duplication and guard keys, after the fixed ones */
+    queue_argv args;    /* the per-message fields */
+    queue_argv groups;  /* the record groups' fields */
+    queue_argv awards;  /* the credential awards' fields */
+    queue_argv *staged; /* the commands that stage the groups' records */
+    size_t nstaged;
+    size_t n; /* messages added */
     size_t ngroups, nawards;
     bool oom;
 } queue_ack;
@@ -69,18 +71,33 @@ void queue_ack_init(queue_ack *a);
 /* Adds a message; out of memory is remembered and reported by queue_ack_finish. */
 void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
 /*
- * Adds a record group: the learner's record key (queue_record_key), the "ver" read (NULL or
- * "" when there was no record), the new document (NULL or "": write nothing, only check)
- * the learner's credentials hash (queue_credentials_key; NULL without awards) and a "gen"
- * written with a new document (NULL or "": none; the worker gives a new one, unique among
- * all records ever, when the record read had none: with "ver" it names one state of the
- * record, for the read script to skip documents the worker holds). The group commits, with its
- * messages, only if "ver", its messages' presence in processing and their keys are as read.
+ * Adds a record group: the learner's record key (queue_record_key), the "ver" and "gen" read
+ * (NULL or "" for none), the new document (NULL or "": write nothing, only check), a "gen"
+ * to write with it (NULL or "": the one read; the worker gives a new one, unique among all
+ * records ever, when the record read had none: with "ver" it names one state of the record,
+ * for the read script to skip documents the worker holds), the stage key to write it
+ * through (queue_stage_key, unique to this group and attempt) and the learner's credentials
+ * hash (queue_credentials_key; NULL without awards). A document to write is staged: the
+ * command that puts it in the stage comes from queue_ack_take_staged and goes with the
+ * script in one transaction (MULTI, the stages, the script, EXEC), so that a stage never
+ * outlives it. The group commits, with its messages, only if "ver" and "gen", its stage,
+ * its messages' presence in processing and their keys are as expected.
  * @return the group's number for queue_ack_msg.group, 0 when out of memory (reported by
  * queue_ack_finish).
  */
-int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *doc,
-                    const char *credentials, const char *gen);
+int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *gen,
+                    const char *doc, const char *gen_new, const char *stage,
+                    const char *credentials);
+/*
+ * Moves out the commands that stage the groups' documents (an HSET of each stage), to be
+ * sent, in order, after MULTI and before the script and EXEC; the caller frees them with
+ * queue_argvs_free.
+ * Those not taken are freed by queue_ack_finish (and their groups then conflict).
+ * @return how many (*out NULL for none).
+ */
+size_t queue_ack_take_staged(queue_ack *a, queue_argv **out);
+/* Frees n argument lists and the array. */
+void queue_argvs_free(queue_argv *v, size_t n);
 /*
  * Adds a credential event of a group, written only if the group commits: issued (HSETNX
  * field jws in the group's credentials hash, then LPUSH event onto list, P:credentials, only

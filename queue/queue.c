@@ -94,6 +94,12 @@ void queue_record_key(char *out, size_t size, const char *prefix, const char *le
     snprintf(out, size, "%s:record:%s", prefix, h);
 }
 
+void queue_stage_key(char *out, size_t size, const char *prefix, const char *worker,
+                     unsigned long long serial)
+{
+    snprintf(out, size, "%s:stage:%s:%llu", prefix, worker, serial);
+}
+
 void queue_credentials_key(char *out, size_t size, const char *prefix, const char *learner,
                            size_t len)
 {

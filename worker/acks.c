@@ -8,12 +8,25 @@
 #include "log.h"
 #include "records.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+/* Drops the batch's command and what it stages. */
+static void cmd_free(wk_ack_batch *b)
+{
+    queue_argv_free(&b->cmd);
+    queue_argvs_free(b->pre, b->npre);
+    b->pre = NULL;
+    b->npre = 0;
+    free(b->queued_error);
+    b->queued_error = NULL;
+}
 
 static void batch_free(wk_ack_batch *b)
 {
-    queue_argv_free(&b->cmd);
+    cmd_free(b);
     wk_metrics_batch_free(b->metrics);
     wk_rec_free(b->rec);
     for (size_t i = 0; i < b->cap; i++) {
@@ -113,6 +126,25 @@ static void writes_retry_cb(uv_timer_t *t)
     wk_pump(w);
 }
 
+/* The acknowledgement was answered with an error: a refused write is sent again after a
+ * delay (a refused user: after the reconnection); anything else reconnects, which sends it
+ * again. */
+static void ack_cb_error(wk_conn *c, wk_ack_batch *b, const redisReply *r)
+{
+    wk_worker *w = c->w;
+    b->sent = false;
+    if (wk_health_refused(c, r->str, "the acknowledgement script")) {
+        if (w->phase != WK_CLOSED && c->state == WK_CONN_READY) {
+            uv_timer_start(&w->writes_retry, writes_retry_cb, wk_writes_delay(w), 0);
+        }
+        return;
+    }
+    wk_logf(WK_ERROR,
+            &(wk_lf){.event = "ack_failed", .queue = queue_lane_name(b->lane), WK_COUNT(b->n)},
+            "acknowledgement failed: %s; reconnecting to retry", r->str);
+    wk_conn_drop(c, "acknowledgement failed");
+}
+
 static void ack_cb(wk_conn *c, redisReply *r, void *priv)
 {
     wk_worker *w = c->w;
@@ -121,23 +153,28 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
         b->sent = false; /* sent again after the reconnect */
         return;
     }
-    if (r->type == REDIS_REPLY_ERROR &&
-        wk_health_refused(c, r->str, "the acknowledgement script")) {
-        b->sent = false;
-        if (w->phase != WK_CLOSED && c->state == WK_CONN_READY) {
-            /* OOM: sent again after a delay (a user refused: after the reconnection). */
-            uv_timer_start(&w->writes_retry, writes_retry_cb, wk_writes_delay(w), 0);
+    if (b->npre > 0) {
+        /* EXEC's answer: the script's reply is its last element. EXECABORT: a command was
+         * refused while queued; its error says why. */
+        if (r->type == REDIS_REPLY_ARRAY && r->elements == b->npre + 1) {
+            r = r->element[b->npre];
+        } else if (r->type == REDIS_REPLY_ERROR && b->queued_error) {
+            char err[512];
+            snprintf(err, sizeof(err), "%s", b->queued_error);
+            redisReply e = {.type = REDIS_REPLY_ERROR, .str = err, .len = strlen(err)};
+            ack_cb_error(c, b, &e);
+            return;
+        } else if (r->type != REDIS_REPLY_ERROR) {
+            redisReply e = {.type = REDIS_REPLY_ERROR, .str = "unexpected reply to EXEC"};
+            e.len = strlen(e.str);
+            ack_cb_error(c, b, &e);
+            return;
         }
-        return;
     }
     if (r->type != REDIS_REPLY_ARRAY) {
-        wk_logf(
-            WK_ERROR,
-            &(wk_lf){.event = "ack_failed", .queue = queue_lane_name(b->lane), WK_COUNT(b->n)},
-            "acknowledgement failed: %s; reconnecting to retry",
-            r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-        b->sent = false;
-        wk_conn_drop(c, "acknowledgement failed");
+        redisReply e = {.type = REDIS_REPLY_ERROR, .str = "unexpected reply"};
+        e.len = strlen(e.str);
+        ack_cb_error(c, b, r->type == REDIS_REPLY_ERROR ? r : &e);
         return;
     }
     wk_metrics_batch_acked(b->metrics, r);
@@ -155,7 +192,7 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
         b->n = (int)kept;
         b->ready = false;
         b->sent = false;
-        queue_argv_free(&b->cmd);
+        cmd_free(b);
         wk_pump(w);
         return;
     }
@@ -169,6 +206,18 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
     wk_pump(w);
 }
 
+/* A reply inside the batch's transaction (MULTI, its stages, the script): only an error
+ * matters, kept for EXEC's answer (EXECABORT) to be told apart: a refusal (OOM) is
+ * retried after a delay like the script's own, anything else reconnects. */
+static void queued_cb(wk_conn *c, redisReply *r, void *priv)
+{
+    (void)c;
+    wk_ack_batch *b = priv;
+    if (r && r->type == REDIS_REPLY_ERROR && b->queued_error == NULL) {
+        b->queued_error = strdup(r->str);
+    }
+}
+
 static void batch_send(wk_worker *w, wk_ack_batch *b)
 {
     /* Only on a ready connection: while it is still connecting the queue scripts may not
@@ -176,9 +225,32 @@ static void batch_send(wk_worker *w, wk_ack_batch *b)
     if (w->main.state != WK_CONN_READY) {
         return;
     }
-    if (wk_conn_send(&w->main, ack_cb, b, b->cmd.argc, (const char **)b->cmd.argv,
-                     b->cmd.lens) == 0) {
+    if (b->npre == 0) {
+        if (wk_conn_send(&w->main, ack_cb, b, b->cmd.argc, (const char **)b->cmd.argv,
+                         b->cmd.lens) == 0) {
+            b->sent = true;
+        }
+        return;
+    }
+    /* With staged records: MULTI, the stages, the script, EXEC, so that a stage exists only
+     * within the transaction that renames or deletes it, and a refused write (OOM) refuses
+     * the whole (EXECABORT) instead of leaving a stage or half a batch. */
+    free(b->queued_error);
+    b->queued_error = NULL;
+    const char *multi[] = {"MULTI"}, *exec[] = {"EXEC"};
+    bool ok = wk_conn_send(&w->main, queued_cb, b, 1, multi, NULL) == 0;
+    for (size_t i = 0; ok && i < b->npre; i++) {
+        ok = wk_conn_send(&w->main, queued_cb, b, b->pre[i].argc, (const char **)b->pre[i].argv,
+                          b->pre[i].lens) == 0;
+    }
+    ok = ok && wk_conn_send(&w->main, queued_cb, b, b->cmd.argc, (const char **)b->cmd.argv,
+                            b->cmd.lens) == 0;
+    ok = ok && wk_conn_send(&w->main, ack_cb, b, 1, exec, NULL) == 0;
+    if (ok) {
         b->sent = true;
+    } else {
+        /* A transaction half sent must not swallow the next commands: start again. */
+        wk_conn_drop(&w->main, "out of memory sending an acknowledgement");
     }
 }
 
@@ -214,6 +286,7 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
                             .dedupe_ttl_s = w->cfg->dedupe_ttl_s,
                             .reply_ttl_s = w->cfg->reply_ttl_s,
                             .oversize_keep = w->cfg->oversize_keep};
+        b->npre = queue_ack_take_staged(a, &b->pre);
         if (queue_ack_finish(a, w->sha_ack, &w->keys, &o, &cmd) != 0) {
             lost += acked; /* out of memory: nothing to send */
             acked = 0;

@@ -26,8 +26,12 @@ typedef struct wk_ack_item {
 
 struct wk_ack_batch {
     struct wk_ack_batch *next;
-    queue_argv cmd; /* EVALSHA <ack> ..., once ready */
-    int n;          /* messages it acknowledges */
+    queue_argv cmd;  /* EVALSHA <ack> ..., once ready */
+    queue_argv *pre; /* the records it writes, staged (queue/ack.h): sent with cmd in
+                      * MULTI ... EXEC */
+    size_t npre;
+    char *queued_error; /* the first error while queueing the transaction, or NULL */
+    int n;              /* messages it acknowledges */
     wk_ack_item *items;
     size_t cap; /* items allocated: the messages claimed */
     queue_lane lane;

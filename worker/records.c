@@ -613,8 +613,13 @@ static void compute_after_cb(uv_work_t *req, int status)
             wk_reccache_new_gen(w->reccache, w->cfg->worker_id, grp->gen_new,
                                 sizeof(grp->gen_new));
         }
-        gnum[g] = queue_ack_group(&a, grp->key, grp->ver, grp->doc_new,
-                                  grp->naw ? grp->cred_key : NULL, grp->gen_new);
+        char stage[400] = "";
+        if (grp->doc_new) {
+            queue_stage_key(stage, sizeof(stage), w->cfg->prefix, w->cfg->worker_id,
+                            ++w->stage_serial);
+        }
+        gnum[g] = queue_ack_group(&a, grp->key, grp->ver, grp->gen, grp->doc_new, grp->gen_new,
+                                  stage, grp->naw ? grp->cred_key : NULL);
         for (size_t k = 0; k < rb->g[g].naw; k++) {
             const wk_award_out *x = &rb->g[g].aw[k];
             queue_ack_award(&a, gnum[g], x->issued, x->field, x->jws, x->event,

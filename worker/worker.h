@@ -91,8 +91,9 @@ struct wk_worker {
     bool claim_idle; /* the claim out was sent with nothing in flight */
     bool pump_again; /* room was made while a claim was out: claim again after its reply */
     bool claim_error_logged;
-    wk_ack_batch *acks, *acks_tail; /* in claim order */
-    struct wk_reccache *reccache;   /* records.c: learner records kept between batches */
+    wk_ack_batch *acks, *acks_tail;  /* in claim order */
+    struct wk_reccache *reccache;    /* records.c: learner records kept between batches */
+    unsigned long long stage_serial; /* records.c: names each staged record (queue_stage_key) */
 
     /* health.c: what Redis's refusals tell us (health.h). */
     bool claimed_once;   /* a first claim was answered: credentials and scripts work */

@@ -21,15 +21,16 @@ reap_children_at_exit()
 started = time.time()
 
 
-def fill(r, spare_kb=0):
-    """Fills Redis with 10 kB keys to about 2 MB more than it held, then sets maxmemory below
-    what it uses, so that every write is refused (not only the ones that would cross the
-    line); spare_kb leaves that much room below the limit instead. Returns the keys set."""
-    for k in range(200):
+def fill(r, spare_kb=0, keys=200):
+    """Fills Redis with `keys` keys of 10 kB (2 MB more than it held by default), then sets
+    maxmemory below what it uses, so that every write is refused (not only the ones that
+    would cross the line); spare_kb leaves that much room below the limit instead. Deleting
+    them frees the room their results need. Returns the keys set."""
+    for k in range(keys):
         r.set(f"junk:{k}", "x" * 10000)
     used = r.info("memory")["used_memory"]
     r.config_set("maxmemory", str(used - 200 * 1024 + spare_kb * 1024))
-    return 200
+    return keys
 
 
 def calls(r, cmd):
@@ -70,7 +71,11 @@ srv = RedisServer(extra=["--maxmemory-policy", "noeviction"])
 r = srv.client()
 ids = [f"oom-{i:03d}" for i in range(200)]
 push_all(r, "assay:submissions", [make_submission(i) for i in ids])
-junk = fill(r)
+# Room for 200 results (about 6 kB each with their record member), their learners' records
+# and de-duplication keys once the junk is deleted: about 6 MB. (Writes past maxmemory are
+# refused, not squeezed in: records are staged with a plain HSET in the acknowledgement's
+# transaction.)
+junk = fill(r, keys=600)
 
 w = Worker(srv.url, "--worker-id", "oom-1")
 t.ok(w.wait_log("Redis refuses writes", 10), "the claims are refused (OOM)")

@@ -593,6 +593,20 @@ static redisReply *run(server *s, const queue_argv *v)
     return redisCommandArgv(s->c, v->argc, (const char **)v->argv, v->lens);
 }
 
+/* Sends what an acknowledgement stages (queue_ack_take_staged), as the worker does before
+ * the script; every reply must be a success. */
+static void run_staged(server *s, queue_ack *a)
+{
+    queue_argv *pre = NULL;
+    size_t n = queue_ack_take_staged(a, &pre);
+    for (size_t i = 0; i < n; i++) {
+        redisReply *r = run(s, &pre[i]);
+        ASSERT(r && r->type == REDIS_REPLY_INTEGER);
+        freeReplyObject(r);
+    }
+    queue_argvs_free(pre, n);
+}
+
 static long long integer(server *s, const char *fmt, const char *key)
 {
     redisReply *r = redisCommand(s->c, fmt, key);
@@ -788,9 +802,10 @@ static void check_claim_and_ack(server *s)
 }
 
 /* Records: the read script returns each record's ver and doc and each key's value ("" for
- * none); the ack script commits a group with its messages only when ver, the messages'
- * presence in processing and their keys are as read: a group that changed is left alone
- * (its messages answered CONFLICT, or GONE when recovered elsewhere), the others commit. */
+ * none); the ack script commits a group with its messages only when ver and gen, its staged
+ * record, the messages' presence in processing and their keys are as read: a group that
+ * changed is left alone (its messages answered CONFLICT, or GONE when recovered
+ * elsewhere; its stage deleted), the others commit (their stage renamed over the record). */
 static void check_records(server *s)
 {
     queue_keys k;
@@ -868,9 +883,11 @@ static void check_records(server *s)
     freeReplyObject(redisCommand(s->c, "RPUSH %s ma mb mb2", k.proc_live));
     queue_ack a;
     queue_ack_init(&a);
-    int ga = queue_ack_group(&a, "{r}:record:a", "4", "A-new", "{r}:credentials:a", NULL);
-    int gb = queue_ack_group(&a, "{r}:record:b", "", "B1", "{r}:credentials:b", "gb");
-    int gc = queue_ack_group(&a, "{r}:record:c", "", "C1", NULL, "gc");
+    int ga = queue_ack_group(&a, "{r}:record:a", "4", "", "A-new", NULL, "{r}:stage:w1:1",
+                             "{r}:credentials:a");
+    int gb = queue_ack_group(&a, "{r}:record:b", "", "", "B1", "gb", "{r}:stage:w1:2",
+                             "{r}:credentials:b");
+    int gc = queue_ack_group(&a, "{r}:record:c", "", "", "C1", "gc", "{r}:stage:w1:3", NULL);
     ASSERT(ga == 1 && gb == 2 && gc == 3);
     /* Awards: a's is not written (its group conflicts); b's is stored and announced once. */
     queue_ack_award(&a, ga, true, "c@9", "TA", "{\"e\":\"a\"}", "{r}:credentials");
@@ -909,6 +926,10 @@ static void check_records(server *s)
         queue_ack_add(&a, &m[i]);
     }
     queue_ack_opts o = {.rate_key = "{r}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
+    run_staged(s, &a);
+    ASSERT_STR_EQ(hget(s, "{r}:stage:w1:2", "doc"), "B1");
+    ASSERT_STR_EQ(hget(s, "{r}:stage:w1:2", "ver"), "1");
+    ASSERT_STR_EQ(hget(s, "{r}:stage:w1:1", "ver"), "5");
     ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
     r = run(s, &v);
     long long st[] = {QUEUE_ACK_CONFLICT, QUEUE_ACK_ANSWERED, QUEUE_ACK_DUPLICATE,
@@ -923,6 +944,12 @@ static void check_records(server *s)
     ASSERT_STR_EQ(hget(s, "{r}:record:b", "ver"), "1");
     ASSERT_STR_EQ(hget(s, "{r}:record:b", "doc"), "B1");
     ASSERT_STR_EQ(hget(s, "{r}:record:b", "gen"), "gb"); /* a new record gets its "gen" */
+    /* Every stage is gone: renamed over its record, or deleted with its group. */
+    for (int i = 1; i <= 3; i++) {
+        char stage[40];
+        snprintf(stage, sizeof stage, "{r}:stage:w1:%d", i);
+        ASSERT_INT_EQ(integer(s, "EXISTS %s", stage), 0);
+    }
     ASSERT_STR_EQ(hget(s, "{r}:record:c", "gen"), "(nil)");
     ASSERT_STR_EQ(hget(s, "{r}:record:c", "ver"), "(nil)");
     ASSERT_STR_EQ(get(s, "{r}:done:ma"), "(nil)");
@@ -940,7 +967,7 @@ static void check_records(server *s)
 
     /* Read again (ver 5) and committed: ver 6. A changed key is a conflict too. */
     queue_ack_init(&a);
-    ga = queue_ack_group(&a, "{r}:record:a", "5", "A6", NULL, "");
+    ga = queue_ack_group(&a, "{r}:record:a", "5", "", "A6", NULL, "{r}:stage:w1:4", NULL);
     queue_ack_msg again = {.raw = "ma",
                            .len = 2,
                            .result = "{\"a\":2}",
@@ -948,13 +975,28 @@ static void check_records(server *s)
                            .graded = true,
                            .group = ga};
     queue_ack_add(&a, &again);
+    queue_argv *pre = NULL;
+    size_t npre = queue_ack_take_staged(&a, &pre);
+    ASSERT_INT_EQ(npre, 1); /* its HSET */
     ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
     freeReplyObject(redisCommand(s->c, "SET {r}:done:ma 1"));
+    for (size_t i = 0; i < npre; i++) {
+        freeReplyObject(run(s, &pre[i]));
+    }
     r = run(s, &v);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_CONFLICT);
     freeReplyObject(r);
     freeReplyObject(redisCommand(s->c, "DEL {r}:done:ma"));
+    /* Its stage went with the conflict: the same command again conflicts, until staged. */
+    ASSERT_INT_EQ(integer(s, "EXISTS %s", "{r}:stage:w1:4"), 0);
+    r = run(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+           r->element[0]->integer == QUEUE_ACK_CONFLICT);
+    freeReplyObject(r);
+    for (size_t i = 0; i < npre; i++) {
+        freeReplyObject(run(s, &pre[i]));
+    }
     r = run(s, &v);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_ANSWERED);
@@ -964,6 +1006,31 @@ static void check_records(server *s)
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A6");
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "(nil)"); /* none given: none written */
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), 0);
+
+    /* Deleted and made again by another worker up to the same "ver", with another "gen":
+     * a conflict, not an overwrite of the other's record. With the "gen" read, a commit
+     * that keeps it. */
+    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a gen g1"));
+    freeReplyObject(redisCommand(s->c, "RPUSH %s ma", k.proc_live));
+    for (int t = 0; t < 2; t++) {
+        queue_ack_init(&a);
+        ga = queue_ack_group(&a, "{r}:record:a", "6", t == 0 ? "g0" : "g1", "A7", NULL,
+                             "{r}:stage:w1:5", NULL);
+        again.group = ga;
+        again.dedupe = "{r}:done:ma2";
+        queue_ack_add(&a, &again);
+        run_staged(s, &a);
+        ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
+        r = run(s, &v);
+        ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+               r->element[0]->integer == (t == 0 ? QUEUE_ACK_CONFLICT : QUEUE_ACK_ANSWERED));
+        freeReplyObject(r);
+        queue_argv_free(&v);
+        ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), t == 0 ? "A6" : "A7");
+    }
+    queue_argvs_free(pre, npre);
+    ASSERT_STR_EQ(hget(s, "{r}:record:a", "ver"), "7");
+    ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "g1"); /* kept: written with the record */
 }
 
 /* An oversized message: claimed alone into the oversize list, only its first KiB, length
