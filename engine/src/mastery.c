@@ -12,6 +12,7 @@
 #include "numread.h"
 #include "decimal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -272,7 +273,7 @@ static int fraction_from_text(mpq_ptr v, const char *s, const char **reason)
     return 0;
 }
 
-int assay__mpq_from_text(mpq_ptr q, const char *s, char *why, size_t whylen)
+int assay__mpq_from_text_general(mpq_ptr q, const char *s, char *why, size_t whylen)
 {
     if (s == NULL) {
         assay__whyf(why, whylen, "no number was given");
@@ -315,7 +316,7 @@ int assay__mpq_from_text(mpq_ptr q, const char *s, char *why, size_t whylen)
     return rc;
 }
 
-char *assay__mpq_to_text(mpq_srcptr q)
+char *assay__mpq_to_text_general(mpq_srcptr q)
 {
     mpz_srcptr num = mpq_numref(q), den = mpq_denref(q);
     bool neg = mpz_sgn(num) < 0;
@@ -374,7 +375,7 @@ char *assay__mpq_to_text(mpq_srcptr q)
     return out;
 }
 
-double assay__mpq_to_double(mpq_srcptr q)
+double assay__mpq_to_double_general(mpq_srcptr q)
 {
     int sgn = mpq_sgn(q);
     if (sgn == 0) {
@@ -408,6 +409,137 @@ double assay__mpq_to_double(mpq_srcptr q)
         mpq_clears(mid, t, NULL);
     }
     return r == 0.0 ? 0.0 : r;
+}
+
+/* ---- Fast paths for small terms (mastery.h) ------------------------------------------- */
+
+/* Reads up to 18 decimal digits at *p into *v; how many were read (0: none, or too many). */
+static size_t small_digits(const char **p, unsigned long long *v)
+{
+    size_t n = 0;
+    *v = 0;
+    while (**p >= '0' && **p <= '9') {
+        if (++n > 18) {
+            return 0;
+        }
+        *v = *v * 10 + (unsigned long long)(**p - '0');
+        (*p)++;
+    }
+    return n;
+}
+
+/* "p/q" or an integer without a leading zero, small and in range: true with q set. */
+static bool small_from_text(mpq_ptr q, const char *s)
+{
+    const char *p = s;
+    unsigned long long n, d = 1;
+    size_t nd = small_digits(&p, &n);
+    if (nd == 0) {
+        return false;
+    }
+    if (*p == '/') {
+        p++;
+        if (small_digits(&p, &d) == 0 || d == 0) {
+            return false;
+        }
+    } else if (nd > 1 && s[0] == '0') {
+        return false; /* the decimal reader's to judge */
+    }
+    const unsigned long long lim = 1000000000000000ull; /* 10^ASSAY_MASTERY_SCORE_MAX_EXP */
+    if (*p != '\0' || n / d > lim || (n / d == lim && n % d != 0) ||
+        n > (unsigned long long)ULONG_MAX || d > (unsigned long long)ULONG_MAX) {
+        return false;
+    }
+    mpq_set_ui(q, (unsigned long)n, (unsigned long)d);
+    mpq_canonicalize(q);
+    return true;
+}
+
+int assay__mpq_from_text(mpq_ptr q, const char *s, char *why, size_t whylen)
+{
+    if (s != NULL && small_from_text(q, s)) {
+        return 0;
+    }
+    return assay__mpq_from_text_general(q, s, why, whylen);
+}
+
+/* Writes v's decimal digits at out (NUL-terminated). @return their count. */
+static size_t small_utoa(unsigned long long v, char *out)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = tmp[n - 1 - i];
+    }
+    out[n] = '\0';
+    return n;
+}
+
+char *assay__mpq_to_text(mpq_srcptr q)
+{
+    mpz_srcptr num = mpq_numref(q), den = mpq_denref(q);
+    if (mpz_sgn(num) < 0 || !mpz_fits_ulong_p(num) || !mpz_fits_ulong_p(den)) {
+        return assay__mpq_to_text_general(q);
+    }
+    unsigned long long n = mpz_get_ui(num), d = mpz_get_ui(den), rest = d;
+    unsigned a = 0, b = 0;
+    while (rest % 2 == 0) {
+        rest /= 2;
+        a++;
+    }
+    while (rest % 5 == 0) {
+        rest /= 5;
+        b++;
+    }
+    char *out = malloc(48);
+    if (out == NULL) {
+        return NULL;
+    }
+    if (rest != 1) {
+        size_t len = small_utoa(n, out);
+        out[len] = '/';
+        small_utoa(d, out + len + 1);
+        return out;
+    }
+    /* d = 2^a 5^b divides 10^k: the value is n * (10^k / d) / 10^k. */
+    unsigned k = a > b ? a : b;
+    unsigned long long p10 = 1;
+    for (unsigned i = 0; i < k && k <= 19; i++) {
+        p10 *= 10;
+    }
+    unsigned long long m = k <= 19 ? p10 / d : 0;
+    if (m == 0 || n > ULLONG_MAX / m) {
+        free(out);
+        return assay__mpq_to_text_general(q);
+    }
+    unsigned long long scaled = n * m;
+    size_t len = small_utoa(scaled / p10, out);
+    if (k > 0) {
+        char frac[24];
+        size_t nf = small_utoa(scaled % p10, frac);
+        out[len++] = '.';
+        memset(out + len, '0', k - nf);
+        memcpy(out + len + (k - nf), frac, nf + 1);
+    }
+    return out;
+}
+
+double assay__mpq_to_double(mpq_srcptr q)
+{
+    mpz_srcptr num = mpq_numref(q), den = mpq_denref(q);
+    /* Both terms exact as doubles: IEEE division rounds the quotient correctly (to even). */
+    if (mpz_sizeinbase(num, 2) <= 53 && mpz_sizeinbase(den, 2) <= 53) {
+        double n = (double)mpz_get_ui(num), d = (double)mpz_get_ui(den);
+        if (mpz_sgn(num) == 0) {
+            return 0.0;
+        }
+        return mpz_sgn(num) < 0 ? -(n / d) : n / d;
+    }
+    return assay__mpq_to_double_general(q);
 }
 
 /* ---- The text API ---------------------------------------------------------------------- */

@@ -56,4 +56,15 @@ char *assay__mpq_to_text(mpq_srcptr q);
 /* The double nearest to q (ties to even), or +-HUGE_VAL when |q| is beyond every double. */
 double assay__mpq_to_double(mpq_srcptr q);
 
+/*
+ * The three functions above try a fast path first: a fraction (or an integer without a
+ * leading zero) of at most 18 digits each side is read with machine integers; a value whose
+ * terms fit 64 bits is written, and one whose terms fit 53 bits converted ((double)p / q
+ * is then correctly rounded), without GMP's general routines. These are the general
+ * routines alone, which the fast paths must agree with (tests/unit/test_mastery.c).
+ */
+int assay__mpq_from_text_general(mpq_ptr q, const char *s, char *why, size_t whylen);
+char *assay__mpq_to_text_general(mpq_srcptr q);
+double assay__mpq_to_double_general(mpq_srcptr q);
+
 #endif

@@ -11,6 +11,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -678,6 +679,123 @@ static void test_api_errors(void)
     ASSERT(v.exact == NULL);
 }
 
+/* The fast paths of mastery.h against the general routines: random fractions of small and
+ * large terms (terminating decimals of up to 25 places among them), and texts at the edges
+ * of the fast reader (18 and 19 digits, leading zeros, the range limit, a zero
+ * denominator). */
+static unsigned long long rnd64(unsigned long long *seed)
+{
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    return *seed;
+}
+
+static void test_fast_paths(void)
+{
+    int before = tap_failed;
+    unsigned long long seed = 88172645463325252ull;
+    size_t texts = 0, doubles = 0, reads = 0;
+    mpq_t q, a, b;
+    mpq_inits(q, a, b, NULL);
+    for (int i = 0; i < 20000; i++) {
+        unsigned long long r = rnd64(&seed);
+        unsigned long long n, d;
+        switch (i % 4) {
+        case 0: /* scores: small terms */
+            n = r % 1000;
+            d = 1 + (r >> 20) % 1000;
+            break;
+        case 1: /* a power of 2 times a power of 5: terminating, up to 25 places */
+            n = r % 100000;
+            d = 1;
+            for (unsigned k = 0; k < (r >> 24) % 26; k++) {
+                d *= ((r >> (30 + k % 20)) & 1) ? 2 : 5;
+                if (d > 1000000000000000000ull) {
+                    break;
+                }
+            }
+            break;
+        case 2: /* terms around 2^53 and 2^64 */
+            n = r >> (r % 20);
+            d = 1 + (rnd64(&seed) >> (rnd64(&seed) % 64));
+            break;
+        default:
+            n = r;
+            d = rnd64(&seed) | 1;
+            break;
+        }
+        mpz_set_ui(mpq_numref(q), (unsigned long)n);
+        mpz_set_ui(mpq_denref(q), (unsigned long)(d ? d : 1));
+        mpq_canonicalize(q);
+        if (i % 7 == 0) {
+            mpq_neg(q, q);
+        }
+        char *fast = assay__mpq_to_text(q), *slow = assay__mpq_to_text_general(q);
+        texts += fast && slow && strcmp(fast, slow) == 0;
+        double x = assay__mpq_to_double(q), y = assay__mpq_to_double_general(q);
+        doubles += memcmp(&x, &y, sizeof x) == 0;
+        if (fast && (!slow || strcmp(fast, slow) != 0)) {
+            printf("#   text: fast %s, general %s\n", fast, slow ? slow : "(null)");
+        }
+        /* Read back what was written, both ways. */
+        char w1[64] = "", w2[64] = "";
+        int r1 = slow ? assay__mpq_from_text(a, slow, w1, sizeof w1) : -2;
+        int r2 = slow ? assay__mpq_from_text_general(b, slow, w2, sizeof w2) : -2;
+        reads += r1 == r2 && (r1 != 0 || mpq_equal(a, b)) && strcmp(w1, w2) == 0;
+        free(fast);
+        free(slow);
+    }
+    ASSERT_INT_EQ(texts, 20000);
+    ASSERT_INT_EQ(doubles, 20000);
+    ASSERT_INT_EQ(reads, 20000);
+    static const char *const edge[] = {"0",
+                                       "1",
+                                       "00",
+                                       "007",
+                                       "0/5",
+                                       "5/0",
+                                       "01/2",
+                                       "1/02",
+                                       "7/12",
+                                       "12/8",
+                                       "123456789012345678",
+                                       "1234567890123456789",
+                                       "123456789012345678/3",
+                                       "1/1234567890123456789",
+                                       "1000000000000000",
+                                       "1000000000000001",
+                                       "1000000000000000/1",
+                                       "2000000000000001/2",
+                                       "2000000000000000/2",
+                                       "1/",
+                                       "/2",
+                                       "1//2",
+                                       "1/2/3",
+                                       "+1/2",
+                                       "-1/2",
+                                       "1.5",
+                                       "",
+                                       "x",
+                                       "1 ",
+                                       " 1",
+                                       "18446744073709551615",
+                                       "999999999999999999/999999999999999999"};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        char w1[160] = "", w2[160] = "";
+        mpq_set_ui(a, 42, 1);
+        mpq_set_ui(b, 42, 1);
+        int r1 = assay__mpq_from_text(a, edge[i], w1, sizeof w1);
+        int r2 = assay__mpq_from_text_general(b, edge[i], w2, sizeof w2);
+        ASSERT_INT_EQ(r1, r2);
+        ASSERT(mpq_equal(a, b));
+        ASSERT_STR_EQ(w1, w2);
+        tap_note(before, "fast read", edge[i]);
+    }
+    mpq_clears(q, a, b, NULL);
+    tap_note(before, "fast paths", "random fractions");
+}
+
 int main(void)
 {
     test_names();
@@ -694,5 +812,6 @@ int main(void)
     test_double();
     test_api();
     test_api_errors();
+    test_fast_paths();
     return tap_done();
 }
