@@ -21,18 +21,21 @@ same input and the same machine, in one run (bench/side_by_side.sh is the comman
    total; each is the difference between a run on K submissions and a run on none, divided
    by K, so loading and start-up cancel out.
 3. With --redis, end to end: a private redis-server on loopback, M queued submissions (the
-   examples mixed, default 50,000) drained by 2 assay-worker processes and by 2 Python
-   workers (bench/pyref/worker.py), graded and with stub graders; drain rate, the ratio,
-   and Redis' CPU per message (the redis-server process's CPU time, and INFO commandstats).
+   examples mixed, default 50,000) drained by 2 assay-worker processes (--records off: the
+   Python worker keeps no learner records) and by 2 Python workers (bench/pyref/worker.py),
+   graded and with stub graders, in interleaved rounds (--redis-rounds); drain rate, the
+   ratio, Redis' CPU per message (the redis-server process's CPU time, and INFO
+   commandstats) and the workers' CPU per message. --redis-only runs this part alone.
 
 With --before OLD_BUILD_DIR, the assay of an older build (before a change) runs in the same
 interleaved rounds on 1 and 2 cores, and its instructions per submission are counted too, so
 "before" and "after" come from one run on the same input (the older build's results are not
-compared: their format may differ).
+compared: their format may differ); with --redis its assay-worker drains in the same rounds
+too (rows "before"; that build needs -Dtest_hooks=true for the stub rows).
 
 Usage: side_by_side.py BUILD_DIR [--count N] [--rounds R] [--all-cases] [--no-callgrind]
                        [--callgrind-subs K] [--before OLD_BUILD_DIR] [--redis]
-                       [--redis-count M] [--json OUT]
+                       [--redis-count M] [--redis-rounds R] [--redis-only] [--json OUT]
 """
 
 import argparse
@@ -91,6 +94,7 @@ class Setup:
         self.before = os.path.join(before, "cli", "assay") if before else None
         self.bench = os.path.join(build, "bench", "bench-engine")
         self.worker = os.path.join(build, "worker", "assay-worker")
+        self.before_worker = os.path.join(before, "worker", "assay-worker") if before else None
         self.tmp = tmp
         self.rubrics = os.path.join(tmp, "rubrics")
         os.mkdir(self.rubrics)
@@ -294,8 +298,10 @@ def commandstats(r):
 
 
 def drain(s, srv, r, lines, kind, stub):
-    """2 workers of a kind drain the queue; (per s, redis CPU us/msg, us/msg inside Lua scripts
-    by commandstats, {command: calls per message, the scripts' own commands included})."""
+    """2 workers of a kind ("assay", "before": the --before build's assay-worker, "python")
+    drain the queue; (per s, redis CPU us/msg, us/msg inside Lua scripts by commandstats,
+    {command: calls per message, the scripts' own commands included}, the workers' CPU
+    us/msg)."""
     r.flushall()
     pipe = r.pipeline(transaction=False)
     for i, l in enumerate(lines):
@@ -308,9 +314,11 @@ def drain(s, srv, r, lines, kind, stub):
         env["ASSAY_BENCH_STUB_GRADER"] = "1"
     procs = []
     for k in range(2):
-        if kind == "assay":
+        if kind in ("assay", "before"):
+            prog = s.worker if kind == "assay" else s.before_worker
             # The stub is a test hook: only assay-worker-hooks (-Dtest_hooks=true) has it.
-            cmd = [s.worker + "-hooks" if stub else s.worker]
+            # --records off: the Python worker keeps no learner records, so neither does this.
+            cmd = [prog + "-hooks" if stub else prog, "--records", "off"]
         else:
             ready = os.path.join(s.tmp, "ready%d" % k)
             if os.path.exists(ready):
@@ -321,7 +329,7 @@ def drain(s, srv, r, lines, kind, stub):
         procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if kind == "assay":
+        if kind in ("assay", "before"):
             ok = r.scard("assay:workers") >= 2
         else:
             ok = all(os.path.exists(os.path.join(s.tmp, "ready%d" % k)) for k in range(2))
@@ -332,6 +340,7 @@ def drain(s, srv, r, lines, kind, stub):
     n = len(lines)
     r.config_resetstat()
     cpu0 = proc_cpu(srv.proc.pid)
+    wcpu0 = sum(proc_cpu(p.pid) for p in procs)
     t0 = time.monotonic()
     # All at once: the queue appears whole; the extra LPUSH wakes workers waiting in BLMOVE.
     nudge = json.loads(lines[0])
@@ -348,6 +357,7 @@ def drain(s, srv, r, lines, kind, stub):
         time.sleep(0.005)
     dt = time.monotonic() - t0
     cpu = proc_cpu(srv.proc.pid) - cpu0
+    wcpu = sum(proc_cpu(p.pid) for p in procs) - wcpu0
     stats = commandstats(r)
     for p in procs:
         p.send_signal(signal.SIGTERM)
@@ -360,7 +370,7 @@ def drain(s, srv, r, lines, kind, stub):
     # their own), so the scripts' time is reported apart, not added to the others.
     scripts = sum(u for c, (_, u) in stats.items() if c.startswith(("evalsha", "eval", "fcall")))
     calls = {c: round(v[0] / (n + 1), 3) for c, v in stats.items() if c not in ("config|resetstat", "llen", "rename", "info")}
-    return (n + 1) / dt, cpu / (n + 1) * 1e6, scripts / (n + 1), calls
+    return (n + 1) / dt, cpu / (n + 1) * 1e6, scripts / (n + 1), calls, wcpu / (n + 1) * 1e6
 
 
 def end_to_end(s, count, rounds):
@@ -375,10 +385,12 @@ def end_to_end(s, count, rounds):
     rows = {}
     try:
         r = srv.client()
+        kinds = ["assay", "python"] + (["before"] if s.before_worker else [])
         for rnd in range(rounds):
-            order = [("assay", False), ("python", False), ("assay", True), ("python", True)]
-            if rnd % 2:
-                order = [order[1], order[0], order[3], order[2]]
+            # Interleaved: each round runs every kind, graded then stub, the order of the
+            # kinds turning round by round.
+            turn = kinds[rnd % len(kinds):] + kinds[:rnd % len(kinds)]
+            order = [(k, False) for k in turn] + [(k, True) for k in turn]
             for kind, stub in order:
                 rows.setdefault((kind, stub), []).append(drain(s, srv, r, lines, kind, stub))
     finally:
@@ -389,6 +401,7 @@ def end_to_end(s, count, rounds):
         mid = runs[len(runs) // 2]
         out.append({"worker": kind, "stub": stub, "processes": 2, "per_s": mid[0],
                     "redis_cpu_us_per_msg": mid[1], "redis_script_us_per_msg": mid[2], "calls_per_msg": mid[3],
+                    "worker_cpu_us_per_msg": mid[4],
                     "rates": [round(x[0]) for x in runs]})
     return {"submissions": count, "rounds": rounds, "rows": out}
 
@@ -396,19 +409,24 @@ def end_to_end(s, count, rounds):
 def print_end_to_end(e):
     say("\nEnd to end through Redis: %d queued submissions (examples mixed), 2 processes each, "
         "loopback redis-server" % e["submissions"])
-    say("%-14s %-7s %10s %17s %17s   %s" % ("worker", "grader", "drained/s", "redis CPU us/msg",
-                                          "in scripts us/msg", "commands per message (in scripts too)"))
+    say("%-14s %-7s %10s %17s %17s %17s   %s" % ("worker", "grader", "drained/s", "redis CPU us/msg",
+                                               "in scripts us/msg", "workers CPU us/msg",
+                                               "commands per message (in scripts too)"))
     by = {}
     for row in e["rows"]:
         by[row["worker"], row["stub"]] = row
         calls = ", ".join("%s %.2f" % (c, v) for c, v in sorted(row["calls_per_msg"].items()) if v >= 0.005)
-        say("%-14s %-7s %10.0f %17.1f %17.1f   %s" % (
-            "assay-worker" if row["worker"] == "assay" else "pyref/worker", "stub" if row["stub"] else "graded",
-            row["per_s"], row["redis_cpu_us_per_msg"], row["redis_script_us_per_msg"], calls))
+        name = {"assay": "assay-worker", "before": "before", "python": "pyref/worker"}[row["worker"]]
+        say("%-14s %-7s %10.0f %17.1f %17.1f %17.1f   %s" % (
+            name, "stub" if row["stub"] else "graded", row["per_s"], row["redis_cpu_us_per_msg"],
+            row["redis_script_us_per_msg"], row["worker_cpu_us_per_msg"], calls))
+        say("%-14s %-7s rounds: %s" % ("", "", " / ".join(str(x) for x in row["rates"])))
     for stub in (False, True):
-        a, p = by.get(("assay", stub)), by.get(("python", stub))
+        a, p, b = by.get(("assay", stub)), by.get(("python", stub)), by.get(("before", stub))
         if a and p:
             say("ratio assay / Python, %s: %.2f" % ("stub graders" if stub else "grading", a["per_s"] / p["per_s"]))
+        if a and b:
+            say("ratio assay / before, %s: %.2f" % ("stub graders" if stub else "grading", a["per_s"] / b["per_s"]))
 
 
 def machine():
@@ -435,6 +453,7 @@ def main():
     ap.add_argument("--redis", action="store_true")
     ap.add_argument("--redis-count", type=int, default=50000)
     ap.add_argument("--redis-rounds", type=int, default=1)
+    ap.add_argument("--redis-only", action="store_true")
     ap.add_argument("--json")
     a = ap.parse_args()
 
@@ -454,10 +473,13 @@ def main():
                 if name.endswith(".json") and is_rubric_file(os.path.join(SOURCE, "rubrics", name)):
                     cases.insert(-1, (name[:-5], name[:-5]))
         report["batch"] = []
+        if a.redis_only:
+            a.redis, a.no_callgrind, cases = True, True, []
         for name, only in cases:
             say("batch: %s, %d submissions, %d rounds ..." % (name, a.count, a.rounds))
             report["batch"].append(batch_case(s, name, only, a.count, a.rounds))
-        print_batch(report["batch"])
+        if cases:
+            print_batch(report["batch"])
         if not a.no_callgrind:
             if shutil.which("valgrind") and shutil.which("callgrind_annotate"):
                 report["instructions"] = []

@@ -7,10 +7,14 @@
 #
 # Usage: bench/side_by_side.sh [BUILD_DIR] [--count N] [--rounds R] [--all-cases]
 #                              [--no-callgrind] [--callgrind-subs K] [--before OLD_BUILD]
-#                              [--redis] [--redis-count M] [--redis-rounds R] [--json OUT]
+#                              [--redis] [--redis-count M] [--redis-rounds R] [--redis-only]
+#                              [--json OUT]
 #   BUILD_DIR  a meson build directory (default: _build/release, else _build/gcc, else build);
-#              a release build (-Dbuildtype=release) is the one to measure
-#   --before   an older build's directory: its assay runs in the same rounds ("before")
+#              a release build (-Dbuildtype=release -Dtest_hooks=true: the stub grader is a
+#              test hook) is the one to measure
+#   --before   an older build's directory: its assay (and with --redis its assay-worker) runs
+#              in the same rounds ("before")
+#   --redis-only  only the end-to-end part
 # Needs taskset (util-linux), /usr/bin/python3; valgrind for the instruction counts;
 # redis-server and python3-redis for --redis (scripts/deps.sh installs them).
 set -euo pipefail

@@ -3,19 +3,27 @@
  *
  * The layout, one place for both sides:
  *   KEYS: results, dead, attempts, proc_live, proc_regrade, rate, stats, proc_oversize,
- *         dead_oversize, oversize_meta, then for each message in order its de-duplication
- * record, its guard and its reply list, each only when it has one; ARGV: n, de-duplication TTL
- * (s), reply-list TTL (s), how many oversized messages P:dead:oversize keeps, then ACK_FIELDS
- * per message: the message (for an oversized one, its SHA-1 hex, unused by the script: the one
- * in proc_oversize is it), its lane tag ('l', 'r', or 'o' for the oversize list), its result,
- * its dead letter or '', the index in KEYS of its record or 0, of its guard or 0, of its reply
- * list or 0 (then P:results), and its flags. Flags, one letter each: 'g' graded (else an error
- * result), 'f' forced (graded even when its record exists), 't' too large, 'x' given up after
- * too many deliveries (its record says 'gave-up' instead of '1'). A guard is the id's error
- * record, given for a graded message: when it says 'gave-up', the id was already answered with
- * grading_error, and this copy is a duplicate (unless forced). The counters of P:stats: graded,
+ *         dead_oversize, oversize_meta, gave_up, then for each message in order its
+ * de-duplication record, its guard and its reply list, each only when it has one; ARGV: n,
+ * de-duplication TTL (s), reply-list TTL (s), how many oversized messages P:dead:oversize
+ * keeps, then ACK_FIELDS per message: the message (for an oversized one, its SHA-1 hex, unused
+ * by the script: the one in proc_oversize is it), its lane tag ('l', 'r', or 'o' for the
+ * oversize list), its result, its dead letter or '', the index in KEYS of its record or 0, of
+ * its guard or 0, of its reply list or 0 (then P:results), and its flags. Flags, one letter
+ * each: 'g' graded (else an error result), 'f' forced (graded even when its record exists), 't'
+ * too large, 'x' given up after too many deliveries (its record says 'gave-up' instead of '1'),
+ * 'u' claimed without a delivery count (the script leaves P:attempts alone: a count there is
+ * another copy's). A guard is the id's error record, given for a graded message: when it says
+ * 'gave-up', the id was already answered with grading_error, and this copy is a duplicate
+ * (unless forced). A 'gave-up' record exists only while P:gave-up does: every acknowledgement
+ * that gives up an id sets P:gave-up for at least its de-duplication TTL, and guards are read
+ * only while it exists (a record group's guard always is). The counters of P:stats: graded,
  * errors (results pushed of each status), dead (dead letters pushed), duplicates (suppressed),
  * forced, too_large, gave_up.
+ *
+ * What it costs Redis per message (docs/performance.md): the message and its result enter
+ * Lua as ARGV (Redis 7.0 hashes every byte of every Lua string), an LREM and a SET NX EX;
+ * the results, dead letters and each reply list get one LPUSH per batch, in message order.
  *
  * Records (docs/records.md "In the worker"): ARGV's header also gives the number of record
  * groups, and each message three more fields: its group (1-based, 0 for none) and the values
@@ -59,7 +67,8 @@
 #define ACK_KEY_PROC_OVERSIZE 8
 #define ACK_KEY_DEAD_OVERSIZE 9
 #define ACK_KEY_OVERSIZE_META 10
-#define ACK_FIXED_KEYS        10
+#define ACK_KEY_GAVE_UP       11
+#define ACK_FIXED_KEYS        11
 #define ACK_ARG_N             1
 #define ACK_ARG_TTL           2
 #define ACK_ARG_REPLY_TTL     3
@@ -122,6 +131,7 @@ const char queue_ack_lua[] =
     "  local sk = tonumber(" GARG(ACK_GROUP_STAGE) ")\n"
     "  if sk > 0 and redis.call('EXISTS', KEYS[sk]) == 0 then gok[g] = false end\n"
     "end\n"
+    "if ngroups > 0 then\n"
     "for i = 0, n - 1 do\n"
     "  local b = " STR(ACK_HEAD) " + 1 + i * " STR(ACK_FIELDS) "\n"
     "  local g = tonumber(" ARG(ACK_GROUP) ")\n"
@@ -139,6 +149,7 @@ const char queue_ack_lua[] =
     " gok[g] = false end\n"
     "  end\n"
     "end\n"
+    "end\n"
     /* Moves the oversized message in our oversize list (it holds one at most: the claim
      * script takes one only into an empty list, for a worker with none in flight) to
      * P:dead:oversize, which keeps the newest `keep`; false when it is not there any more
@@ -154,15 +165,21 @@ const char queue_ack_lua[] =
     "  end\n"
     "  return true\n"
     "end\n"
+    /* A given-up record can exist only while P:gave-up does (below); without it, a graded
+     * message's guard is not read (a record group's still is, as its group reads it). */
+    "local guarded = redis.call('EXISTS', " KEY(ACK_KEY_GAVE_UP) ") == 1\n"
+    "local marked = false\n"
+    "local results, deads, replies, rkeys = {}, {}, {}, {}\n"
     "for i = 0, n - 1 do\n"
     "  local b = " STR(ACK_HEAD) " + 1 + i * " STR(ACK_FIELDS) "\n"
-    "  local raw, lane, res, dead = " ARG(ACK_RAW) ", " ARG(ACK_LANE) ", " ARG(ACK_RESULT)
-    ", " ARG(ACK_DEAD) "\n"
+    "  local raw, lane = " ARG(ACK_RAW) ", " ARG(ACK_LANE) "\n"
     "  local dk, gk, rk = tonumber(" ARG(ACK_DEDUPE) "), tonumber(" ARG(ACK_GUARD) "),"
     " tonumber(" ARG(ACK_REPLY) ")\n"
     "  local flags = " ARG(ACK_FLAGS) "\n"
-    "  local function has(c) return string.find(flags, c, 1, true) ~= nil end\n"
-    "  local g = tonumber(" ARG(ACK_GROUP) ")\n"
+    "  local forced = string.find(flags, 'f', 1, true) ~= nil\n"
+    "  local x = string.find(flags, 'x', 1, true) ~= nil\n"
+    "  local g = 0\n"
+    "  if ngroups > 0 then g = tonumber(" ARG(ACK_GROUP) ") end\n"
     "  local found, held = false, g > 0 and not gok[g]\n"
     "  if held then\n"
     "    found = false\n"
@@ -171,39 +188,50 @@ const char queue_ack_lua[] =
     "  else\n"
     "    local proc = " KEY(ACK_KEY_PROC_LIVE) "\n"
     "    if lane == 'r' then proc = " KEY(ACK_KEY_PROC_REGRADE) " end\n"
-    "    if redis.call('LREM', proc, -1, raw) > 0 then\n"
+    "    found = redis.call('LREM', proc, -1, raw) > 0\n"
+    /* 'u': claimed without a delivery count, so it has none to clear (a count given since
+     * is the copy's that a recovery returned, cleared when that copy is acknowledged). */
+    "    if found and not string.find(flags, 'u', 1, true) then\n"
     "      redis.call('HDEL', " KEY(ACK_KEY_ATTEMPTS) ", redis.sha1hex(raw))\n"
-    "      found = true\n"
     "    end\n"
     "  end\n"
     "  local s = 0\n"
     "  if held then\n"
     "    if gone[i] then s = 0 else s = 3 end\n"
     "  elseif found then\n"
-    "    local mark = has('x') and 'gave-up' or '1'\n"
+    "    local mark = x and 'gave-up' or '1'\n"
     "    local fresh = true\n"
-    "    if has('f') then\n"
+    "    if x and dk > 0 then marked = true end\n"
+    "    if forced then\n"
     "      if dk > 0 then redis.call('SET', KEYS[dk], mark, 'EX', ttl) end\n"
     "    else\n"
-    "      if gk > 0 and redis.call('GET', KEYS[gk]) == 'gave-up' then fresh = false end\n"
+    "      if gk > 0 and (guarded or g > 0) and redis.call('GET', KEYS[gk]) == 'gave-up' then"
+    " fresh = false end\n"
     "      if fresh and dk > 0 then fresh = redis.call('SET', KEYS[dk], mark, 'NX', 'EX', ttl) end\n"
     "    end\n"
     "    if fresh then\n"
     "      if rk > 0 then\n"
-    "        redis.call('LPUSH', KEYS[rk], res)\n"
-    "        redis.call('EXPIRE', KEYS[rk], rttl)\n"
+    "        local l = replies[KEYS[rk]]\n"
+    "        if not l then\n"
+    "          l = {}\n"
+    "          replies[KEYS[rk]] = l\n"
+    "          rkeys[#rkeys + 1] = KEYS[rk]\n"
+    "        end\n"
+    "        l[#l + 1] = " ARG(ACK_RESULT) "\n"
     "      else\n"
-    "        redis.call('LPUSH', " KEY(ACK_KEY_RESULTS) ", res)\n"
+    "        results[#results + 1] = " ARG(ACK_RESULT) "\n"
     "      end\n"
     "      pushed = pushed + 1\n"
+    "      local dead = " ARG(ACK_DEAD) "\n"
     "      if dead ~= '' then\n"
-    "        redis.call('LPUSH', " KEY(ACK_KEY_DEAD) ", dead)\n"
+    "        deads[#deads + 1] = dead\n"
     "        st.dead = st.dead + 1\n"
     "      end\n"
-    "      if has('g') then st.graded = st.graded + 1 else st.errors = st.errors + 1 end\n"
-    "      if has('f') then st.forced = st.forced + 1 end\n"
-    "      if has('t') then st.too_large = st.too_large + 1 end\n"
-    "      if has('x') then st.gave_up = st.gave_up + 1 end\n"
+    "      if string.byte(flags, 1) == 103 then st.graded = st.graded + 1"
+    " else st.errors = st.errors + 1 end\n"
+    "      if forced then st.forced = st.forced + 1 end\n"
+    "      if string.find(flags, 't', 1, true) then st.too_large = st.too_large + 1 end\n"
+    "      if x then st.gave_up = st.gave_up + 1 end\n"
     "      s = 1\n"
     "    else\n"
     "      st.duplicates = st.duplicates + 1\n"
@@ -211,6 +239,27 @@ const char queue_ack_lua[] =
     "    end\n"
     "  end\n"
     "  out[#out + 1] = s\n"
+    "end\n"
+    /* The pushes, in message order: one LPUSH per list (in chunks that unpack can take)
+     * lands the elements as an LPUSH per message would. */
+    "local function push(key, t)\n"
+    "  for i = 1, #t, 1000 do\n"
+    "    redis.call('LPUSH', key, unpack(t, i, math.min(i + 999, #t)))\n"
+    "  end\n"
+    "end\n"
+    "push(" KEY(ACK_KEY_RESULTS) ", results)\n"
+    "push(" KEY(ACK_KEY_DEAD) ", deads)\n"
+    "for _, key in ipairs(rkeys) do\n"
+    "  push(key, replies[key])\n"
+    "  redis.call('EXPIRE', key, rttl)\n"
+    "end\n"
+    /* P:gave-up outlives every given-up record: it expires no sooner than the longest
+     * de-duplication TTL any worker gave one (one without a TTL, set by hand, is kept). */
+    "if marked then\n"
+    "  local left = redis.call('TTL', " KEY(ACK_KEY_GAVE_UP) ")\n"
+    "  if left ~= -1 and left < tonumber(ttl) then\n"
+    "    redis.call('SET', " KEY(ACK_KEY_GAVE_UP) ", '1', 'EX', ttl)\n"
+    "  end\n"
     "end\n"
     "for g = 1, ngroups do\n"
     "  local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
@@ -432,6 +481,9 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
     if (m->gave_up) {
         flags[nf++] = 'x';
     }
+    if (m->uncounted) {
+        flags[nf++] = 'u';
+    }
     flags[nf] = '\0';
     const char *lane = m->oversize ? "o" : queue_lane_tag(m->lane);
     /* Each field at its place, in the order ACK_RAW...ACK_FLAGS. */
@@ -478,12 +530,13 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
                           k->stats,
                           k->proc_oversize,
                           k->dead_oversize,
-                          k->oversize_meta};
+                          k->oversize_meta,
+                          k->gave_up};
     _Static_assert(ACK_KEY_RESULTS == 1 && ACK_KEY_DEAD == 2 && ACK_KEY_ATTEMPTS == 3 &&
                        ACK_KEY_PROC_LIVE == 4 && ACK_KEY_PROC_REGRADE == 5 &&
                        ACK_KEY_RATE == 6 && ACK_KEY_STATS == 7 && ACK_KEY_PROC_OVERSIZE == 8 &&
                        ACK_KEY_DEAD_OVERSIZE == 9 && ACK_KEY_OVERSIZE_META == 10 &&
-                       ACK_FIXED_KEYS == 10,
+                       ACK_KEY_GAVE_UP == 11 && ACK_FIXED_KEYS == 11,
                    "the fixed keys in this order");
     bool ok = !a->oom && reserve(&cmd, 3 + ACK_FIXED_KEYS + a->keys.argc + ACK_HEAD +
                                            a->args.argc + a->groups.argc + a->awards.argc);

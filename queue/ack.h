@@ -38,6 +38,8 @@ typedef struct queue_ack_msg {
     bool force;         /* graded even when its record exists (a forced regrade) */
     bool oversize;      /* in P:processing:<w>:oversize, moved to P:dead:oversize */
     bool gave_up;       /* answered grading_error after too many deliveries */
+    bool uncounted;     /* claimed with no delivery count (redeliveries 0): the script does
+                         * not clear one in P:attempts (false: it does, as it always may) */
     /* Records: the message's record group (queue_ack_group), 0 for none; and, in a group,
      * the values its de-duplication record and guard had when read (NULL: none). */
     int group;

@@ -26,6 +26,8 @@ typedef struct queue_keys {
     char stats[160];         /* P:stats, hash: counters the ack script commits */
     char dead_oversize[160]; /* P:dead:oversize, the newest oversized messages, capped */
     char credentials[160];   /* P:credentials, events: credentials issued, no longer met */
+    char gave_up[160];       /* P:gave-up, present (with a TTL) while an id's error record
+                              * may say "gave-up": the ack script reads guards only then */
     char proc_live[512];     /* P:processing:<worker>:submissions */
     char proc_regrade[512];  /* P:processing:<worker>:regrade */
     char proc_oversize[512]; /* P:processing:<worker>:oversize, one oversized message */

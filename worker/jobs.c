@@ -237,6 +237,7 @@ static void job_after_cb(uv_work_t *req, int status)
             .force = o->force,
             .oversize = o->oversize,
             .gave_up = o->gave_up,
+            .uncounted = j->redeliveries[i] == 0,
         };
         queue_ack_add(&a, &m);
         wk_ack_note(b, a.n - 1, o); /* takes the id, for the log and the counts */

@@ -12,6 +12,7 @@
 #include "oversize.h"
 #include "queue.h"
 #include "recread.h"
+#include "redis_test.h"
 #include "tap.h"
 
 #include <fcntl.h>
@@ -52,6 +53,7 @@ static void test_keys(void)
     ASSERT_STR_EQ(k.proc_regrade, "{assay}:processing:host:42:regrade");
     ASSERT_STR_EQ(k.proc_oversize, "{assay}:processing:host:42:oversize");
     ASSERT_STR_EQ(k.stats, "{assay}:stats");
+    ASSERT_STR_EQ(k.gave_up, "{assay}:gave-up");
     ASSERT_STR_EQ(k.dead_oversize, "{assay}:dead:oversize");
     ASSERT_STR_EQ(k.heartbeat, "{assay}:worker:host:42");
     ASSERT(queue_keys_queue(&k, QUEUE_LIVE) == k.live);
@@ -256,7 +258,8 @@ static const queue_ack_msg ack_msgs[] = {
      .lane = QUEUE_LIVE,
      .result = "{\"r\":2}",
      .dead = "{\"d\":2}",
-     .dedupe = "{t}:done:b:error"},
+     .dedupe = "{t}:done:b:error",
+     .uncounted = true},
     {.raw = bad_msg,
      .len = BAD_LEN,
      .lane = QUEUE_REGRADE,
@@ -287,7 +290,7 @@ static void test_ack_layout(void)
     const char *want[] = {
         "EVALSHA",
         "ACKSHA",
-        "14", /* 10 fixed keys, 4 of the messages */
+        "15", /* 11 fixed keys, 4 of the messages */
         "{t}:results",
         "{t}:dead",
         "{t}:attempts",
@@ -298,10 +301,11 @@ static void test_ack_layout(void)
         "{t}:processing:w1:oversize",
         "{t}:dead:oversize",
         "{t}:processing:w1:oversize-meta",
+        "{t}:gave-up",
         "{t}:done:a:sha",
         "{t}:done:a:error",
         "{t}:results:c1",
-        "{t}:done:b:error", /* KEYS[11..14] */
+        "{t}:done:b:error", /* KEYS[12..15] */
         "3",
         "3600",
         "60",
@@ -312,9 +316,9 @@ static void test_ack_layout(void)
         "l",
         "{\"r\":1}",
         "",
-        "11",
         "12",
         "13",
+        "14",
         "g",
         "0",
         "",
@@ -323,10 +327,10 @@ static void test_ack_layout(void)
         "l",
         "{\"r\":2}",
         "{\"d\":2}",
-        "14",
+        "15",
         "0",
         "0",
-        "e",
+        "eu",
         "0",
         "",
         "",
@@ -351,8 +355,8 @@ static void test_ack_layout(void)
         }
     }
     if (v.argc == (int)nwant) {
-        ASSERT_MEM_EQ(v.argv[23], v.lens[23], nul_msg, NUL_LEN);
-        ASSERT_MEM_EQ(v.argv[45], v.lens[45], bad_msg, BAD_LEN);
+        ASSERT_MEM_EQ(v.argv[24], v.lens[24], nul_msg, NUL_LEN);
+        ASSERT_MEM_EQ(v.argv[46], v.lens[46], bad_msg, BAD_LEN);
     }
     queue_argv_free(&v);
     ASSERT_INT_EQ(v.argc, 0);
@@ -367,21 +371,21 @@ static void test_ack_layout(void)
                          .oversize = true,
                          .force = true};
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &v), 0);
-    ASSERT_INT_EQ(v.argc, 3 + 10 + 6 + 11);
-    if (v.argc == 30) {
-        ASSERT_STR_EQ(v.argv[19], sha1_abc);
-        ASSERT_STR_EQ(v.argv[20], "o");
-        ASSERT_STR_EQ(v.argv[26], "eft");
+    ASSERT_INT_EQ(v.argc, 3 + 11 + 6 + 11);
+    if (v.argc == 31) {
+        ASSERT_STR_EQ(v.argv[20], sha1_abc);
+        ASSERT_STR_EQ(v.argv[21], "o");
+        ASSERT_STR_EQ(v.argv[27], "eft");
     }
     queue_argv_free(&v);
 
     /* No message: only the fixed keys and the header. */
     ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &v), 0);
-    ASSERT_INT_EQ(v.argc, 19);
-    ASSERT_STR_EQ(v.argv[2], "10");
-    ASSERT_STR_EQ(v.argv[13], "0");
-    ASSERT_STR_EQ(v.argv[17], "0");
+    ASSERT_INT_EQ(v.argc, 20);
+    ASSERT_STR_EQ(v.argv[2], "11");
+    ASSERT_STR_EQ(v.argv[14], "0");
     ASSERT_STR_EQ(v.argv[18], "0");
+    ASSERT_STR_EQ(v.argv[19], "0");
     queue_argv_free(&v);
 }
 
@@ -530,71 +534,8 @@ static void test_dead_letters(void)
  * The same argument lists through the real scripts.
  */
 
-typedef struct server {
-    pid_t pid;
-    char dir[64];
-    char sock[96];
-    redisContext *c;
-} server;
-
-/* Starts redis-server (REDIS_SERVER, or the one on PATH) on a unix socket in a new folder.
- * false when there is none or it does not answer PING within about five seconds. */
-static bool server_start(server *s)
-{
-    snprintf(s->dir, sizeof(s->dir), "/tmp/assay-test-queue-XXXXXX");
-    if (mkdtemp(s->dir) == NULL) {
-        return false;
-    }
-    snprintf(s->sock, sizeof(s->sock), "%s/redis.sock", s->dir);
-    const char *exe = getenv("REDIS_SERVER") ? getenv("REDIS_SERVER") : "redis-server";
-    s->pid = fork();
-    if (s->pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execlp(exe, exe, "--port", "0", "--unixsocket", s->sock, "--save", "", "--appendonly",
-               "no", "--dir", s->dir, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; s->pid > 0 && i < 250; i++) {
-        if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
-            s->pid = 0; /* not found, or it could not start */
-            break;
-        }
-        s->c = redisConnectUnix(s->sock);
-        if (s->c && !s->c->err) {
-            redisReply *r = redisCommand(s->c, "PING");
-            bool up = r && r->type == REDIS_REPLY_STATUS;
-            freeReplyObject(r);
-            if (up) {
-                return true;
-            }
-        }
-        redisFree(s->c);
-        s->c = NULL;
-        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-    }
-    return false;
-}
-
-static void server_stop(server *s)
-{
-    redisFree(s->c);
-    if (s->pid > 0) {
-        kill(s->pid, SIGKILL);
-        waitpid(s->pid, NULL, 0);
-    }
-    unlink(s->sock);
-    rmdir(s->dir);
-}
-
-static redisReply *run(server *s, const queue_argv *v)
-{
-    return redisCommandArgv(s->c, v->argc, (const char **)v->argv, v->lens);
-}
-
 /* Sends what an acknowledgement stages (queue_ack_take_staged), as the worker does before
- * the script; every reply must be a success. */
+ * the script (there within MULTI ... EXEC); every reply must be a success. */
 static void run_staged(server *s, queue_ack *a)
 {
     queue_argv *pre = NULL;
@@ -605,48 +546,6 @@ static void run_staged(server *s, queue_ack *a)
         freeReplyObject(r);
     }
     queue_argvs_free(pre, n);
-}
-
-static long long integer(server *s, const char *fmt, const char *key)
-{
-    redisReply *r = redisCommand(s->c, fmt, key);
-    long long v = r && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
-    freeReplyObject(r);
-    return v;
-}
-
-/* HGET key field as a string ("(nil)" when missing), in a static buffer. */
-static const char *hget(server *s, const char *key, const char *field)
-{
-    static char buf[200];
-    redisReply *r = redisCommand(s->c, "HGET %s %s", key, field);
-    snprintf(buf, sizeof(buf), "%s", r && r->type == REDIS_REPLY_STRING ? r->str : "(nil)");
-    freeReplyObject(r);
-    return buf;
-}
-
-/* GET key as a string ("(nil)" when missing), in a static buffer. */
-static const char *get(server *s, const char *key)
-{
-    static char buf[200];
-    redisReply *r = redisCommand(s->c, "GET %s", key);
-    snprintf(buf, sizeof(buf), "%s", r && r->type == REDIS_REPLY_STRING ? r->str : "(nil)");
-    freeReplyObject(r);
-    return buf;
-}
-
-static void load_scripts(server *s)
-{
-    const char *scripts[] = {queue_claim_lua,   queue_ack_lua,    queue_recover_lua,
-                             queue_requeue_lua, queue_resume_lua, queue_recread_lua};
-    for (size_t i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++) {
-        char sha[41];
-        queue_script_sha(scripts[i], sha);
-        redisReply *r = redisCommand(s->c, "SCRIPT LOAD %s", scripts[i]);
-        ASSERT(r && r->type == REDIS_REPLY_STRING);
-        ASSERT_STR_EQ(r && r->type == REDIS_REPLY_STRING ? r->str : NULL, sha);
-        freeReplyObject(r);
-    }
 }
 
 static void check_sha1hex(server *s)
@@ -711,7 +610,9 @@ static void check_claim_and_ack(server *s)
     /* "gone" was recovered elsewhere meanwhile; "dup" was answered before. */
     freeReplyObject(redisCommand(s->c, "LREM %s 0 gone", k.proc_live));
     freeReplyObject(redisCommand(s->c, "SET {t}:done:dup:sha 1"));
+    /* As an acknowledgement that gives up writes them: the record, and P:gave-up. */
     freeReplyObject(redisCommand(s->c, "SET {t}:done:given:error gave-up"));
+    freeReplyObject(redisCommand(s->c, "SET %s 1 EX 3600", k.gave_up));
     queue_ack_msg m[6];
     memcpy(m, ack_msgs, sizeof(ack_msgs));
     m[3] = (queue_ack_msg){.raw = "gone", .len = 4, .result = "{\"r\":4}"};
