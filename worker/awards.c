@@ -166,20 +166,17 @@ static bool concerns(const assay_credential_info *d, const assay_record_evidence
  * not. */
 static int meets(const assay_credential_def *def, const assay_record *rec, char **reason)
 {
-    assay_credential_eval *e = NULL;
-    char why[600];
-    int rc = assay_credential_evaluate(def, rec, &e, why, sizeof(why));
-    if (rc != 0) {
+    char why[600], because[600];
+    int met = assay_credential_met_now(def, rec, because, sizeof(because), why, sizeof(why));
+    if (met < 0) {
         const assay_credential_info *d = assay_credential_def_info(def);
         wk_logf(WK_ERROR, &(wk_lf){.event = "credential_failed"},
                 "credential %s@%s could not be evaluated: %s", d->id, d->version, why);
         return -1;
     }
-    int met = e->met;
     if (reason && !met) {
-        *reason = strdup(e->reason ? e->reason : "");
+        *reason = strdup(because);
     }
-    assay_credential_eval_destroy(e);
     return met;
 }
 

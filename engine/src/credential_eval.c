@@ -83,19 +83,26 @@ static size_t level_of(const cd_scale *sc, mpq_srcptr value)
     return lv;
 }
 
-/* Fills x->comps[i]: the record's competency and, for each prefix, whether it is met. */
+/* For each requirement, the record's competency (NULL: it has no evidence for it). */
+static void locate(ev_ctx *x)
+{
+    for (size_t i = 0; i < x->d->info.nrequirements; i++) {
+        bool found;
+        size_t at = assay__rc_find(x->r, x->d->reqs[i].key, &found);
+        x->comps[i].c = found ? &x->r->comps[at] : NULL;
+    }
+}
+
+/* Fills x->comps[i].met: for each prefix of its competency's evidence, whether it is met. */
 static int replay(ev_ctx *x, size_t i)
 {
     const assay_credential_requirement *q = &x->d->reqs[i];
     const cd_scale *sc = &x->d->scales[i];
-    bool found;
-    size_t at = assay__rc_find(x->r, q->key, &found);
-    if (!found) {
+    ev_comp *e = &x->comps[i];
+    const rc_comp *c = e->c;
+    if (c == NULL) {
         return 0;
     }
-    const rc_comp *c = &x->r->comps[at];
-    ev_comp *e = &x->comps[i];
-    e->c = c;
     e->met = calloc(c->n + 1, sizeof(bool));
     if (e->met == NULL) {
         return ASSAY_E_NOMEM;
@@ -111,9 +118,10 @@ static int replay(ev_ctx *x, size_t i)
     return rc < 0 ? ASSAY_E_ARG : 0;
 }
 
-/* Writes into buf the first reason the record does not meet the definition now; false
- * when it does. */
-static bool unmet(ev_ctx *x, char *buf, size_t size)
+/* Writes into buf the first reason the record does not meet the definition now and returns
+ * true; false when it does. Reads only the whole evidence of each requirement (no replay);
+ * *err gets ASSAY_E_ARG (and true is returned) when a method cannot be computed. */
+static bool unmet(ev_ctx *x, char *buf, size_t size, int *err)
 {
     const assay_credential_info *in = &x->d->info;
     for (size_t i = 0; i < in->nrequirements; i++) {
@@ -124,23 +132,26 @@ static bool unmet(ev_ctx *x, char *buf, size_t size)
                      q->level);
             return true;
         }
-        if (e->met[e->c->n]) {
-            continue;
-        }
         mpq_t v;
         mpq_init(v);
         const cd_scale *sc = &x->d->scales[i];
-        if (value_of(x, e->c, e->c->n, sc, v) != 1) {
+        int vr = value_of(x, e->c, e->c->n, sc, v);
+        bool met = vr == 1 && mpq_cmp(v, sc->mins[x->d->reqs[i].level_index]) >= 0;
+        if (vr < 0) {
+            *err = ASSAY_E_ARG;
+        } else if (vr != 1) {
             snprintf(buf, size, "competency \"%s\" has no value yet (%s required)", q->key,
                      q->level);
-        } else {
+        } else if (!met) {
             char *t = assay__mpq_to_text(v);
             snprintf(buf, size, "competency \"%s\" is at %s (%s), below the required %s",
                      q->key, q->levels[level_of(sc, v)].id, t ? t : "?", q->level);
             free(t);
         }
         mpq_clear(v);
-        return true;
+        if (vr < 0 || !met) {
+            return true;
+        }
     }
     for (size_t i = 0; i < in->nrubrics; i++) {
         if (x->firsts[i] == NULL) {
@@ -350,16 +361,22 @@ int assay_credential_evaluate(const assay_credential_def *d, const assay_record 
     x.firsts = calloc(in->nrubrics + 1, sizeof(*x.firsts));
     x.out = calloc(1, sizeof(*x.out));
     int rc = x.comps && x.firsts && x.out && (x.out->store = json_array()) ? 0 : ASSAY_E_NOMEM;
-    for (size_t i = 0; i < in->nrequirements && rc == 0; i++) {
-        rc = replay(&x, i);
-    }
     if (rc == 0) {
+        /* Whether it is met now first, from the whole evidence; only a met definition is
+         * replayed to find when it first was. */
+        locate(&x);
         find_firsts(&x);
         char reason[600];
-        if (unmet(&x, reason, sizeof(reason))) {
-            x.out->pub.reason = keep(x.out, reason);
-            rc = x.out->pub.reason ? 0 : ASSAY_E_NOMEM;
+        int err = 0;
+        if (unmet(&x, reason, sizeof(reason), &err)) {
+            x.out->pub.reason = err ? NULL : keep(x.out, reason);
+            rc = err ? err : x.out->pub.reason ? 0 : ASSAY_E_NOMEM;
         } else {
+            for (size_t i = 0; i < in->nrequirements && rc == 0; i++) {
+                rc = replay(&x, i);
+            }
+        }
+        if (rc == 0 && x.out->pub.reason == NULL) {
             size_t n = 0;
             const rc_evidence **v = points(&x, &n);
             rc = v ? ASSAY_E_ARG : ASSAY_E_NOMEM;
@@ -389,4 +406,34 @@ int assay_credential_evaluate(const assay_credential_def *d, const assay_record 
     }
     *out = &x.out->pub;
     return 0;
+}
+
+int assay_credential_met_now(const assay_credential_def *d, const assay_record *r, char *reason,
+                             size_t reasonlen, char *why, size_t whylen)
+{
+    if (d == NULL || r == NULL) {
+        assay__whyf(why, whylen, "no definition or record given");
+        return ASSAY_E_ARG;
+    }
+    const assay_credential_info *in = &d->info;
+    ev_ctx x = {.d = d, .r = r, .why = why, .whylen = whylen};
+    x.comps = calloc(in->nrequirements + 1, sizeof(*x.comps));
+    x.firsts = calloc(in->nrubrics + 1, sizeof(*x.firsts));
+    int rc = ASSAY_E_NOMEM;
+    if (x.comps && x.firsts) {
+        locate(&x);
+        find_firsts(&x);
+        char buf[600] = "";
+        int err = 0;
+        bool no = unmet(&x, buf, sizeof(buf), &err);
+        rc = err ? err : no ? 0 : 1;
+        if (rc == 0 && reason && reasonlen > 0) {
+            snprintf(reason, reasonlen, "%s", buf);
+        }
+    } else {
+        assay__whyf(why, whylen, "out of memory");
+    }
+    free(x.comps);
+    free(x.firsts);
+    return rc;
 }

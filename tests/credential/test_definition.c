@@ -255,6 +255,13 @@ static assay_credential_eval *eval(const assay_credential_def *def, const assay_
     if (rc != 0) {
         printf("#   %s\n", why);
     }
+    /* The quick answer is the evaluation's, reason included. */
+    char reason[600] = "";
+    int now = assay_credential_met_now(def, r, reason, sizeof(reason), why, sizeof(why));
+    if (e) {
+        ASSERT_INT_EQ(now, e->met ? 1 : 0);
+        ASSERT_STR_EQ(reason, e->met ? "" : e->reason);
+    }
     return e;
 }
 

@@ -194,6 +194,16 @@ ASSAY_API int assay_credential_evaluate(const assay_credential_def *d, const ass
                                         assay_credential_eval **out, char *why, size_t whylen);
 /** Frees an evaluation. NULL is a no-op. */
 ASSAY_API void assay_credential_eval_destroy(assay_credential_eval *e);
+/**
+ * Whether record r satisfies definition d now: assay_credential_evaluate's "met" and
+ * "reason", without finding when it first did (which replays the evidence: for records of
+ * many entries most of the cost). The worker asks this after each result.
+ * @param reason  not met: the same sentence as the evaluation's reason (may be NULL)
+ * @return 1 met; 0 not met; ASSAY_E_ARG (why says what) or ASSAY_E_NOMEM.
+ */
+ASSAY_API int assay_credential_met_now(const assay_credential_def *d, const assay_record *r,
+                                       char *reason, size_t reasonlen, char *why,
+                                       size_t whylen);
 
 /* ---------------------------------------------------------------------------------------
  * The OB 3.0 rules definitions are checked with, shared with the credential library.
