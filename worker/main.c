@@ -5,12 +5,22 @@
 #include "log.h"
 #include "worker.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 int main(int argc, char **argv)
 {
+    /* Stop and reload signals wait (pending) until the loop's handlers are in place
+     * (wk_run unblocks them), so a SIGTERM while the options are read or the rubrics load
+     * stops the worker cleanly instead of killing it. */
+    sigset_t stop_sigs;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGTERM);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
     wk_config cfg;
     int rc = wk_config_parse(&cfg, argc, argv);
     if (rc != 0) {

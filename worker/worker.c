@@ -80,13 +80,14 @@ int wk_run(wk_config *cfg)
     /* A stop or reload signal that arrives while the rubrics and the issuer key load (long
      * under a sanitizer or on a slow disk) waits, blocked, until the loop's handlers are
      * in place, instead of killing the process with the default action. Threads started
-     * meanwhile (metrics) inherit the mask, so the signal reaches the loop's handler. */
-    sigset_t stop_sigs, old_mask;
+     * meanwhile (metrics) inherit the mask, so the signal reaches the loop's handler. main()
+     * blocks them already from its first line, before the options are read. */
+    sigset_t stop_sigs;
     sigemptyset(&stop_sigs);
     sigaddset(&stop_sigs, SIGTERM);
     sigaddset(&stop_sigs, SIGINT);
     sigaddset(&stop_sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_mask);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
     w->cfg = cfg;
     w->phase = WK_RUNNING;
     w->started = (long long)time(NULL);
@@ -156,7 +157,7 @@ int wk_run(wk_config *cfg)
     uv_signal_start(&w->sigterm, wk_stop_signal_cb, SIGTERM);
     uv_signal_start(&w->sigint, wk_stop_signal_cb, SIGINT);
     uv_signal_start(&w->sighup, wk_reload_signal_cb, SIGHUP);
-    pthread_sigmask(SIG_SETMASK, &old_mask, NULL); /* a pending signal is handled now */
+    pthread_sigmask(SIG_UNBLOCK, &stop_sigs, NULL); /* a pending signal is handled now */
     wk_notify_start(w);
 
     wk_conn_start(&w->main);

@@ -184,6 +184,9 @@ t.ok(n_sub > 0, f"{n_sub} competencies across {len(got)} learners")
 # Two workers grading the same learners at once, in small batches.
 w2 = Worker(srv.url, "--worker-id", "rec-2", "--rubrics", rubrics, "--batch", "2",
             "--inflight", "6")
+# Both workers running before the burst (under valgrind a start takes seconds, and the
+# first worker would otherwise grade it all alone, with nothing to conflict with).
+t.ok(w2.wait_log("ready:", 120), "worker 2 is ready")
 before = int(r.hget("assay:stats", "record_conflicts") or 0)
 burst = []
 for n in range(240):
