@@ -2,11 +2,13 @@
 every submission ends with exactly one result, the worker logs each lost connection once,
 reconnects, keeps running and leaves no processing list behind.
 
-Durability of the producer's pushes: appendfsync everysec loses up to a second of writes when
-the host crashes, not when only the process is killed: Redis write()s the AOF before it
-answers, and the page cache survives kill -9. So a push Redis acknowledged survives the
-restart; the test checks that (in one MULTI: each pushed id still queued, claimed or
-answered), so a loss is told apart from a loss by the worker.
+Durability of the producer's pushes: Redis runs with appendfsync always, so a push it
+acknowledged survives kill -9; the test checks that (in one MULTI: each pushed id still
+queued, claimed or answered), so a loss is told apart from a loss by the worker. (With
+everysec, Redis postpones its AOF write for up to 2 s while a slow fsync is running, and
+answers meanwhile: on a loaded machine a kill then lost every write since the previous
+restart, 600 pushes, once in a fresh-clone CI run. That is Redis's documented everysec
+window, not the worker's to fix; the chaos scenario keeps everysec.)
 """
 
 import json
@@ -21,7 +23,7 @@ N, CHUNK, RESTART_AFTER = 2000, 200, (800, 1400)
 t = T()
 reap_children_at_exit()
 started = time.time()
-srv = RedisServer(appendonly=True)
+srv = RedisServer(appendonly=True, extra=["--appendfsync", "always"])
 r = srv.client()
 w = Worker(srv.url, "--batch", "20", "--worker-id", "rs-1")
 t.ok(w.wait_log("connected to Redis", 10), "the worker connects")
