@@ -16,10 +16,7 @@ int main(int argc, char **argv)
      * (wk_run unblocks them), so a SIGTERM while the options are read or the rubrics load
      * stops the worker cleanly instead of killing it. */
     sigset_t stop_sigs;
-    sigemptyset(&stop_sigs);
-    sigaddset(&stop_sigs, SIGTERM);
-    sigaddset(&stop_sigs, SIGINT);
-    sigaddset(&stop_sigs, SIGHUP);
+    wk_stop_signals(&stop_sigs);
     pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
     wk_config cfg;
     int rc = wk_config_parse(&cfg, argc, argv);

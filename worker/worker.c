@@ -71,6 +71,14 @@ static void open_handle_cb(uv_handle_t *h, void *arg)
             uv_handle_type_name(h->type));
 }
 
+void wk_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+}
+
 int wk_run(wk_config *cfg)
 {
     wk_worker *w = calloc(1, sizeof(*w));
@@ -83,10 +91,7 @@ int wk_run(wk_config *cfg)
      * meanwhile (metrics) inherit the mask, so the signal reaches the loop's handler. main()
      * blocks them already from its first line, before the options are read. */
     sigset_t stop_sigs;
-    sigemptyset(&stop_sigs);
-    sigaddset(&stop_sigs, SIGTERM);
-    sigaddset(&stop_sigs, SIGINT);
-    sigaddset(&stop_sigs, SIGHUP);
+    wk_stop_signals(&stop_sigs);
     pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
     w->cfg = cfg;
     w->phase = WK_RUNNING;

@@ -29,6 +29,7 @@
 #include "queue.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
@@ -122,6 +123,9 @@ struct wk_worker {
 
 /* Runs the worker until it stops. @return the process exit status: 0 after a clean drain,
  * 1 otherwise. */
+/* The stop and reload signals (SIGTERM, SIGINT, SIGHUP) into *set: blocked from the start of
+ * main() until wk_run has its handlers in place. */
+void wk_stop_signals(sigset_t *set);
 int wk_run(wk_config *cfg);
 
 #endif

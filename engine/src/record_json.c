@@ -267,6 +267,18 @@ json_t *assay_record_change_to_json(const assay_record_change *c)
     return o;
 }
 
+/* A state as an object, or null when absent (state_json). */
+static void state_or_null(jw_buf *b, bool present, const assay_record_state *s)
+{
+    if (!present) {
+        jw_put(b, "null", 4);
+        return;
+    }
+    jw_put(b, "{", 1);
+    state_text(b, s);
+    jw_put(b, "}", 1);
+}
+
 char *assay_record_change_member(const assay_record_change *c)
 {
     if (c == NULL) {
@@ -285,21 +297,9 @@ char *assay_record_change_member(const assay_record_change *c)
         jw_put(&b, i > 0 ? ",{\"id\":" : "{\"id\":", i > 0 ? 7 : 6);
         jw_str(&b, d->competency);
         jw_put(&b, ",\"before\":", 10);
-        if (d->had_before) {
-            jw_put(&b, "{", 1);
-            state_text(&b, &d->before);
-            jw_put(&b, "}", 1);
-        } else {
-            jw_put(&b, "null", 4);
-        }
+        state_or_null(&b, d->had_before, &d->before);
         jw_put(&b, ",\"after\":", 9);
-        if (d->has_after) {
-            jw_put(&b, "{", 1);
-            state_text(&b, &d->after);
-            jw_put(&b, "}", 1);
-        } else {
-            jw_put(&b, "null", 4);
-        }
+        state_or_null(&b, d->has_after, &d->after);
         jw_put(&b, ",\"mastered_now\":", 16);
         jw_bool(&b, d->mastered_now);
         jw_put(&b, "}", 1);
