@@ -4,12 +4,14 @@
  * The layout, one place for both sides:
  *   KEYS: results, dead, attempts, proc_live, proc_regrade, rate, stats, proc_oversize,
  *         dead_oversize, oversize_meta, gave_up, then for each message in order its
- * de-duplication record, its guard and its reply list, each only when it has one; ARGV: n,
+ * de-duplication record and its guard, each only when it has one (and the keys of the record
+ * groups, awards and destinations below, where they are first named); ARGV: n,
  * de-duplication TTL (s), reply-list TTL (s), how many oversized messages P:dead:oversize
- * keeps, then ACK_FIELDS per message: the message (for an oversized one, its SHA-1 hex, unused
- * by the script: the one in proc_oversize is it), its lane tag ('l', 'r', or 'o' for the
- * oversize list), its result, its dead letter or '', the index in KEYS of its record or 0, of
- * its guard or 0, of its reply list or 0 (then P:results), and its flags. Flags, one letter
+ * keeps, the numbers of record groups, awards and destinations, then ACK_FIELDS per message:
+ * the message (for an oversized one, its SHA-1 hex, unused by the script: the one in
+ * proc_oversize is it), its lane tag ('l', 'r', or 'o' for the oversize list), its result's
+ * place in its destination's stage, its dead letter or '', the index in KEYS of its record or
+ * 0, of its guard or 0, its destination's number, and its flags. Flags, one letter
  * each: 'g' graded (else an error result), 'f' forced (graded even when its record exists), 't'
  * too large, 'x' given up after too many deliveries (its record says 'gave-up' instead of '1'),
  * 'u' claimed without a delivery count (the script leaves P:attempts alone: a count there is
@@ -21,9 +23,22 @@
  * errors (results pushed of each status), dead (dead letters pushed), duplicates (suppressed),
  * forced, too_large, gave_up.
  *
- * What it costs Redis per message (docs/performance.md): the message and its result enter
- * Lua as ARGV (Redis 7.0 hashes every byte of every Lua string), an LREM and a SET NX EX;
- * the results, dead letters and each reply list get one LPUSH per batch, in message order.
+ * Results never enter Lua (Redis 7.0 hashes every byte of every Lua string it is given).
+ * Each destination (P:results, or a reply list) has a stage, a list the transaction fills
+ * before the script with one LPUSH of its results in message order (queue_tx), so that the
+ * i-th of them is at index -i. ACK_DEST_FIELDS per destination, after the awards, give the
+ * index in KEYS of the destination, of its stage and of its hand-over list, how many results
+ * it staged, and 'r' for a reply list. The script overwrites the result of each message it
+ * does not answer with '' and removes those; the rest is renamed over the destination when
+ * that does not exist, else renamed to the hand-over list, from which the transaction moves
+ * them with one LMOVE RIGHT LEFT each after the script: either way they land in the order and
+ * places one LPUSH per message would give. A reply list then gets its EXPIRE. The transaction
+ * ends with a DEL of every stage and hand-over list, so that none outlives it, even when the
+ * script fails (nothing is handed over then).
+ *
+ * What it costs Redis per message (docs/performance.md): the message enters Lua as ARGV, an
+ * LREM and a SET NX EX; its result is copied by a plain LPUSH and LMOVE; the dead letters
+ * get one LPUSH per batch, in message order.
  *
  * Records (docs/records.md "In the worker"): ARGV's header also gives the number of record
  * groups, and each message three more fields: its group (1-based, 0 for none) and the values
@@ -75,14 +90,15 @@
 #define ACK_ARG_KEEP          4
 #define ACK_ARG_GROUPS        5
 #define ACK_ARG_AWARDS        6
-#define ACK_HEAD              6 /* ARGV before the first message */
+#define ACK_ARG_DESTS         7
+#define ACK_HEAD              7 /* ARGV before the first message */
 #define ACK_RAW               0
 #define ACK_LANE              1
 #define ACK_RESULT            2
 #define ACK_DEAD              3
 #define ACK_DEDUPE            4
 #define ACK_GUARD             5
-#define ACK_REPLY             6
+#define ACK_DEST              6
 #define ACK_FLAGS             7
 #define ACK_GROUP             8
 #define ACK_SEEN_DEDUPE       9
@@ -101,12 +117,19 @@
 #define ACK_AWARD_EVENT       4
 #define ACK_AWARD_LIST        5
 #define ACK_AWARD_FIELDS      6
+#define ACK_DEST_KEY          0
+#define ACK_DEST_STAGE        1
+#define ACK_DEST_GO           2
+#define ACK_DEST_COUNT        3
+#define ACK_DEST_REPLY        4
+#define ACK_DEST_FIELDS       5
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
 #define ARG(f)  "ARGV[b + " STR(f) "]"
 #define GARG(f) "ARGV[gb + " STR(f) "]"
 #define AARG(f) "ARGV[ab + " STR(f) "]"
+#define DARG(f) "ARGV[db + " STR(f) "]"
 #define KEY(k)  "KEYS[" STR(k) "]"
 
 /* Returns one status per message (queue_ack_status). */
@@ -123,6 +146,12 @@ const char queue_ack_lua[] =
     /* The record groups' checks, before anything is written. */
     "local gbase = " STR(ACK_HEAD) " + 1 + n * " STR(ACK_FIELDS) "\n"
     "local gok, gone = {}, {}\n"
+    "local nawards = tonumber(ARGV[" STR(ACK_ARG_AWARDS) "])\n"
+    "local ndests = tonumber(ARGV[" STR(ACK_ARG_DESTS) "])\n"
+    "local dbase = gbase + ngroups * " STR(ACK_GROUP_FIELDS) " + nawards * "
+    STR(ACK_AWARD_FIELDS) "\n"
+    "local tomb = {}\n"
+    "for d = 1, ndests do tomb[d] = 0 end\n"
     "for g = 1, ngroups do\n"
     "  local gb = gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) "\n"
     "  local v = redis.call('HMGET', KEYS[tonumber(" GARG(ACK_GROUP_KEY) ")], 'ver', 'gen')\n"
@@ -169,12 +198,11 @@ const char queue_ack_lua[] =
      * message's guard is not read (a record group's still is, as its group reads it). */
     "local guarded = redis.call('EXISTS', " KEY(ACK_KEY_GAVE_UP) ") == 1\n"
     "local marked = false\n"
-    "local results, deads, replies, rkeys = {}, {}, {}, {}\n"
+    "local deads = {}\n"
     "for i = 0, n - 1 do\n"
     "  local b = " STR(ACK_HEAD) " + 1 + i * " STR(ACK_FIELDS) "\n"
     "  local raw, lane = " ARG(ACK_RAW) ", " ARG(ACK_LANE) "\n"
-    "  local dk, gk, rk = tonumber(" ARG(ACK_DEDUPE) "), tonumber(" ARG(ACK_GUARD) "),"
-    " tonumber(" ARG(ACK_REPLY) ")\n"
+    "  local dk, gk = tonumber(" ARG(ACK_DEDUPE) "), tonumber(" ARG(ACK_GUARD) ")\n"
     "  local flags = " ARG(ACK_FLAGS) "\n"
     "  local forced = string.find(flags, 'f', 1, true) ~= nil\n"
     "  local x = string.find(flags, 'x', 1, true) ~= nil\n"
@@ -210,17 +238,6 @@ const char queue_ack_lua[] =
     "      if fresh and dk > 0 then fresh = redis.call('SET', KEYS[dk], mark, 'NX', 'EX', ttl) end\n"
     "    end\n"
     "    if fresh then\n"
-    "      if rk > 0 then\n"
-    "        local l = replies[KEYS[rk]]\n"
-    "        if not l then\n"
-    "          l = {}\n"
-    "          replies[KEYS[rk]] = l\n"
-    "          rkeys[#rkeys + 1] = KEYS[rk]\n"
-    "        end\n"
-    "        l[#l + 1] = " ARG(ACK_RESULT) "\n"
-    "      else\n"
-    "        results[#results + 1] = " ARG(ACK_RESULT) "\n"
-    "      end\n"
     "      pushed = pushed + 1\n"
     "      local dead = " ARG(ACK_DEAD) "\n"
     "      if dead ~= '' then\n"
@@ -238,20 +255,39 @@ const char queue_ack_lua[] =
     "      s = 2\n"
     "    end\n"
     "  end\n"
+    "  if s ~= 1 then\n"
+    /* Not answered: its staged result goes. */
+    "    local d = tonumber(" ARG(ACK_DEST) ")\n"
+    "    local db = dbase + (d - 1) * " STR(ACK_DEST_FIELDS) "\n"
+    "    redis.call('LSET', KEYS[tonumber(" DARG(ACK_DEST_STAGE) ")], -tonumber("
+    ARG(ACK_RESULT) "), '')\n"
+    "    tomb[d] = tomb[d] + 1\n"
+    "  end\n"
     "  out[#out + 1] = s\n"
     "end\n"
-    /* The pushes, in message order: one LPUSH per list (in chunks that unpack can take)
-     * lands the elements as an LPUSH per message would. */
+    /* The dead letters, in message order: one LPUSH (in chunks that unpack can take) lands
+     * them as an LPUSH per message would. */
     "local function push(key, t)\n"
     "  for i = 1, #t, 1000 do\n"
     "    redis.call('LPUSH', key, unpack(t, i, math.min(i + 999, #t)))\n"
     "  end\n"
     "end\n"
-    "push(" KEY(ACK_KEY_RESULTS) ", results)\n"
     "push(" KEY(ACK_KEY_DEAD) ", deads)\n"
-    "for _, key in ipairs(rkeys) do\n"
-    "  push(key, replies[key])\n"
-    "  redis.call('EXPIRE', key, rttl)\n"
+    /* The results answered, handed over: renamed into place, or to be moved after. */
+    "for d = 1, ndests do\n"
+    "  local db = dbase + (d - 1) * " STR(ACK_DEST_FIELDS) "\n"
+    "  local left = tonumber(" DARG(ACK_DEST_COUNT) ") - tomb[d]\n"
+    "  if left > 0 then\n"
+    "    local stage = KEYS[tonumber(" DARG(ACK_DEST_STAGE) ")]\n"
+    "    local dest = KEYS[tonumber(" DARG(ACK_DEST_KEY) ")]\n"
+    "    if tomb[d] > 0 then redis.call('LREM', stage, 0, '') end\n"
+    "    if redis.call('EXISTS', dest) == 0 then\n"
+    "      redis.call('RENAME', stage, dest)\n"
+    "    else\n"
+    "      redis.call('RENAME', stage, KEYS[tonumber(" DARG(ACK_DEST_GO) ")])\n"
+    "    end\n"
+    "    if " DARG(ACK_DEST_REPLY) " == 'r' then redis.call('EXPIRE', dest, rttl) end\n"
+    "  end\n"
     "end\n"
     /* P:gave-up outlives every given-up record: it expires no sooner than the longest
      * de-duplication TTL any worker gave one (one without a TTL, set by hand, is kept). */
@@ -276,7 +312,7 @@ const char queue_ack_lua[] =
     /* Credentials: an award is stored once (HSETNX) and announced only when stored; a
      * requirement no longer met is announced. Only with their group committed. */
     "local abase = gbase + ngroups * " STR(ACK_GROUP_FIELDS) "\n"
-    "for a = 1, tonumber(ARGV[" STR(ACK_ARG_AWARDS) "]) do\n"
+    "for a = 1, nawards do\n"
     "  local ab = abase + (a - 1) * " STR(ACK_AWARD_FIELDS) "\n"
     "  local g = tonumber(" AARG(ACK_AWARD_GROUP) ")\n"
     "  if gok[g] then\n"
@@ -374,6 +410,79 @@ static bool push_key(queue_argv *args, queue_argv *keys, const char *key)
     return push_str(args, num);
 }
 
+/* Appends a number. */
+static bool push_num(queue_argv *a, long long v)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", v);
+    return push_str(a, num);
+}
+
+/* Replaces argument i with a copy of s. */
+static bool set_arg(queue_argv *a, int i, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL) {
+        return false;
+    }
+    free(a->argv[i]);
+    a->argv[i] = copy;
+    a->lens[i] = strlen(s);
+    return true;
+}
+
+struct queue_ack_dest {
+    char *reply;     /* a reply list, NULL for P:results */
+    int key;         /* its index in KEYS */
+    queue_argv push; /* LPUSH <stage> <its results, in message order> (the stage is named by
+                      * queue_ack_finish) */
+};
+
+/* The number (1-based) of the destination of a result for reply (NULL: P:results), added
+ * when new; 0 when out of memory. */
+static int dest_of(queue_ack *a, const char *reply)
+{
+    for (size_t i = a->ndests; i-- > 0;) {
+        const char *r = a->dests[i].reply;
+        if (reply == NULL ? r == NULL : r != NULL && strcmp(r, reply) == 0) {
+            return (int)i + 1;
+        }
+    }
+    queue_ack_dest *v = realloc(a->dests, (a->ndests + 1) * sizeof(*v));
+    if (v == NULL) {
+        return 0;
+    }
+    a->dests = v;
+    queue_ack_dest *d = &v[a->ndests++];
+    memset(d, 0, sizeof(*d));
+    d->key = ACK_KEY_RESULTS;
+    if (reply) {
+        d->reply = strdup(reply);
+        if (d->reply == NULL || !push_str(&a->keys, reply)) {
+            return 0;
+        }
+        d->key = ACK_FIXED_KEYS + a->keys.argc;
+    }
+    return push_str(&d->push, "LPUSH") && push_str(&d->push, "") ? (int)a->ndests : 0;
+}
+
+static void dests_free(queue_ack *a)
+{
+    for (size_t i = 0; i < a->ndests; i++) {
+        free(a->dests[i].reply);
+        queue_argv_free(&a->dests[i].push);
+    }
+    free(a->dests);
+    a->dests = NULL;
+    a->ndests = 0;
+}
+
+void queue_tx_free(queue_tx *t)
+{
+    queue_argvs_free(t->cmd, t->n);
+    memset(t, 0, sizeof(*t));
+}
+
 void queue_ack_init(queue_ack *a)
 {
     memset(a, 0, sizeof(*a));
@@ -428,15 +537,6 @@ int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *
     return ok ? (int)++a->ngroups : 0;
 }
 
-size_t queue_ack_take_staged(queue_ack *a, queue_argv **out)
-{
-    size_t n = a->nstaged;
-    *out = a->staged;
-    a->staged = NULL;
-    a->nstaged = 0;
-    return n;
-}
-
 void queue_argvs_free(queue_argv *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -486,19 +586,22 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
     }
     flags[nf] = '\0';
     const char *lane = m->oversize ? "o" : queue_lane_tag(m->lane);
+    /* The result goes to its destination's stage; the script is given its place there. */
+    int d = dest_of(a, m->reply);
+    queue_argv *staged = d > 0 ? &a->dests[d - 1].push : NULL;
+    bool ok = staged && push_str(staged, m->result);
     /* Each field at its place, in the order ACK_RAW...ACK_FLAGS. */
-    bool ok = push(&a->args, m->raw, m->len) && push_str(&a->args, lane) &&
-              push_str(&a->args, m->result) && push_str(&a->args, m->dead ? m->dead : "") &&
-              push_key(&a->args, &a->keys, m->dedupe) &&
-              push_key(&a->args, &a->keys, m->guard) &&
-              push_key(&a->args, &a->keys, m->reply) && push_str(&a->args, flags);
+    ok = ok && push(&a->args, m->raw, m->len) && push_str(&a->args, lane) &&
+         push_num(&a->args, staged->argc - 2) && push_str(&a->args, m->dead ? m->dead : "") &&
+         push_key(&a->args, &a->keys, m->dedupe) && push_key(&a->args, &a->keys, m->guard) &&
+         push_num(&a->args, d) && push_str(&a->args, flags);
     char group[24];
     snprintf(group, sizeof(group), "%d", m->group);
     ok = ok && push_str(&a->args, group) &&
          push_str(&a->args, m->seen_dedupe ? m->seen_dedupe : "") &&
          push_str(&a->args, m->seen_guard ? m->seen_guard : "");
     _Static_assert(ACK_RAW == 0 && ACK_LANE == 1 && ACK_RESULT == 2 && ACK_DEAD == 3 &&
-                       ACK_DEDUPE == 4 && ACK_GUARD == 5 && ACK_REPLY == 6 && ACK_FLAGS == 7 &&
+                       ACK_DEDUPE == 4 && ACK_GUARD == 5 && ACK_DEST == 6 && ACK_FLAGS == 7 &&
                        ACK_GROUP == 8 && ACK_SEEN_DEDUPE == 9 && ACK_SEEN_GUARD == 10 &&
                        ACK_FIELDS == 11,
                    "queue_ack_add writes the fields in this order");
@@ -506,21 +609,43 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
     a->n++;
 }
 
-int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
-                     const queue_ack_opts *o, queue_argv *out)
+/* Moves every argument of from to the end of to (which has room). */
+static void move_args(queue_argv *to, queue_argv *from)
 {
-    queue_argv cmd = {0};
-    char nkeys[24], n[24], ttl[24], rttl[24], keep[24], ngroups[24], nawards[24];
-    snprintf(nkeys, sizeof(nkeys), "%d", ACK_FIXED_KEYS + a->keys.argc);
-    snprintf(n, sizeof(n), "%zu", a->n);
-    snprintf(ttl, sizeof(ttl), "%ld", o->dedupe_ttl_s);
-    snprintf(rttl, sizeof(rttl), "%ld", o->reply_ttl_s);
-    snprintf(keep, sizeof(keep), "%d", o->oversize_keep);
-    snprintf(ngroups, sizeof(ngroups), "%zu", a->ngroups);
-    snprintf(nawards, sizeof(nawards), "%zu", a->nawards);
+    for (int i = 0; i < from->argc; i++) {
+        to->argv[to->argc] = from->argv[i];
+        to->lens[to->argc++] = from->lens[i];
+        from->argv[i] = NULL;
+    }
+}
+
+/* Names each destination's stage and hand-over list (under k->outbox) and writes its
+ * ACK_DEST_FIELDS into f. */
+static bool name_dests(queue_ack *a, const queue_keys *k, queue_argv *f)
+{
+    bool ok = true;
+    for (size_t i = 0; ok && i < a->ndests; i++) {
+        queue_ack_dest *d = &a->dests[i];
+        char stage[600], go[620];
+        snprintf(stage, sizeof(stage), "%s:%zu", k->outbox, i + 1);
+        snprintf(go, sizeof(go), "%s:go", stage);
+        ok = set_arg(&d->push, 1, stage) && push_num(f, d->key) &&
+             push_key(f, &a->keys, stage) && push_key(f, &a->keys, go) &&
+             push_num(f, d->push.argc - 2) && push_str(f, d->reply ? "r" : "");
+    }
+    _Static_assert(ACK_DEST_KEY == 0 && ACK_DEST_STAGE == 1 && ACK_DEST_GO == 2 &&
+                       ACK_DEST_COUNT == 3 && ACK_DEST_REPLY == 4 && ACK_DEST_FIELDS == 5,
+                   "name_dests writes the fields in this order");
+    return ok;
+}
+
+/* The script: EVALSHA sha numkeys KEYS... ARGV..., the keys and fields moved out of a. */
+static bool script_cmd(queue_ack *a, const char *sha, const queue_keys *k,
+                       const queue_ack_opts *o, queue_argv *dests, queue_argv *cmd)
+{
     const char *head[] = {"EVALSHA",
                           sha,
-                          nkeys,
+                          NULL, /* numkeys */
                           k->results,
                           k->dead,
                           k->attempts,
@@ -538,48 +663,98 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
                        ACK_KEY_DEAD_OVERSIZE == 9 && ACK_KEY_OVERSIZE_META == 10 &&
                        ACK_KEY_GAVE_UP == 11 && ACK_FIXED_KEYS == 11,
                    "the fixed keys in this order");
-    bool ok = !a->oom && reserve(&cmd, 3 + ACK_FIXED_KEYS + a->keys.argc + ACK_HEAD +
-                                           a->args.argc + a->groups.argc + a->awards.argc);
+    bool ok = reserve(cmd, 3 + ACK_FIXED_KEYS + a->keys.argc + ACK_HEAD + a->args.argc +
+                               a->groups.argc + a->awards.argc + dests->argc);
     for (size_t i = 0; ok && i < sizeof(head) / sizeof(head[0]); i++) {
-        ok = push_str(&cmd, head[i]);
+        ok = i == 2 ? push_num(cmd, ACK_FIXED_KEYS + a->keys.argc) : push_str(cmd, head[i]);
+    }
+    if (!ok) {
+        return false;
     }
     /* The keys and fields already are copies: they move into the command. */
-    for (int i = 0; ok && i < a->keys.argc; i++) {
-        cmd.argv[cmd.argc] = a->keys.argv[i];
-        cmd.lens[cmd.argc++] = a->keys.lens[i];
-        a->keys.argv[i] = NULL;
-    }
-    ok = ok && push_str(&cmd, n) && push_str(&cmd, ttl) && push_str(&cmd, rttl) &&
-         push_str(&cmd, keep) && push_str(&cmd, ngroups) && push_str(&cmd, nawards);
+    move_args(cmd, &a->keys);
+    ok = push_num(cmd, (long long)a->n) && push_num(cmd, o->dedupe_ttl_s) &&
+         push_num(cmd, o->reply_ttl_s) && push_num(cmd, o->oversize_keep) &&
+         push_num(cmd, (long long)a->ngroups) && push_num(cmd, (long long)a->nawards) &&
+         push_num(cmd, (long long)a->ndests);
     _Static_assert(ACK_ARG_N == 1 && ACK_ARG_TTL == 2 && ACK_ARG_REPLY_TTL == 3 &&
                        ACK_ARG_KEEP == 4 && ACK_ARG_GROUPS == 5 && ACK_ARG_AWARDS == 6 &&
-                       ACK_HEAD == 6,
-                   "n, ttl, reply ttl, keep, groups");
-    for (int i = 0; ok && i < a->args.argc; i++) {
-        cmd.argv[cmd.argc] = a->args.argv[i];
-        cmd.lens[cmd.argc++] = a->args.lens[i];
-        a->args.argv[i] = NULL;
+                       ACK_ARG_DESTS == 7 && ACK_HEAD == 7,
+                   "n, ttl, reply ttl, keep, groups, awards, destinations");
+    if (ok) {
+        move_args(cmd, &a->args);
+        move_args(cmd, &a->groups);
+        move_args(cmd, &a->awards);
+        move_args(cmd, dests);
     }
-    for (int i = 0; ok && i < a->groups.argc; i++) {
-        cmd.argv[cmd.argc] = a->groups.argv[i];
-        cmd.lens[cmd.argc++] = a->groups.lens[i];
-        a->groups.argv[i] = NULL;
+    return ok;
+}
+
+int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
+                     const queue_ack_opts *o, queue_tx *out)
+{
+    queue_argv dests = {0}, script = {0};
+    size_t moves = 0;
+    for (size_t i = 0; i < a->ndests; i++) {
+        moves += (size_t)a->dests[i].push.argc - 2;
     }
-    queue_argv_free(&a->keys); /* what did not move, and the arrays */
+    /* The stages, the script, an LMOVE per result, the DEL. */
+    size_t n = a->nstaged + a->ndests + 1 + moves + (a->nstaged + a->ndests > 0);
+    queue_tx tx = {.cmd = calloc(n, sizeof(queue_argv)), .script = a->nstaged + a->ndests};
+    bool ok = !a->oom && tx.cmd && name_dests(a, k, &dests) &&
+              script_cmd(a, sha, k, o, &dests, &script);
+    if (ok) {
+        for (size_t i = 0; i < a->nstaged; i++) {
+            tx.cmd[tx.n++] = a->staged[i];
+            memset(&a->staged[i], 0, sizeof(a->staged[i]));
+        }
+        for (size_t i = 0; i < a->ndests; i++) {
+            tx.cmd[tx.n++] = a->dests[i].push;
+            memset(&a->dests[i].push, 0, sizeof(a->dests[i].push));
+        }
+        tx.cmd[tx.n++] = script;
+        memset(&script, 0, sizeof(script));
+    }
+    /* After the script: what it handed over moves, one result each, as an LPUSH each would
+     * have landed them; then no stage is left. */
+    queue_argv del = {0};
+    ok = ok && push_str(&del, "DEL");
+    for (size_t i = 0; ok && i < a->nstaged; i++) {
+        ok = push_str(&del, tx.cmd[i].argv[1]); /* a record's stage (HSET stage ...) */
+    }
+    for (size_t i = 0; ok && i < a->ndests; i++) {
+        const queue_ack_dest *d = &a->dests[i];
+        const char *stage = tx.cmd[a->nstaged + i].argv[1];
+        char go[620];
+        snprintf(go, sizeof(go), "%s:go", stage);
+        const char *words[] = {"LMOVE", go, d->reply ? d->reply : k->results, "RIGHT", "LEFT"};
+        size_t count = (size_t)tx.cmd[a->nstaged + i].argc - 2;
+        for (size_t j = 0; ok && j < count; j++) {
+            queue_argv *c = &tx.cmd[tx.n++];
+            for (size_t w = 0; ok && w < 5; w++) {
+                ok = push_str(c, words[w]);
+            }
+        }
+        ok = ok && push_str(&del, stage) && push_str(&del, go);
+    }
+    if (ok && del.argc > 1) {
+        tx.cmd[tx.n++] = del;
+    } else {
+        queue_argv_free(&del);
+    }
+    queue_argv_free(&dests);
+    queue_argv_free(&script);
+    queue_argv_free(&a->keys);
     queue_argv_free(&a->args);
-    for (int i = 0; ok && i < a->awards.argc; i++) {
-        cmd.argv[cmd.argc] = a->awards.argv[i];
-        cmd.lens[cmd.argc++] = a->awards.lens[i];
-        a->awards.argv[i] = NULL;
-    }
     queue_argv_free(&a->groups);
     queue_argv_free(&a->awards);
     queue_argvs_free(a->staged, a->nstaged);
+    dests_free(a);
     queue_ack_init(a);
     if (!ok) {
-        queue_argv_free(&cmd);
+        queue_tx_free(&tx);
         return -1;
     }
-    *out = cmd;
+    *out = tx;
     return 0;
 }

@@ -56,6 +56,9 @@ typedef enum queue_ack_status {
                               * it stays in processing for the worker to read again */
 } queue_ack_status;
 
+/* Where a batch's results go: P:results or one reply list (private to ack.c). */
+typedef struct queue_ack_dest queue_ack_dest;
+
 /* A batch being built; zeroed (or queue_ack_init) is empty. */
 typedef struct queue_ack {
     queue_argv keys;    /* de-duplication and guard keys, after the fixed ones */
@@ -64,10 +67,26 @@ typedef struct queue_ack {
     queue_argv awards;  /* the credential awards' fields */
     queue_argv *staged; /* the commands that stage the groups' records */
     size_t nstaged;
+    queue_ack_dest *dests; /* the results, staged per destination */
+    size_t ndests;
     size_t n; /* messages added */
     size_t ngroups, nawards;
     bool oom;
 } queue_ack;
+
+/*
+ * An acknowledgement as it is sent: MULTI, cmd[0..n) in order, EXEC. cmd[script] is the ack
+ * script, whose reply (a status per message) is that element of EXEC's reply. Before it come
+ * the commands that stage the records and the results, after it those that move the results
+ * it kept to their lists and delete what is left of the stages.
+ */
+typedef struct queue_tx {
+    queue_argv *cmd;
+    size_t n, script;
+} queue_tx;
+
+/* Frees the commands and empties t; a zeroed queue_tx is empty. */
+void queue_tx_free(queue_tx *t);
 
 void queue_ack_init(queue_ack *a);
 /* Adds a message; out of memory is remembered and reported by queue_ack_finish. */
@@ -79,10 +98,9 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
  * records ever, when the record read had none: with "ver" it names one state of the record,
  * for the read script to skip documents the worker holds), the stage key to write it
  * through (queue_stage_key, unique to this group and attempt) and the learner's credentials
- * hash (queue_credentials_key; NULL without awards). A document to write is staged: the
- * command that puts it in the stage comes from queue_ack_take_staged and goes with the
- * script in one transaction (MULTI, the stages, the script, EXEC), so that a stage never
- * outlives it. The group commits, with its messages, only if "ver" and "gen", its stage,
+ * hash (queue_credentials_key; NULL without awards). A document to write is staged: an
+ * HSET of the stage goes before the script in the transaction (queue_tx), so that a stage
+ * never outlives it. The group commits, with its messages, only if "ver" and "gen", its stage,
  * its messages' presence in processing and their keys are as expected.
  * @return the group's number for queue_ack_msg.group, 0 when out of memory (reported by
  * queue_ack_finish).
@@ -90,14 +108,6 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
 int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *gen,
                     const char *doc, const char *gen_new, const char *stage,
                     const char *credentials);
-/*
- * Moves out the commands that stage the groups' documents (an HSET of each stage), to be
- * sent, in order, after MULTI and before the script and EXEC; the caller frees them with
- * queue_argvs_free.
- * Those not taken are freed by queue_ack_finish (and their groups then conflict).
- * @return how many (*out NULL for none).
- */
-size_t queue_ack_take_staged(queue_ack *a, queue_argv **out);
 /* Frees n argument lists and the array. */
 void queue_argvs_free(queue_argv *v, size_t n);
 /*
@@ -117,14 +127,19 @@ typedef struct queue_ack_opts {
 } queue_ack_opts;
 
 /*
- * The whole command, EVALSHA sha numkeys KEYS... ARGV..., into *out (which the caller frees
- * with queue_argv_free): keys k's results, dead, attempts, processing lists, stats and
- * oversize lists (k holds the worker's keys), o's rate key, then the messages' keys. a is
- * emptied either way.
+ * The whole acknowledgement into *out (which the caller frees with queue_tx_free): the
+ * stages of the records and of the results, the script (EVALSHA sha numkeys KEYS... ARGV...:
+ * keys k's results, dead, attempts, processing lists, stats and oversize lists, o's rate
+ * key, then the messages' keys), then the moves of the results it kept. Each result is
+ * staged in a list of its destination's (under k->outbox), so that no result passes
+ * through Lua, which hashes every byte it is given: the script deletes those not to be
+ * pushed (duplicates, conflicts, messages gone) and hands over the rest, renamed into
+ * place when the destination is empty or moved by one LMOVE each after it. a is emptied
+ * either way.
  * @return 0, or -1 out of memory (*out untouched).
  */
 int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
-                     const queue_ack_opts *o, queue_argv *out);
+                     const queue_ack_opts *o, queue_tx *out);
 
 /* The script's text (SCRIPT LOAD, then EVALSHA with what queue_ack_finish makes). */
 extern const char queue_ack_lua[];

@@ -16,10 +16,7 @@
 /* Drops the batch's command and what it stages. */
 static void cmd_free(wk_ack_batch *b)
 {
-    queue_argv_free(&b->cmd);
-    queue_argvs_free(b->pre, b->npre);
-    b->pre = NULL;
-    b->npre = 0;
+    queue_tx_free(&b->tx);
     free(b->queued_error);
     b->queued_error = NULL;
 }
@@ -145,6 +142,30 @@ static void ack_cb_error(wk_conn *c, wk_ack_batch *b, const redisReply *r)
     wk_conn_drop(c, "acknowledgement failed");
 }
 
+/* The commands around the script ran within its transaction, which nothing undoes: a
+ * failure among them (a destination of the wrong type, which only a hand could make) is
+ * logged, as it loses results the script answered. */
+static void moves_checked(wk_worker *w, const wk_ack_batch *b, const redisReply *r)
+{
+    size_t failed = 0;
+    const char *why = NULL;
+    for (size_t i = 0; i < r->elements; i++) {
+        if (i != b->tx.script && r->element[i]->type == REDIS_REPLY_ERROR) {
+            failed++;
+            why = why ? why : r->element[i]->str;
+        }
+    }
+    if (failed > 0) {
+        wk_logf(WK_ERROR,
+                &(wk_lf){
+                    .event = "ack_failed", .queue = queue_lane_name(b->lane), WK_COUNT(failed)},
+                "%zu command%s of an acknowledgement failed: %s; its results may be missing "
+                "from their lists (check their type)",
+                failed, failed == 1 ? "" : "s", why);
+    }
+    (void)w;
+}
+
 static void ack_cb(wk_conn *c, redisReply *r, void *priv)
 {
     wk_worker *w = c->w;
@@ -153,23 +174,22 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
         b->sent = false; /* sent again after the reconnect */
         return;
     }
-    if (b->npre > 0) {
-        /* EXEC's answer: the script's reply is its last element. EXECABORT: a command was
-         * refused while queued; its error says why. */
-        if (r->type == REDIS_REPLY_ARRAY && r->elements == b->npre + 1) {
-            r = r->element[b->npre];
-        } else if (r->type == REDIS_REPLY_ERROR && b->queued_error) {
-            char err[512];
-            snprintf(err, sizeof(err), "%s", b->queued_error);
-            redisReply e = {.type = REDIS_REPLY_ERROR, .str = err, .len = strlen(err)};
-            ack_cb_error(c, b, &e);
-            return;
-        } else if (r->type != REDIS_REPLY_ERROR) {
-            redisReply e = {.type = REDIS_REPLY_ERROR, .str = "unexpected reply to EXEC"};
-            e.len = strlen(e.str);
-            ack_cb_error(c, b, &e);
-            return;
-        }
+    /* EXEC's answer: the script's reply is its element tx.script. EXECABORT: a command was
+     * refused while queued; its error says why. */
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == b->tx.n) {
+        moves_checked(w, b, r);
+        r = r->element[b->tx.script];
+    } else if (r->type == REDIS_REPLY_ERROR && b->queued_error) {
+        char err[512];
+        snprintf(err, sizeof(err), "%s", b->queued_error);
+        redisReply e = {.type = REDIS_REPLY_ERROR, .str = err, .len = strlen(err)};
+        ack_cb_error(c, b, &e);
+        return;
+    } else if (r->type != REDIS_REPLY_ERROR) {
+        redisReply e = {.type = REDIS_REPLY_ERROR, .str = "unexpected reply to EXEC"};
+        e.len = strlen(e.str);
+        ack_cb_error(c, b, &e);
+        return;
     }
     if (r->type != REDIS_REPLY_ARRAY) {
         redisReply e = {.type = REDIS_REPLY_ERROR, .str = "unexpected reply"};
@@ -225,26 +245,18 @@ static void batch_send(wk_worker *w, wk_ack_batch *b)
     if (w->main.state != WK_CONN_READY) {
         return;
     }
-    if (b->npre == 0) {
-        if (wk_conn_send(&w->main, ack_cb, b, b->cmd.argc, (const char **)b->cmd.argv,
-                         b->cmd.lens) == 0) {
-            b->sent = true;
-        }
-        return;
-    }
-    /* With staged records: MULTI, the stages, the script, EXEC, so that a stage exists only
-     * within the transaction that renames or deletes it, and a refused write (OOM) refuses
-     * the whole (EXECABORT) instead of leaving a stage or half a batch. */
+    /* MULTI, the stages, the script, the moves, EXEC: a stage exists only within the
+     * transaction that hands it over or deletes it, and a refused write (OOM) refuses the
+     * whole (EXECABORT) instead of leaving a stage or half a batch. */
     free(b->queued_error);
     b->queued_error = NULL;
     const char *multi[] = {"MULTI"}, *exec[] = {"EXEC"};
     bool ok = wk_conn_send(&w->main, queued_cb, b, 1, multi, NULL) == 0;
-    for (size_t i = 0; ok && i < b->npre; i++) {
-        ok = wk_conn_send(&w->main, queued_cb, b, b->pre[i].argc, (const char **)b->pre[i].argv,
-                          b->pre[i].lens) == 0;
+    for (size_t i = 0; ok && i < b->tx.n; i++) {
+        const queue_argv *v = &b->tx.cmd[i];
+        ok =
+            wk_conn_send(&w->main, queued_cb, b, v->argc, (const char **)v->argv, v->lens) == 0;
     }
-    ok = ok && wk_conn_send(&w->main, queued_cb, b, b->cmd.argc, (const char **)b->cmd.argv,
-                            b->cmd.lens) == 0;
     ok = ok && wk_conn_send(&w->main, ack_cb, b, 1, exec, NULL) == 0;
     if (ok) {
         b->sent = true;
@@ -264,7 +276,7 @@ static void flush(wk_worker *w)
         int lane = b->lane == QUEUE_REGRADE;
         if (!b->ready || waiting[lane]) {
             waiting[lane] = true;
-        } else if (b->cmd.argc == 0) {
+        } else if (b->tx.n == 0) {
             /* Nothing to acknowledge (everything in it failed): drop it from the list. */
             unlink_batch(w, b);
             batch_free(b);
@@ -278,7 +290,7 @@ static void flush(wk_worker *w)
 void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
 {
     size_t acked = a->n;
-    queue_argv cmd = {0};
+    queue_tx tx = {0};
     if (acked > 0) {
         char rate[200];
         queue_rate_key(rate, sizeof(rate), w->cfg->prefix, (long)(time(NULL) / 60));
@@ -286,8 +298,7 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
                             .dedupe_ttl_s = w->cfg->dedupe_ttl_s,
                             .reply_ttl_s = w->cfg->reply_ttl_s,
                             .oversize_keep = w->cfg->oversize_keep};
-        b->npre = queue_ack_take_staged(a, &b->pre);
-        if (queue_ack_finish(a, w->sha_ack, &w->keys, &o, &cmd) != 0) {
+        if (queue_ack_finish(a, w->sha_ack, &w->keys, &o, &tx) != 0) {
             lost += acked; /* out of memory: nothing to send */
             acked = 0;
         }
@@ -305,7 +316,7 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
             w->regrade_inflight -= (int)lost;
         }
     }
-    b->cmd = cmd;
+    b->tx = tx;
     b->n = (int)acked;
     b->ready = true;
     flush(w);
@@ -319,7 +330,7 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
 void wk_acks_resend(wk_worker *w)
 {
     for (wk_ack_batch *b = w->acks; b; b = b->next) {
-        if (b->ready && !b->sent && b->cmd.argc > 0) {
+        if (b->ready && !b->sent && b->tx.n > 0) {
             batch_send(w, b);
         }
     }

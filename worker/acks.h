@@ -26,10 +26,7 @@ typedef struct wk_ack_item {
 
 struct wk_ack_batch {
     struct wk_ack_batch *next;
-    queue_argv cmd;  /* EVALSHA <ack> ..., once ready */
-    queue_argv *pre; /* the records it writes, staged (queue/ack.h): sent with cmd in
-                      * MULTI ... EXEC */
-    size_t npre;
+    queue_tx tx;        /* the acknowledgement (queue/ack.h): MULTI, its commands, EXEC */
     char *queued_error; /* the first error while queueing the transaction, or NULL */
     int n;              /* messages it acknowledges */
     wk_ack_item *items;

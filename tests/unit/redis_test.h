@@ -85,6 +85,52 @@ static inline redisReply *run(server *s, const queue_argv *v)
     return redisCommandArgv(s->c, v->argc, (const char **)v->argv, v->lens);
 }
 
+/* Runs commands [from, to) of an acknowledgement, one by one (the tests that interleave
+ * other commands); each must succeed. */
+static inline void run_tx_part(server *s, const queue_tx *t, size_t from, size_t to)
+{
+    for (size_t i = from; i < to && i < t->n; i++) {
+        redisReply *r = run(s, &t->cmd[i]);
+        ASSERT(r && r->type != REDIS_REPLY_ERROR);
+        freeReplyObject(r);
+    }
+}
+
+/* Runs an acknowledgement as the worker does, MULTI, its commands, EXEC; returns the
+ * script's reply (the caller frees it; an error reply when EXEC was refused). Every other
+ * command of the transaction must succeed. */
+static inline redisReply *run_tx(server *s, const queue_tx *t)
+{
+    redisAppendCommand(s->c, "MULTI");
+    for (size_t i = 0; i < t->n; i++) {
+        redisAppendCommandArgv(s->c, t->cmd[i].argc, (const char **)t->cmd[i].argv,
+                               t->cmd[i].lens);
+    }
+    redisAppendCommand(s->c, "EXEC");
+    for (size_t i = 0; i < t->n + 1; i++) {
+        void *queued = NULL;
+        if (redisGetReply(s->c, &queued) != REDIS_OK) {
+            return NULL;
+        }
+        freeReplyObject(queued);
+    }
+    void *exec = NULL;
+    if (redisGetReply(s->c, &exec) != REDIS_OK) {
+        return NULL;
+    }
+    redisReply *r = exec;
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != t->n) {
+        return r;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        ASSERT(i == t->script || r->element[i]->type != REDIS_REPLY_ERROR);
+    }
+    redisReply *script = r->element[t->script];
+    r->element[t->script] = NULL;
+    freeReplyObject(r);
+    return script;
+}
+
 static inline long long integer(server *s, const char *fmt, const char *key)
 {
     redisReply *r = redisCommand(s->c, fmt, key);

@@ -10,8 +10,9 @@
  *    stops before a suspect and before an oversized message;
  *  - ack: a message claimed without a count ('u') leaves P:attempts alone, one claimed with
  *    one clears it; a guard is read only while P:gave-up exists, which every acknowledgement
- *    that gives up an id sets for at least its de-duplication TTL; the results, dead letters
- *    and reply lists get one LPUSH each per batch, in message order.
+ *    that gives up an id sets for at least its de-duplication TTL; the dead letters get one
+ *    LPUSH per batch, in message order; the results never enter the script: staged per
+ *    destination by one plain LPUSH, they land in message order as one LPUSH each would.
  */
 #include "ack.h"
 #include "queue.h"
@@ -78,12 +79,12 @@ static const char *ack(server *s, const queue_keys *k, const queue_ack_msg *m, s
     }
     queue_ack_opts o = {
         .rate_key = "{a}:rate:1", .dedupe_ttl_s = ttl, .reply_ttl_s = 60, .oversize_keep = 2};
-    queue_argv v = {0};
+    queue_tx v = {0};
     buf[0] = '\0';
     if (queue_ack_finish(&a, ack_sha, k, &o, &v) != 0) {
         return "out of memory";
     }
-    redisReply *r = redisCommandArgv(s->c, v.argc, (const char **)v.argv, v.lens);
+    redisReply *r = run_tx(s, &v);
     for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
         size_t len = strlen(buf);
         snprintf(buf + len, sizeof(buf) - len, "%s%lld", i ? "," : "", r->element[i]->integer);
@@ -92,7 +93,7 @@ static const char *ack(server *s, const queue_keys *k, const queue_ack_msg *m, s
         snprintf(buf, sizeof(buf), "error: %s", r->str);
     }
     freeReplyObject(r);
-    queue_argv_free(&v);
+    queue_tx_free(&v);
     return buf;
 }
 
@@ -199,7 +200,7 @@ static void check_gave_up(server *s, const queue_keys *k)
     reset_stats(s);
     ASSERT_STR_EQ(ack(s, k, &first, 1, 3600), "1");
     ASSERT_INT_EQ(calls(s, "get"), 0);
-    ASSERT_INT_EQ(calls(s, "exists"), 1); /* P:gave-up, once per batch */
+    ASSERT_INT_EQ(calls(s, "exists"), 2); /* P:gave-up and the results list, once a batch */
     ASSERT_INT_EQ(integer(s, "EXISTS %s", k->gave_up), 0);
 
     lpush(s, k->proc_live, "g1");
@@ -237,8 +238,25 @@ static void check_gave_up(server *s, const queue_keys *k)
     freeReplyObject(redisCommand(s->c, "DEL %s %s %s", k->results, k->dead, k->proc_live));
 }
 
-/* One LPUSH per list per batch, the elements in message order, a duplicate left out; each
- * reply list gets its TTL. */
+/* The keys left under the stages' names, as "a,b", in a static buffer. */
+static const char *stages(server *s)
+{
+    static char buf[400];
+    buf[0] = '\0';
+    redisReply *r = redisCommand(s->c, "KEYS {a}:stage:*");
+    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "", r->element[i]->str);
+    }
+    freeReplyObject(r);
+    return buf;
+}
+
+/* The results never enter the script: each destination's are staged by one plain LPUSH,
+ * those not answered are removed from the stage, the rest renamed into place (a list that
+ * does not exist) or moved after the script (one that does), landing in message order with
+ * a duplicate left out; a reply list gets its TTL; the dead letters get one LPUSH per batch;
+ * no stage outlives the transaction. */
 static void check_pushes(server *s, const queue_keys *k)
 {
     const char *raw[] = {"p1", "p2", "p3", "p4", "p5", "p6"};
@@ -265,7 +283,10 @@ static void check_pushes(server *s, const queue_keys *k)
     }
     reset_stats(s);
     ASSERT_STR_EQ(ack(s, k, m, 6, 3600), "1,1,1,2,1,1");
-    ASSERT_INT_EQ(calls(s, "lpush"), 4);  /* results, dead, c1, c2 */
+    ASSERT_INT_EQ(calls(s, "lpush"), 4);  /* the stages of results, c1, c2; dead */
+    ASSERT_INT_EQ(calls(s, "lset"), 1);   /* r4, the duplicate's */
+    ASSERT_INT_EQ(calls(s, "lrem"), 7);   /* the six from processing; r4 from c1's stage */
+    ASSERT_INT_EQ(calls(s, "rename"), 3); /* none of the three lists existed */
     ASSERT_INT_EQ(calls(s, "expire"), 3); /* c1, c2, the rate */
     ASSERT_STR_EQ(range(s, k->results), "r3,r1");
     ASSERT_STR_EQ(range(s, "{a}:results:c1"), "r6,r2");
@@ -277,6 +298,58 @@ static void check_pushes(server *s, const queue_keys *k)
     ASSERT(ttl > 0 && ttl <= 60);
     ASSERT_STR_EQ(hget(s, k->stats, "duplicates"), "1");
     ASSERT_INT_EQ(integer(s, "LLEN %s", k->proc_live), 0);
+    ASSERT_STR_EQ(stages(s), "");
+
+    /* Into lists that exist: handed over, then one LMOVE each, after what was there. A
+     * reply list that only had a duplicate keeps its TTL. */
+    freeReplyObject(redisCommand(s->c, "PERSIST {a}:results:c2"));
+    const char *more[] = {"p7", "p8", "p9"};
+    for (size_t i = 0; i < 3; i++) {
+        lpush(s, k->proc_live, more[i]);
+    }
+    freeReplyObject(redisCommand(s->c, "SET {a}:done:p9 1"));
+    queue_ack_msg n[3] = {
+        {.raw = "p7", .len = 2, .result = "r7", .dedupe = "{a}:done:p7", .uncounted = true},
+        {.raw = "p8",
+         .len = 2,
+         .result = "r8",
+         .reply = "{a}:results:c1",
+         .dedupe = "{a}:done:p8",
+         .uncounted = true},
+        {.raw = "p9",
+         .len = 2,
+         .result = "r9",
+         .reply = "{a}:results:c2",
+         .dedupe = "{a}:done:p9",
+         .uncounted = true},
+    };
+    reset_stats(s);
+    ASSERT_STR_EQ(ack(s, k, n, 3, 3600), "1,1,2");
+    ASSERT_INT_EQ(calls(s, "rename"), 2); /* results and c1, to their hand-over lists */
+    ASSERT_INT_EQ(calls(s, "lmove"), 3);  /* one per result staged; c2's finds none */
+    ASSERT_STR_EQ(range(s, k->results), "r7,r3,r1");
+    ASSERT_STR_EQ(range(s, "{a}:results:c1"), "r8,r6,r2");
+    ASSERT_STR_EQ(range(s, "{a}:results:c2"), "r5");
+    ASSERT_INT_EQ(integer(s, "TTL %s", "{a}:results:c2"), -1);
+    ASSERT_STR_EQ(stages(s), "");
+
+    /* A script that fails (a processing list of the wrong type) hands nothing over, and
+     * the transaction still leaves no stage. */
+    freeReplyObject(redisCommand(s->c, "SET %s oops", k->proc_live));
+    queue_ack a;
+    queue_ack_init(&a);
+    queue_ack_add(&a, &n[0]);
+    queue_ack_opts o = {.rate_key = "{a}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
+    queue_tx v = {0};
+    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, k, &o, &v), 0);
+    redisReply *r = run_tx(s, &v);
+    ASSERT(r && r->type == REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+    queue_tx_free(&v);
+    ASSERT_STR_EQ(range(s, k->results), "r7,r3,r1");
+    ASSERT_STR_EQ(stages(s), "");
+    freeReplyObject(redisCommand(s->c, "DEL %s %s %s {a}:results:c1 {a}:results:c2",
+                                 k->proc_live, k->results, k->dead));
 }
 
 int main(void)

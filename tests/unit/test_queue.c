@@ -269,7 +269,7 @@ static const queue_ack_msg ack_msgs[] = {
 };
 
 static int build_ack(const char *sha, const queue_keys *k, const queue_ack_msg *m, size_t n,
-                     queue_argv *out)
+                     queue_tx *out)
 {
     queue_ack a;
     queue_ack_init(&a);
@@ -281,16 +281,39 @@ static int build_ack(const char *sha, const queue_keys *k, const queue_ack_msg *
     return queue_ack_finish(&a, sha, k, &o, out);
 }
 
+/* Command i of t as "w1 w2 ...", in a static buffer. */
+static const char *words(const queue_tx *t, size_t i)
+{
+    static char buf[400];
+    buf[0] = '\0';
+    for (int j = 0; i < t->n && j < t->cmd[i].argc; j++) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, sizeof(buf) - n, "%s%s", j ? " " : "", t->cmd[i].argv[j]);
+    }
+    return buf;
+}
+
 static void test_ack_layout(void)
 {
     queue_keys k;
     queue_keys_init(&k, "{t}", "w1");
-    queue_argv v = {0};
-    ASSERT_INT_EQ(build_ack("ACKSHA", &k, ack_msgs, 3, &v), 0);
+    queue_tx t = {0};
+    ASSERT_INT_EQ(build_ack("ACKSHA", &k, ack_msgs, 3, &t), 0);
+    /* The results, staged per destination in message order; the script; a move per result
+     * staged; the DEL of the stages and hand-over lists. */
+    ASSERT_INT_EQ(t.n, 7);
+    ASSERT_INT_EQ(t.script, 2);
+    ASSERT_STR_EQ(words(&t, 0), "LPUSH {t}:stage:w1:out:1 {\"r\":1}");
+    ASSERT_STR_EQ(words(&t, 1), "LPUSH {t}:stage:w1:out:2 {\"r\":2} {\"r\":3}");
+    ASSERT_STR_EQ(words(&t, 3), "LMOVE {t}:stage:w1:out:1:go {t}:results:c1 RIGHT LEFT");
+    ASSERT_STR_EQ(words(&t, 4), "LMOVE {t}:stage:w1:out:2:go {t}:results RIGHT LEFT");
+    ASSERT_STR_EQ(words(&t, 5), "LMOVE {t}:stage:w1:out:2:go {t}:results RIGHT LEFT");
+    ASSERT_STR_EQ(words(&t, 6), "DEL {t}:stage:w1:out:1 {t}:stage:w1:out:1:go "
+                                "{t}:stage:w1:out:2 {t}:stage:w1:out:2:go");
     const char *want[] = {
         "EVALSHA",
         "ACKSHA",
-        "15", /* 11 fixed keys, 4 of the messages */
+        "19", /* 11 fixed keys, 4 of the messages, 4 of the destinations */
         "{t}:results",
         "{t}:dead",
         "{t}:attempts",
@@ -302,65 +325,85 @@ static void test_ack_layout(void)
         "{t}:dead:oversize",
         "{t}:processing:w1:oversize-meta",
         "{t}:gave-up",
+        "{t}:results:c1", /* KEYS[12..19] */
         "{t}:done:a:sha",
         "{t}:done:a:error",
-        "{t}:results:c1",
-        "{t}:done:b:error", /* KEYS[12..15] */
+        "{t}:done:b:error",
+        "{t}:stage:w1:out:1",
+        "{t}:stage:w1:out:1:go",
+        "{t}:stage:w1:out:2",
+        "{t}:stage:w1:out:2:go",
         "3",
         "3600",
         "60",
         "2",
         "0",  /* no record groups */
         "0",  /* no credential awards */
+        "2",  /* destinations */
         NULL, /* raw (binary), see below */
         "l",
-        "{\"r\":1}",
+        "1", /* the first in its destination's stage */
         "",
-        "12",
         "13",
         "14",
+        "1", /* destination 1, c1 */
         "g",
         "0",
         "",
         "",
         "m2",
         "l",
-        "{\"r\":2}",
+        "1",
         "{\"d\":2}",
         "15",
         "0",
-        "0",
+        "2", /* destination 2, P:results */
         "eu",
         "0",
         "",
         "",
         NULL,
         "r",
-        "{\"r\":3}",
+        "2",
         "{\"d\":3}",
         "0",
         "0",
-        "0",
+        "2",
         "ex",
         "0",
         "",
         "",
+        "12", /* c1: its key, stage, hand-over list, results staged, a reply list */
+        "16",
+        "17",
+        "1",
+        "r",
+        "1", /* P:results */
+        "18",
+        "19",
+        "2",
+        "",
     };
     size_t nwant = sizeof(want) / sizeof(want[0]);
-    ASSERT_INT_EQ(v.argc, nwant);
-    for (size_t i = 0; i < nwant && i < (size_t)v.argc; i++) {
+    const queue_argv *v = t.n == 7 ? &t.cmd[2] : &(queue_argv){0};
+    ASSERT_INT_EQ(v->argc, nwant);
+    for (size_t i = 0; i < nwant && i < (size_t)v->argc; i++) {
         if (want[i]) {
-            ASSERT_STR_EQ(v.argv[i], want[i]);
-            ASSERT_INT_EQ(v.lens[i], strlen(want[i]));
+            ASSERT_STR_EQ(v->argv[i], want[i]);
+            ASSERT_INT_EQ(v->lens[i], strlen(want[i]));
         }
     }
-    if (v.argc == (int)nwant) {
-        ASSERT_MEM_EQ(v.argv[24], v.lens[24], nul_msg, NUL_LEN);
-        ASSERT_MEM_EQ(v.argv[46], v.lens[46], bad_msg, BAD_LEN);
+    if (v->argc == (int)nwant) {
+        ASSERT_MEM_EQ(v->argv[29], v->lens[29], nul_msg, NUL_LEN);
+        ASSERT_MEM_EQ(v->argv[51], v->lens[51], bad_msg, BAD_LEN);
     }
-    queue_argv_free(&v);
-    ASSERT_INT_EQ(v.argc, 0);
-    ASSERT(v.argv == NULL);
+    /* No result enters the script. */
+    for (int i = 0; i < v->argc; i++) {
+        ASSERT(strstr(v->argv[i], "\"r\"") == NULL);
+    }
+    queue_tx_free(&t);
+    ASSERT_INT_EQ(t.n, 0);
+    ASSERT(t.cmd == NULL);
 
     /* Forced, oversized: the flags and the oversize lane. */
     queue_ack_msg big = {.raw = sha1_abc,
@@ -370,23 +413,30 @@ static void test_ack_layout(void)
                          .dead = "{}",
                          .oversize = true,
                          .force = true};
-    ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &v), 0);
-    ASSERT_INT_EQ(v.argc, 3 + 11 + 6 + 11);
-    if (v.argc == 31) {
-        ASSERT_STR_EQ(v.argv[20], sha1_abc);
-        ASSERT_STR_EQ(v.argv[21], "o");
-        ASSERT_STR_EQ(v.argv[27], "eft");
+    ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &t), 0);
+    ASSERT_INT_EQ(t.n, 4);
+    v = t.n == 4 ? &t.cmd[1] : &(queue_argv){0};
+    ASSERT_INT_EQ(v->argc, 3 + 13 + 7 + 11 + 5);
+    if (v->argc == 39) {
+        ASSERT_STR_EQ(v->argv[23], sha1_abc);
+        ASSERT_STR_EQ(v->argv[24], "o");
+        ASSERT_STR_EQ(v->argv[30], "eft");
     }
-    queue_argv_free(&v);
+    queue_tx_free(&t);
 
-    /* No message: only the fixed keys and the header. */
-    ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &v), 0);
-    ASSERT_INT_EQ(v.argc, 20);
-    ASSERT_STR_EQ(v.argv[2], "11");
-    ASSERT_STR_EQ(v.argv[14], "0");
-    ASSERT_STR_EQ(v.argv[18], "0");
-    ASSERT_STR_EQ(v.argv[19], "0");
-    queue_argv_free(&v);
+    /* No message: only the script, with the fixed keys and the header. */
+    ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &t), 0);
+    ASSERT_INT_EQ(t.n, 1);
+    v = t.n == 1 ? &t.cmd[0] : &(queue_argv){0};
+    ASSERT_INT_EQ(v->argc, 21);
+    if (v->argc == 21) {
+        ASSERT_STR_EQ(v->argv[2], "11");
+        ASSERT_STR_EQ(v->argv[14], "0");
+        ASSERT_STR_EQ(v->argv[18], "0");
+        ASSERT_STR_EQ(v->argv[19], "0");
+        ASSERT_STR_EQ(v->argv[20], "0");
+    }
+    queue_tx_free(&t);
 }
 
 /* The id of an oversized message from its first bytes: only a string literal right after
@@ -534,20 +584,6 @@ static void test_dead_letters(void)
  * The same argument lists through the real scripts.
  */
 
-/* Sends what an acknowledgement stages (queue_ack_take_staged), as the worker does before
- * the script (there within MULTI ... EXEC); every reply must be a success. */
-static void run_staged(server *s, queue_ack *a)
-{
-    queue_argv *pre = NULL;
-    size_t n = queue_ack_take_staged(a, &pre);
-    for (size_t i = 0; i < n; i++) {
-        redisReply *r = run(s, &pre[i]);
-        ASSERT(r && r->type == REDIS_REPLY_INTEGER);
-        freeReplyObject(r);
-    }
-    queue_argvs_free(pre, n);
-}
-
 static void check_sha1hex(server *s)
 {
     const char *msgs[] = {"", "abc", nul_msg, bad_msg};
@@ -625,10 +661,10 @@ static void check_claim_and_ack(server *s)
                            .result = "{\"r\":6}",
                            .dedupe = "{t}:done:given:sha",
                            .guard = "{t}:done:given:error"};
-    queue_argv v = {0};
+    queue_tx v = {0};
     queue_script_sha(queue_ack_lua, sha);
     ASSERT_INT_EQ(build_ack(sha, &k, m, 6, &v), 0);
-    r = run(s, &v);
+    r = run_tx(s, &v);
     long long want[] = {QUEUE_ACK_ANSWERED, QUEUE_ACK_ANSWERED,  QUEUE_ACK_ANSWERED,
                         QUEUE_ACK_GONE,     QUEUE_ACK_DUPLICATE, QUEUE_ACK_DUPLICATE};
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 6);
@@ -636,7 +672,7 @@ static void check_claim_and_ack(server *s)
         ASSERT_INT_EQ(r->element[i]->integer, want[i]);
     }
     freeReplyObject(r);
-    queue_argv_free(&v);
+    queue_tx_free(&v);
 
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), 0);
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_regrade), 0);
@@ -691,11 +727,11 @@ static void check_claim_and_ack(server *s)
                        .graded = true,
                        .force = true};
     ASSERT_INT_EQ(build_ack(sha, &k, &f, 1, &v), 0);
-    r = run(s, &v);
+    r = run_tx(s, &v);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_ANSWERED);
     freeReplyObject(r);
-    queue_argv_free(&v);
+    queue_tx_free(&v);
     ASSERT_STR_EQ(get(s, "{t}:done:given:sha"), "1");
     ASSERT_STR_EQ(hget(s, k.stats, "forced"), "1");
     ASSERT_STR_EQ(hget(s, k.stats, "graded"), "2");
@@ -827,12 +863,14 @@ static void check_records(server *s)
         queue_ack_add(&a, &m[i]);
     }
     queue_ack_opts o = {.rate_key = "{r}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
-    run_staged(s, &a);
+    queue_tx t = {0};
+    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &t), 0);
+    ASSERT_INT_EQ(t.script, 4); /* the three records' HSETs, the results' LPUSH */
+    run_tx_part(s, &t, 0, 3);
     ASSERT_STR_EQ(hget(s, "{r}:stage:w1:2", "doc"), "B1");
     ASSERT_STR_EQ(hget(s, "{r}:stage:w1:2", "ver"), "1");
     ASSERT_STR_EQ(hget(s, "{r}:stage:w1:1", "ver"), "5");
-    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
-    r = run(s, &v);
+    r = run_tx(s, &t);
     long long st[] = {QUEUE_ACK_CONFLICT, QUEUE_ACK_ANSWERED, QUEUE_ACK_DUPLICATE,
                       QUEUE_ACK_GONE};
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
@@ -840,7 +878,7 @@ static void check_records(server *s)
         ASSERT_INT_EQ(r->element[i]->integer, st[i]);
     }
     freeReplyObject(r);
-    queue_argv_free(&v);
+    queue_tx_free(&t);
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A5");
     ASSERT_STR_EQ(hget(s, "{r}:record:b", "ver"), "1");
     ASSERT_STR_EQ(hget(s, "{r}:record:b", "doc"), "B1");
@@ -876,33 +914,33 @@ static void check_records(server *s)
                            .graded = true,
                            .group = ga};
     queue_ack_add(&a, &again);
-    queue_argv *pre = NULL;
-    size_t npre = queue_ack_take_staged(&a, &pre);
-    ASSERT_INT_EQ(npre, 1); /* its HSET */
-    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
+    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &t), 0);
+    ASSERT_INT_EQ(t.script, 2); /* its HSET, its result's LPUSH */
     freeReplyObject(redisCommand(s->c, "SET {r}:done:ma 1"));
-    for (size_t i = 0; i < npre; i++) {
-        freeReplyObject(run(s, &pre[i]));
-    }
-    r = run(s, &v);
+    r = run_tx(s, &t);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_CONFLICT);
     freeReplyObject(r);
     freeReplyObject(redisCommand(s->c, "DEL {r}:done:ma"));
-    /* Its stage went with the conflict: the same command again conflicts, until staged. */
+    /* Its stage went with the conflict, and its result with it: the same script again
+     * conflicts, until staged. */
     ASSERT_INT_EQ(integer(s, "EXISTS %s", "{r}:stage:w1:4"), 0);
-    r = run(s, &v);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
+    run_tx_part(s, &t, 1, 2);
+    r = run(s, &t.cmd[t.script]);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_CONFLICT);
     freeReplyObject(r);
-    for (size_t i = 0; i < npre; i++) {
-        freeReplyObject(run(s, &pre[i]));
-    }
-    r = run(s, &v);
+    run_tx_part(s, &t, t.script + 1, t.n);
+    r = run_tx(s, &t);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_ANSWERED);
     freeReplyObject(r);
-    queue_argv_free(&v);
+    queue_tx_free(&t);
+    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 2);
+    r = redisCommand(s->c, "LINDEX %s 0", k.results);
+    ASSERT(r && r->type == REDIS_REPLY_STRING && strcmp(r->str, "{\"a\":2}") == 0);
+    freeReplyObject(r);
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "ver"), "6");
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A6");
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "(nil)"); /* none given: none written */
@@ -913,23 +951,21 @@ static void check_records(server *s)
      * that keeps it. */
     freeReplyObject(redisCommand(s->c, "HSET {r}:record:a gen g1"));
     freeReplyObject(redisCommand(s->c, "RPUSH %s ma", k.proc_live));
-    for (int t = 0; t < 2; t++) {
+    for (int i = 0; i < 2; i++) {
         queue_ack_init(&a);
-        ga = queue_ack_group(&a, "{r}:record:a", "6", t == 0 ? "g0" : "g1", "A7", NULL,
+        ga = queue_ack_group(&a, "{r}:record:a", "6", i == 0 ? "g0" : "g1", "A7", NULL,
                              "{r}:stage:w1:5", NULL);
         again.group = ga;
         again.dedupe = "{r}:done:ma2";
         queue_ack_add(&a, &again);
-        run_staged(s, &a);
-        ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &v), 0);
-        r = run(s, &v);
+        ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &t), 0);
+        r = run_tx(s, &t);
         ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-               r->element[0]->integer == (t == 0 ? QUEUE_ACK_CONFLICT : QUEUE_ACK_ANSWERED));
+               r->element[0]->integer == (i == 0 ? QUEUE_ACK_CONFLICT : QUEUE_ACK_ANSWERED));
         freeReplyObject(r);
-        queue_argv_free(&v);
-        ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), t == 0 ? "A6" : "A7");
+        queue_tx_free(&t);
+        ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), i == 0 ? "A6" : "A7");
     }
-    queue_argvs_free(pre, npre);
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "ver"), "7");
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "g1"); /* kept: written with the record */
 }
@@ -1017,9 +1053,9 @@ static void check_oversize(server *s)
                        .dead = "{\"dead\":0}",
                        .dedupe = "{o}:done:big0:error",
                        .oversize = true};
-    queue_argv v = {0};
+    queue_tx v = {0};
     ASSERT_INT_EQ(build_ack(ack_sha, &k, &m, 1, &v), 0);
-    r = run(s, &v);
+    r = run_tx(s, &v);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_ANSWERED);
     freeReplyObject(r);
@@ -1032,11 +1068,11 @@ static void check_oversize(server *s)
     ASSERT_STR_EQ(hget(s, k.stats, "too_large"), "1");
     ASSERT_STR_EQ(hget(s, k.stats, "errors"), "1");
     /* Acknowledged again (a resend): gone, nothing pushed twice. */
-    r = run(s, &v);
+    r = run_tx(s, &v);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_GONE);
     freeReplyObject(r);
-    queue_argv_free(&v);
+    queue_tx_free(&v);
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
 
     /* The next two: the list keeps the newest 2 (build_ack's oversize_keep). */
@@ -1051,8 +1087,8 @@ static void check_oversize(server *s)
         freeReplyObject(r);
         m.raw = sha1[i];
         ASSERT_INT_EQ(build_ack(ack_sha, &k, &m, 1, &v), 0);
-        freeReplyObject(run(s, &v));
-        queue_argv_free(&v);
+        freeReplyObject(run_tx(s, &v));
+        queue_tx_free(&v);
     }
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.dead_oversize), 2);
     r = redisCommand(s->c, "LINDEX %s 0", k.dead_oversize);
