@@ -24,21 +24,21 @@
  * forced, too_large, gave_up.
  *
  * Results never enter Lua (Redis 7.0 hashes every byte of every Lua string it is given).
- * Each destination (P:results, or a reply list) has a stage, a list the transaction fills
- * before the script with one LPUSH of its results in message order (queue_tx), so that the
- * i-th of them is at index -i. ACK_DEST_FIELDS per destination, after the awards, give the
- * index in KEYS of the destination, of its stage and of its hand-over list, how many results
- * it staged, and 'r' for a reply list. The script overwrites the result of each message it
- * does not answer with '' and removes those; the rest is renamed over the destination when
- * that does not exist, else renamed to the hand-over list, from which the transaction moves
- * them with one LMOVE RIGHT LEFT each after the script: either way they land in the order and
- * places one LPUSH per message would give. A reply list then gets its EXPIRE. The transaction
- * ends with a DEL of every stage and hand-over list, so that none outlives it, even when the
- * script fails (nothing is handed over then).
+ * The transaction pushes them onto their destinations (P:results, or a reply list) right
+ * before the script, one plain LPUSH per destination in message order (queue_tx), so that
+ * when the script runs the first c elements of a destination that got c results are this
+ * batch's, its i-th result at index c - i. ACK_DEST_FIELDS per destination, after the
+ * awards, give its index in KEYS, c, and 'r' for a reply list. The script overwrites the
+ * result of each message it does not answer (duplicates, conflicts, messages gone) with ''
+ * and removes those with one LREM counted from the head, which stops within the batch's
+ * results; a reply list that kept any gets its EXPIRE. Should the script fail, it removes
+ * what is left of the batch's results (LTRIM) before answering the error, so that a batch
+ * answers nothing it did not acknowledge; the script is sent with EVAL, never EVALSHA, so
+ * that it cannot be missing (NOSCRIPT) after the results were pushed.
  *
  * What it costs Redis per message (docs/performance.md): the message enters Lua as ARGV, an
- * LREM and a SET NX EX; its result is copied by a plain LPUSH and LMOVE; the dead letters
- * get one LPUSH per batch, in message order.
+ * LREM and a SET NX EX; its result is copied by the plain LPUSH; the dead letters get one
+ * LPUSH per batch, in message order.
  *
  * Records (docs/records.md "In the worker"): ARGV's header also gives the number of record
  * groups, and each message three more fields: its group (1-based, 0 for none) and the values
@@ -118,11 +118,9 @@
 #define ACK_AWARD_LIST        5
 #define ACK_AWARD_FIELDS      6
 #define ACK_DEST_KEY          0
-#define ACK_DEST_STAGE        1
-#define ACK_DEST_GO           2
-#define ACK_DEST_COUNT        3
-#define ACK_DEST_REPLY        4
-#define ACK_DEST_FIELDS       5
+#define ACK_DEST_COUNT        1
+#define ACK_DEST_REPLY        2
+#define ACK_DEST_FIELDS       3
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -139,17 +137,24 @@ const char queue_ack_lua[] =
     " ARGV[" STR(ACK_ARG_REPLY_TTL) "]\n"
     "local keep = tonumber(ARGV[" STR(ACK_ARG_KEEP) "])\n"
     "local ngroups = tonumber(ARGV[" STR(ACK_ARG_GROUPS) "])\n"
+    "local nawards = tonumber(ARGV[" STR(ACK_ARG_AWARDS) "])\n"
+    "local ndests = tonumber(ARGV[" STR(ACK_ARG_DESTS) "])\n"
+    "local gbase = " STR(ACK_HEAD) " + 1 + n * " STR(ACK_FIELDS) "\n"
+    "local dbase = gbase + ngroups * " STR(ACK_GROUP_FIELDS) " + nawards * "
+    STR(ACK_AWARD_FIELDS) "\n"
+    /* How many of the batch's results head each destination (all, until the LREMs). */
+    "local mine = {}\n"
+    "for d = 1, ndests do\n"
+    "  mine[d] = tonumber(ARGV[dbase + (d - 1) * " STR(ACK_DEST_FIELDS) " + "
+    STR(ACK_DEST_COUNT) "])\n"
+    "end\n"
+    "local function main()\n"
     "local pushed, out = 0, {}\n"
     "local st = {graded = 0, errors = 0, dead = 0, duplicates = 0, forced = 0,"
     " too_large = 0, gave_up = 0, records = 0, record_conflicts = 0, credentials_issued = 0,"
     " credentials_no_longer_met = 0}\n"
     /* The record groups' checks, before anything is written. */
-    "local gbase = " STR(ACK_HEAD) " + 1 + n * " STR(ACK_FIELDS) "\n"
     "local gok, gone = {}, {}\n"
-    "local nawards = tonumber(ARGV[" STR(ACK_ARG_AWARDS) "])\n"
-    "local ndests = tonumber(ARGV[" STR(ACK_ARG_DESTS) "])\n"
-    "local dbase = gbase + ngroups * " STR(ACK_GROUP_FIELDS) " + nawards * "
-    STR(ACK_AWARD_FIELDS) "\n"
     "local tomb = {}\n"
     "for d = 1, ndests do tomb[d] = 0 end\n"
     "for g = 1, ngroups do\n"
@@ -259,7 +264,7 @@ const char queue_ack_lua[] =
     /* Not answered: its staged result goes. */
     "    local d = tonumber(" ARG(ACK_DEST) ")\n"
     "    local db = dbase + (d - 1) * " STR(ACK_DEST_FIELDS) "\n"
-    "    redis.call('LSET', KEYS[tonumber(" DARG(ACK_DEST_STAGE) ")], -tonumber("
+    "    redis.call('LSET', KEYS[tonumber(" DARG(ACK_DEST_KEY) ")], mine[d] - tonumber("
     ARG(ACK_RESULT) "), '')\n"
     "    tomb[d] = tomb[d] + 1\n"
     "  end\n"
@@ -273,21 +278,17 @@ const char queue_ack_lua[] =
     "  end\n"
     "end\n"
     "push(" KEY(ACK_KEY_DEAD) ", deads)\n"
-    /* The results answered, handed over: renamed into place, or to be moved after. */
+    /* The results not answered leave their destination: the first tomb[d] '' from its
+     * head are theirs. */
     "for d = 1, ndests do\n"
     "  local db = dbase + (d - 1) * " STR(ACK_DEST_FIELDS) "\n"
-    "  local left = tonumber(" DARG(ACK_DEST_COUNT) ") - tomb[d]\n"
-    "  if left > 0 then\n"
-    "    local stage = KEYS[tonumber(" DARG(ACK_DEST_STAGE) ")]\n"
-    "    local dest = KEYS[tonumber(" DARG(ACK_DEST_KEY) ")]\n"
-    "    if tomb[d] > 0 then redis.call('LREM', stage, 0, '') end\n"
-    "    if redis.call('EXISTS', dest) == 0 then\n"
-    "      redis.call('RENAME', stage, dest)\n"
-    "    else\n"
-    "      redis.call('RENAME', stage, KEYS[tonumber(" DARG(ACK_DEST_GO) ")])\n"
-    "    end\n"
-    "    if " DARG(ACK_DEST_REPLY) " == 'r' then redis.call('EXPIRE', dest, rttl) end\n"
+    "  local dest = KEYS[tonumber(" DARG(ACK_DEST_KEY) ")]\n"
+    "  if tomb[d] > 0 then\n"
+    "    redis.call('LREM', dest, tomb[d], '')\n"
+    "    mine[d] = mine[d] - tomb[d]\n"
     "  end\n"
+    "  if mine[d] > 0 and " DARG(ACK_DEST_REPLY) " == 'r' then"
+    " redis.call('EXPIRE', dest, rttl) end\n"
     "end\n"
     /* P:gave-up outlives every given-up record: it expires no sooner than the longest
      * de-duplication TTL any worker gave one (one without a TTL, set by hand, is kept). */
@@ -339,7 +340,19 @@ const char queue_ack_lua[] =
     " 'credentials_no_longer_met'}) do\n"
     "  if st[name] > 0 then redis.call('HINCRBY', " KEY(ACK_KEY_STATS) ", name, st[name]) end\n"
     "end\n"
-    "return out\n";
+    "return out\n"
+    "end\n"
+    /* A failure (a key of the wrong type, which only a hand could make) takes the batch's
+     * results back out of their destinations before it is answered. */
+    "local ok, res = pcall(main)\n"
+    "if ok then return res end\n"
+    "for d = 1, ndests do\n"
+    "  if mine[d] > 0 then\n"
+    "    redis.pcall('LTRIM', KEYS[tonumber(ARGV[dbase + (d - 1) * " STR(ACK_DEST_FIELDS)
+    " + " STR(ACK_DEST_KEY) "])], mine[d], -1)\n"
+    "  end\n"
+    "end\n"
+    "return redis.error_reply(type(res) == 'table' and res.err or tostring(res))\n";
 /* clang-format on */
 
 void queue_argv_free(queue_argv *a)
@@ -434,7 +447,7 @@ static bool set_arg(queue_argv *a, int i, const char *s)
 struct queue_ack_dest {
     char *reply;     /* a reply list, NULL for P:results */
     int key;         /* its index in KEYS */
-    queue_argv push; /* LPUSH <stage> <its results, in message order> (the stage is named by
+    queue_argv push; /* LPUSH <it> <its results, in message order> (P:results is named by
                       * queue_ack_finish) */
 };
 
@@ -463,7 +476,9 @@ static int dest_of(queue_ack *a, const char *reply)
         }
         d->key = ACK_FIXED_KEYS + a->keys.argc;
     }
-    return push_str(&d->push, "LPUSH") && push_str(&d->push, "") ? (int)a->ndests : 0;
+    return push_str(&d->push, "LPUSH") && push_str(&d->push, reply ? reply : "")
+               ? (int)a->ndests
+               : 0;
 }
 
 static void dests_free(queue_ack *a)
@@ -619,44 +634,29 @@ static void move_args(queue_argv *to, queue_argv *from)
     }
 }
 
-/* Names each destination's stage and hand-over list (under k->outbox) and writes its
- * ACK_DEST_FIELDS into f. */
+/* Names P:results in its LPUSH and writes each destination's ACK_DEST_FIELDS into f. */
 static bool name_dests(queue_ack *a, const queue_keys *k, queue_argv *f)
 {
     bool ok = true;
     for (size_t i = 0; ok && i < a->ndests; i++) {
         queue_ack_dest *d = &a->dests[i];
-        char stage[600], go[620];
-        snprintf(stage, sizeof(stage), "%s:%zu", k->outbox, i + 1);
-        snprintf(go, sizeof(go), "%s:go", stage);
-        ok = set_arg(&d->push, 1, stage) && push_num(f, d->key) &&
-             push_key(f, &a->keys, stage) && push_key(f, &a->keys, go) &&
+        ok = (d->reply || set_arg(&d->push, 1, k->results)) && push_num(f, d->key) &&
              push_num(f, d->push.argc - 2) && push_str(f, d->reply ? "r" : "");
     }
-    _Static_assert(ACK_DEST_KEY == 0 && ACK_DEST_STAGE == 1 && ACK_DEST_GO == 2 &&
-                       ACK_DEST_COUNT == 3 && ACK_DEST_REPLY == 4 && ACK_DEST_FIELDS == 5,
+    _Static_assert(ACK_DEST_KEY == 0 && ACK_DEST_COUNT == 1 && ACK_DEST_REPLY == 2 &&
+                       ACK_DEST_FIELDS == 3,
                    "name_dests writes the fields in this order");
     return ok;
 }
 
-/* The script: EVALSHA sha numkeys KEYS... ARGV..., the keys and fields moved out of a. */
-static bool script_cmd(queue_ack *a, const char *sha, const queue_keys *k,
-                       const queue_ack_opts *o, queue_argv *dests, queue_argv *cmd)
+/* The script: EVAL script numkeys KEYS... ARGV..., the keys and fields moved out of a. */
+static bool script_cmd(queue_ack *a, const queue_keys *k, const queue_ack_opts *o,
+                       queue_argv *dests, queue_argv *cmd)
 {
-    const char *head[] = {"EVALSHA",
-                          sha,
-                          NULL, /* numkeys */
-                          k->results,
-                          k->dead,
-                          k->attempts,
-                          k->proc_live,
-                          k->proc_regrade,
-                          o->rate_key,
-                          k->stats,
-                          k->proc_oversize,
-                          k->dead_oversize,
-                          k->oversize_meta,
-                          k->gave_up};
+    const char *head[] = {"EVAL",           queue_ack_lua,    NULL, /* numkeys */
+                          k->results,       k->dead,          k->attempts, k->proc_live,
+                          k->proc_regrade,  o->rate_key,      k->stats,    k->proc_oversize,
+                          k->dead_oversize, k->oversize_meta, k->gave_up};
     _Static_assert(ACK_KEY_RESULTS == 1 && ACK_KEY_DEAD == 2 && ACK_KEY_ATTEMPTS == 3 &&
                        ACK_KEY_PROC_LIVE == 4 && ACK_KEY_PROC_REGRADE == 5 &&
                        ACK_KEY_RATE == 6 && ACK_KEY_STATS == 7 && ACK_KEY_PROC_OVERSIZE == 8 &&
@@ -690,19 +690,17 @@ static bool script_cmd(queue_ack *a, const char *sha, const queue_keys *k,
     return ok;
 }
 
-int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
-                     const queue_ack_opts *o, queue_tx *out)
+int queue_ack_finish(queue_ack *a, const queue_keys *k, const queue_ack_opts *o, queue_tx *out)
 {
-    queue_argv dests = {0}, script = {0};
-    size_t moves = 0;
-    for (size_t i = 0; i < a->ndests; i++) {
-        moves += (size_t)a->dests[i].push.argc - 2;
-    }
-    /* The stages, the script, an LMOVE per result, the DEL. */
-    size_t n = a->nstaged + a->ndests + 1 + moves + (a->nstaged + a->ndests > 0);
+    queue_argv dests = {0}, script = {0}, del = {0};
+    /* The records' stages, the results' LPUSHes, the script, the DEL of the stages. */
+    size_t n = a->nstaged + a->ndests + 1 + (a->nstaged > 0);
     queue_tx tx = {.cmd = calloc(n, sizeof(queue_argv)), .script = a->nstaged + a->ndests};
     bool ok = !a->oom && tx.cmd && name_dests(a, k, &dests) &&
-              script_cmd(a, sha, k, o, &dests, &script);
+              script_cmd(a, k, o, &dests, &script) && push_str(&del, "DEL");
+    for (size_t i = 0; ok && i < a->nstaged; i++) {
+        ok = push_str(&del, a->staged[i].argv[1]); /* HSET <stage> ... */
+    }
     if (ok) {
         for (size_t i = 0; i < a->nstaged; i++) {
             tx.cmd[tx.n++] = a->staged[i];
@@ -714,34 +712,14 @@ int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
         }
         tx.cmd[tx.n++] = script;
         memset(&script, 0, sizeof(script));
-    }
-    /* After the script: what it handed over moves, one result each, as an LPUSH each would
-     * have landed them; then no stage is left. */
-    queue_argv del = {0};
-    ok = ok && push_str(&del, "DEL");
-    for (size_t i = 0; ok && i < a->nstaged; i++) {
-        ok = push_str(&del, tx.cmd[i].argv[1]); /* a record's stage (HSET stage ...) */
-    }
-    for (size_t i = 0; ok && i < a->ndests; i++) {
-        const queue_ack_dest *d = &a->dests[i];
-        const char *stage = tx.cmd[a->nstaged + i].argv[1];
-        char go[620];
-        snprintf(go, sizeof(go), "%s:go", stage);
-        const char *words[] = {"LMOVE", go, d->reply ? d->reply : k->results, "RIGHT", "LEFT"};
-        size_t count = (size_t)tx.cmd[a->nstaged + i].argc - 2;
-        for (size_t j = 0; ok && j < count; j++) {
-            queue_argv *c = &tx.cmd[tx.n++];
-            for (size_t w = 0; ok && w < 5; w++) {
-                ok = push_str(c, words[w]);
-            }
+        /* A record's stage is renamed or deleted by the script; the DEL is for a script
+         * that failed. */
+        if (a->nstaged > 0) {
+            tx.cmd[tx.n++] = del;
+            memset(&del, 0, sizeof(del));
         }
-        ok = ok && push_str(&del, stage) && push_str(&del, go);
     }
-    if (ok && del.argc > 1) {
-        tx.cmd[tx.n++] = del;
-    } else {
-        queue_argv_free(&del);
-    }
+    queue_argv_free(&del);
     queue_argv_free(&dests);
     queue_argv_free(&script);
     queue_argv_free(&a->keys);

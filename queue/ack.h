@@ -77,8 +77,8 @@ typedef struct queue_ack {
 /*
  * An acknowledgement as it is sent: MULTI, cmd[0..n) in order, EXEC. cmd[script] is the ack
  * script, whose reply (a status per message) is that element of EXEC's reply. Before it come
- * the commands that stage the records and the results, after it those that move the results
- * it kept to their lists and delete what is left of the stages.
+ * the commands that stage the records and push the results onto their lists (the script
+ * takes back those it does not answer), after it the DEL of any record stage left.
  */
 typedef struct queue_tx {
     queue_argv *cmd;
@@ -128,20 +128,19 @@ typedef struct queue_ack_opts {
 
 /*
  * The whole acknowledgement into *out (which the caller frees with queue_tx_free): the
- * stages of the records and of the results, the script (EVALSHA sha numkeys KEYS... ARGV...:
- * keys k's results, dead, attempts, processing lists, stats and oversize lists, o's rate
- * key, then the messages' keys), then the moves of the results it kept. Each result is
- * staged in a list of its destination's (under k->outbox), so that no result passes
- * through Lua, which hashes every byte it is given: the script deletes those not to be
- * pushed (duplicates, conflicts, messages gone) and hands over the rest, renamed into
- * place when the destination is empty or moved by one LMOVE each after it. a is emptied
- * either way.
+ * stages of the records, one LPUSH per destination (P:results, each reply list) of its
+ * results in message order, then the script: EVAL <queue_ack_lua> numkeys KEYS... ARGV...
+ * (keys k's results, dead, attempts, processing lists, stats and oversize lists, o's rate
+ * key, then the messages' keys). No result passes through Lua, which hashes every byte it is
+ * given: the script is told where each result landed and removes those it does not answer
+ * (duplicates, conflicts, messages gone). It goes as EVAL so that it cannot be missing
+ * (NOSCRIPT) once the results are pushed; Redis compiles it once and finds it by its SHA-1
+ * after. a is emptied either way.
  * @return 0, or -1 out of memory (*out untouched).
  */
-int queue_ack_finish(queue_ack *a, const char *sha, const queue_keys *k,
-                     const queue_ack_opts *o, queue_tx *out);
+int queue_ack_finish(queue_ack *a, const queue_keys *k, const queue_ack_opts *o, queue_tx *out);
 
-/* The script's text (SCRIPT LOAD, then EVALSHA with what queue_ack_finish makes). */
+/* The script's text (queue_ack_finish sends it with EVAL; SCRIPT LOAD checks it at start). */
 extern const char queue_ack_lua[];
 
 #endif

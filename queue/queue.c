@@ -55,7 +55,6 @@ void queue_keys_init(queue_keys *k, const char *prefix, const char *worker)
         snprintf(k->oversize_meta, sizeof(k->oversize_meta), "%s:processing:%s:oversize-meta",
                  prefix, worker);
         snprintf(k->heartbeat, sizeof(k->heartbeat), "%s:worker:%s", prefix, worker);
-        snprintf(k->outbox, sizeof(k->outbox), "%s:stage:%s:out", prefix, worker);
     }
 }
 

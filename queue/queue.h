@@ -34,9 +34,6 @@ typedef struct queue_keys {
     char oversize_meta[512]; /* P:processing:<worker>:oversize-meta, hash: what the claim
                               * returned of it (lane, prefix, bytes, sha1) */
     char heartbeat[512];     /* P:worker:<worker>, expires when the worker dies */
-    char outbox[512];        /* P:stage:<worker>:out, the base name of the lists that stage
-                              * an acknowledgement's results (queue/ack.h); they exist only
-                              * within its transaction */
 } queue_keys;
 
 /* Which queue a message came from. On the wire: "l" / "r" in the claim script's reply and

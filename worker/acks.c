@@ -142,30 +142,6 @@ static void ack_cb_error(wk_conn *c, wk_ack_batch *b, const redisReply *r)
     wk_conn_drop(c, "acknowledgement failed");
 }
 
-/* The commands around the script ran within its transaction, which nothing undoes: a
- * failure among them (a destination of the wrong type, which only a hand could make) is
- * logged, as it loses results the script answered. */
-static void moves_checked(wk_worker *w, const wk_ack_batch *b, const redisReply *r)
-{
-    size_t failed = 0;
-    const char *why = NULL;
-    for (size_t i = 0; i < r->elements; i++) {
-        if (i != b->tx.script && r->element[i]->type == REDIS_REPLY_ERROR) {
-            failed++;
-            why = why ? why : r->element[i]->str;
-        }
-    }
-    if (failed > 0) {
-        wk_logf(WK_ERROR,
-                &(wk_lf){
-                    .event = "ack_failed", .queue = queue_lane_name(b->lane), WK_COUNT(failed)},
-                "%zu command%s of an acknowledgement failed: %s; its results may be missing "
-                "from their lists (check their type)",
-                failed, failed == 1 ? "" : "s", why);
-    }
-    (void)w;
-}
-
 static void ack_cb(wk_conn *c, redisReply *r, void *priv)
 {
     wk_worker *w = c->w;
@@ -177,8 +153,7 @@ static void ack_cb(wk_conn *c, redisReply *r, void *priv)
     /* EXEC's answer: the script's reply is its element tx.script. EXECABORT: a command was
      * refused while queued; its error says why. */
     if (r->type == REDIS_REPLY_ARRAY && r->elements == b->tx.n) {
-        moves_checked(w, b, r);
-        r = r->element[b->tx.script];
+        r = r->element[b->tx.script]; /* the others cannot fail where the script succeeds */
     } else if (r->type == REDIS_REPLY_ERROR && b->queued_error) {
         char err[512];
         snprintf(err, sizeof(err), "%s", b->queued_error);
@@ -245,9 +220,10 @@ static void batch_send(wk_worker *w, wk_ack_batch *b)
     if (w->main.state != WK_CONN_READY) {
         return;
     }
-    /* MULTI, the stages, the script, the moves, EXEC: a stage exists only within the
-     * transaction that hands it over or deletes it, and a refused write (OOM) refuses the
-     * whole (EXECABORT) instead of leaving a stage or half a batch. */
+    /* MULTI, the stages and the results, the script, EXEC: a stage exists only within the
+     * transaction that renames or deletes it, a result stays only if the script answered
+     * it, and a refused write (OOM) refuses the whole (EXECABORT) instead of leaving a
+     * stage or half a batch. */
     free(b->queued_error);
     b->queued_error = NULL;
     const char *multi[] = {"MULTI"}, *exec[] = {"EXEC"};
@@ -298,7 +274,7 @@ void wk_ack_ready(wk_worker *w, wk_ack_batch *b, queue_ack *a, size_t lost)
                             .dedupe_ttl_s = w->cfg->dedupe_ttl_s,
                             .reply_ttl_s = w->cfg->reply_ttl_s,
                             .oversize_keep = w->cfg->oversize_keep};
-        if (queue_ack_finish(a, w->sha_ack, &w->keys, &o, &tx) != 0) {
+        if (queue_ack_finish(a, &w->keys, &o, &tx) != 0) {
             lost += acked; /* out of memory: nothing to send */
             acked = 0;
         }

@@ -38,8 +38,15 @@ static void poll_cb(uv_poll_t *handle, int status, int events)
     }
 }
 
-static void update(redis_uv *p)
+/* Sets the events polled for. Only a change reaches libuv: uv_poll_start stops the poll
+ * first (an epoll_ctl DEL, and an ADD at the next poll), and hiredis asks for writing at
+ * every command it queues. */
+static void update(redis_uv *p, int events)
 {
+    if (events == p->events) {
+        return;
+    }
+    p->events = events;
     if (p->events) {
         uv_poll_start(&p->poll, p->events, poll_cb);
     } else {
@@ -50,29 +57,25 @@ static void update(redis_uv *p)
 static void add_read(void *privdata)
 {
     redis_uv *p = privdata;
-    p->events |= UV_READABLE;
-    update(p);
+    update(p, p->events | UV_READABLE);
 }
 
 static void del_read(void *privdata)
 {
     redis_uv *p = privdata;
-    p->events &= ~UV_READABLE;
-    update(p);
+    update(p, p->events & ~UV_READABLE);
 }
 
 static void add_write(void *privdata)
 {
     redis_uv *p = privdata;
-    p->events |= UV_WRITABLE;
-    update(p);
+    update(p, p->events | UV_WRITABLE);
 }
 
 static void del_write(void *privdata)
 {
     redis_uv *p = privdata;
-    p->events &= ~UV_WRITABLE;
-    update(p);
+    update(p, p->events & ~UV_WRITABLE);
 }
 
 static void close_cb(uv_handle_t *handle)

@@ -11,8 +11,8 @@
  *  - ack: a message claimed without a count ('u') leaves P:attempts alone, one claimed with
  *    one clears it; a guard is read only while P:gave-up exists, which every acknowledgement
  *    that gives up an id sets for at least its de-duplication TTL; the dead letters get one
- *    LPUSH per batch, in message order; the results never enter the script: staged per
- *    destination by one plain LPUSH, they land in message order as one LPUSH each would.
+ *    LPUSH per batch, in message order; the results never enter the script: pushed per
+ *    destination by one plain LPUSH before it, those it does not answer taken back.
  */
 #include "ack.h"
 #include "queue.h"
@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static char claim_sha[41], ack_sha[41];
+static char claim_sha[41];
 
 static void lpush(server *s, const char *key, const char *v)
 {
@@ -81,7 +81,7 @@ static const char *ack(server *s, const queue_keys *k, const queue_ack_msg *m, s
         .rate_key = "{a}:rate:1", .dedupe_ttl_s = ttl, .reply_ttl_s = 60, .oversize_keep = 2};
     queue_tx v = {0};
     buf[0] = '\0';
-    if (queue_ack_finish(&a, ack_sha, k, &o, &v) != 0) {
+    if (queue_ack_finish(&a, k, &o, &v) != 0) {
         return "out of memory";
     }
     redisReply *r = run_tx(s, &v);
@@ -200,7 +200,7 @@ static void check_gave_up(server *s, const queue_keys *k)
     reset_stats(s);
     ASSERT_STR_EQ(ack(s, k, &first, 1, 3600), "1");
     ASSERT_INT_EQ(calls(s, "get"), 0);
-    ASSERT_INT_EQ(calls(s, "exists"), 2); /* P:gave-up and the results list, once a batch */
+    ASSERT_INT_EQ(calls(s, "exists"), 1); /* P:gave-up, once per batch */
     ASSERT_INT_EQ(integer(s, "EXISTS %s", k->gave_up), 0);
 
     lpush(s, k->proc_live, "g1");
@@ -238,25 +238,11 @@ static void check_gave_up(server *s, const queue_keys *k)
     freeReplyObject(redisCommand(s->c, "DEL %s %s %s", k->results, k->dead, k->proc_live));
 }
 
-/* The keys left under the stages' names, as "a,b", in a static buffer. */
-static const char *stages(server *s)
-{
-    static char buf[400];
-    buf[0] = '\0';
-    redisReply *r = redisCommand(s->c, "KEYS {a}:stage:*");
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-        size_t n = strlen(buf);
-        snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "", r->element[i]->str);
-    }
-    freeReplyObject(r);
-    return buf;
-}
-
-/* The results never enter the script: each destination's are staged by one plain LPUSH,
- * those not answered are removed from the stage, the rest renamed into place (a list that
- * does not exist) or moved after the script (one that does), landing in message order with
- * a duplicate left out; a reply list gets its TTL; the dead letters get one LPUSH per batch;
- * no stage outlives the transaction. */
+/* The results never enter the script: each destination's are pushed by one plain LPUSH
+ * right before it, in message order, and it takes back those it does not answer (LSET to ''
+ * and one LREM from the head), so they land as an LPUSH per answered message would, after
+ * what the list held; a reply list that kept one gets its TTL; the dead letters get one
+ * LPUSH per batch; a script that fails takes the batch's results back. */
 static void check_pushes(server *s, const queue_keys *k)
 {
     const char *raw[] = {"p1", "p2", "p3", "p4", "p5", "p6"};
@@ -283,10 +269,10 @@ static void check_pushes(server *s, const queue_keys *k)
     }
     reset_stats(s);
     ASSERT_STR_EQ(ack(s, k, m, 6, 3600), "1,1,1,2,1,1");
-    ASSERT_INT_EQ(calls(s, "lpush"), 4);  /* the stages of results, c1, c2; dead */
-    ASSERT_INT_EQ(calls(s, "lset"), 1);   /* r4, the duplicate's */
-    ASSERT_INT_EQ(calls(s, "lrem"), 7);   /* the six from processing; r4 from c1's stage */
-    ASSERT_INT_EQ(calls(s, "rename"), 3); /* none of the three lists existed */
+    ASSERT_INT_EQ(calls(s, "lpush"), 4); /* results, c1, c2 before the script; dead */
+    ASSERT_INT_EQ(calls(s, "lset"), 1);  /* r4, the duplicate's */
+    ASSERT_INT_EQ(calls(s, "lrem"), 7);  /* the six from processing; r4 from c1 */
+    ASSERT_INT_EQ(calls(s, "lmove") + calls(s, "rename") + calls(s, "exists"), 1);
     ASSERT_INT_EQ(calls(s, "expire"), 3); /* c1, c2, the rate */
     ASSERT_STR_EQ(range(s, k->results), "r3,r1");
     ASSERT_STR_EQ(range(s, "{a}:results:c1"), "r6,r2");
@@ -298,10 +284,9 @@ static void check_pushes(server *s, const queue_keys *k)
     ASSERT(ttl > 0 && ttl <= 60);
     ASSERT_STR_EQ(hget(s, k->stats, "duplicates"), "1");
     ASSERT_INT_EQ(integer(s, "LLEN %s", k->proc_live), 0);
-    ASSERT_STR_EQ(stages(s), "");
 
-    /* Into lists that exist: handed over, then one LMOVE each, after what was there. A
-     * reply list that only had a duplicate keeps its TTL. */
+    /* Onto lists that hold results: after them. A reply list that only got a duplicate
+     * keeps its TTL (none here) and what it held. */
     freeReplyObject(redisCommand(s->c, "PERSIST {a}:results:c2"));
     const char *more[] = {"p7", "p8", "p9"};
     for (size_t i = 0; i < 3; i++) {
@@ -323,31 +308,29 @@ static void check_pushes(server *s, const queue_keys *k)
          .dedupe = "{a}:done:p9",
          .uncounted = true},
     };
-    reset_stats(s);
     ASSERT_STR_EQ(ack(s, k, n, 3, 3600), "1,1,2");
-    ASSERT_INT_EQ(calls(s, "rename"), 2); /* results and c1, to their hand-over lists */
-    ASSERT_INT_EQ(calls(s, "lmove"), 3);  /* one per result staged; c2's finds none */
     ASSERT_STR_EQ(range(s, k->results), "r7,r3,r1");
     ASSERT_STR_EQ(range(s, "{a}:results:c1"), "r8,r6,r2");
     ASSERT_STR_EQ(range(s, "{a}:results:c2"), "r5");
     ASSERT_INT_EQ(integer(s, "TTL %s", "{a}:results:c2"), -1);
-    ASSERT_STR_EQ(stages(s), "");
 
-    /* A script that fails (a processing list of the wrong type) hands nothing over, and
-     * the transaction still leaves no stage. */
+    /* A script that fails (a processing list of the wrong type) takes back the results it
+     * was given, and only those, and answers the error. */
     freeReplyObject(redisCommand(s->c, "SET %s oops", k->proc_live));
+    lpush(s, "{a}:results:c1", "older");
     queue_ack a;
     queue_ack_init(&a);
     queue_ack_add(&a, &n[0]);
+    queue_ack_add(&a, &n[1]);
     queue_ack_opts o = {.rate_key = "{a}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
     queue_tx v = {0};
-    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, k, &o, &v), 0);
+    ASSERT_INT_EQ(queue_ack_finish(&a, k, &o, &v), 0);
     redisReply *r = run_tx(s, &v);
-    ASSERT(r && r->type == REDIS_REPLY_ERROR);
+    ASSERT(r && r->type == REDIS_REPLY_ERROR && strstr(r->str, "WRONGTYPE") != NULL);
     freeReplyObject(r);
     queue_tx_free(&v);
     ASSERT_STR_EQ(range(s, k->results), "r7,r3,r1");
-    ASSERT_STR_EQ(stages(s), "");
+    ASSERT_STR_EQ(range(s, "{a}:results:c1"), "older,r8,r6,r2");
     freeReplyObject(redisCommand(s->c, "DEL %s %s %s {a}:results:c1 {a}:results:c2",
                                  k->proc_live, k->results, k->dead));
 }
@@ -363,7 +346,6 @@ int main(void)
     }
     load_scripts(&s);
     queue_script_sha(queue_claim_lua, claim_sha);
-    queue_script_sha(queue_ack_lua, ack_sha);
     queue_keys k;
     queue_keys_init(&k, "{a}", "w1");
     check_claim_order(&s, &k);

@@ -268,8 +268,7 @@ static const queue_ack_msg ack_msgs[] = {
      .gave_up = true},
 };
 
-static int build_ack(const char *sha, const queue_keys *k, const queue_ack_msg *m, size_t n,
-                     queue_tx *out)
+static int build_ack(const queue_keys *k, const queue_ack_msg *m, size_t n, queue_tx *out)
 {
     queue_ack a;
     queue_ack_init(&a);
@@ -278,7 +277,7 @@ static int build_ack(const char *sha, const queue_keys *k, const queue_ack_msg *
     }
     queue_ack_opts o = {
         .rate_key = "{t}:rate:1", .dedupe_ttl_s = 3600, .reply_ttl_s = 60, .oversize_keep = 2};
-    return queue_ack_finish(&a, sha, k, &o, out);
+    return queue_ack_finish(&a, k, &o, out);
 }
 
 /* Command i of t as "w1 w2 ...", in a static buffer. */
@@ -298,22 +297,16 @@ static void test_ack_layout(void)
     queue_keys k;
     queue_keys_init(&k, "{t}", "w1");
     queue_tx t = {0};
-    ASSERT_INT_EQ(build_ack("ACKSHA", &k, ack_msgs, 3, &t), 0);
-    /* The results, staged per destination in message order; the script; a move per result
-     * staged; the DEL of the stages and hand-over lists. */
-    ASSERT_INT_EQ(t.n, 7);
+    ASSERT_INT_EQ(build_ack(&k, ack_msgs, 3, &t), 0);
+    /* The results pushed per destination in message order, then the script. */
+    ASSERT_INT_EQ(t.n, 3);
     ASSERT_INT_EQ(t.script, 2);
-    ASSERT_STR_EQ(words(&t, 0), "LPUSH {t}:stage:w1:out:1 {\"r\":1}");
-    ASSERT_STR_EQ(words(&t, 1), "LPUSH {t}:stage:w1:out:2 {\"r\":2} {\"r\":3}");
-    ASSERT_STR_EQ(words(&t, 3), "LMOVE {t}:stage:w1:out:1:go {t}:results:c1 RIGHT LEFT");
-    ASSERT_STR_EQ(words(&t, 4), "LMOVE {t}:stage:w1:out:2:go {t}:results RIGHT LEFT");
-    ASSERT_STR_EQ(words(&t, 5), "LMOVE {t}:stage:w1:out:2:go {t}:results RIGHT LEFT");
-    ASSERT_STR_EQ(words(&t, 6), "DEL {t}:stage:w1:out:1 {t}:stage:w1:out:1:go "
-                                "{t}:stage:w1:out:2 {t}:stage:w1:out:2:go");
+    ASSERT_STR_EQ(words(&t, 0), "LPUSH {t}:results:c1 {\"r\":1}");
+    ASSERT_STR_EQ(words(&t, 1), "LPUSH {t}:results {\"r\":2} {\"r\":3}");
     const char *want[] = {
-        "EVALSHA",
-        "ACKSHA",
-        "19", /* 11 fixed keys, 4 of the messages, 4 of the destinations */
+        "EVAL",
+        NULL, /* the script's text, see below */
+        "15", /* 11 fixed keys, 4 of the messages */
         "{t}:results",
         "{t}:dead",
         "{t}:attempts",
@@ -325,14 +318,10 @@ static void test_ack_layout(void)
         "{t}:dead:oversize",
         "{t}:processing:w1:oversize-meta",
         "{t}:gave-up",
-        "{t}:results:c1", /* KEYS[12..19] */
+        "{t}:results:c1", /* KEYS[12..15] */
         "{t}:done:a:sha",
         "{t}:done:a:error",
         "{t}:done:b:error",
-        "{t}:stage:w1:out:1",
-        "{t}:stage:w1:out:1:go",
-        "{t}:stage:w1:out:2",
-        "{t}:stage:w1:out:2:go",
         "3",
         "3600",
         "60",
@@ -342,7 +331,7 @@ static void test_ack_layout(void)
         "2",  /* destinations */
         NULL, /* raw (binary), see below */
         "l",
-        "1", /* the first in its destination's stage */
+        "1", /* the first result of its destination */
         "",
         "13",
         "14",
@@ -373,19 +362,15 @@ static void test_ack_layout(void)
         "0",
         "",
         "",
-        "12", /* c1: its key, stage, hand-over list, results staged, a reply list */
-        "16",
-        "17",
+        "12", /* c1: its key, its results, a reply list */
         "1",
         "r",
         "1", /* P:results */
-        "18",
-        "19",
         "2",
         "",
     };
     size_t nwant = sizeof(want) / sizeof(want[0]);
-    const queue_argv *v = t.n == 7 ? &t.cmd[2] : &(queue_argv){0};
+    const queue_argv *v = t.n == 3 ? &t.cmd[2] : &(queue_argv){0};
     ASSERT_INT_EQ(v->argc, nwant);
     for (size_t i = 0; i < nwant && i < (size_t)v->argc; i++) {
         if (want[i]) {
@@ -394,11 +379,12 @@ static void test_ack_layout(void)
         }
     }
     if (v->argc == (int)nwant) {
-        ASSERT_MEM_EQ(v->argv[29], v->lens[29], nul_msg, NUL_LEN);
-        ASSERT_MEM_EQ(v->argv[51], v->lens[51], bad_msg, BAD_LEN);
+        ASSERT_STR_EQ(v->argv[1], queue_ack_lua);
+        ASSERT_MEM_EQ(v->argv[25], v->lens[25], nul_msg, NUL_LEN);
+        ASSERT_MEM_EQ(v->argv[47], v->lens[47], bad_msg, BAD_LEN);
     }
     /* No result enters the script. */
-    for (int i = 0; i < v->argc; i++) {
+    for (int i = 2; i < v->argc; i++) {
         ASSERT(strstr(v->argv[i], "\"r\"") == NULL);
     }
     queue_tx_free(&t);
@@ -413,19 +399,19 @@ static void test_ack_layout(void)
                          .dead = "{}",
                          .oversize = true,
                          .force = true};
-    ASSERT_INT_EQ(build_ack("ACKSHA", &k, &big, 1, &t), 0);
-    ASSERT_INT_EQ(t.n, 4);
-    v = t.n == 4 ? &t.cmd[1] : &(queue_argv){0};
-    ASSERT_INT_EQ(v->argc, 3 + 13 + 7 + 11 + 5);
-    if (v->argc == 39) {
-        ASSERT_STR_EQ(v->argv[23], sha1_abc);
-        ASSERT_STR_EQ(v->argv[24], "o");
-        ASSERT_STR_EQ(v->argv[30], "eft");
+    ASSERT_INT_EQ(build_ack(&k, &big, 1, &t), 0);
+    ASSERT_INT_EQ(t.n, 2);
+    v = t.n == 2 ? &t.cmd[1] : &(queue_argv){0};
+    ASSERT_INT_EQ(v->argc, 3 + 11 + 7 + 11 + 3);
+    if (v->argc == 35) {
+        ASSERT_STR_EQ(v->argv[21], sha1_abc);
+        ASSERT_STR_EQ(v->argv[22], "o");
+        ASSERT_STR_EQ(v->argv[28], "eft");
     }
     queue_tx_free(&t);
 
     /* No message: only the script, with the fixed keys and the header. */
-    ASSERT_INT_EQ(build_ack("ACKSHA", &k, NULL, 0, &t), 0);
+    ASSERT_INT_EQ(build_ack(&k, NULL, 0, &t), 0);
     ASSERT_INT_EQ(t.n, 1);
     v = t.n == 1 ? &t.cmd[0] : &(queue_argv){0};
     ASSERT_INT_EQ(v->argc, 21);
@@ -662,8 +648,7 @@ static void check_claim_and_ack(server *s)
                            .dedupe = "{t}:done:given:sha",
                            .guard = "{t}:done:given:error"};
     queue_tx v = {0};
-    queue_script_sha(queue_ack_lua, sha);
-    ASSERT_INT_EQ(build_ack(sha, &k, m, 6, &v), 0);
+    ASSERT_INT_EQ(build_ack(&k, m, 6, &v), 0);
     r = run_tx(s, &v);
     long long want[] = {QUEUE_ACK_ANSWERED, QUEUE_ACK_ANSWERED,  QUEUE_ACK_ANSWERED,
                         QUEUE_ACK_GONE,     QUEUE_ACK_DUPLICATE, QUEUE_ACK_DUPLICATE};
@@ -726,7 +711,7 @@ static void check_claim_and_ack(server *s)
                        .guard = "{t}:done:given:error",
                        .graded = true,
                        .force = true};
-    ASSERT_INT_EQ(build_ack(sha, &k, &f, 1, &v), 0);
+    ASSERT_INT_EQ(build_ack(&k, &f, 1, &v), 0);
     r = run_tx(s, &v);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_ANSWERED);
@@ -747,9 +732,8 @@ static void check_records(server *s)
 {
     queue_keys k;
     queue_keys_init(&k, "{r}", "w1");
-    char read_sha[41], ack_sha[41];
+    char read_sha[41];
     queue_script_sha(queue_recread_lua, read_sha);
-    queue_script_sha(queue_ack_lua, ack_sha);
     freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 doc A4"));
     freeReplyObject(redisCommand(s->c, "SET {r}:done:x:sha 1"));
     freeReplyObject(redisCommand(s->c, "HSET {r}:credentials:a c@1 T1 d@2 T2"));
@@ -864,7 +848,7 @@ static void check_records(server *s)
     }
     queue_ack_opts o = {.rate_key = "{r}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
     queue_tx t = {0};
-    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &t), 0);
+    ASSERT_INT_EQ(queue_ack_finish(&a, &k, &o, &t), 0);
     ASSERT_INT_EQ(t.script, 4); /* the three records' HSETs, the results' LPUSH */
     run_tx_part(s, &t, 0, 3);
     ASSERT_STR_EQ(hget(s, "{r}:stage:w1:2", "doc"), "B1");
@@ -914,7 +898,7 @@ static void check_records(server *s)
                            .graded = true,
                            .group = ga};
     queue_ack_add(&a, &again);
-    ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &t), 0);
+    ASSERT_INT_EQ(queue_ack_finish(&a, &k, &o, &t), 0);
     ASSERT_INT_EQ(t.script, 2); /* its HSET, its result's LPUSH */
     freeReplyObject(redisCommand(s->c, "SET {r}:done:ma 1"));
     r = run_tx(s, &t);
@@ -958,7 +942,7 @@ static void check_records(server *s)
         again.group = ga;
         again.dedupe = "{r}:done:ma2";
         queue_ack_add(&a, &again);
-        ASSERT_INT_EQ(queue_ack_finish(&a, ack_sha, &k, &o, &t), 0);
+        ASSERT_INT_EQ(queue_ack_finish(&a, &k, &o, &t), 0);
         r = run_tx(s, &t);
         ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
                r->element[0]->integer == (i == 0 ? QUEUE_ACK_CONFLICT : QUEUE_ACK_ANSWERED));
@@ -977,9 +961,8 @@ static void check_oversize(server *s)
 {
     queue_keys k;
     queue_keys_init(&k, "{o}", "w1");
-    char claim_sha[41], ack_sha[41], rec_sha[41];
+    char claim_sha[41], rec_sha[41];
     queue_script_sha(queue_claim_lua, claim_sha);
-    queue_script_sha(queue_ack_lua, ack_sha);
     queue_script_sha(queue_recover_lua, rec_sha);
     enum { BIG = 3000 };
     char big[3][BIG];
@@ -1054,7 +1037,7 @@ static void check_oversize(server *s)
                        .dedupe = "{o}:done:big0:error",
                        .oversize = true};
     queue_tx v = {0};
-    ASSERT_INT_EQ(build_ack(ack_sha, &k, &m, 1, &v), 0);
+    ASSERT_INT_EQ(build_ack(&k, &m, 1, &v), 0);
     r = run_tx(s, &v);
     ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
            r->element[0]->integer == QUEUE_ACK_ANSWERED);
@@ -1086,7 +1069,7 @@ static void check_oversize(server *s)
         ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
         freeReplyObject(r);
         m.raw = sha1[i];
-        ASSERT_INT_EQ(build_ack(ack_sha, &k, &m, 1, &v), 0);
+        ASSERT_INT_EQ(build_ack(&k, &m, 1, &v), 0);
         freeReplyObject(run_tx(s, &v));
         queue_tx_free(&v);
     }

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""worker_cpu.py - where one assay-worker's CPU goes while it drains a queue: the drain rate,
+and per message the CPU time of the worker's event-loop thread (claims, acknowledgements,
+hiredis), of its other threads together (grading, records), and of redis-server. Builds are
+interleaved round by round (the order turns each round) on the same input, so that a
+before/after comparison sees the same load; the median round of each build is printed.
+
+The CPU times come from /proc (utime + stime of each thread), so unlike callgrind they count
+the kernel's share too (page faults, socket writes): docs/performance-e2e.md used this to
+find the malloc thresholds' effect on the loop thread.
+
+Usage: bench/worker_cpu.py BUILD_DIR [BUILD_DIR...] [--count N] [--learners L]
+                           [--rounds K] [--records on|off] [--rubrics DIR] [--json OUT]
+Needs redis-server and python3-redis (scripts/deps.sh installs both).
+"""
+
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import worker_bench as wb  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu(pid):
+    """{tid: seconds of CPU} of every thread of pid."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(tid)] = (int(fields[11]) + int(fields[12])) / TICKS
+    return out
+
+
+def one_drain(build, srv, subs, records, rubrics):
+    """(drained/s, loop µs/msg, other threads µs/msg, redis µs/msg)."""
+    seen = {}
+    redis_pid = srv.proc.pid
+
+    def during(w):
+        seen["redis0"] = sum(thread_cpu(redis_pid).values())
+
+        def done():
+            seen["worker"] = thread_cpu(w.pid)
+            seen["redis1"] = sum(thread_cpu(redis_pid).values())
+            seen["pid"] = w.pid
+        return done
+
+    rate, _ = wb.drain(build, srv, subs, extra=["--records", records], during=during,
+                       env={"ASSAY_RUBRICS": rubrics})
+    n = len(subs)
+    loop = seen["worker"].get(seen["pid"], 0.0)
+    other = sum(v for k, v in seen["worker"].items() if k != seen["pid"])
+    return (rate, loop * 1e6 / n, other * 1e6 / n,
+            (seen["redis1"] - seen["redis0"]) * 1e6 / n)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("builds", nargs="+")
+    ap.add_argument("--count", type=int, default=40000)
+    ap.add_argument("--learners", type=int, default=10000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--records", choices=("on", "off"), default="off")
+    ap.add_argument("--rubrics", default=wb.RUBRICS)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    subs = wb.with_learners(wb.make(a.count), a.learners)
+    rows = {b: [] for b in a.builds}
+    srv = wb.RedisServer()
+    try:
+        for k in range(a.rounds):
+            order = a.builds[k % len(a.builds):] + a.builds[:k % len(a.builds)]
+            for b in order:
+                rows[b].append(one_drain(b, srv, subs, a.records, a.rubrics))
+                r = rows[b][-1]
+                print(f"  round {k + 1} {b}: {r[0]:8.0f}/s  loop {r[1]:5.1f}  other "
+                      f"{r[2]:5.1f}  redis {r[3]:5.1f} us/msg", flush=True)
+    finally:
+        srv.stop()
+    print(f"{a.count} submissions, {a.learners} learners, --records {a.records}, "
+          f"median of {a.rounds} rounds; CPU per message in µs")
+    print(f"{'build':40s} {'drained/s':>10s} {'loop':>7s} {'other':>7s} {'redis':>7s}")
+    out = []
+    for b in a.builds:
+        med = sorted(rows[b], key=lambda r: r[0])[len(rows[b]) // 2]
+        print(f"{b:40s} {med[0]:10.0f} {med[1]:7.1f} {med[2]:7.1f} {med[3]:7.1f}")
+        out.append({"build": b, "per_s": med[0], "loop_us": med[1], "other_us": med[2],
+                    "redis_us": med[3], "rounds": rows[b]})
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump({"bench": "worker-cpu", "count": a.count, "records": a.records,
+                       "rows": out}, f)
+
+
+if __name__ == "__main__":
+    main()
