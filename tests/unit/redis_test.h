@@ -1,7 +1,8 @@
 /*
  * redis_test.h - a private redis-server for the unit tests of the queue scripts
- * (test_queue.c, test_ack.c): started on a unix socket in a temporary folder (TCP off), and
- * small helpers to read what the scripts wrote.
+ * (test_queue.c, test_ack.c, test_ack_records.c, test_oversize.c): started on a unix socket in
+ * a temporary folder (TCP off), and small helpers to build acknowledgements, run them as the
+ * worker does, and read what the scripts wrote.
  */
 #ifndef ASSAY_TESTS_UNIT_REDIS_TEST_H
 #define ASSAY_TESTS_UNIT_REDIS_TEST_H
@@ -78,6 +79,23 @@ static inline void server_stop(server *s)
     }
     unlink(s->sock);
     rmdir(s->dir);
+}
+
+#define ASSERT_MEM_EQ(p, n, q, m) ASSERT((n) == (m) && memcmp((p), (q), (n)) == 0)
+
+/* The acknowledgement of m[0..n) as the tests build it (rate key {t}:rate:1, de-duplication
+ * TTL 3600 s, reply TTL 60 s, P:dead:oversize keeps 2). */
+static inline int build_ack(const queue_keys *k, const queue_ack_msg *m, size_t n,
+                            queue_tx *out)
+{
+    queue_ack a;
+    queue_ack_init(&a);
+    for (size_t i = 0; i < n; i++) {
+        queue_ack_add(&a, &m[i]);
+    }
+    queue_ack_opts o = {
+        .rate_key = "{t}:rate:1", .dedupe_ttl_s = 3600, .reply_ttl_s = 60, .oversize_keep = 2};
+    return queue_ack_finish(&a, k, &o, out);
 }
 
 static inline redisReply *run(server *s, const queue_argv *v)

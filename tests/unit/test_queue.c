@@ -2,16 +2,15 @@
  * test_queue.c - the queue protocol (queue/): key names under a hash-tagged prefix, the
  * de-duplication key, the attempts field (SHA-1 hex), reply lists, the argument lists of
  * every script (the ack builder's layout above all), dead-letter entries round trip (NUL
- * bytes and non-UTF-8 messages included), and the id of an oversized message. Then, when a
- * redis-server can be started (on a unix socket in a temporary folder, TCP off), the same lists
- * go through the real scripts: the Lua side reads what the C side wrote, and redis.sha1hex
- * agrees with queue_attempts_field.
+ * bytes and non-UTF-8 messages included). Then, when a redis-server can be started (on a
+ * unix socket in a temporary folder, TCP off), the same lists go through the real scripts:
+ * the Lua side reads what the C side wrote, and redis.sha1hex agrees with
+ * queue_attempts_field. Oversized messages are in test_oversize.c, the acknowledgement's
+ * learner-record groups in test_ack_records.c.
  */
 #include "ack.h"
 #include "deadletter.h"
-#include "oversize.h"
 #include "queue.h"
-#include "recread.h"
 #include "redis_test.h"
 #include "tap.h"
 
@@ -24,8 +23,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#define ASSERT_MEM_EQ(p, n, q, m) ASSERT((n) == (m) && memcmp((p), (q), (n)) == 0)
 
 /* sha256("abc") and sha1 test vectors (FIPS 180-2). */
 static const char sha256_abc[] =
@@ -268,18 +265,6 @@ static const queue_ack_msg ack_msgs[] = {
      .gave_up = true},
 };
 
-static int build_ack(const queue_keys *k, const queue_ack_msg *m, size_t n, queue_tx *out)
-{
-    queue_ack a;
-    queue_ack_init(&a);
-    for (size_t i = 0; i < n; i++) {
-        queue_ack_add(&a, &m[i]);
-    }
-    queue_ack_opts o = {
-        .rate_key = "{t}:rate:1", .dedupe_ttl_s = 3600, .reply_ttl_s = 60, .oversize_keep = 2};
-    return queue_ack_finish(&a, k, &o, out);
-}
-
 /* Command i of t as "w1 w2 ...", in a static buffer. */
 static const char *words(const queue_tx *t, size_t i)
 {
@@ -423,86 +408,6 @@ static void test_ack_layout(void)
         ASSERT_STR_EQ(v->argv[20], "0");
     }
     queue_tx_free(&t);
-}
-
-/* The id of an oversized message from its first bytes: only a string literal right after
- * {"id": as the first tokens, decoded by jansson. And its dead-letter entry. */
-static void test_oversize(void)
-{
-    struct {
-        const char *prefix;
-        const char *id; /* NULL: none */
-    } cases[] = {
-        {"{\"id\":\"abc\",\"x\":1", "abc"},
-        {" \n {\t\"id\" : \"a\\\"b\\u00e9\\n\" , \"x", "a\"b\xc3\xa9\n"},
-        {"{\"id\":\"\",\"rubric\":\"r\"}", ""},
-        {"{\"rubric\":\"x\",\"id\":\"a\"}", NULL},
-        {"{\"id\":\"abc", NULL},
-        {"{\"id\":17}", NULL},
-        {"{\"id\":\"a\\x\"}", NULL},
-        {"[\"id\",\"a\"]", NULL},
-        {"{\"identity\":\"a\"}", NULL},
-        {"", NULL},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char rt[65] = "x";
-        json_t *id = queue_oversize_id(cases[i].prefix, strlen(cases[i].prefix), rt);
-        ASSERT_STR_EQ(rt, "");
-        if (cases[i].id) {
-            ASSERT(json_is_string(id));
-            ASSERT_STR_EQ(json_string_value(id), cases[i].id);
-        } else {
-            ASSERT(id == NULL);
-        }
-        json_decref(id);
-    }
-    /* An escaped NUL decodes (the engine then refuses it as an id); bytes that are not UTF-8
-     * after the literal do not matter; a literal the prefix cuts is no id. */
-    json_t *id = queue_oversize_id("{\"id\":\"a\\u0000b\",\xff\xfe", 18, NULL);
-    ASSERT(json_is_string(id) && json_string_length(id) == 3);
-    json_decref(id);
-    char cut[QUEUE_OVERSIZE_PREFIX];
-    memset(cut, 'y', sizeof(cut));
-    memcpy(cut, "{\"id\":\"", 7);
-    ASSERT(queue_oversize_id(cut, sizeof(cut), NULL) == NULL);
-
-    /* A reply list right after the id is read too (only then, and only a valid one). */
-    struct {
-        const char *prefix, *reply_to;
-    } rts[] = {
-        {"{\"id\":\"a\",\"reply_to\":\"lms-1:w.2_x\",\"x\":1", "lms-1:w.2_x"},
-        {"{ \"id\" : \"a\" ,\n \"reply_to\" : \"c\" }", "c"},
-        {"{\"id\":\"a\",\"rubric\":\"r\",\"reply_to\":\"c\"", ""},
-        {"{\"id\":\"a\",\"reply_to\":\"bad list\"", ""},
-        {"{\"id\":\"a\",\"reply_to\":\"c", ""},
-        {"{\"id\":\"a\",\"reply_to\":17", ""},
-    };
-    for (size_t i = 0; i < sizeof(rts) / sizeof(rts[0]); i++) {
-        char rt[65] = "x";
-        json_t *v = queue_oversize_id(rts[i].prefix, strlen(rts[i].prefix), rt);
-        ASSERT(json_is_string(v));
-        ASSERT_STR_EQ(rt, rts[i].reply_to);
-        json_decref(v);
-    }
-
-    json_t *res = json_pack("{s:s, s:s, s:{s:s, s:s}}", "id", "big-1", "status", "error",
-                            "error", "code", "too_large", "message", "m");
-    char *text =
-        queue_dead_encode_oversize(res, 67108864, sha1_abc, "{t}:dead:oversize", "host:1",
-                                   "2024-05-01T10:00:00.000Z", 1, QUEUE_REGRADE);
-    json_t *e = queue_dead_parse(text, text ? strlen(text) : 0);
-    ASSERT_INT_EQ(json_object_size(e), 10);
-    ASSERT_STR_EQ(json_string_value(json_object_get(e, "reason")), "too_large");
-    ASSERT_STR_EQ(json_string_value(json_object_get(e, "id")), "big-1");
-    ASSERT_INT_EQ(json_integer_value(json_object_get(e, "bytes")), 67108864);
-    ASSERT_STR_EQ(json_string_value(json_object_get(e, "sha1")), sha1_abc);
-    ASSERT_STR_EQ(json_string_value(json_object_get(e, "kept_in")), "{t}:dead:oversize");
-    ASSERT_STR_EQ(json_string_value(json_object_get(e, "queue")), "regrade");
-    size_t n = 0;
-    ASSERT(queue_dead_submission(e, &n) == NULL); /* no body: nothing to requeue */
-    json_decref(e);
-    free(text);
-    json_decref(res);
 }
 
 static void test_dead_letters(void)
@@ -723,402 +628,6 @@ static void check_claim_and_ack(server *s)
     ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 3);
 }
 
-/* Records: the read script returns each record's ver and doc and each key's value ("" for
- * none); the ack script commits a group with its messages only when ver and gen, its staged
- * record, the messages' presence in processing and their keys are as read: a group that
- * changed is left alone (its messages answered CONFLICT, or GONE when recovered
- * elsewhere; its stage deleted), the others commit (their stage renamed over the record). */
-static void check_records(server *s)
-{
-    queue_keys k;
-    queue_keys_init(&k, "{r}", "w1");
-    char read_sha[41];
-    queue_script_sha(queue_recread_lua, read_sha);
-    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 doc A4"));
-    freeReplyObject(redisCommand(s->c, "SET {r}:done:x:sha 1"));
-    freeReplyObject(redisCommand(s->c, "HSET {r}:credentials:a c@1 T1 d@2 T2"));
-    const char *recs[] = {"{r}:record:a", "{r}:record:b"};
-    const char *creds[] = {"{r}:credentials:a", "{r}:credentials:b"};
-    const char *keys[] = {"{r}:done:x:sha", "{r}:done:y:sha"};
-    queue_argv v = {0};
-    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, NULL, NULL, 2, keys, 2, &v), 0);
-    redisReply *r = run(s, &v);
-    const char *want[] = {"4", "", "A4", "c@1\nd@2", "", "", "", "", "1", ""};
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 10);
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 10; i++) {
-        ASSERT_STR_EQ(r->element[i]->str, want[i]);
-    }
-    freeReplyObject(r);
-    queue_argv_free(&v);
-
-    /* The worker holds a's record: the document is skipped (integer 1) only when "ver" and
-     * "gen" are both those held, and never for a record without a "gen". */
-    struct {
-        const char *ver, *gen;
-        bool current;
-    } held[] = {{"4", "", false}, {"4", "g1", true}, {"3", "g1", false}, {"4", "g0", false}};
-    for (size_t t = 0; t < sizeof(held) / sizeof(held[0]); t++) {
-        if (t == 1) {
-            freeReplyObject(redisCommand(s->c, "HSET {r}:record:a gen g1"));
-        }
-        const char *hv[] = {held[t].ver, ""}, *hg[] = {held[t].gen, ""};
-        ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, hv, hg, 2, keys, 2, &v), 0);
-        r = run(s, &v);
-        ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 10);
-        if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 10) {
-            ASSERT_STR_EQ(r->element[0]->str, "4");
-            ASSERT_STR_EQ(r->element[1]->str, t == 0 ? "" : "g1");
-            if (held[t].current) {
-                ASSERT(r->element[2]->type == REDIS_REPLY_INTEGER &&
-                       r->element[2]->integer == 1);
-            } else {
-                ASSERT(r->element[2]->type == REDIS_REPLY_STRING);
-                ASSERT_STR_EQ(r->element[2]->str, "A4");
-            }
-            ASSERT_STR_EQ(r->element[6]->str, ""); /* b: no record, never current */
-            ASSERT_STR_EQ(r->element[8]->str, "1");
-        }
-        freeReplyObject(r);
-        queue_argv_free(&v);
-    }
-    /* A record deleted and made again by another worker up to the same "ver" has another
-     * "gen": its document is sent. */
-    freeReplyObject(redisCommand(s->c, "DEL {r}:record:a"));
-    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 gen g2 doc A4b"));
-    const char *hv[] = {"4", ""}, *hg[] = {"g1", ""};
-    ASSERT_INT_EQ(queue_recread_argv(read_sha, recs, creds, hv, hg, 2, keys, 2, &v), 0);
-    r = run(s, &v);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 10 &&
-           r->element[2]->type == REDIS_REPLY_STRING);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 10) {
-        ASSERT_STR_EQ(r->element[2]->str, "A4b");
-    }
-    freeReplyObject(r);
-    queue_argv_free(&v);
-    freeReplyObject(redisCommand(s->c, "DEL {r}:record:a"));
-    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 4 doc A4"));
-
-    /* Group a (ver 4 read, but another writer made it 5): conflict. Group b (no record):
-     * commits. Group c: its message was recovered elsewhere (gone). */
-    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a ver 5 doc A5"));
-    freeReplyObject(redisCommand(s->c, "RPUSH %s ma mb mb2", k.proc_live));
-    queue_ack a;
-    queue_ack_init(&a);
-    int ga = queue_ack_group(&a, "{r}:record:a", "4", "", "A-new", NULL, "{r}:stage:w1:1",
-                             "{r}:credentials:a");
-    int gb = queue_ack_group(&a, "{r}:record:b", "", "", "B1", "gb", "{r}:stage:w1:2",
-                             "{r}:credentials:b");
-    int gc = queue_ack_group(&a, "{r}:record:c", "", "", "C1", "gc", "{r}:stage:w1:3", NULL);
-    ASSERT(ga == 1 && gb == 2 && gc == 3);
-    /* Awards: a's is not written (its group conflicts); b's is stored and announced once. */
-    queue_ack_award(&a, ga, true, "c@9", "TA", "{\"e\":\"a\"}", "{r}:credentials");
-    queue_ack_award(&a, gb, true, "c@1", "TB", "{\"e\":\"b\"}", "{r}:credentials");
-    queue_ack_award(&a, gb, true, "c@1", "TB2", "{\"e\":\"b2\"}", "{r}:credentials");
-    queue_ack_award(&a, gb, false, "d@2", NULL, "{\"e\":\"n\"}", "{r}:credentials");
-    queue_ack_msg m[] = {
-        {.raw = "ma",
-         .len = 2,
-         .result = "{\"a\":1}",
-         .dedupe = "{r}:done:ma",
-         .graded = true,
-         .group = ga},
-        {.raw = "mb",
-         .len = 2,
-         .result = "{\"b\":1}",
-         .dedupe = "{r}:done:mb",
-         .graded = true,
-         .group = gb},
-        /* Read as already answered: a duplicate in its group, which still commits. */
-        {.raw = "mb2",
-         .len = 3,
-         .result = "{\"b\":2}",
-         .dedupe = "{r}:done:x:sha",
-         .graded = true,
-         .group = gb,
-         .seen_dedupe = "1"},
-        {.raw = "mc",
-         .len = 2,
-         .result = "{\"c\":1}",
-         .dedupe = "{r}:done:mc",
-         .graded = true,
-         .group = gc},
-    };
-    for (size_t i = 0; i < 4; i++) {
-        queue_ack_add(&a, &m[i]);
-    }
-    queue_ack_opts o = {.rate_key = "{r}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
-    queue_tx t = {0};
-    ASSERT_INT_EQ(queue_ack_finish(&a, &k, &o, &t), 0);
-    ASSERT_INT_EQ(t.script, 4); /* the three records' HSETs, the results' LPUSH */
-    run_tx_part(s, &t, 0, 3);
-    ASSERT_STR_EQ(hget(s, "{r}:stage:w1:2", "doc"), "B1");
-    ASSERT_STR_EQ(hget(s, "{r}:stage:w1:2", "ver"), "1");
-    ASSERT_STR_EQ(hget(s, "{r}:stage:w1:1", "ver"), "5");
-    r = run_tx(s, &t);
-    long long st[] = {QUEUE_ACK_CONFLICT, QUEUE_ACK_ANSWERED, QUEUE_ACK_DUPLICATE,
-                      QUEUE_ACK_GONE};
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
-    for (size_t i = 0; r && r->type == REDIS_REPLY_ARRAY && i < r->elements && i < 4; i++) {
-        ASSERT_INT_EQ(r->element[i]->integer, st[i]);
-    }
-    freeReplyObject(r);
-    queue_tx_free(&t);
-    ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A5");
-    ASSERT_STR_EQ(hget(s, "{r}:record:b", "ver"), "1");
-    ASSERT_STR_EQ(hget(s, "{r}:record:b", "doc"), "B1");
-    ASSERT_STR_EQ(hget(s, "{r}:record:b", "gen"), "gb"); /* a new record gets its "gen" */
-    /* Every stage is gone: renamed over its record, or deleted with its group. */
-    for (int i = 1; i <= 3; i++) {
-        char stage[40];
-        snprintf(stage, sizeof stage, "{r}:stage:w1:%d", i);
-        ASSERT_INT_EQ(integer(s, "EXISTS %s", stage), 0);
-    }
-    ASSERT_STR_EQ(hget(s, "{r}:record:c", "gen"), "(nil)");
-    ASSERT_STR_EQ(hget(s, "{r}:record:c", "ver"), "(nil)");
-    ASSERT_STR_EQ(get(s, "{r}:done:ma"), "(nil)");
-    ASSERT_STR_EQ(get(s, "{r}:done:mb"), "1");
-    /* The conflicting message stays in processing for the worker to read again. */
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), 1);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
-    ASSERT_STR_EQ(hget(s, k.stats, "records"), "1");
-    ASSERT_STR_EQ(hget(s, k.stats, "record_conflicts"), "2");
-    ASSERT_STR_EQ(hget(s, "{r}:credentials:a", "c@9"), "(nil)");
-    ASSERT_STR_EQ(hget(s, "{r}:credentials:b", "c@1"), "TB");
-    ASSERT_INT_EQ(integer(s, "LLEN %s", "{r}:credentials"), 2);
-    ASSERT_STR_EQ(hget(s, k.stats, "credentials_issued"), "1");
-    ASSERT_STR_EQ(hget(s, k.stats, "credentials_no_longer_met"), "1");
-
-    /* Read again (ver 5) and committed: ver 6. A changed key is a conflict too. */
-    queue_ack_init(&a);
-    ga = queue_ack_group(&a, "{r}:record:a", "5", "", "A6", NULL, "{r}:stage:w1:4", NULL);
-    queue_ack_msg again = {.raw = "ma",
-                           .len = 2,
-                           .result = "{\"a\":2}",
-                           .dedupe = "{r}:done:ma",
-                           .graded = true,
-                           .group = ga};
-    queue_ack_add(&a, &again);
-    ASSERT_INT_EQ(queue_ack_finish(&a, &k, &o, &t), 0);
-    ASSERT_INT_EQ(t.script, 2); /* its HSET, its result's LPUSH */
-    freeReplyObject(redisCommand(s->c, "SET {r}:done:ma 1"));
-    r = run_tx(s, &t);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-           r->element[0]->integer == QUEUE_ACK_CONFLICT);
-    freeReplyObject(r);
-    freeReplyObject(redisCommand(s->c, "DEL {r}:done:ma"));
-    /* Its stage went with the conflict, and its result with it: the same script again
-     * conflicts, until staged. */
-    ASSERT_INT_EQ(integer(s, "EXISTS %s", "{r}:stage:w1:4"), 0);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
-    run_tx_part(s, &t, 1, 2);
-    r = run(s, &t.cmd[t.script]);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-           r->element[0]->integer == QUEUE_ACK_CONFLICT);
-    freeReplyObject(r);
-    run_tx_part(s, &t, t.script + 1, t.n);
-    r = run_tx(s, &t);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-           r->element[0]->integer == QUEUE_ACK_ANSWERED);
-    freeReplyObject(r);
-    queue_tx_free(&t);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 2);
-    r = redisCommand(s->c, "LINDEX %s 0", k.results);
-    ASSERT(r && r->type == REDIS_REPLY_STRING && strcmp(r->str, "{\"a\":2}") == 0);
-    freeReplyObject(r);
-    ASSERT_STR_EQ(hget(s, "{r}:record:a", "ver"), "6");
-    ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), "A6");
-    ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "(nil)"); /* none given: none written */
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), 0);
-
-    /* Deleted and made again by another worker up to the same "ver", with another "gen":
-     * a conflict, not an overwrite of the other's record. With the "gen" read, a commit
-     * that keeps it. */
-    freeReplyObject(redisCommand(s->c, "HSET {r}:record:a gen g1"));
-    freeReplyObject(redisCommand(s->c, "RPUSH %s ma", k.proc_live));
-    for (int i = 0; i < 2; i++) {
-        queue_ack_init(&a);
-        ga = queue_ack_group(&a, "{r}:record:a", "6", i == 0 ? "g0" : "g1", "A7", NULL,
-                             "{r}:stage:w1:5", NULL);
-        again.group = ga;
-        again.dedupe = "{r}:done:ma2";
-        queue_ack_add(&a, &again);
-        ASSERT_INT_EQ(queue_ack_finish(&a, &k, &o, &t), 0);
-        r = run_tx(s, &t);
-        ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-               r->element[0]->integer == (i == 0 ? QUEUE_ACK_CONFLICT : QUEUE_ACK_ANSWERED));
-        freeReplyObject(r);
-        queue_tx_free(&t);
-        ASSERT_STR_EQ(hget(s, "{r}:record:a", "doc"), i == 0 ? "A6" : "A7");
-    }
-    ASSERT_STR_EQ(hget(s, "{r}:record:a", "ver"), "7");
-    ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "g1"); /* kept: written with the record */
-}
-
-/* An oversized message: claimed alone into the oversize list, only its first KiB, length
- * and SHA-1 returned; one at a time per worker; acknowledged by moving it to
- * P:dead:oversize, which keeps the newest; recovery returns it uncounted. */
-static void check_oversize(server *s)
-{
-    queue_keys k;
-    queue_keys_init(&k, "{o}", "w1");
-    char claim_sha[41], rec_sha[41];
-    queue_script_sha(queue_claim_lua, claim_sha);
-    queue_script_sha(queue_recover_lua, rec_sha);
-    enum { BIG = 3000 };
-    char big[3][BIG];
-    char sha1[3][41];
-    for (int i = 0; i < 3; i++) {
-        memset(big[i], 'x', BIG);
-        int n = snprintf(big[i], BIG, "{\"id\":\"big-%d\",\"pad\":\"", i);
-        big[i][n] = 'x'; /* no NUL inside */
-        queue_attempts_field(big[i], BIG, sha1[i]);
-    }
-    /* Oldest first: small, big 0, big 1, small, big 2. */
-    const char *order[] = {"s1", big[0], big[1], "s2", big[2]};
-    size_t lens[] = {2, BIG, BIG, 2, BIG};
-    for (size_t i = 0; i < 5; i++) {
-        const char *argv[] = {"LPUSH", k.live, order[i]};
-        size_t argl[] = {5, strlen(k.live), lens[i]};
-        freeReplyObject(redisCommandArgv(s->c, 3, argv, argl));
-    }
-    queue_claim_args c;
-    /* A batch stops before an oversized message... */
-    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, true, 5, 2048, true);
-    redisReply *r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 3);
-    if (r && r->elements == 3) {
-        ASSERT_STR_EQ(r->element[1]->str, "s1");
-    }
-    freeReplyObject(r);
-    /* ...which is then claimed alone: its first KiB, its length and its SHA-1. */
-    r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
-    if (r && r->elements == 4) {
-        ASSERT_STR_EQ(r->element[0]->str, "lo");
-        ASSERT_MEM_EQ(r->element[1]->str, r->element[1]->len, big[0],
-                      (size_t)QUEUE_OVERSIZE_PREFIX);
-        ASSERT_INT_EQ(r->element[2]->integer, BIG);
-        ASSERT_STR_EQ(r->element[3]->str, sha1[0]);
-    }
-    freeReplyObject(r);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_oversize), 1);
-    ASSERT_INT_EQ(integer(s, "SISMEMBER %s w1", k.workers), 1);
-    ASSERT_STR_EQ(hget(s, k.oversize_meta, "sha1"), sha1[0]);
-    /* A worker that lost that reply resumes it from the meta, without reading the body. */
-    char res_sha[41];
-    queue_script_sha(queue_resume_lua, res_sha);
-    const char *rs[QUEUE_RESUME_ARGC];
-    queue_resume_argv(rs, res_sha, &k);
-    r = redisCommandArgv(s->c, QUEUE_RESUME_ARGC, rs, NULL);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 4) {
-        ASSERT_STR_EQ(r->element[0]->str, "lo");
-        ASSERT_MEM_EQ(r->element[1]->str, r->element[1]->len, big[0],
-                      (size_t)QUEUE_OVERSIZE_PREFIX);
-        ASSERT_INT_EQ(r->element[2]->integer, BIG);
-        ASSERT_STR_EQ(r->element[3]->str, sha1[0]);
-    }
-    freeReplyObject(r);
-    /* Holding one, the worker is told to wait when another heads the queue. */
-    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, false, 5, 2048, false);
-    r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
-    if (r && r->elements == 1) {
-        ASSERT_STR_EQ(r->element[0]->str, "lw");
-    }
-    freeReplyObject(r);
-
-    /* Acknowledged: the body moves to P:dead:oversize; the counters say too_large. */
-    queue_ack_msg m = {.raw = sha1[0],
-                       .len = 40,
-                       .lane = QUEUE_LIVE,
-                       .result = "{\"big\":0}",
-                       .dead = "{\"dead\":0}",
-                       .dedupe = "{o}:done:big0:error",
-                       .oversize = true};
-    queue_tx v = {0};
-    ASSERT_INT_EQ(build_ack(&k, &m, 1, &v), 0);
-    r = run_tx(s, &v);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-           r->element[0]->integer == QUEUE_ACK_ANSWERED);
-    freeReplyObject(r);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_oversize), 0);
-    ASSERT_INT_EQ(integer(s, "EXISTS %s", k.oversize_meta), 0);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.dead_oversize), 1);
-    r = redisCommandArgv(s->c, QUEUE_RESUME_ARGC, rs, NULL); /* nothing left to resume */
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 0);
-    freeReplyObject(r);
-    ASSERT_STR_EQ(hget(s, k.stats, "too_large"), "1");
-    ASSERT_STR_EQ(hget(s, k.stats, "errors"), "1");
-    /* Acknowledged again (a resend): gone, nothing pushed twice. */
-    r = run_tx(s, &v);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-           r->element[0]->integer == QUEUE_ACK_GONE);
-    freeReplyObject(r);
-    queue_tx_free(&v);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), 1);
-
-    /* The next two: the list keeps the newest 2 (build_ack's oversize_keep). */
-    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, true, 5, 2048, true);
-    for (int i = 1; i < 3; i++) {
-        r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
-        if (i == 2) { /* "s2" came between */
-            freeReplyObject(r);
-            r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
-        }
-        ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 4);
-        freeReplyObject(r);
-        m.raw = sha1[i];
-        ASSERT_INT_EQ(build_ack(&k, &m, 1, &v), 0);
-        freeReplyObject(run_tx(s, &v));
-        queue_tx_free(&v);
-    }
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.dead_oversize), 2);
-    r = redisCommand(s->c, "LINDEX %s 0", k.dead_oversize);
-    ASSERT(r && r->type == REDIS_REPLY_STRING);
-    if (r && r->type == REDIS_REPLY_STRING) {
-        ASSERT_MEM_EQ(r->str, r->len, big[2], (size_t)BIG);
-    }
-    freeReplyObject(r);
-
-    /* A dead worker holding one (and the two small ones claimed above): all back to the
-     * live queue, a delivery counted for each small one, none for the oversized one. */
-    const char *push[] = {"LPUSH", k.proc_oversize, big[1]};
-    size_t pushl[] = {5, strlen(k.proc_oversize), BIG};
-    freeReplyObject(redisCommandArgv(s->c, 3, push, pushl));
-    /* Another oversized message is not claimed into a list that holds one (a late claim's
-     * leftover, say), whatever the worker says: the list holds one at most. */
-    const char *push2[] = {"LPUSH", k.live, big[2]};
-    size_t push2l[] = {5, strlen(k.live), BIG};
-    freeReplyObject(redisCommandArgv(s->c, 3, push2, push2l));
-    queue_claim_args_init(&c, claim_sha, &k, "w1", 10, true, 5, 2048, true);
-    r = redisCommandArgv(s->c, QUEUE_CLAIM_ARGC, c.argv, NULL);
-    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1);
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
-        ASSERT_STR_EQ(r->element[0]->str, "lw");
-    }
-    freeReplyObject(r);
-    const char *argv[QUEUE_RECOVER_ARGC];
-    /* Our own recovery (force) leaves it; a dead worker's (oversize) returns it. */
-    queue_recover_argv(argv, rec_sha, &k, "w1", true, false, false);
-    r = redisCommandArgv(s->c, QUEUE_RECOVER_ARGC, argv, NULL);
-    ASSERT_INT_EQ(r && r->type == REDIS_REPLY_INTEGER ? r->integer : -99, 2);
-    freeReplyObject(r);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_oversize), 1);
-    ASSERT_INT_EQ(integer(s, "HLEN %s", k.attempts), 0);
-    freeReplyObject(redisCommand(s->c, "LMOVE %s %s LEFT LEFT", k.live, k.proc_live));
-    freeReplyObject(redisCommand(s->c, "LMOVE %s %s LEFT LEFT", k.live, k.proc_live));
-    queue_recover_argv(argv, rec_sha, &k, "w1", false, true, true);
-    r = redisCommandArgv(s->c, QUEUE_RECOVER_ARGC, argv, NULL);
-    ASSERT_INT_EQ(r && r->type == REDIS_REPLY_INTEGER ? r->integer : -99, 3);
-    freeReplyObject(r);
-    ASSERT_INT_EQ(integer(s, "LLEN %s", k.live), 4);
-    ASSERT_INT_EQ(integer(s, "HLEN %s", k.attempts), 2);
-    r = redisCommand(s->c, "HEXISTS %s %s", k.attempts, sha1[1]);
-    ASSERT_INT_EQ(r && r->type == REDIS_REPLY_INTEGER ? r->integer : -99, 0);
-    freeReplyObject(r);
-}
-
 /* A dead worker's lists go back, counted; a dead letter is requeued byte for byte. */
 static void check_recover_and_requeue(server *s)
 {
@@ -1193,8 +702,6 @@ static void test_queue_redis(void)
     load_scripts(&s);
     check_sha1hex(&s);
     check_claim_and_ack(&s);
-    check_oversize(&s);
-    check_records(&s);
     check_recover_and_requeue(&s);
     server_stop(&s);
 }
@@ -1207,7 +714,6 @@ int main(void)
     test_script_args();
     test_ack_layout();
     test_dead_letters();
-    test_oversize();
     test_queue_redis();
     return tap_done();
 }
