@@ -20,7 +20,8 @@
  * the acknowledgement and claim buffers of a batch (hundreds of KiB, in hiredis and ours)
  * were mapped, faulted in page by page and unmapped again at every batch, about a third of
  * the loop thread's CPU (docs/performance-e2e.md). Fixed thresholds keep buffers up to
- * 4 MiB in the heaps and at most 8 MiB of free memory at the top of each heap. An operator's
+ * 16 MiB in the heaps and at most 32 MiB of free memory at the top of each heap (4 and 8 MiB
+ * were too little for batches that write large learner records). An operator's
  * GLIBC_TUNABLES for malloc wins.
  */
 static void malloc_tuned(void)
@@ -28,8 +29,8 @@ static void malloc_tuned(void)
 #ifdef __GLIBC__
     const char *t = getenv("GLIBC_TUNABLES");
     if (t == NULL || strstr(t, "glibc.malloc.") == NULL) {
-        mallopt(M_MMAP_THRESHOLD, 4 << 20);
-        mallopt(M_TRIM_THRESHOLD, 8 << 20);
+        mallopt(M_MMAP_THRESHOLD, 16 << 20);
+        mallopt(M_TRIM_THRESHOLD, 32 << 20);
     }
 #endif
 }
