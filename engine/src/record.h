@@ -1,7 +1,8 @@
 /*
  * record.h - the in-memory form of a learner's record, shared by record.c (the model,
- * applying evidence, the change it made) and record_json.c (the document, results read as
- * evidence, the change as the result's "record" member).
+ * applying evidence, the change it made), record_json.c (the document and the change as the
+ * result's "record" member, written) and record_read.c (results read as evidence, the
+ * document read back).
  *
  * Competencies are kept sorted by key and each one's evidence sorted by (at, submission
  * id), so the document's order is the model's order and serialising needs no sort.
