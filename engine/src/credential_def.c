@@ -2,14 +2,15 @@
  * credential_def.c - credential definitions (format 1, docs/credentials.md): loading one from
  * bytes or a file with every problem reported at its line, column and JSON pointer; checking
  * it against a catalog (its framework, competencies, levels and rubrics) and copying what a
- * credential needs of the competencies (names, CASE URIs, scales); the accessors; and the OB
- * 3.0 vocabularies and URI rule that definitions and the credential library check with.
+ * credential needs of the competencies (names, CASE URIs, scales); the accessors. The OB 3.0
+ * vocabularies and URI rule it checks with are credential_vocab.c's.
  *
  * Whether a learner's record satisfies a definition is credential_eval.c's business; the
  * credential document and its signature are the credential library's.
  */
 #include "credential_def.h"
 
+#include "credential_vocab.h"
 #include "document.h"
 #include "error.h"
 #include "getters.h"
@@ -23,112 +24,6 @@
 
 #define CD_ID_MAX      128
 #define CD_VERSION_MAX 64
-
-/* ---- OB 3.0 vocabularies and URIs ------------------------------------------------------ */
-
-/* The AchievementType enumeration of OB 3.0. */
-static const char *const achievement_types[] = {
-    "Achievement",
-    "ApprenticeshipCertificate",
-    "Assessment",
-    "Assignment",
-    "AssociateDegree",
-    "Award",
-    "Badge",
-    "BachelorDegree",
-    "Certificate",
-    "CertificateOfCompletion",
-    "Certification",
-    "CommunityService",
-    "Competency",
-    "Course",
-    "CoCurricular",
-    "Degree",
-    "Diploma",
-    "DoctoralDegree",
-    "Fieldwork",
-    "GeneralEducationDevelopment",
-    "JourneymanCertificate",
-    "LearningProgram",
-    "License",
-    "Membership",
-    "ProfessionalDoctorate",
-    "QualityAssuranceCredential",
-    "MasterCertificate",
-    "MasterDegree",
-    "MicroCredential",
-    "ResearchDoctorate",
-    "SecondarySchoolDiploma",
-    NULL,
-};
-
-/* The IdentifierType enumeration of OB 3.0 (IdentityObject.identityType). */
-static const char *const identifier_types[] = {
-    "name",          "sourcedId",    "systemId",        "productId",
-    "userName",      "accountId",    "emailAddress",    "nationalIdentityNumber",
-    "isbn",          "issn",         "lisSourcedId",    "oneRosterSourcedId",
-    "sisSourcedId",  "ltiContextId", "ltiDeploymentId", "ltiToolId",
-    "ltiPlatformId", "ltiUserId",    "identifier",      NULL,
-};
-
-/* The AlignmentTargetType enumeration of OB 3.0. */
-static const char *const alignment_types[] = {
-    "ceasn:Competency",  "ceterms:Credential",     "CFItem", "CFRubric",
-    "CFRubricCriterion", "CFRubricCriterionLevel", "CTDL",   NULL,
-};
-
-/* True when s is one of names (NULL-terminated) or an extension ("ext:" and more). */
-static bool in_vocabulary(const char *s, const char *const *names)
-{
-    if (s == NULL) {
-        return false;
-    }
-    if (strncmp(s, "ext:", 4) == 0 && s[4] != '\0') {
-        return true;
-    }
-    for (const char *const *n = names; *n; n++) {
-        if (strcmp(s, *n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-bool assay_credential_achievement_type_ok(const char *s)
-{
-    return in_vocabulary(s, achievement_types);
-}
-
-bool assay_credential_identifier_type_ok(const char *s)
-{
-    return in_vocabulary(s, identifier_types);
-}
-
-bool assay_credential_alignment_type_ok(const char *s)
-{
-    return in_vocabulary(s, alignment_types);
-}
-
-bool assay_credential_uri_ok(const char *s)
-{
-    if (s == NULL || !isalpha((unsigned char)s[0])) {
-        return false;
-    }
-    const char *p = s + 1;
-    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') {
-        p++;
-    }
-    if (*p != ':' || p[1] == '\0') {
-        return false;
-    }
-    for (p++; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c == 0x7F || strchr("<>\"{}|\\^`", c)) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /* ---- Reading the document ---------------------------------------------------------------- */
 
@@ -191,7 +86,7 @@ static const char *term(cd_loader *L, const json_t *obj, const char *key, const 
                         const char *const *names, const char *vocabulary)
 {
     const char *s = assay__get_string(&L->rep, obj, key, p, false);
-    if (s && !in_vocabulary(s, names)) {
+    if (s && !assay__in_vocabulary(s, names)) {
         size_t n = 0;
         while (names[n]) {
             n++;
@@ -327,7 +222,7 @@ static void load_alignments(cd_loader *L, const json_t *root, ld_path *p)
             a->target_name = text(L, e, "target_name", p, true);
             a->target_url = uri(L, e, "target_url", p, true);
             a->target_type =
-                term(L, e, "target_type", p, alignment_types, "AlignmentTargetType");
+                term(L, e, "target_type", p, assay__alignment_types, "AlignmentTargetType");
             a->target_code = text(L, e, "target_code", p, false);
             a->target_framework = text(L, e, "target_framework", p, false);
             if (a->target_type == NULL) {
@@ -422,7 +317,8 @@ static void load_subject(cd_loader *L, const json_t *root, ld_path *p)
     }
     in->subject_hashed = assay__get_bool(&L->rep, o, "hashed", p, false);
     const char *salt = assay__get_string(&L->rep, o, "salt_from", p, false);
-    const char *type = term(L, o, "identity_type", p, identifier_types, "IdentifierType");
+    const char *type =
+        term(L, o, "identity_type", p, assay__identifier_types, "IdentifierType");
     if (t == NULL && !in->subject_hashed && json_object_get(o, "hashed") == NULL) {
         assay__report(&L->rep, p, NULL, false, ASSAY_E_INVALID,
                       "the subject names the learner neither by \"id_template\" nor hashed "
@@ -772,7 +668,7 @@ int assay_credential_def_load_buffer(const char *buf, size_t len, const char *so
     in->criteria = text(&L, root, "criteria", &p, true);
     in->image = uri(&L, root, "image", &p, false);
     in->achievement_type =
-        term(&L, root, "achievement_type", &p, achievement_types, "AchievementType");
+        term(&L, root, "achievement_type", &p, assay__achievement_types, "AchievementType");
     in->achievement_id = uri(&L, root, "achievement_id", &p, false);
     load_issuer(&L, root, &p);
     in->framework = text(&L, root, "framework", &p, true);
