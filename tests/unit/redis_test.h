@@ -191,6 +191,19 @@ static inline void load_scripts(server *s)
     }
 }
 
+/* Starts the server and loads the queue scripts; without a redis-server, says in a TAP
+ * comment what goes unchecked and returns false (the server stopped). */
+static inline bool server_ready(server *s, const char *unchecked)
+{
+    if (!server_start(s)) {
+        printf("# redis-server could not be started: %s\n", unchecked);
+        server_stop(s);
+        return false;
+    }
+    load_scripts(s);
+    return true;
+}
+
 /* How many times Redis ran `cmd` (lower case; the scripts' own calls included) since the
  * last CONFIG RESETSTAT, from INFO commandstats. */
 static inline long long calls(server *s, const char *cmd)

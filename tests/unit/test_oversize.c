@@ -270,12 +270,9 @@ int main(void)
 {
     test_oversize();
     server s = {0};
-    if (!server_start(&s)) {
-        printf("# redis-server could not be started: the scripts' side is not checked\n");
-        server_stop(&s);
+    if (!server_ready(&s, "the scripts' side is not checked")) {
         return tap_done();
     }
-    load_scripts(&s);
     check_oversize(&s);
     server_stop(&s);
     return tap_done();
