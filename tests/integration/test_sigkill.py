@@ -22,6 +22,16 @@ push_all(r, "assay:submissions", [make_submission(i) for i in ids])
 env = {"ASSAY_HEARTBEAT_TTL_MS": "1500"}
 a = Worker(srv.url, "--batch", "50", "--worker-id", "wk-A", env=env)
 t.ok(wait_for(lambda: r.llen("assay:results") >= 300, 20, 0.002), "worker A has answered some")
+# A must die holding claimed work, or there is nothing to return: between two batches its
+# processing list can be empty for a moment. Freeze it (Redis still runs what its socket
+# already carried), look, and let it go on for a moment if it holds nothing; bounded.
+for _ in range(40):
+    a.signal(signal.SIGSTOP)
+    time.sleep(0.05)
+    if r.llen("assay:processing:wk-A:submissions") > 0:
+        break
+    a.signal(signal.SIGCONT)
+    time.sleep(0.01)
 a.signal(signal.SIGKILL)
 a.proc.wait()
 # Commands A wrote before it died (an acknowledgement) may still sit in Redis's socket
