@@ -15,7 +15,10 @@ Reports, in one run:
   6. learner records: the same drain with --records on and --records off, interleaved
      (off, on, off, on, ...) over --records-rounds rounds, each submission's learner one of
      --learners (about count / learners submissions each): the median of each and on / off
-     (issue 9 asks for at least 0.8). --records-only runs this part alone.
+     (issue 9 asks for at least 0.8). The example rubrics define a credential, so records
+     on includes issuing (and signing) it for the learners who earn it; a third run in each
+     round, "on, no credentials", drains with the same rubrics minus their credential
+     definitions, so that records alone are seen too. --records-only runs this part alone.
 
 Usage: bench/worker_bench.py BUILD_DIR [--count N] [--rate R] [--seconds S] [--json OUT]
                              [--records-rounds K] [--learners L] [--records-only]
@@ -83,17 +86,33 @@ def with_learners(subs, learners):
     return out
 
 
+def rubrics_without_credentials():
+    """A temporary copy of RUBRICS without its credential definitions (the caller removes
+    it)."""
+    d = tempfile.mkdtemp(prefix="assay-nocred-")
+    for name in os.listdir(RUBRICS):
+        path = os.path.join(RUBRICS, name)
+        if os.path.isfile(path) and not name.endswith(".credential.json"):
+            shutil.copy(path, d)
+    return d
+
+
 def records_on_off(build, srv, subs, rounds):
-    """Drains subs with --records off and on, interleaved, `rounds` times each. Returns
-    (median off, median on, every figure)."""
-    runs = {"off": [], "on": []}
-    for _ in range(rounds):
-        for mode in ("off", "on"):
-            rate, _ = drain(build, srv, subs, extra=["--records", mode])
-            runs[mode].append(rate)
-            print(f"  records {mode}: {rate:10.0f} submissions/s", flush=True)
-    med = {k: sorted(v)[len(v) // 2] for k, v in runs.items()}
-    return med["off"], med["on"], runs
+    """Drains subs with --records off, on, and on without credential definitions,
+    interleaved, `rounds` times each. Returns ({mode: median}, every figure)."""
+    nocred = rubrics_without_credentials()
+    modes = {"off": ("off", None), "on": ("on", None), "on, no credentials": ("on", nocred)}
+    runs = {k: [] for k in modes}
+    try:
+        for _ in range(rounds):
+            for name, (mode, rubrics) in modes.items():
+                env = {"ASSAY_RUBRICS": rubrics} if rubrics else None
+                rate, _ = drain(build, srv, subs, extra=["--records", mode], env=env)
+                runs[name].append(rate)
+                print(f"  records {name}: {rate:10.0f} submissions/s", flush=True)
+    finally:
+        shutil.rmtree(nocred, ignore_errors=True)
+    return {k: sorted(v)[len(v) // 2] for k, v in runs.items()}, runs
 
 
 def prefill(r, key, subs):
@@ -275,15 +294,20 @@ def main():
         try:
             print(f"{a.count} submissions, {avg:.0f} bytes on average, {a.learners} learners; "
                   f"redis-server on 127.0.0.1:{srv.port} (appendonly no)", flush=True)
-            off, on, runs = records_on_off(a.build, srv, with_learners(subs, a.learners),
-                                           a.records_rounds)
+            med, runs = records_on_off(a.build, srv, with_learners(subs, a.learners),
+                                       a.records_rounds)
         finally:
             srv.stop()
+        off, on, nocred = med["off"], med["on"], med["on, no credentials"]
         print(f"records off (median):       {off:10.0f} submissions/s", flush=True)
         print(f"records on (median):        {on:10.0f} submissions/s", flush=True)
-        print(f"records on / off:           {on / off:.2f}", flush=True)
+        print(f"records on, no credentials: {nocred:10.0f} submissions/s", flush=True)
+        print(f"records on / off:           {on / off:.2f} ({nocred / off:.2f} without credentials)",
+              flush=True)
         figures = {"count": a.count, "learners": a.learners, "records_off_per_s": round(off),
                    "records_on_per_s": round(on), "records_ratio": round(on / off, 3),
+                   "records_on_nocred_per_s": round(nocred),
+                   "records_ratio_nocred": round(nocred / off, 3),
                    "records_runs": {k: [round(x) for x in v] for k, v in runs.items()}}
         print(json.dumps(figures))
         if a.json:
@@ -319,10 +343,10 @@ def main():
         rss100 = rss_with_rubrics(a.build, srv)
         print(f"peak RSS with 100 rubrics:  {rss100 / 1024:.1f} MiB", flush=True)
         print(f"learner records, {a.learners} learners, interleaved:", flush=True)
-        roff, ron, _ = records_on_off(a.build, srv, with_learners(subs, a.learners),
-                                      a.records_rounds)
+        med, _ = records_on_off(a.build, srv, with_learners(subs, a.learners), a.records_rounds)
+        roff, ron, rnc = med["off"], med["on"], med["on, no credentials"]
         print(f"records on / off:           {ron / roff:.2f} ({ron:.0f} / {roff:.0f} "
-              f"submissions/s, medians)", flush=True)
+              f"submissions/s, medians; {rnc / roff:.2f} without credentials)", flush=True)
     finally:
         srv.stop()
     figures = {"count": a.count, "bytes": round(avg), "worker_per_s": round(graded), "worker_loop_thread_per_s": round(loop),
@@ -332,7 +356,8 @@ def main():
                "p50_ms": round(p50, 3), "p99_ms": round(p99, 3), "max_ms": round(pmax, 3),
                "rss_kib": peak, "rss_100_rubrics_kib": rss100,
                "records_off_per_s": round(roff), "records_on_per_s": round(ron),
-               "records_ratio": round(ron / roff, 3)}
+               "records_ratio": round(ron / roff, 3), "records_on_nocred_per_s": round(rnc),
+               "records_ratio_nocred": round(rnc / roff, 3)}
     print(json.dumps(figures))
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:

@@ -9,8 +9,14 @@ The CPU times come from /proc (utime + stime of each thread), so unlike callgrin
 the kernel's share too (page faults, socket writes): docs/performance-e2e.md used this to
 find the malloc thresholds' effect on the loop thread.
 
+With --preload LIB each build also runs with LD_PRELOAD=LIB in the worker's environment
+(and nowhere else), interleaved with the plain runs: how another malloc (Debian's
+libjemalloc2, /usr/lib/x86_64-linux-gnu/libjemalloc.so.2) would change the worker, measured
+before proposing it.
+
 Usage: bench/worker_cpu.py BUILD_DIR [BUILD_DIR...] [--count N] [--learners L]
-                           [--rounds K] [--records on|off] [--rubrics DIR] [--json OUT]
+                           [--rounds K] [--records on|off] [--rubrics DIR] [--preload LIB]
+                           [--json OUT]
 Needs redis-server and python3-redis (scripts/deps.sh installs both).
 """
 
@@ -40,7 +46,7 @@ def thread_cpu(pid):
     return out
 
 
-def one_drain(build, srv, subs, records, rubrics):
+def one_drain(build, srv, subs, records, rubrics, preload=None):
     """(drained/s, loop µs/msg, other threads µs/msg, redis µs/msg)."""
     seen = {}
     redis_pid = srv.proc.pid
@@ -54,8 +60,10 @@ def one_drain(build, srv, subs, records, rubrics):
             seen["pid"] = w.pid
         return done
 
-    rate, _ = wb.drain(build, srv, subs, extra=["--records", records], during=during,
-                       env={"ASSAY_RUBRICS": rubrics})
+    env = {"ASSAY_RUBRICS": rubrics}
+    if preload:
+        env["LD_PRELOAD"] = preload
+    rate, _ = wb.drain(build, srv, subs, extra=["--records", records], during=during, env=env)
     n = len(subs)
     loop = seen["worker"].get(seen["pid"], 0.0)
     other = sum(v for k, v in seen["worker"].items() if k != seen["pid"])
@@ -71,16 +79,22 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--records", choices=("on", "off"), default="off")
     ap.add_argument("--rubrics", default=wb.RUBRICS)
+    ap.add_argument("--preload")
     ap.add_argument("--json")
     a = ap.parse_args()
     subs = wb.with_learners(wb.make(a.count), a.learners)
-    rows = {b: [] for b in a.builds}
+    runs = [(b, None) for b in a.builds]
+    if a.preload:
+        runs += [(b, a.preload) for b in a.builds]
+    names = {r: r[0] + (" +" + os.path.basename(r[1]) if r[1] else "") for r in runs}
+    rows = {names[r]: [] for r in runs}
     srv = wb.RedisServer()
     try:
         for k in range(a.rounds):
-            order = a.builds[k % len(a.builds):] + a.builds[:k % len(a.builds)]
-            for b in order:
-                rows[b].append(one_drain(b, srv, subs, a.records, a.rubrics))
+            order = runs[k % len(runs):] + runs[:k % len(runs)]
+            for run in order:
+                b = names[run]
+                rows[b].append(one_drain(run[0], srv, subs, a.records, a.rubrics, run[1]))
                 r = rows[b][-1]
                 print(f"  round {k + 1} {b}: {r[0]:8.0f}/s  loop {r[1]:5.1f}  other "
                       f"{r[2]:5.1f}  redis {r[3]:5.1f} us/msg", flush=True)
@@ -90,7 +104,7 @@ def main():
           f"median of {a.rounds} rounds; CPU per message in µs")
     print(f"{'build':40s} {'drained/s':>10s} {'loop':>7s} {'other':>7s} {'redis':>7s}")
     out = []
-    for b in a.builds:
+    for b in rows:
         med = sorted(rows[b], key=lambda r: r[0])[len(rows[b]) // 2]
         print(f"{b:40s} {med[0]:10.0f} {med[1]:7.1f} {med[2]:7.1f} {med[3]:7.1f}")
         out.append({"build": b, "per_s": med[0], "loop_us": med[1], "other_us": med[2],
