@@ -10,8 +10,12 @@ same input and the same machine, in one run (bench/side_by_side.sh is the comman
               taskset -c 0   python3 bench/pyref/grade.py --rubrics DIR --jsonl IN -o /dev/null
      2 cores: taskset -c 0,1 assay ... --jobs 2
               taskset -c 0,1 two python3 grade.py processes, one on each half of IN
+              taskset -c 0,1 two assay --jobs 1 processes, one on each half of IN (the
+                             control: what two cores of this machine give a program that
+                             shares nothing, against which --jobs 2 is measured)
    Reported: submissions/s of the median round (wall time, start-up included), CPU time per
-   submission, the ratio assay / Python on 1 and 2 cores, and the scaling 1 -> 2 of each.
+   submission, the ratio assay / Python on 1 and 2 cores, the scaling 1 -> 2 of each, and
+   --jobs 2 against the two independent assay processes.
    The start-up of each program (an empty input) is measured and printed too.
 2. Instructions (valgrind's callgrind, exact whatever the load): per submission, assay's
    split into parse (json_loadb), checks (assay__check_pattern and assay__check_numeric:
@@ -142,6 +146,7 @@ def batch_case(s, name, only, n, rounds):
         "py1": lambda: timed([s.py_cmd(inp, "0")]),
         "assay2": lambda: timed([s.assay_cmd(inp, 2, "0,1")]),
         "py2": lambda: timed([s.py_cmd(h, "0,1") for h in halves]),
+        "assay2p": lambda: timed([s.assay_cmd(h, 1, "0,1") for h in halves]),
     }
     if s.before:
         runs["before1"] = lambda: timed([s.assay_cmd(inp, 1, "0", prog=s.before)])
@@ -149,9 +154,9 @@ def batch_case(s, name, only, n, rounds):
     wall = {k: [] for k in runs}
     cpu = {k: [] for k in runs}
     for r in range(rounds):
-        order = ["assay1", "py1", "assay2", "py2"]
+        order = ["assay1", "py1", "assay2", "py2", "assay2p"]
         if r % 2:
-            order = ["py1", "assay1", "py2", "assay2"]
+            order = ["py1", "assay1", "assay2p", "py2", "assay2"]
         if s.before:
             order[1:1] = ["before1"]
             order[4:4] = ["before2"]
@@ -173,6 +178,8 @@ def batch_case(s, name, only, n, rounds):
     res["ratio_2"] = res["assay2"]["per_s"] / res["py2"]["per_s"]
     res["scaling_assay"] = res["assay2"]["per_s"] / res["assay1"]["per_s"]
     res["scaling_python"] = res["py2"]["per_s"] / res["py1"]["per_s"]
+    res["scaling_procs"] = res["assay2p"]["per_s"] / res["assay1"]["per_s"]
+    res["jobs_vs_procs"] = res["assay2"]["per_s"] / res["assay2p"]["per_s"]
     if s.before:
         res["speedup_1"] = res["assay1"]["per_s"] / res["before1"]["per_s"]
         res["speedup_2"] = res["assay2"]["per_s"] / res["before2"]["per_s"]
@@ -200,6 +207,14 @@ def print_batch(results):
             r["case"], r["assay1"]["cpu_us_per_sub"], r["py1"]["cpu_us_per_sub"],
             r["assay2"]["cpu_us_per_sub"], r["py2"]["cpu_us_per_sub"], r["startup_s"]["assay"],
             r["startup_s"]["python"]))
+    say("\nTwo cores: assay --jobs 2 against two independent assay --jobs 1 processes on the "
+        "halves of the input")
+    say("%-22s %9s %9s %9s %9s %10s %10s" % ("case", "jobs 2", "cpu", "2 procs", "cpu", "scale 2p",
+                                           "jobs/procs"))
+    for r in results:
+        say("%-22s %9.0f %9.1f %9.0f %9.1f %9.2fx %10.2f" % (
+            r["case"], r["assay2"]["per_s"], r["assay2"]["cpu_us_per_sub"], r["assay2p"]["per_s"],
+            r["assay2p"]["cpu_us_per_sub"], r["scaling_procs"], r["jobs_vs_procs"]))
     if results and "speedup_1" in results[0]:
         say("\nBefore (the --before build) in the same rounds: submissions/s, CPU us per submission, "
             "after / before")

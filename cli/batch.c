@@ -1,15 +1,18 @@
 /*
  * batch.c - `assay grade --rubrics DIR --jsonl IN`: regrading runs.
  *
- * Submissions are read in windows of WINDOW lines into one buffer; the window's lines are
- * graded by N threads (the main thread and N-1 started once, each with its own scratch and
- * its own output buffer; the catalog is shared read-only) that claim CLAIM lines at a time
- * through an atomic counter, then the main thread writes the window's results in input
- * order and reads the next window. Nothing allocated by one thread is freed by another, and
- * memory stays bounded by the window whatever the input size; the results of consecutive
- * lines one thread graded are written with one write. Blank lines are skipped and give no
- * result. A progress bar goes to stderr when it is a terminal; a summary (graded, not
- * graded by error code, check errors, mastery per competency) goes to stderr at the end.
+ * Submissions are read in windows of WINDOW lines; a window's lines are graded by N threads
+ * (the main thread and N-1 started once, each with its own scratch and its own output
+ * buffers; the catalog is shared read-only) that claim CLAIM lines at a time through the
+ * window's atomic counter. There are two window slots: while the threads grade window k, the
+ * main thread first writes window k-1's results in input order and reads window k+1, then
+ * joins the grading of what is left of k, so that no thread waits for the reading and
+ * writing (one job has nothing to overlap: it grades, writes and reads in one slot). Nothing
+ * allocated by one thread is freed by another, and memory stays bounded by two windows whatever
+ * the input size; the results of consecutive lines one thread graded are written with one
+ * write. Blank lines are skipped and give no result. A progress bar goes to stderr when it is a
+ * terminal; a summary (graded, not graded by error code, check errors, mastery per competency)
+ * goes to stderr at the end.
  */
 #include "cli.h"
 
@@ -88,13 +91,19 @@ typedef struct stats {
     bool nomem;
 } stats;
 
+/* One window slot: its lines, read by the main thread, graded by all. */
+typedef struct window {
+    _Alignas(64) atomic_size_t next; /* the first line not yet claimed */
+    bytes in;                        /* the lines' text */
+    line *lines;
+    size_t n;
+} window;
+
 typedef struct shared {
     const assay_catalog *cat;
     const assay_grade_options *opts;
-    const char *input; /* the window's lines */
-    line *lines;
-    size_t n;
-    atomic_size_t next;
+    window win[2];
+    int cur; /* the slot being graded, set before the start barrier */
     /* With more than one job: the threads (started once) wait at start for a window and at
      * end for each other; finished tells them to leave. */
     pthread_barrier_t start, end;
@@ -106,7 +115,7 @@ typedef struct worker {
     _Alignas(64) shared *sh;
     int index;
     assay_scratch *scratch;
-    bytes out; /* the window's results */
+    bytes out[2]; /* the results of each window slot's lines */
     stats st;
     pthread_t thread;
 } worker;
@@ -213,27 +222,29 @@ static void stats_free(stats *st)
 static void work(worker *w)
 {
     shared *sh = w->sh;
-    w->out.len = 0;
+    window *win = &sh->win[sh->cur];
+    bytes *out = &w->out[sh->cur];
+    out->len = 0;
     for (;;) {
-        size_t first = atomic_fetch_add(&sh->next, CLAIM);
-        if (first >= sh->n) {
+        size_t first = atomic_fetch_add(&win->next, CLAIM);
+        if (first >= win->n) {
             break;
         }
-        size_t end = first + CLAIM < sh->n ? first + CLAIM : sh->n;
+        size_t end = first + CLAIM < win->n ? first + CLAIM : win->n;
         for (size_t i = first; i < end; i++) {
-            line *l = &sh->lines[i];
+            line *l = &win->lines[i];
             const char *text;
             size_t len;
             assay_result_info info;
             l->by = -1;
-            if (assay_grade_text(sh->cat, sh->input + l->at, l->len, w->scratch, sh->opts,
+            if (assay_grade_text(sh->cat, win->in.p + l->at, l->len, w->scratch, sh->opts,
                                  &text, &len, &info) != 0) {
                 continue;
             }
             tally(&w->st, &info);
-            l->out_at = w->out.len;
+            l->out_at = out->len;
             l->out_len = len + 1;
-            if (bytes_put(&w->out, text, len) && bytes_put(&w->out, "\n", 1)) {
+            if (bytes_put(out, text, len) && bytes_put(out, "\n", 1)) {
                 l->by = w->index;
             }
         }
@@ -353,7 +364,6 @@ static void print_rows(summary_row *rows, size_t n, bool pairs)
 /* A batch run: the threads, the files, what is done. */
 typedef struct run {
     shared sh;
-    bytes in; /* the window's input lines */
     worker *ws;
     int jobs;
     FILE *fin, *fout;
@@ -388,9 +398,10 @@ static bool start_workers(run *r, const assay_catalog *cat, const assay_grade_op
 {
     r->sh.cat = cat;
     r->sh.opts = opts;
-    r->sh.lines = calloc(WINDOW, sizeof(line));
+    r->sh.win[0].lines = calloc(WINDOW, sizeof(line));
+    r->sh.win[1].lines = calloc(WINDOW, sizeof(line));
     r->ws = aligned_alloc(_Alignof(worker), (size_t)r->jobs * sizeof(worker));
-    if (r->sh.lines == NULL || r->ws == NULL) {
+    if (r->sh.win[0].lines == NULL || r->sh.win[1].lines == NULL || r->ws == NULL) {
         return false;
     }
     memset(r->ws, 0, (size_t)r->jobs * sizeof(worker));
@@ -433,14 +444,14 @@ static void stop_workers(run *r)
     pthread_barrier_destroy(&r->sh.end);
 }
 
-/* Reads the next window of non-blank lines into r->in and r->sh. true at the end of the
- * input; *nomem set when the window could not be held. */
-static bool read_window(run *r, char **buf, size_t *cap, bool *nomem)
+/* Reads the next window of non-blank lines into w. true at the end of the input; *nomem
+ * set when the window could not be held. */
+static bool read_window(run *r, window *w, char **buf, size_t *cap, bool *nomem)
 {
-    r->sh.n = 0;
-    r->in.len = 0;
-    atomic_store(&r->sh.next, 0);
-    while (r->sh.n < WINDOW) {
+    w->n = 0;
+    w->in.len = 0;
+    atomic_store(&w->next, 0);
+    while (w->n < WINDOW) {
         ssize_t got = getline(buf, cap, r->fin);
         if (got < 0) {
             break;
@@ -448,48 +459,40 @@ static bool read_window(run *r, char **buf, size_t *cap, bool *nomem)
         if (cli_is_blank(*buf, (size_t)got)) {
             continue;
         }
-        line *l = &r->sh.lines[r->sh.n++];
-        l->at = r->in.len;
+        line *l = &w->lines[w->n++];
+        l->at = w->in.len;
         l->len = (size_t)got;
-        if (!bytes_put(&r->in, *buf, (size_t)got)) {
+        if (!bytes_put(&w->in, *buf, (size_t)got)) {
             *nomem = true;
             return true;
         }
     }
-    r->sh.input = r->in.p;
-    return r->sh.n < WINDOW;
+    return w->n < WINDOW;
 }
 
-/* Grades the window on r->jobs threads, then writes its results in input order.
- * EXIT_OK, or EXIT_UNUSABLE when a result could not be made or written. */
-static int grade_window(run *r)
+/* Writes the results of the window in slot k in input order. EXIT_OK, or EXIT_UNUSABLE when
+ * a result could not be made or written. */
+static int write_window(run *r, int k)
 {
-    if (r->started) {
-        pthread_barrier_wait(&r->sh.start);
-        work(&r->ws[0]);
-        pthread_barrier_wait(&r->sh.end);
-    } else {
-        work(&r->ws[0]);
-    }
+    const window *w = &r->sh.win[k];
     int rc = EXIT_OK;
     /* Consecutive lines graded by one thread are contiguous in its output: one write each. */
-    for (size_t i = 0; i < r->sh.n;) {
-        line *l = &r->sh.lines[i];
+    for (size_t i = 0; i < w->n;) {
+        const line *l = &w->lines[i];
         if (l->by < 0) {
             rc = EXIT_UNUSABLE;
             i++;
             continue;
         }
         size_t at = l->out_at, len = l->out_len, j = i + 1;
-        while (j < r->sh.n && r->sh.lines[j].by == l->by && r->sh.lines[j].out_at == at + len) {
-            len += r->sh.lines[j++].out_len;
+        while (j < w->n && w->lines[j].by == l->by && w->lines[j].out_at == at + len) {
+            len += w->lines[j++].out_len;
         }
-        if (fwrite(r->ws[l->by].out.p + at, 1, len, r->fout) != len) {
+        if (fwrite(r->ws[l->by].out[k].p + at, 1, len, r->fout) != len) {
             rc = EXIT_UNUSABLE;
         }
         i = j;
     }
-    r->done += r->sh.n;
     return rc;
 }
 
@@ -530,31 +533,63 @@ static size_t summary(const run *r, double seconds)
     return failed;
 }
 
-/* Grades every window of the input. EXIT_OK, or EXIT_UNUSABLE on an I/O error. */
+/* Grades every window of the input: while the threads grade the window in slot cur, the
+ * main thread writes the previous window's results and reads the next window into the other
+ * slot, then grades with them. EXIT_OK, or EXIT_UNUSABLE on an I/O error. */
 static int grade_all(run *r, double start)
 {
     char *buf = NULL;
     size_t cap = 0;
     double last = 0;
-    bool eof = false;
+    bool nomem = false;
+    int cur = 0, prev = -1;
+    bool eof = read_window(r, &r->sh.win[cur], &buf, &cap, &nomem);
+    bool more = !nomem; /* slot cur holds a window to grade */
     int rc = EXIT_OK;
-    while (!eof && rc == EXIT_OK) {
-        bool nomem = false;
-        eof = read_window(r, &buf, &cap, &nomem);
-        if (nomem) {
-            fprintf(stderr, "assay grade: out of memory\n");
-            rc = EXIT_UNUSABLE;
-            break;
+    while (more) {
+        size_t n = r->sh.win[cur].n;
+        r->sh.cur = cur;
+        if (r->started) {
+            pthread_barrier_wait(&r->sh.start);
+        } else {
+            /* One job: nothing to overlap, so grade, write, and read into the same slot
+             * (one window's buffers stay in the caches). */
+            work(&r->ws[0]);
+            prev = cur;
         }
-        rc = grade_window(r);
-        if (r->show && (cli_now_s() - last > 0.1 || eof)) {
+        if (prev >= 0 && write_window(r, prev) != EXIT_OK) {
+            rc = EXIT_UNUSABLE;
+        }
+        int next = r->started ? 1 - cur : cur;
+        more = !eof && rc == EXIT_OK;
+        if (more) {
+            eof = read_window(r, &r->sh.win[next], &buf, &cap, &nomem);
+            more = !nomem;
+        }
+        prev = -1;
+        if (r->started) {
+            work(&r->ws[0]);
+            pthread_barrier_wait(&r->sh.end);
+            prev = cur;
+        }
+        r->done += n;
+        if (r->show && (cli_now_s() - last > 0.1 || !more)) {
             progress(r->done, r->total, start);
             last = cli_now_s();
         }
+        cur = next;
+    }
+    /* The last window graded is written even after an error: nothing graded is dropped. */
+    if (prev >= 0 && write_window(r, prev) != EXIT_OK) {
+        rc = EXIT_UNUSABLE;
     }
     free(buf);
     if (r->show) {
         fputc('\n', stderr);
+    }
+    if (nomem) {
+        fprintf(stderr, "assay grade: out of memory\n");
+        rc = EXIT_UNUSABLE;
     }
     if (fflush(r->fout) != 0 || ferror(r->fin)) {
         fprintf(stderr, "assay grade: I/O error\n");
@@ -593,11 +628,14 @@ int cmd_batch(const char *rubrics, const char *in, const char *out, int jobs,
     for (int t = 0; r.ws && t < r.jobs; t++) {
         assay_scratch_destroy(r.ws[t].scratch);
         stats_free(&r.ws[t].st);
-        free(r.ws[t].out.p);
+        free(r.ws[t].out[0].p);
+        free(r.ws[t].out[1].p);
     }
     free(r.ws);
-    free(r.in.p);
-    free(r.sh.lines);
+    for (int k = 0; k < 2; k++) {
+        free(r.sh.win[k].in.p);
+        free(r.sh.win[k].lines);
+    }
     if (r.fin && r.fin != stdin) {
         fclose(r.fin);
     }

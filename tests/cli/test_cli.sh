@@ -288,6 +288,21 @@ check "... and the summary counts 4 graded and 2 not graded" \
     grep -q "^assay: 6 submissions in .*: 4 graded, 2 not graded" "$tmp/mixed1.err"
 error_codes() { grep -q "^  malformed_json  *1$" "$tmp/mixed1.err" && grep -q "^  not_an_object  *1$" "$tmp/mixed1.err"; }
 check "... listing the error codes" error_codes
+
+# Many windows (512 lines each, two graded and written at once): the mixed lines and
+# all.jsonl 150 times over, 3,450 results, each in its place whatever the number of jobs.
+for _ in $(seq 150); do cat "$tmp/mixed.jsonl" "$jsonl"; done >"$tmp/many.jsonl"
+for _ in $(seq 150); do cat "$tmp/mixed1.out" "$tmp/batch1.jsonl"; done >"$tmp/many.want"
+many_ok=
+for jobs in 1 2 3; do
+    run grade --rubrics rubrics --jsonl "$tmp/many.jsonl" --jobs $jobs --graded-at "$at"
+    if rc_is 1 && cmp -s "$tmp/last.out" "$tmp/many.want" &&
+        grep -q "^assay: 3450 submissions in .*: 3150 graded, 300 not graded" "$tmp/last.err"; then
+        many_ok+=$jobs
+    fi
+done
+check "batch mode over 7 windows: every result in input order with --jobs 1, 2 and 3" \
+    test "$many_ok" = 123
 run grade --rubrics rubrics --jsonl "$tmp/no-such-input.jsonl"
 check "batch mode with a missing input file exits 3" rc_is 3
 run grade --rubrics "$tmp/no-such-dir" --jsonl "$jsonl"
