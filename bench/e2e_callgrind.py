@@ -17,11 +17,9 @@ Needs valgrind (callgrind_control), redis-server, python3-redis; builds with
 """
 
 import argparse
-import glob
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,93 +27,35 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+sys.path.insert(0, HERE)
 
-import redis  # noqa: E402
-from harness import free_port, redis_server_path  # noqa: E402
-
-PYTHON = "/usr/bin/python3"
-
-
-def totals(path):
-    for line in open(path):
-        if line.startswith(("summary:", "totals:")):
-            return int(line.split()[1])
-    return 0
+import redisbench as rb  # noqa: E402
 
 
 def drain(tmp, lines, kind, build, stub, workers=2):
     """Instructions redis-server executed per message while `workers` workers drained lines."""
-    d = tempfile.mkdtemp(prefix="cg-", dir=tmp)
-    out = os.path.join(d, "callgrind.out")
-    port = free_port()
-    srv = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
-                            redis_server_path(), "--port", str(port), "--bind", "127.0.0.1",
-                            "--save", "", "--appendonly", "no", "--dir", d],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = rb.CallgrindRedis(tmp)
     procs = []
     try:
-        r = redis.Redis(port=port)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                r.ping()
-                break
-            except redis.exceptions.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        pipe = r.pipeline(transaction=False)
-        for i, line in enumerate(lines):
-            pipe.lpush("assay:staging", line)
-            if i % 2000 == 1999:
-                pipe.execute()
-        pipe.execute()
-        url = "redis://127.0.0.1:%d/0" % port
-        rubrics = os.path.join(SOURCE, "rubrics")
-        env = dict(os.environ, REDIS_URL=url, ASSAY_RUBRICS=rubrics, ASSAY_LOG_LEVEL="warn")
-        if stub:
-            env["ASSAY_BENCH_STUB_GRADER"] = "1"
-        for k in range(workers):
-            if kind == "python":
-                ready = os.path.join(d, "ready%d" % k)
-                cmd = [PYTHON, os.path.join(HERE, "pyref", "worker.py"), "--redis", url,
-                       "--rubrics", rubrics, "--ready-file", ready] + (["--stub"] if stub else [])
-            else:
-                prog = os.path.join(build, "worker", "assay-worker" + ("-hooks" if stub else ""))
-                cmd = [prog, "--records", "off"]
-            procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL))
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if kind == "python":
-                if all(os.path.exists(os.path.join(d, "ready%d" % k)) for k in range(workers)):
-                    break
-            elif r.scard("assay:workers") >= workers:
-                break
-            time.sleep(0.1)
+        r = srv.client
+        rb.stage(r, lines)
+        prog = os.path.join(build, "worker", "assay-worker") if build else None
+        procs, ready = rb.start_workers(kind, prog, srv.url, os.path.join(SOURCE, "rubrics"),
+                                        srv.dir, stub, workers)
+        if not rb.wait_workers(r, kind, ready, 120):
+            raise RuntimeError("%s workers did not start" % kind)
         time.sleep(1.0)
-        subprocess.run(["callgrind_control", "-z", str(srv.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        r.rename("assay:staging", "assay:submissions")
+        srv.zero()
+        r.rename(rb.STAGING, "assay:submissions")
         deadline = time.monotonic() + 1200
         while r.llen("assay:results") < len(lines):
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                 raise RuntimeError("%s workers did not drain the queue" % kind)
             time.sleep(0.05)
-        subprocess.run(["callgrind_control", "-d", str(srv.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        n = srv.dumped_total()
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(60)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        srv.send_signal(signal.SIGTERM)
-        srv.wait()
-    dumps = [f for f in glob.glob(out + ".*") if f.rsplit(".", 1)[1].isdigit()]
-    n = totals(max(dumps, key=lambda f: int(f.rsplit(".", 1)[1])))
-    shutil.rmtree(d, ignore_errors=True)
+        rb.stop_workers(procs)
+        srv.stop()
     return n / len(lines)
 
 

@@ -12,52 +12,26 @@ Usage: bench/lua_costs.py
 Needs valgrind (callgrind_control), redis-server and python3-redis.
 """
 
-import glob
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "tests", "integration"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import redis  # noqa: E402
-from harness import free_port, redis_server_path  # noqa: E402
+import redisbench as rb  # noqa: E402
 
 N = 64  # a batch
 
 
-def main():
-    d = tempfile.mkdtemp(prefix="lua-costs-")
-    out = os.path.join(d, "callgrind.out")
-    port = free_port()
-    srv = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
-                            redis_server_path(), "--port", str(port), "--bind", "127.0.0.1",
-                            "--save", "", "--appendonly", "no", "--dir", d],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    r = redis.Redis(port=port)
-    for _ in range(600):
-        try:
-            r.ping()
-            break
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.1)
+def cases(srv):
+    """Measures and prints each case against srv (a CallgrindRedis)."""
+    r = srv.client
 
     def measure(label, fn, reps, per):
         fn()
-        subprocess.run(["callgrind_control", "-z", str(srv.pid)], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=True)
+        srv.zero()
         for _ in range(reps):
             fn()
-        subprocess.run(["callgrind_control", "-d", str(srv.pid)], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=True)
-        time.sleep(0.3)
-        f = max((x for x in glob.glob(out + ".*") if x.rsplit(".", 1)[1].isdigit()),
-                key=lambda x: int(x.rsplit(".", 1)[1]))
-        total = [int(line.split()[1]) for line in open(f) if line.startswith(("summary:", "totals:"))][0]
+        total = srv.dumped_total()
         print("%-62s %9.0f" % (label, total / reps / per), flush=True)
 
     raw = ["x" * 2000 + "%03d" % i for i in range(N)]
@@ -128,9 +102,14 @@ def main():
     measure("a 4,800-byte result pushed: as ARGV, one LPUSH in Lua", argv_push, 20, N)
     measure("  staged (RPUSH, MULTI), LMOVEd in Lua", stage_lmove_in_lua, 20, N)
     measure("  staged per key (RPUSH), RENAMEd in Lua, plain LMOVE", stage_key_rename, 20, N)
-    srv.send_signal(signal.SIGTERM)
-    srv.wait()
-    shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    srv = rb.CallgrindRedis(prefix="lua-costs-")
+    try:
+        cases(srv)
+    finally:
+        srv.stop()
 
 
 if __name__ == "__main__":

@@ -48,7 +48,6 @@ import os
 import re
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -58,7 +57,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 PYREF = os.path.join(HERE, "pyref", "grade.py")
-PYWORKER = os.path.join(HERE, "pyref", "worker.py")
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 GRADED_AT = "2025-01-01T00:00:00Z"
 
@@ -317,40 +315,13 @@ def drain(s, srv, r, lines, kind, stub):
     drain the queue; (per s, redis CPU us/msg, us/msg inside Lua scripts by commandstats,
     {command: calls per message, the scripts' own commands included}, the workers' CPU
     us/msg)."""
+    import redisbench as rb  # needs python3-redis, as the end-to-end part does
     r.flushall()
-    pipe = r.pipeline(transaction=False)
-    for i, l in enumerate(lines):
-        pipe.lpush("assay:staging", l)
-        if i % 2000 == 1999:
-            pipe.execute()
-    pipe.execute()
-    env = dict(os.environ, REDIS_URL=srv.url, ASSAY_RUBRICS=s.rubrics, ASSAY_LOG_LEVEL="warn")
-    if stub:
-        env["ASSAY_BENCH_STUB_GRADER"] = "1"
-    procs = []
-    for k in range(2):
-        if kind in ("assay", "before"):
-            prog = s.worker if kind == "assay" else s.before_worker
-            # The stub is a test hook: only assay-worker-hooks (-Dtest_hooks=true) has it.
-            # --records off: the Python worker keeps no learner records, so neither does this.
-            cmd = [prog + "-hooks" if stub else prog, "--records", "off"]
-        else:
-            ready = os.path.join(s.tmp, "ready%d" % k)
-            if os.path.exists(ready):
-                os.unlink(ready)
-            cmd = [PYTHON, PYWORKER, "--redis", srv.url, "--rubrics", s.rubrics, "--ready-file", ready]
-            if stub:
-                cmd.append("--stub")
-        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if kind in ("assay", "before"):
-            ok = r.scard("assay:workers") >= 2
-        else:
-            ok = all(os.path.exists(os.path.join(s.tmp, "ready%d" % k)) for k in range(2))
-        if ok:
-            break
-        time.sleep(0.02)
+    rb.stage(r, lines)
+    prog = s.worker if kind == "assay" else s.before_worker
+    procs, ready = rb.start_workers("python" if kind == "python" else "assay", prog, srv.url,
+                                    s.rubrics, s.tmp, stub)
+    rb.wait_workers(r, "python" if kind == "python" else "assay", ready, 30)
     time.sleep(0.3)
     n = len(lines)
     r.config_resetstat()
@@ -360,7 +331,7 @@ def drain(s, srv, r, lines, kind, stub):
     # All at once: the queue appears whole; the extra LPUSH wakes workers waiting in BLMOVE.
     nudge = json.loads(lines[0])
     nudge["id"] = "nudge-%s-%d" % (kind, time.monotonic_ns())  # unique: never a duplicate
-    r.rename("assay:staging", "assay:submissions")
+    r.rename(rb.STAGING, "assay:submissions")
     r.lpush("assay:submissions", json.dumps(nudge))
     deadline = time.monotonic() + 600
     while r.llen("assay:results") < n + 1:
@@ -374,13 +345,7 @@ def drain(s, srv, r, lines, kind, stub):
     cpu = proc_cpu(srv.proc.pid) - cpu0
     wcpu = sum(proc_cpu(p.pid) for p in procs) - wcpu0
     stats = commandstats(r)
-    for p in procs:
-        p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(30)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    rb.stop_workers(procs, 30)
     # The time of a script includes the commands it runs (which commandstats also counts on
     # their own), so the scripts' time is reported apart, not added to the others.
     scripts = sum(u for c, (_, u) in stats.items() if c.startswith(("evalsha", "eval", "fcall")))
