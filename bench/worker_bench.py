@@ -42,6 +42,9 @@ sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 
 from harness import RedisServer  # noqa: E402
 
+sys.path.insert(0, HERE)
+import redisbench as rb  # noqa: E402
+
 RUBRICS = os.path.join(SOURCE, "rubrics")
 SUBS = os.path.join(RUBRICS, "submissions")
 
@@ -115,15 +118,6 @@ def records_on_off(build, srv, subs, rounds):
     return {k: sorted(v)[len(v) // 2] for k, v in runs.items()}, runs
 
 
-def prefill(r, key, subs):
-    pipe = r.pipeline(transaction=False)
-    for i, s in enumerate(subs):
-        pipe.lpush(key, s)
-        if i % 1000 == 999:
-            pipe.execute()
-    pipe.execute()
-
-
 def vmhwm_kib(pid):
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as f:
@@ -159,7 +153,7 @@ def drain(build, srv, subs, extra=(), env=None, during=None):
     when every result is there (bench/metrics_bench.py scrapes the worker meanwhile)."""
     r = srv.client()
     r.flushall()
-    prefill(r, "assay:submissions", subs)
+    rb.stage(r, subs, "assay:submissions")
     n = len(subs)
     t0 = time.perf_counter()
     w = start_worker(build, srv.url, extra=extra, env=env)
@@ -262,7 +256,7 @@ def rss_with_rubrics(build, srv, count=100):
         d = json.loads(s)
         d["rubric"] = f"{d['rubric']}-{i % count}"
         subs.append(json.dumps(d))
-    prefill(r, "assay:submissions", subs)
+    rb.stage(r, subs, "assay:submissions")
     w = start_worker(build, srv.url, rubrics=tmp)
     peak = 0
     while r.llen("assay:results") < len(subs):
