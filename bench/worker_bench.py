@@ -18,10 +18,13 @@ Reports, in one run:
      (issue 9 asks for at least 0.8). The example rubrics define a credential, so records
      on includes issuing (and signing) it for the learners who earn it; a third run in each
      round, "on, no credentials", drains with the same rubrics minus their credential
-     definitions, so that records alone are seen too. --records-only runs this part alone.
+     definitions, so that records alone are seen too. --record-cache MIB is passed to the
+     worker for the records-on drains (default: the worker's). --records-only runs this
+     part alone.
 
 Usage: bench/worker_bench.py BUILD_DIR [--count N] [--rate R] [--seconds S] [--json OUT]
                              [--records-rounds K] [--learners L] [--records-only]
+                             [--record-cache MIB]
 Needs redis-server and python3-redis (scripts/deps.sh installs both).
 """
 
@@ -100,7 +103,7 @@ def rubrics_without_credentials():
     return d
 
 
-def records_on_off(build, srv, subs, rounds):
+def records_on_off(build, srv, subs, rounds, cache=None):
     """Drains subs with --records off, on, and on without credential definitions,
     interleaved, `rounds` times each. Returns ({mode: median}, every figure)."""
     nocred = rubrics_without_credentials()
@@ -110,7 +113,10 @@ def records_on_off(build, srv, subs, rounds):
         for _ in range(rounds):
             for name, (mode, rubrics) in modes.items():
                 env = {"ASSAY_RUBRICS": rubrics} if rubrics else None
-                rate, _ = drain(build, srv, subs, extra=["--records", mode], env=env)
+                extra = ["--records", mode]
+                if mode == "on" and cache is not None:
+                    extra += ["--record-cache", str(cache)]
+                rate, _ = drain(build, srv, subs, extra=extra, env=env)
                 runs[name].append(rate)
                 print(f"  records {name}: {rate:10.0f} submissions/s", flush=True)
     finally:
@@ -279,6 +285,7 @@ def main():
     ap.add_argument("--records-rounds", type=int, default=3)
     ap.add_argument("--learners", type=int, default=10000)
     ap.add_argument("--records-only", action="store_true")
+    ap.add_argument("--record-cache", type=int)
     a = ap.parse_args()
 
     subs = make(a.count)
@@ -289,7 +296,7 @@ def main():
             print(f"{a.count} submissions, {avg:.0f} bytes on average, {a.learners} learners; "
                   f"redis-server on 127.0.0.1:{srv.port} (appendonly no)", flush=True)
             med, runs = records_on_off(a.build, srv, with_learners(subs, a.learners),
-                                       a.records_rounds)
+                                       a.records_rounds, a.record_cache)
         finally:
             srv.stop()
         off, on, nocred = med["off"], med["on"], med["on, no credentials"]
@@ -298,7 +305,8 @@ def main():
         print(f"records on, no credentials: {nocred:10.0f} submissions/s", flush=True)
         print(f"records on / off:           {on / off:.2f} ({nocred / off:.2f} without credentials)",
               flush=True)
-        figures = {"count": a.count, "learners": a.learners, "records_off_per_s": round(off),
+        figures = {"count": a.count, "learners": a.learners, "record_cache_mib": a.record_cache,
+                   "records_off_per_s": round(off),
                    "records_on_per_s": round(on), "records_ratio": round(on / off, 3),
                    "records_on_nocred_per_s": round(nocred),
                    "records_ratio_nocred": round(nocred / off, 3),
@@ -337,7 +345,8 @@ def main():
         rss100 = rss_with_rubrics(a.build, srv)
         print(f"peak RSS with 100 rubrics:  {rss100 / 1024:.1f} MiB", flush=True)
         print(f"learner records, {a.learners} learners, interleaved:", flush=True)
-        med, _ = records_on_off(a.build, srv, with_learners(subs, a.learners), a.records_rounds)
+        med, _ = records_on_off(a.build, srv, with_learners(subs, a.learners), a.records_rounds,
+                                a.record_cache)
         roff, ron, rnc = med["off"], med["on"], med["on, no credentials"]
         print(f"records on / off:           {ron / roff:.2f} ({ron:.0f} / {roff:.0f} "
               f"submissions/s, medians; {rnc / roff:.2f} without credentials)", flush=True)

@@ -51,6 +51,9 @@ static const char usage[] =
     "                        [ASSAY_GRADE_THREADS; the number of CPUs]\n"
     "  --records on|off      keep each learner's competency record in Redis, committed\n"
     "                        with the results (docs/records.md) [ASSAY_RECORDS; on]\n"
+    "  --record-cache MIB    learner records kept parsed between batches, in MiB of their\n"
+    "                        documents (about 4x that in memory); 0 keeps none\n"
+    "                        [ASSAY_RECORD_CACHE_MIB; 32]\n"
     "  --issuer-key FILE     the private key (PKCS#8 PEM, RSA or Ed25519) that signs the\n"
     "                        credentials the rubric directory defines; required when it\n"
     "                        defines any (docs/credentials.md) [ASSAY_ISSUER_KEY]\n"
@@ -111,6 +114,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     const char *s_fmt = env_or("ASSAY_LOG_FORMAT", "json");
     const char *s_level = env_or("ASSAY_LOG_LEVEL", "info");
     const char *s_records = env_or("ASSAY_RECORDS", "on");
+    const char *s_rcache = env_or("ASSAY_RECORD_CACHE_MIB", "32");
     cfg->issuer_key = env_or("ASSAY_ISSUER_KEY", NULL);
     cfg->metrics = env_or("ASSAY_METRICS", NULL);
 
@@ -136,6 +140,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         O_LEVEL,
         O_METRICS,
         O_RECORDS,
+        O_RECORD_CACHE,
         O_ISSUER_KEY,
         O_VERSION
     };
@@ -161,6 +166,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         {"log-level", required_argument, NULL, O_LEVEL},
         {"metrics", required_argument, NULL, O_METRICS},
         {"records", required_argument, NULL, O_RECORDS},
+        {"record-cache", required_argument, NULL, O_RECORD_CACHE},
         {"issuer-key", required_argument, NULL, O_ISSUER_KEY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, O_VERSION},
@@ -232,6 +238,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
             break;
         case O_RECORDS:
             s_records = optarg;
+            break;
+        case O_RECORD_CACHE:
+            s_rcache = optarg;
             break;
         case O_ISSUER_KEY:
             cfg->issuer_key = optarg;
@@ -315,6 +324,10 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->records = strcmp(s_records, "on") == 0;
+    if (num_opt("--record-cache", s_rcache, 0, 1L << 20, &v)) {
+        return -1;
+    }
+    cfg->record_cache_bytes = (size_t)v << 20;
     cfg->log_level = wk_log_parse_level(s_level);
     if (cfg->log_level < 0) {
         fprintf(stderr, "assay-worker: --log-level must be debug, info, warn or error\n");

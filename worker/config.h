@@ -35,8 +35,9 @@ typedef struct wk_config {
     size_t max_bytes;      /* largest submission graded */
     int grade_threads;     /* grading threads; 0 grades on the event loop's thread */
     bool log_json;
-    bool records;           /* --records on: keep learner records as results are acknowledged */
-    const char *issuer_key; /* --issuer-key: the private key credentials are signed with */
+    bool records; /* --records on: keep learner records as results are acknowledged */
+    size_t record_cache_bytes; /* --record-cache: documents kept parsed (reccache.h); 0: none */
+    const char *issuer_key;    /* --issuer-key: the private key credentials are signed with */
     /* Test hooks (ASSAY_TEST_HOOKS builds only; always off otherwise). */
     bool stub_grader; /* benchmarks: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
     const char *fault_abort_on; /* chaos tests: abort() grading a message holding it */

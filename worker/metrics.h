@@ -54,6 +54,13 @@
     X(RECORD_CONFLICTS, "assay_record_conflicts_total", "", "counter",                         \
       "Learner record groups not committed because another writer changed them since they "    \
       "were read (read and committed again)")                                                  \
+    X(RECORD_READS_WORKER, "assay_record_reads_total", "source=\"worker\"", "counter",         \
+      "Learner records read for a batch, by where the record came from: the worker's own "     \
+      "copy (no transfer, no parse), Redis (document sent and parsed), or new (none yet)")     \
+    X(RECORD_READS_REDIS, "assay_record_reads_total", "source=\"redis\"", "counter", "")       \
+    X(RECORD_READS_NEW, "assay_record_reads_total", "source=\"new\"", "counter", "")           \
+    X(RECORD_CACHE_BYTES, "assay_record_cache_bytes", "", "gauge",                             \
+      "Bytes of record documents the worker keeps parsed (--record-cache bounds them)")        \
     X(REDIS_RECONNECTS, "assay_redis_reconnects_total", "", "counter",                         \
       "Redis connections lost after being ready (a reconnect follows)")                        \
     X(RELOADS_OK, "assay_rubric_reloads_total", "result=\"ok\"", "counter",                    \

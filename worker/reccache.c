@@ -207,6 +207,11 @@ size_t wk_reccache_count(const wk_reccache *c)
     return c ? c->count : 0;
 }
 
+size_t wk_reccache_bytes(const wk_reccache *c)
+{
+    return c ? c->bytes : 0;
+}
+
 void wk_reccache_new_gen(wk_reccache *c, const char *worker_id, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/%llx/%llu", worker_id, (unsigned long long)c->started_ns,

@@ -15,11 +15,9 @@
 
 typedef struct wk_reccache wk_reccache;
 
-/* Documents kept, in bytes of their JSON text (the parsed records take a few times that). */
-enum { WK_RECCACHE_BYTES = 32 * 1024 * 1024 };
-
-/* A cache that keeps up to max_bytes of documents; NULL when out of memory. Caller frees
- * with wk_reccache_destroy. */
+/* A cache that keeps up to max_bytes of documents, in bytes of their JSON text (the parsed
+ * records take about four times that; --record-cache sets it); NULL when out of memory.
+ * Caller frees with wk_reccache_destroy. */
 wk_reccache *wk_reccache_create(size_t max_bytes);
 /* Frees the cache and every record it holds; NULL is a no-op. */
 void wk_reccache_destroy(wk_reccache *c);
@@ -39,6 +37,8 @@ void wk_reccache_put(wk_reccache *c, const char *key, const char *ver, const cha
                      assay_record *rec, size_t weight);
 /* Entries kept (for tests and logs). */
 size_t wk_reccache_count(const wk_reccache *c);
+/* Bytes of documents kept (the weights of the entries); 0 for NULL. */
+size_t wk_reccache_bytes(const wk_reccache *c);
 /* A "gen" for a record this worker creates, unique among the records of every worker:
  * worker_id, the start time and a counter. Written into buf (NUL-terminated, truncated to
  * size). */

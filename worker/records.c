@@ -328,6 +328,7 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
     size_t at = 0;
     bool ok = true;
     wk_reccache *cache = rb->w->reccache;
+    int64_t reads[3] = {0, 0, 0}; /* the worker's copy, Redis, new */
     for (size_t i = 0; i < rb->ng; i++) {
         rec_group *g = &rb->g[i];
         g->ver = dup_reply(r->element[at++]);
@@ -343,7 +344,13 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
         } else if (ok) {
             wk_reccache_drop(cache, g->key); /* stale */
         }
+        if (ok) {
+            reads[current ? 0 : g->doc_read[0] ? 1 : 2]++;
+        }
     }
+    wk_metrics_add(WK_M_RECORD_READS_WORKER, reads[0]);
+    wk_metrics_add(WK_M_RECORD_READS_REDIS, reads[1]);
+    wk_metrics_add(WK_M_RECORD_READS_NEW, reads[2]);
     for (size_t i = 0; i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
         free(m->seen_d);
@@ -757,6 +764,7 @@ size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
     free(wrote);
     w->records_written += written;
     wk_metrics_add(WK_M_RECORDS_WRITTEN, (int64_t)written);
+    wk_metrics_set(WK_M_RECORD_CACHE_BYTES, (int64_t)wk_reccache_bytes(w->reccache));
     kick(w);
     if (kept == 0) {
         return 0;

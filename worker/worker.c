@@ -127,8 +127,8 @@ int wk_run(wk_config *cfg)
     queue_script_sha(queue_recover_lua, w->sha_recover);
     queue_script_sha(queue_resume_lua, w->sha_resume);
     queue_script_sha(queue_recread_lua, w->sha_recread);
-    if (cfg->records) {
-        w->reccache = wk_reccache_create(WK_RECCACHE_BYTES); /* NULL: nothing kept */
+    if (cfg->records && cfg->record_cache_bytes > 0) {
+        w->reccache = wk_reccache_create(cfg->record_cache_bytes); /* NULL: nothing kept */
     }
 
     w->loop = uv_default_loop();
