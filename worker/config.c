@@ -52,7 +52,7 @@ static const char usage[] =
     "  --records on|off      keep each learner's competency record in Redis, committed\n"
     "                        with the results (docs/records.md) [ASSAY_RECORDS; on]\n"
     "  --record-cache MIB    learner records kept parsed between batches, in MiB of their\n"
-    "                        documents (about 4x that in memory); 0 keeps none\n"
+    "                        documents (about 2x that in memory); 0 keeps none\n"
     "                        [ASSAY_RECORD_CACHE_MIB; 32]\n"
     "  --issuer-key FILE     the private key (PKCS#8 PEM, RSA or Ed25519) that signs the\n"
     "                        credentials the rubric directory defines; required when it\n"

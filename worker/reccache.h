@@ -16,7 +16,7 @@
 typedef struct wk_reccache wk_reccache;
 
 /* A cache that keeps up to max_bytes of documents, in bytes of their JSON text (the parsed
- * records take about four times that; --record-cache sets it); NULL when out of memory.
+ * records take about twice that on the heap; --record-cache sets it); NULL when out of memory.
  * Caller frees with wk_reccache_destroy. */
 wk_reccache *wk_reccache_create(size_t max_bytes);
 /* Frees the cache and every record it holds; NULL is a no-op. */

@@ -348,9 +348,6 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
             reads[current ? 0 : g->doc_read[0] ? 1 : 2]++;
         }
     }
-    wk_metrics_add(WK_M_RECORD_READS_WORKER, reads[0]);
-    wk_metrics_add(WK_M_RECORD_READS_REDIS, reads[1]);
-    wk_metrics_add(WK_M_RECORD_READS_NEW, reads[2]);
     for (size_t i = 0; i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
         free(m->seen_d);
@@ -358,6 +355,13 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
         m->seen_d = m->o.dkey ? dup_reply(r->element[at++]) : NULL;
         m->seen_g = m->o.gkey ? dup_reply(r->element[at++]) : NULL;
         ok = ok && (m->seen_d || !m->o.dkey) && (m->seen_g || !m->o.gkey);
+    }
+    /* Taken copies leave the cache: its size drops now, not at the next acknowledgement. */
+    wk_metrics_set(WK_M_RECORD_CACHE_BYTES, (int64_t)wk_reccache_bytes(cache));
+    if (ok) { /* a read that failed is read again; it counts once, when it succeeds */
+        wk_metrics_add(WK_M_RECORD_READS_WORKER, reads[0]);
+        wk_metrics_add(WK_M_RECORD_READS_REDIS, reads[1]);
+        wk_metrics_add(WK_M_RECORD_READS_NEW, reads[2]);
     }
     return ok;
 }

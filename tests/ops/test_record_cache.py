@@ -7,7 +7,12 @@
   - another worker with --record-cache 0 keeps nothing: each of its reads of that learner
     has the document sent and parsed (source "redis"), the gauge stays 0, and the record it
     leaves equals `assay record rebuild` over the results;
+  - ASSAY_RECORD_CACHE_MIB=0 keeps nothing as the option does; with neither, the default
+    (32 MiB) keeps the learner; the largest value, 1048576, is taken;
   - a bad --record-cache value is refused with exit 2 naming the option.
+
+The gauge is set when the worker has the acknowledgement of its write, which can come after
+the result is in Redis, so it is waited for, not read once.
 """
 
 import json
@@ -29,9 +34,9 @@ srv = RedisServer()
 r = srv.client()
 
 
-def start(*args):
+def start(*args, env=None):
     port = free_port()
-    w = Worker(srv.url, "--metrics", f"127.0.0.1:{port}", *args)
+    w = Worker(srv.url, "--metrics", f"127.0.0.1:{port}", *args, env=env)
     ok = wait_for(lambda: try_http(port, "/readyz")[0] == 200, 30 * slow)
     return w, port, ok
 
@@ -43,10 +48,15 @@ def one(sid, learner):
     return wait_for(lambda: len(results(r)) == want, 30 * slow)
 
 
-def reads(port):
-    s = scrape(port)
-    return {src: metric(s, "assay_record_reads_total", source=src)
-            for src in ("worker", "redis", "new")}, metric(s, "assay_record_cache_bytes")
+def reads(port, gauge=None):
+    """The reads by source, and the cache gauge once it equals gauge (or as it is)."""
+    def sample():
+        s = scrape(port)
+        return ({src: metric(s, "assay_record_reads_total", source=src)
+                 for src in ("worker", "redis", "new")}, metric(s, "assay_record_cache_bytes"))
+    if gauge is not None:
+        wait_for(lambda: sample()[1] == gauge, 10 * slow)
+    return sample()
 
 
 def stored_doc(learner):
@@ -56,25 +66,26 @@ def stored_doc(learner):
     return mine[0] if len(mine) == 1 else None
 
 
-def phase(wid, cache, sids):
-    """A worker with --record-cache cache grades sids of learner-x, one batch each; the
-    worker, its reads by source and its cache gauge."""
-    w, port, ready = start("--worker-id", wid, "--record-cache", cache)
-    t.ok(ready, f"worker {wid} (--record-cache {cache}) is ready")
-    t.ok(all(one(sid, "learner-x") for sid in sids), f"{wid}: {sids} graded, one batch each")
-    return (w,) + reads(port)
+def phase(wid, args, sids, learner="learner-x", env=None):
+    """A worker started with args grades sids of learner, one batch each; the worker and
+    the document of the learner's record it leaves in Redis."""
+    w, port, ready = start("--worker-id", wid, *args, env=env)
+    t.ok(ready, f"worker {wid} ({' '.join(args) or env or 'defaults'}) is ready")
+    t.ok(all(one(sid, learner) for sid in sids), f"{wid}: {sids} graded, one batch each")
+    return w, port, stored_doc(learner)
 
 
 # --- A worker with a cache of 1 MiB, then one that keeps nothing. ----------------------------
-a, got, cached = phase("cache-a", "1", ["c-1", "c-2"])
+a, port, doc = phase("cache-a", ["--record-cache", "1"], ["c-1", "c-2"])
+t.ok(doc is not None, "learner-x has one record in Redis")
+got, cached = reads(port, gauge=len(doc or b""))
 t.eq(got, {"worker": 1, "redis": 0, "new": 1},
      "with a cache: the first read finds no record, the second the worker's own copy")
-doc = stored_doc("learner-x")
-t.ok(doc is not None, "learner-x has one record in Redis")
 t.eq(cached, len(doc or b""), "assay_record_cache_bytes is the length of the document kept")
 t.eq(a.stop(), 0, "worker a stops with status 0")
 
-b, got, cached = phase("cache-b", "0", ["c-3", "c-4"])
+b, port, _ = phase("cache-b", ["--record-cache", "0"], ["c-3", "c-4"])
+got, cached = reads(port)
 t.eq(got, {"worker": 0, "redis": 2, "new": 0},
      "--record-cache 0: each read has the document sent by Redis and parsed")
 t.eq(cached, 0, "--record-cache 0: assay_record_cache_bytes stays 0")
@@ -90,6 +101,23 @@ stored = json.loads(stored_doc("learner-x") or "null")
 t.ok(p.returncode == 0 and len(rebuilt) == 1 and rebuilt[0] == stored,
      "the record written without a cache equals assay record rebuild over the 4 results")
 
+# --- The environment variable, the default, the largest value. --------------------------------
+c, port, _ = phase("cache-c", [], ["c-5", "c-6"], env={"ASSAY_RECORD_CACHE_MIB": "0"})
+got, cached = reads(port)
+t.eq((got, cached), ({"worker": 0, "redis": 2, "new": 0}, 0),
+     "ASSAY_RECORD_CACHE_MIB=0: nothing kept, each read parsed from Redis")
+t.eq(c.stop(), 0, "worker c stops with status 0")
+
+d, port, doc = phase("cache-d", [], ["d-1", "d-2"], learner="learner-y")
+got, cached = reads(port, gauge=len(doc or b""))
+t.eq((got, cached), ({"worker": 1, "redis": 0, "new": 1}, len(doc or b"")),
+     "with neither option nor variable: the default cache keeps the learner")
+t.eq(d.stop(), 0, "worker d stops with status 0")
+
+e, port, _ = phase("cache-e", ["--record-cache", "1048576"], ["e-1"], learner="learner-z")
+t.eq(reads(port)[0], {"worker": 0, "redis": 0, "new": 1}, "--record-cache 1048576 is taken")
+t.eq(e.stop(), 0, "worker e stops with status 0")
+
 # --- Bad values. -------------------------------------------------------------------------------
 for bad in ("-1", "lots", "2097152"):
     p = subprocess.run([WORKER, "--redis", srv.url, "--record-cache", bad], capture_output=True,
@@ -97,6 +125,6 @@ for bad in ("-1", "lots", "2097152"):
     t.ok(p.returncode == 2 and "--record-cache" in p.stderr,
          f"--record-cache {bad} exits 2 naming the option")
 
-notes_on_failure(t, a, b)
+notes_on_failure(t, a, b, c, d, e)
 srv.stop()
 t.done()
