@@ -35,11 +35,15 @@ class CallgrindRedis:
         self.out = os.path.join(self.dir, "callgrind.out")
         self.port = free_port()
         self.url = "redis://127.0.0.1:%d/0" % self.port
-        self.proc = subprocess.Popen(
-            ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + self.out,
-             redis_server_path(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.proc = subprocess.Popen(
+                ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + self.out,
+                 redis_server_path(), "--port", str(self.port), "--bind", "127.0.0.1", "--save",
+                 "", "--appendonly", "no", "--dir", self.dir],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            shutil.rmtree(self.dir, ignore_errors=True)  # valgrind missing: leave nothing
+            raise
         self.client = redis.Redis(port=self.port)
         deadline = time.monotonic() + 60
         while True:

@@ -321,31 +321,32 @@ def drain(s, srv, r, lines, kind, stub):
     prog = s.worker if kind == "assay" else s.before_worker
     procs, ready = rb.start_workers("python" if kind == "python" else "assay", prog, srv.url,
                                     s.rubrics, s.tmp, stub)
-    rb.wait_workers(r, "python" if kind == "python" else "assay", ready, 30)
-    time.sleep(0.3)
-    n = len(lines)
-    r.config_resetstat()
-    cpu0 = proc_cpu(srv.proc.pid)
-    wcpu0 = sum(proc_cpu(p.pid) for p in procs)
-    t0 = time.monotonic()
-    # All at once: the queue appears whole; the extra LPUSH wakes workers waiting in BLMOVE.
-    nudge = json.loads(lines[0])
-    nudge["id"] = "nudge-%s-%d" % (kind, time.monotonic_ns())  # unique: never a duplicate
-    r.rename(rb.STAGING, "assay:submissions")
-    r.lpush("assay:submissions", json.dumps(nudge))
-    deadline = time.monotonic() + 600
-    while r.llen("assay:results") < n + 1:
-        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-            for p in procs:
-                p.kill()
-            raise RuntimeError("%s workers did not drain the queue (%d of %d results)" % (
-                kind, r.llen("assay:results"), n + 1))
-        time.sleep(0.005)
-    dt = time.monotonic() - t0
-    cpu = proc_cpu(srv.proc.pid) - cpu0
-    wcpu = sum(proc_cpu(p.pid) for p in procs) - wcpu0
-    stats = commandstats(r)
-    rb.stop_workers(procs, 30)
+    try:
+        if not rb.wait_workers(r, "python" if kind == "python" else "assay", ready, 30):
+            raise RuntimeError("%s workers did not connect within 30 s" % kind)
+        time.sleep(0.3)
+        n = len(lines)
+        r.config_resetstat()
+        cpu0 = proc_cpu(srv.proc.pid)
+        wcpu0 = sum(proc_cpu(p.pid) for p in procs)
+        t0 = time.monotonic()
+        # All at once: the queue appears whole; the extra LPUSH wakes workers waiting in BLMOVE.
+        nudge = json.loads(lines[0])
+        nudge["id"] = "nudge-%s-%d" % (kind, time.monotonic_ns())  # unique: never a duplicate
+        r.rename(rb.STAGING, "assay:submissions")
+        r.lpush("assay:submissions", json.dumps(nudge))
+        deadline = time.monotonic() + 600
+        while r.llen("assay:results") < n + 1:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                raise RuntimeError("%s workers did not drain the queue (%d of %d results)" % (
+                    kind, r.llen("assay:results"), n + 1))
+            time.sleep(0.005)
+        dt = time.monotonic() - t0
+        cpu = proc_cpu(srv.proc.pid) - cpu0
+        wcpu = sum(proc_cpu(p.pid) for p in procs) - wcpu0
+        stats = commandstats(r)
+    finally:
+        rb.stop_workers(procs, 30)  # on a failure too: no worker outlives the bench
     # The time of a script includes the commands it runs (which commandstats also counts on
     # their own), so the scripts' time is reported apart, not added to the others.
     scripts = sum(u for c, (_, u) in stats.items() if c.startswith(("evalsha", "eval", "fcall")))

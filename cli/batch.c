@@ -12,7 +12,9 @@
  * the input size; the results of consecutive lines one thread graded are written with one
  * write. Blank lines are skipped and give no result. A progress bar goes to stderr when it is a
  * terminal; a summary (graded, not graded by error code, check errors, mastery per competency)
- * goes to stderr at the end.
+ * goes to stderr at the end. A line left ungraded for want of memory stops the reading, but
+ * the windows already graded are still written (with two slots, one more than with one job);
+ * a failed write is said once and nothing more is written.
  */
 #include "cli.h"
 
@@ -367,6 +369,8 @@ typedef struct run {
     worker *ws;
     int jobs;
     FILE *fin, *fout;
+    const char *out_name; /* for messages: the -o file, or "standard output" */
+    bool write_failed;    /* said once; nothing more is written */
     size_t total; /* non-blank lines of IN, for the progress bar; 0 unknown */
     size_t done;
     bool show;    /* the progress bar */
@@ -382,6 +386,7 @@ static int open_files(run *r, const char *in, const char *out)
         return EXIT_UNUSABLE;
     }
     r->fout = out ? fopen(out, "wb") : stdout;
+    r->out_name = out ? out : "standard output";
     if (r->fout == NULL) {
         fprintf(stderr, "assay grade: %s: %s\n", out, strerror(errno));
         return EXIT_UNUSABLE;
@@ -476,6 +481,9 @@ static int write_window(run *r, int k)
 {
     const window *w = &r->sh.win[k];
     int rc = EXIT_OK;
+    if (r->write_failed) {
+        return EXIT_UNUSABLE;
+    }
     /* Consecutive lines graded by one thread are contiguous in its output: one write each. */
     for (size_t i = 0; i < w->n;) {
         const line *l = &w->lines[i];
@@ -489,7 +497,10 @@ static int write_window(run *r, int k)
             len += w->lines[j++].out_len;
         }
         if (fwrite(r->ws[l->by].out[k].p + at, 1, len, r->fout) != len) {
-            rc = EXIT_UNUSABLE;
+            fprintf(stderr, "assay grade: %s: writing the results failed: %s\n", r->out_name,
+                    strerror(errno));
+            r->write_failed = true; /* reading and grading stop: nothing more is written */
+            return EXIT_UNUSABLE;
         }
         i = j;
     }
@@ -591,8 +602,13 @@ static int grade_all(run *r, double start)
         fprintf(stderr, "assay grade: out of memory\n");
         rc = EXIT_UNUSABLE;
     }
-    if (fflush(r->fout) != 0 || ferror(r->fin)) {
-        fprintf(stderr, "assay grade: I/O error\n");
+    if (fflush(r->fout) != 0 && !r->write_failed) {
+        fprintf(stderr, "assay grade: %s: writing the results failed: %s\n", r->out_name,
+                strerror(errno));
+        rc = EXIT_UNUSABLE;
+    }
+    if (ferror(r->fin)) {
+        fprintf(stderr, "assay grade: reading the submissions failed\n");
         rc = EXIT_UNUSABLE;
     }
     return rc;

@@ -303,6 +303,72 @@ for jobs in 1 2 3; do
 done
 check "batch mode over 7 windows: every result in input order with --jobs 1, 2 and 3" \
     test "$many_ok" = 123
+# The same 150 copies with each copy's ids numbered (id.K), so that a window written twice,
+# skipped, or shifted by a multiple of the 23-line repeat is caught; and the first 512 and
+# 1,024 non-blank lines of it, exactly one and two windows.
+python3 - "$tmp/mixed.jsonl" "$jsonl" "$tmp" <<'PY'
+import json, sys
+src = [l.rstrip("\n") for f in sys.argv[1:3] for l in open(f, encoding="utf-8")]
+def numbered(line, k):
+    try:
+        sub = json.loads(line)
+    except ValueError:
+        return line
+    if isinstance(sub, dict) and "id" in sub:
+        sub["id"] = f"{sub['id']}.{k}"
+        return json.dumps(sub)
+    return line
+lines = [numbered(l, k) for k in range(150) for l in src]
+nonblank = [l for l in lines if l.strip(" \t\r")]
+for name, body in (("ids", lines), ("w512", nonblank[:512]), ("w1024", nonblank[:1024])):
+    with open(f"{sys.argv[3]}/{name}.jsonl", "w", encoding="utf-8") as f:
+        f.write("\n".join(body) + "\n")
+PY
+# in_order IN OUT: OUT has a result per non-blank line of IN, and each result of a line that
+# names an id names the same id.
+in_order() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+ins = [l for l in open(sys.argv[1], encoding="utf-8") if l.strip(" \t\r\n")]
+outs = open(sys.argv[2], encoding="utf-8").read().splitlines()
+def sent(line):
+    try:
+        sub = json.loads(line)
+    except ValueError:
+        return None
+    return sub.get("id") if isinstance(sub, dict) else None
+pairs = [(sent(i), json.loads(o).get("id")) for i, o in zip(ins, outs)]
+sys.exit(0 if len(ins) == len(outs) and all(s is None or s == g for s, g in pairs) else 1)
+PY
+}
+for input in ids w512 w1024; do
+    same=
+    for jobs in 1 2 3; do
+        run grade --rubrics rubrics --jsonl "$tmp/$input.jsonl" --jobs $jobs --graded-at "$at"
+        cp "$tmp/last.out" "$tmp/$input.$jobs.out"
+        if [ "$rc" -le 1 ] && in_order "$tmp/$input.jsonl" "$tmp/last.out" &&
+            cmp -s "$tmp/last.out" "$tmp/$input.1.out"; then
+            same+=$jobs
+        fi
+    done
+    lines=$(grep -c . "$tmp/$input.1.out")
+    check "batch mode, $input.jsonl ($lines results): each id in its place, the same bytes with --jobs 1, 2 and 3" \
+        test "$same" = 123
+done
+: >"$tmp/empty.jsonl"
+run grade --rubrics rubrics --jsonl "$tmp/empty.jsonl" --jobs 2
+empty_ok() { rc_is 0 && ! [ -s "$tmp/last.out" ] && err_has "^assay: 0 submissions in .*: 0 graded"; }
+check "batch mode on an empty input with --jobs 2 exits 0 with no result" empty_ok
+if [ -w /dev/full ]; then
+    for jobs in 1 2; do
+        for input in "$jsonl" "$tmp/ids.jsonl"; do
+            run grade --rubrics rubrics --jsonl "$input" -o /dev/full --jobs $jobs
+            full_ok() { rc_is 3 && err_has "^assay grade: /dev/full: writing the results failed: No space left on device$" &&
+                [ "$(grep -c "writing the results failed" "$tmp/last.err")" = 1 ]; }
+            check "batch mode writing to a full device exits 3 saying so once (--jobs $jobs, $(basename "$input"))" full_ok
+        done
+    done
+fi
 run grade --rubrics rubrics --jsonl "$tmp/no-such-input.jsonl"
 check "batch mode with a missing input file exits 3" rc_is 3
 run grade --rubrics "$tmp/no-such-dir" --jsonl "$jsonl"
