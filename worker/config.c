@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -324,7 +325,9 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
         return -1;
     }
     cfg->records = strcmp(s_records, "on") == 0;
-    if (num_opt("--record-cache", s_rcache, 0, 1L << 20, &v)) {
+    /* 1 TiB of documents at most; less where size_t cannot hold that many bytes. */
+    long rcache_max = SIZE_MAX >> 20 < (1UL << 20) ? (long)(SIZE_MAX >> 20) : 1L << 20;
+    if (num_opt("--record-cache", s_rcache, 0, rcache_max, &v)) {
         return -1;
     }
     cfg->record_cache_bytes = (size_t)v << 20;
