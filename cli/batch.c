@@ -371,7 +371,7 @@ typedef struct run {
     FILE *fin, *fout;
     const char *out_name; /* for messages: the -o file, or "standard output" */
     bool write_failed;    /* said once; nothing more is written */
-    size_t total; /* non-blank lines of IN, for the progress bar; 0 unknown */
+    size_t total;         /* non-blank lines of IN, for the progress bar; 0 unknown */
     size_t done;
     bool show;    /* the progress bar */
     bool started; /* threads 1..jobs-1 are running */
