@@ -477,6 +477,17 @@ static bool read_window(run *r, window *w, char **buf, size_t *cap, bool *nomem)
 
 /* Writes the results of the window in slot k in input order. EXIT_OK, or EXIT_UNUSABLE when
  * a result could not be made or written. */
+/* Says, once, that the results could not be written; nothing more is written after it. */
+static int say_write_failed(run *r)
+{
+    if (!r->write_failed) {
+        fprintf(stderr, "assay grade: %s: writing the results failed: %s\n", r->out_name,
+                strerror(errno));
+        r->write_failed = true;
+    }
+    return EXIT_UNUSABLE;
+}
+
 static int write_window(run *r, int k)
 {
     const window *w = &r->sh.win[k];
@@ -497,10 +508,7 @@ static int write_window(run *r, int k)
             len += w->lines[j++].out_len;
         }
         if (fwrite(r->ws[l->by].out[k].p + at, 1, len, r->fout) != len) {
-            fprintf(stderr, "assay grade: %s: writing the results failed: %s\n", r->out_name,
-                    strerror(errno));
-            r->write_failed = true; /* reading and grading stop: nothing more is written */
-            return EXIT_UNUSABLE;
+            return say_write_failed(r); /* reading and grading stop */
         }
         i = j;
     }
@@ -602,10 +610,8 @@ static int grade_all(run *r, double start)
         fprintf(stderr, "assay grade: out of memory\n");
         rc = EXIT_UNUSABLE;
     }
-    if (fflush(r->fout) != 0 && !r->write_failed) {
-        fprintf(stderr, "assay grade: %s: writing the results failed: %s\n", r->out_name,
-                strerror(errno));
-        rc = EXIT_UNUSABLE;
+    if (fflush(r->fout) != 0) {
+        rc = say_write_failed(r);
     }
     if (ferror(r->fin)) {
         fprintf(stderr, "assay grade: reading the submissions failed\n");
