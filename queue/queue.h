@@ -53,8 +53,8 @@ const char *queue_keys_processing(const queue_keys *k, queue_lane lane);
 void queue_dedupe_key(char *out, size_t size, const char *prefix, const char *id, size_t idlen,
                       const char *rubric_sha);
 /* P:record:<hex SHA-256 of the learner>: the learner's record, a hash of "ver" (an integer
- * the writer compares and increments), "gen" (its generation) and "doc" (the record
- * document, docs/records.md). */
+ * the writer compares and increments), "gen" (unique to the write that made it) and "doc" (the
+ * record document, docs/records.md). */
 void queue_record_key(char *out, size_t size, const char *prefix, const char *learner,
                       size_t len);
 /* P:stage:<worker id>:<serial>: a learner's record as a worker is about to write it (a hash

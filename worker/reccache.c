@@ -7,10 +7,8 @@
 #include "reccache.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct entry {
     struct entry *next_hash;
@@ -24,7 +22,6 @@ struct wk_reccache {
     entry **buckets;
     size_t nbuckets, count, bytes, max_bytes;
     entry *head, *tail;
-    uint64_t started_ns, gens;
 };
 
 static uint64_t hash(const char *s)
@@ -49,9 +46,6 @@ wk_reccache *wk_reccache_create(size_t max_bytes)
         return NULL;
     }
     c->max_bytes = max_bytes;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    c->started_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     return c;
 }
 
@@ -210,10 +204,4 @@ size_t wk_reccache_count(const wk_reccache *c)
 size_t wk_reccache_bytes(const wk_reccache *c)
 {
     return c ? c->bytes : 0;
-}
-
-void wk_reccache_new_gen(wk_reccache *c, const char *worker_id, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s/%llx/%llu", worker_id, (unsigned long long)c->started_ns,
-             (unsigned long long)++c->gens);
 }

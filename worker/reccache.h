@@ -39,9 +39,5 @@ void wk_reccache_put(wk_reccache *c, const char *key, const char *ver, const cha
 size_t wk_reccache_count(const wk_reccache *c);
 /* Bytes of documents kept (the weights of the entries); 0 for NULL. */
 size_t wk_reccache_bytes(const wk_reccache *c);
-/* A "gen" for a record this worker creates, unique among the records of every worker:
- * worker_id, the start time and a counter. Written into buf (NUL-terminated, truncated to
- * size). */
-void wk_reccache_new_gen(wk_reccache *c, const char *worker_id, char *buf, size_t size);
 
 #endif

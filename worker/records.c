@@ -597,6 +597,18 @@ static void compute_work_cb(uv_work_t *req)
     free(t);
 }
 
+/* The "gen" of the record state a write makes: the worker id, its start time and the
+ * write's number, so no two writes of any worker share one. With it, "ver" and "gen" name
+ * one write, not only one count of writes: after Redis lost its last writes (a restart while
+ * appendfsync everysec had postponed them, a failover to a replica that lacked them),
+ * another writer reaching the same "ver" again leaves another "gen", and neither the copy
+ * this worker holds nor a read made before the loss passes for current. */
+static void new_gen(const wk_worker *w, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%llx/%llu", w->cfg->worker_id, (unsigned long long)w->started_ns,
+             w->stage_serial);
+}
+
 /* Back on the loop thread: the acknowledgement, with the groups. */
 static void compute_after_cb(uv_work_t *req, int status)
 {
@@ -620,14 +632,14 @@ static void compute_after_cb(uv_work_t *req, int status)
     for (size_t g = 0; gnum && g < rb->ng; g++) {
         rec_group *grp = &rb->g[g];
         grp->gen_new[0] = '\0';
-        if (grp->doc_new && grp->gen[0] == '\0' && w->reccache) {
-            wk_reccache_new_gen(w->reccache, w->cfg->worker_id, grp->gen_new,
-                                sizeof(grp->gen_new));
-        }
         char stage[400] = "";
         if (grp->doc_new) {
+            /* Every write names itself: a stage key of its own, and a "gen" no other write
+             * of any worker has (see new_gen). */
+            ++w->stage_serial;
             queue_stage_key(stage, sizeof(stage), w->cfg->prefix, w->cfg->worker_id,
-                            ++w->stage_serial);
+                            w->stage_serial);
+            new_gen(w, grp->gen_new, sizeof(grp->gen_new));
         }
         gnum[g] = queue_ack_group(&a, grp->key, grp->ver, grp->gen, grp->doc_new, grp->gen_new,
                                   stage, grp->naw ? grp->cred_key : NULL);

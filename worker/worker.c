@@ -96,6 +96,9 @@ int wk_run(wk_config *cfg)
     w->cfg = cfg;
     w->phase = WK_RUNNING;
     w->started = (long long)time(NULL);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    w->started_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
     srand((unsigned)(time(NULL) ^ getpid()));
     if (cfg->metrics && wk_metrics_start(cfg->metrics) != 0) {
         free(w);

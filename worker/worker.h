@@ -94,7 +94,9 @@ struct wk_worker {
     bool claim_error_logged;
     wk_ack_batch *acks, *acks_tail;  /* in claim order */
     struct wk_reccache *reccache;    /* records.c: learner records kept between batches */
-    unsigned long long stage_serial; /* records.c: names each staged record (queue_stage_key) */
+    unsigned long long stage_serial; /* records.c: numbers each record write: its stage key
+                                      * (queue_stage_key) and its "gen" */
+    uint64_t started_ns; /* records.c: with the worker id, makes each "gen" unique */
 
     /* health.c: what Redis's refusals tell us (health.h). */
     bool claimed_once;   /* a first claim was answered: credentials and scripts work */

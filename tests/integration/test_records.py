@@ -230,6 +230,41 @@ comps = records_in_redis(r)["learner-cache"][1]["competencies"]
 t.ok(any("stats-confidence" in c for c in comps) and any("chem-molarity" in c for c in comps),
      f"the record holds both rubrics' competencies, c-3's too ({sorted(comps)})")
 compare(r, "a record changed by another worker since")
+
+# Redis loses worker 1's last write (a restart while appendfsync everysec had postponed it,
+# a failover to a replica that lacked it): RESTORE puts the record back as it was before c-5.
+# Worker 6 then writes c-6 over that older state, reaching the same "ver" worker 1's copy
+# has. Each write has a "gen" of its own, so worker 1 must read c-6's record, not take its
+# copy for current: a copy taken would drop c-6 from the record.
+key = f"assay:record:{h}"
+before_c5 = r.dump(key)
+ver_c4 = int(r.hget(key, "ver"))
+r.lpush("assay:submissions", sub("c-5", "learner-cache", "stats-confidence", 5, 5))
+t.ok(settled(r, 0) and int(r.hget(key, "ver")) == ver_c4 + 1, "c-5 graded by worker 1")
+gen_c5 = r.hget(key, "gen")
+r.restore(key, 0, before_c5, replace=True)
+w.signal(signal.SIGSTOP)
+w6 = Worker(srv.url, "--worker-id", "rec-6", "--rubrics", rubrics)
+r.lpush("assay:submissions", sub("c-6", "learner-cache", "chem-molarity", 6, 6))
+t.ok(settled(r, 0), "c-6 graded by worker 6 over the record without c-5")
+t.eq(w6.stop(), 0, "worker 6 drains and exits 0")
+w.signal(signal.SIGCONT)
+t.eq(int(r.hget(key, "ver")), ver_c4 + 1, "c-6's record has the version c-5's had")
+t.ok(r.hget(key, "gen") != gen_c5, "but another gen")
+
+
+def evidence_ids():
+    doc = json.loads(r.hget(key, "doc"))
+    return {e["submission"] for c in doc["competencies"].values() for e in c["evidence"]}
+
+
+t.ok("c-6" in evidence_ids() and "c-5" not in evidence_ids(), "c-6 is in the record, c-5 not")
+r.lpush("assay:submissions", sub("c-7", "learner-cache", "chem-molarity", 7, 7))
+t.ok(settled(r, 0), "c-7 graded by worker 1")
+t.eq(json.loads(r.lindex("assay:results", 0))["id"], "c-7", "c-7 was pushed last")
+t.eq(int(r.hget(key, "ver")), ver_c4 + 2, "c-7 wrote the record")
+t.ok({"c-6", "c-7"} <= evidence_ids() and "c-5" not in evidence_ids(),
+     f"worker 1 built c-7 on c-6's record, not on its copy ({sorted(evidence_ids())})")
 t.eq(w.stop(), 0, "worker 1 drains and exits 0")
 
 # Bad input loses nothing: a bad submitted_at is an error result, dead-lettered, and
