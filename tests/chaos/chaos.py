@@ -111,6 +111,24 @@ def queued_and_claimed(r, worker_ids):
     return queued, sum(claimed)
 
 
+# Every message queued, claimed or answered, read in one script so none moves in between.
+ALL_MESSAGES = """
+local out = {}
+local keys = redis.call('KEYS', ARGV[1] .. ':processing:*')
+table.insert(keys, ARGV[1] .. ':submissions')
+table.insert(keys, ARGV[1] .. ':results')
+for _, k in ipairs(keys) do
+  for _, m in ipairs(redis.call('LRANGE', k, 0, -1)) do out[#out + 1] = m end
+end
+return out
+"""
+
+
+def ids_in_redis(r, prefix="assay"):
+    """The ids of every message queued, claimed or answered."""
+    return {json.loads(m)["id"] for m in r.eval(ALL_MESSAGES, 0, prefix)}
+
+
 def reconnected(w):
     """Whether every connection the worker lost is connected again (each loss of a ready
     connection is logged once, and so is its next connect)."""

@@ -10,12 +10,12 @@ second kill, worker b is therefore frozen (SIGSTOP) while it holds claimed work,
 only after worker a has returned that work: the redelivery path after a restart is then
 exercised on every run, not only when the timing happens to hit it."""
 
-import json
 import re
 import signal
 import time
 
-from chaos import Producer, Scenario, main_guard, make_corpus, queued_and_claimed
+from chaos import (Producer, Scenario, ids_in_redis, main_guard, make_corpus,
+                   queued_and_claimed)
 from harness import log_lines, wait_for
 
 N = 10000
@@ -26,24 +26,6 @@ BACKLOG = 100  # kill only while at least this many are queued or claimed
 # workers' heartbeat TTL (1.5 s), so a worker that reconnects first returns the other's
 # claimed work, as after a restart that loads a large AOF.
 DOWN_FOR = (0.0, 2.5)
-
-
-# Every message queued, claimed or answered, read in one script so none moves in between.
-ALL_MESSAGES = """
-local out = {}
-local keys = redis.call('KEYS', ARGV[1] .. ':processing:*')
-table.insert(keys, ARGV[1] .. ':submissions')
-table.insert(keys, ARGV[1] .. ':results')
-for _, k in ipairs(keys) do
-  for _, m in ipairs(redis.call('LRANGE', k, 0, -1)) do out[#out + 1] = m end
-end
-return out
-"""
-
-
-def ids_in_redis(r, prefix="assay"):
-    """The ids of every message queued, claimed or answered."""
-    return {json.loads(m)["id"] for m in r.eval(ALL_MESSAGES, 0, prefix)}
 
 
 def in_flight(r, worker_ids):
