@@ -7,7 +7,8 @@
  *   claim.c      claiming batches (the claim script) and waiting on empty queues
  *   jobs.c       grading a claimed batch off the loop, catalog references, scratch pool
  *   acks.c       acknowledgement batches, sent in claim order per lane (the ack script)
- *   records.c    learner records: a batch's read, compute and commit (--records on)
+ *   records.c    learner records: a batch's read and commit (--records on); reccompute.c
+ *                computes them off the loop and builds the acknowledgement
  *   awards.c     credentials: the issuer key, awards and regrade reports as records change
  *   lifecycle.c  start-up on a ready connection, heartbeat and recovery, the phases
  *                (signals, drain, leaving)
