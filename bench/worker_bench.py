@@ -20,11 +20,12 @@ Reports, in one run:
      round, "on, no credentials", drains with the same rubrics minus their credential
      definitions, so that records alone are seen too. --record-cache MIB is passed to the
      worker for the records-on drains (default: the worker's). --records-only runs this
-     part alone.
+     part alone; with --redis-commands it also prints, for each mode's last drain, Redis's
+     command statistics (INFO commandstats): calls and microseconds per submission.
 
 Usage: bench/worker_bench.py BUILD_DIR [--count N] [--rate R] [--seconds S] [--json OUT]
                              [--records-rounds K] [--learners L] [--records-only]
-                             [--record-cache MIB]
+                             [--record-cache MIB] [--redis-commands]
 Needs redis-server and python3-redis (scripts/deps.sh installs both).
 """
 
@@ -103,9 +104,35 @@ def rubrics_without_credentials():
     return d
 
 
-def records_on_off(build, srv, subs, rounds, cache=None):
+def command_stats(srv, n):
+    """A `during` for drain: Redis's command statistics are reset once the worker is started;
+    the function it returns (called when every result is there) keeps, per command, the
+    calls and the microseconds per submission in `out`. Commands a script or a transaction
+    runs are counted on their own and again inside EVAL, EVALSHA and EXEC."""
+    out = {}
+
+    def during(_w):
+        srv.client().config_resetstat()
+
+        def done():
+            for cmd, v in srv.client().info("commandstats").items():
+                out[cmd.replace("cmdstat_", "")] = (v["calls"] / n, v["usec"] / n)
+        return done
+    return during, out
+
+
+def print_command_stats(name, stats):
+    print(f"  Redis, records {name}, per submission (nested commands also count in their "
+          "EXEC / EVAL / EVALSHA):", flush=True)
+    for cmd, (calls, usec) in sorted(stats.items(), key=lambda kv: -kv[1][1]):
+        if usec >= 0.3 and cmd != "flushall":
+            print(f"    {cmd:10s} {calls:6.2f} calls {usec:7.2f} µs", flush=True)
+
+
+def records_on_off(build, srv, subs, rounds, cache=None, commands=False):
     """Drains subs with --records off, on, and on without credential definitions,
-    interleaved, `rounds` times each. Returns ({mode: median}, every figure)."""
+    interleaved, `rounds` times each. Returns ({mode: median}, every figure). commands:
+    also prints Redis's command statistics of each mode's last drain."""
     nocred = rubrics_without_credentials()
     modes = {"off": ("off", None), "on": ("on", None), "on, no credentials": ("on", nocred)}
     runs = {k: [] for k in modes}
@@ -116,9 +143,12 @@ def records_on_off(build, srv, subs, rounds, cache=None):
                 extra = ["--records", mode]
                 if mode == "on" and cache is not None:
                     extra += ["--record-cache", str(cache)]
-                rate, _ = drain(build, srv, subs, extra=extra, env=env)
+                during, stats = command_stats(srv, len(subs)) if commands else (None, None)
+                rate, _ = drain(build, srv, subs, extra=extra, env=env, during=during)
                 runs[name].append(rate)
                 print(f"  records {name}: {rate:10.0f} submissions/s", flush=True)
+                if commands and len(runs[name]) == rounds:
+                    print_command_stats(name, stats)
     finally:
         shutil.rmtree(nocred, ignore_errors=True)
     return {k: sorted(v)[len(v) // 2] for k, v in runs.items()}, runs
@@ -286,6 +316,7 @@ def main():
     ap.add_argument("--learners", type=int, default=10000)
     ap.add_argument("--records-only", action="store_true")
     ap.add_argument("--record-cache", type=int)
+    ap.add_argument("--redis-commands", action="store_true")
     a = ap.parse_args()
 
     subs = make(a.count)
@@ -296,7 +327,7 @@ def main():
             print(f"{a.count} submissions, {avg:.0f} bytes on average, {a.learners} learners; "
                   f"redis-server on 127.0.0.1:{srv.port} (appendonly no)", flush=True)
             med, runs = records_on_off(a.build, srv, with_learners(subs, a.learners),
-                                       a.records_rounds, a.record_cache)
+                                       a.records_rounds, a.record_cache, a.redis_commands)
         finally:
             srv.stop()
         off, on, nocred = med["off"], med["on"], med["on, no credentials"]
