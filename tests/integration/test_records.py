@@ -213,12 +213,21 @@ t.eq(w2.stop(), 0, "worker 2 drains and exits 0")
 for n in (1, 2):
     r.lpush("assay:submissions", sub(f"c-{n}", "learner-cache", "chem-molarity", n, n))
     t.ok(settled(r, 0), f"c-{n} graded by worker 1")
-w.signal(signal.SIGSTOP)
-w5 = Worker(srv.url, "--worker-id", "rec-5", "--rubrics", rubrics)
-r.lpush("assay:submissions", sub("c-3", "learner-cache", "stats-confidence", 3, 3))
-t.ok(settled(r, 0), "c-3 graded by worker 5 while worker 1 is paused")
-t.eq(w5.stop(), 0, "worker 5 drains and exits 0")
-w.signal(signal.SIGCONT)
+
+
+def graded_by_another(n, message, what):
+    """Worker 1 paused while worker n, started for it, grades `message` and drains."""
+    w.signal(signal.SIGSTOP)
+    other = Worker(srv.url, "--worker-id", f"rec-{n}", "--rubrics", rubrics)
+    r.lpush("assay:submissions", message)
+    t.ok(settled(r, 0), what)
+    t.eq(other.stop(), 0, f"worker {n} drains and exits 0")
+    w.signal(signal.SIGCONT)
+    return other
+
+
+w5 = graded_by_another(5, sub("c-3", "learner-cache", "stats-confidence", 3, 3),
+                       "c-3 graded by worker 5 while worker 1 is paused")
 h = hashlib.sha256(b"learner-cache").hexdigest()
 ver_before = int(r.hget(f"assay:record:{h}", "ver"))
 r.lpush("assay:submissions", sub("c-4", "learner-cache", "chem-molarity", 4, 4))
@@ -243,12 +252,8 @@ r.lpush("assay:submissions", sub("c-5", "learner-cache", "stats-confidence", 5, 
 t.ok(settled(r, 0) and int(r.hget(key, "ver")) == ver_c4 + 1, "c-5 graded by worker 1")
 gen_c5 = r.hget(key, "gen")
 r.restore(key, 0, before_c5, replace=True)
-w.signal(signal.SIGSTOP)
-w6 = Worker(srv.url, "--worker-id", "rec-6", "--rubrics", rubrics)
-r.lpush("assay:submissions", sub("c-6", "learner-cache", "chem-molarity", 6, 6))
-t.ok(settled(r, 0), "c-6 graded by worker 6 over the record without c-5")
-t.eq(w6.stop(), 0, "worker 6 drains and exits 0")
-w.signal(signal.SIGCONT)
+w6 = graded_by_another(6, sub("c-6", "learner-cache", "chem-molarity", 6, 6),
+                       "c-6 graded by worker 6 over the record without c-5")
 t.eq(int(r.hget(key, "ver")), ver_c4 + 1, "c-6's record has the version c-5's had")
 t.ok(r.hget(key, "gen") != gen_c5, "but another gen")
 
@@ -312,5 +317,5 @@ p = subprocess.run([os.environ.get("ASSAY_WORKER", "assay-worker"), "--records",
                    capture_output=True, text=True, timeout=30, check=False)
 t.ok(p.returncode == 2 and "--records must be on or off" in p.stderr,
      "--records maybe is a usage error (exit 2)")
-notes_on_failure(t, w, w2, w3, w4, w5)
+notes_on_failure(t, w, w2, w3, w4, w5, w6)
 t.done()
