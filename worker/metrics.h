@@ -56,9 +56,15 @@
       "were read (read and committed again)")                                                  \
     X(RECORD_READS_WORKER, "assay_record_reads_total", "source=\"worker\"", "counter",         \
       "Learner records read for a batch, by where the record came from: the worker's own "     \
-      "copy (no transfer, no parse), Redis (document sent and parsed), or new (none yet)")     \
+      "copy (no transfer, no parse), Redis (document sent and parsed), new (none yet), or "    \
+      "skipped (the worker's own copy with no read at all: the commit checks it)")             \
     X(RECORD_READS_REDIS, "assay_record_reads_total", "source=\"redis\"", "counter", "")       \
     X(RECORD_READS_NEW, "assay_record_reads_total", "source=\"new\"", "counter", "")           \
+    X(RECORD_READS_SKIPPED, "assay_record_reads_total", "source=\"skipped\"", "counter", "")   \
+    X(RECORD_SKIP_MISSES, "assay_record_skipped_read_misses_total", "", "counter",             \
+      "Learner record groups committed on the worker's own copy without a read and refused "   \
+      "(the record or a submission's de-duplication state had changed): read and committed "   \
+      "again")                                                                                 \
     X(RECORD_CACHE_BYTES, "assay_record_cache_bytes", "", "gauge",                             \
       "Bytes of record documents the worker keeps parsed (--record-cache bounds them)")        \
     X(REDIS_RECONNECTS, "assay_redis_reconnects_total", "", "counter",                         \

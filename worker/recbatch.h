@@ -43,6 +43,8 @@ typedef struct rec_group {
     char *held;           /* read: the credentials held, "<id>@<version>" by lines */
     wk_award_out *aw;     /* computed: credential events */
     size_t naw;
+    bool unread; /* not read: the worker's copy, its "ver", "gen" and credentials, and ""
+                  * guessed for its messages' de-duplication state (records.c) */
 } rec_group;
 
 struct wk_rec_batch {
@@ -54,9 +56,11 @@ struct wk_rec_batch {
     size_t ng;
     size_t lost; /* unanswered at the start, reported with the first acknowledgement */
     int tries;
-    bool waiting; /* for the retry timer */
-    bool blocked; /* for an earlier batch of ours with one of its learners (kick) */
-    bool nomem;   /* the computation ran out of memory */
+    bool waiting;      /* for the retry timer */
+    bool blocked;      /* for an earlier batch of ours with one of its learners (kick) */
+    bool nomem;        /* the computation ran out of memory */
+    bool reread;       /* a commit without a read was refused: read every group from now on */
+    bool unread_ready; /* every group unread: to compute at the retry timer */
     wk_cat_ref *cat;
     uv_work_t req;
 };

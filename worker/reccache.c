@@ -14,6 +14,7 @@ typedef struct entry {
     struct entry *next_hash;
     struct entry *prev, *next; /* in order of use, newest first */
     char *key, *ver, *gen;
+    char *held; /* the learner's credentials then, as the read returns them */
     assay_record *rec;
     size_t weight;
 } entry;
@@ -71,6 +72,7 @@ static void entry_free(entry *e)
     free(e->key);
     free(e->ver);
     free(e->gen);
+    free(e->held);
     free(e);
 }
 
@@ -98,7 +100,8 @@ void wk_reccache_destroy(wk_reccache *c)
     free(c);
 }
 
-int wk_reccache_peek(const wk_reccache *c, const char *key, const char **ver, const char **gen)
+int wk_reccache_peek(const wk_reccache *c, const char *key, const char **ver, const char **gen,
+                     const char **held)
 {
     entry *e = c ? *find(c, key) : NULL;
     if (e == NULL) {
@@ -106,6 +109,9 @@ int wk_reccache_peek(const wk_reccache *c, const char *key, const char **ver, co
     }
     *ver = e->ver;
     *gen = e->gen;
+    if (held) {
+        *held = e->held;
+    }
     return 0;
 }
 
@@ -157,7 +163,7 @@ static void grow(wk_reccache *c)
 }
 
 void wk_reccache_put(wk_reccache *c, const char *key, const char *ver, const char *gen,
-                     assay_record *rec, size_t weight)
+                     const char *held, assay_record *rec, size_t weight)
 {
     if (c == NULL || weight > c->max_bytes) {
         assay_record_destroy(rec);
@@ -170,8 +176,9 @@ void wk_reccache_put(wk_reccache *c, const char *key, const char *ver, const cha
         e->key = strdup(key);
         e->ver = strdup(ver);
         e->gen = strdup(gen);
+        e->held = strdup(held);
     }
-    if (e == NULL || e->key == NULL || e->ver == NULL || e->gen == NULL) {
+    if (e == NULL || e->key == NULL || e->ver == NULL || e->gen == NULL || e->held == NULL) {
         assay_record_destroy(rec);
         if (e) {
             entry_free(e);

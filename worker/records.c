@@ -97,6 +97,15 @@ void wk_rec_count_grading(wk_rec_batch *rb, int sign)
 
 static void read_send(wk_rec_batch *rb);
 
+/* Starts the retry timer to fire in ms, unless it fires sooner already. */
+static void arm(wk_worker *w, uint64_t ms)
+{
+    if (!uv_is_active((uv_handle_t *)&w->records_retry) ||
+        uv_timer_get_due_in(&w->records_retry) > ms) {
+        uv_timer_start(&w->records_retry, wk_rec_retry_cb, ms, 0);
+    }
+}
+
 /* Waits for the retry timer: doubling backoff with jitter, so two workers that conflicted
  * do not meet again at once. */
 static void wait_retry(wk_rec_batch *rb)
@@ -110,10 +119,7 @@ static void wait_retry(wk_rec_batch *rb)
     uint64_t ms = (uint64_t)1 << shift;
     ms = ms > REC_MAX_BACKOFF_MS ? REC_MAX_BACKOFF_MS : ms;
     ms += (uint64_t)rand() % (ms + 1);
-    if (!uv_is_active((uv_handle_t *)&w->records_retry) ||
-        uv_timer_get_due_in(&w->records_retry) > ms) {
-        uv_timer_start(&w->records_retry, wk_rec_retry_cb, ms, 0);
-    }
+    arm(w, ms);
 }
 
 void wk_rec_retry_cb(uv_timer_t *t)
@@ -124,6 +130,20 @@ void wk_rec_retry_cb(uv_timer_t *t)
             b->rec->waiting = false;
             read_send(b->rec);
         }
+    }
+    /* The batches that skipped their read compute now, one at a time from the head: with
+     * --grade-threads 0 the computation and its acknowledgement run here and may change
+     * the list. */
+    for (;;) {
+        wk_rec_batch *rb = NULL;
+        for (wk_ack_batch *b = w->acks; b && rb == NULL; b = b->next) {
+            rb = b->rec && b->rec->unread_ready ? b->rec : NULL;
+        }
+        if (rb == NULL || w->phase == WK_CLOSED) {
+            return;
+        }
+        rb->unread_ready = false;
+        wk_rec_compute(rb);
     }
 }
 
@@ -197,6 +217,55 @@ static void kick(wk_worker *w)
     }
 }
 
+/* Whether group gi may be committed on the worker's copy without a read, "" guessed for its
+ * messages' de-duplication records and guards: not after such a commit was refused, and not
+ * with a message whose record is likely set (a redelivery, which may have been answered
+ * before its worker stopped; a forced regrade, of a submission answered before). A wrong
+ * guess, like a record another writer changed, fails the ack script's check: the group is
+ * then read and committed again. */
+static bool may_skip(const wk_rec_batch *rb, size_t gi)
+{
+    if (rb->reread) {
+        return false;
+    }
+    for (size_t i = 0; i < rb->n; i++) {
+        const rec_msg *m = &rb->m[i];
+        if (m->group == (int)gi && (m->attempts > 1 || m->o.force)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Group g, not read: the worker's copy taken from the cache with the "ver", "gen" and
+ * credentials it was kept with (borrowed from the cache: copied before the take). */
+static int take_unread(wk_reccache *cache, rec_group *g, const char *ver, const char *gen,
+                       const char *held)
+{
+    g->unread = true;
+    g->ver = strdup(ver);
+    g->gen = strdup(gen);
+    g->held = strdup(held);
+    g->doc_read = strdup("");
+    if (!g->ver || !g->gen || !g->held || !g->doc_read) {
+        return -1;
+    }
+    g->rec = wk_reccache_take(cache, g->key, g->ver, g->gen, &g->weight);
+    return g->rec ? 0 : -1;
+}
+
+/* A message not read: its de-duplication record and guard guessed unset. */
+static int guess_unset(rec_msg *m)
+{
+    free(m->seen_d);
+    free(m->seen_g);
+    m->seen_d = m->o.dkey ? strdup("") : NULL;
+    m->seen_g = m->o.gkey ? strdup("") : NULL;
+    return (m->seen_d || !m->o.dkey) && (m->seen_g || !m->o.gkey) ? 0 : -1;
+}
+
+/* Reads the batch's records, or, when the worker holds every one and may skip the read
+ * (may_skip), has the retry timer compute the batch at once. */
 static void read_send(wk_rec_batch *rb)
 {
     wk_worker *w = rb->w;
@@ -218,26 +287,51 @@ static void read_send(wk_rec_batch *rb)
         free(keys);
         return;
     }
-    /* recs: the record keys, the credentials keys, the "ver" and "gen" held. */
+    /* recs: the record keys, the credentials keys, the "ver" and "gen" held, for the groups
+     * read (nread of them). */
     const char **creds = recs + rb->n + 1, **have_ver = creds + rb->n + 1,
                **have_gen = have_ver + rb->n + 1;
+    size_t nread = 0, nskip = 0;
     for (size_t i = 0; rc == 0 && i < rb->ng; i++) {
-        recs[i] = rb->g[i].key;
-        creds[i] = rb->g[i].cred_key;
-        if (wk_reccache_peek(w->reccache, rb->g[i].key, &have_ver[i], &have_gen[i]) != 0) {
-            have_ver[i] = have_gen[i] = NULL;
+        rec_group *g = &rb->g[i];
+        const char *ver = NULL, *gen = NULL, *held = NULL;
+        if (wk_reccache_peek(w->reccache, g->key, &ver, &gen, &held) != 0) {
+            ver = gen = NULL;
+        } else if (may_skip(rb, i)) {
+            rc = take_unread(w->reccache, g, ver, gen, held);
+            nskip++;
+            continue;
         }
+        recs[nread] = g->key;
+        creds[nread] = g->cred_key;
+        have_ver[nread] = ver;
+        have_gen[nread] = gen;
+        nread++;
     }
     for (size_t i = 0; rc == 0 && i < rb->n; i++) {
-        if (rb->m[i].o.dkey) {
-            keys[nkeys++] = rb->m[i].o.dkey;
+        rec_msg *m = &rb->m[i];
+        if (m->group >= 0 ? rb->g[m->group].unread : nread == 0) {
+            rc = guess_unset(m); /* a message of no group only feeds the replay */
+            continue;
         }
-        if (rb->m[i].o.gkey) {
-            keys[nkeys++] = rb->m[i].o.gkey;
+        if (m->o.dkey) {
+            keys[nkeys++] = m->o.dkey;
+        }
+        if (m->o.gkey) {
+            keys[nkeys++] = m->o.gkey;
         }
     }
+    if (rc == 0 && nread == 0) {
+        free(recs);
+        free(keys);
+        wk_metrics_add(WK_M_RECORD_READS_SKIPPED, (int64_t)nskip);
+        wk_metrics_set(WK_M_RECORD_CACHE_BYTES, (int64_t)wk_reccache_bytes(w->reccache));
+        rb->unread_ready = true; /* computed from the timer: see wk_rec_retry_cb */
+        arm(w, 0);
+        return;
+    }
     rc = rc ? rc
-            : queue_recread_argv(w->sha_recread, recs, creds, have_ver, have_gen, rb->ng, keys,
+            : queue_recread_argv(w->sha_recread, recs, creds, have_ver, have_gen, nread, keys,
                                  nkeys, &cmd);
     free(recs);
     free(keys);
@@ -268,9 +362,16 @@ static char *dup_reply(const redisReply *e)
  * is no longer in the cache (evicted since the read was sent: read again). */
 static bool take_read(wk_rec_batch *rb, const redisReply *r)
 {
-    size_t want = 4 * rb->ng;
+    size_t want = 0, nskip = 0;
+    for (size_t i = 0; i < rb->ng; i++) {
+        want += rb->g[i].unread ? 0 : 4;
+        nskip += rb->g[i].unread;
+    }
     for (size_t i = 0; i < rb->n; i++) {
-        want += (rb->m[i].o.dkey != NULL) + (rb->m[i].o.gkey != NULL);
+        const rec_msg *m = &rb->m[i];
+        if (m->group < 0 || !rb->g[m->group].unread) {
+            want += (m->o.dkey != NULL) + (m->o.gkey != NULL);
+        }
     }
     if (r->type != REDIS_REPLY_ARRAY || r->elements != want) {
         return false;
@@ -281,6 +382,9 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
     int64_t reads[3] = {0, 0, 0}; /* the worker's copy, Redis, new */
     for (size_t i = 0; i < rb->ng; i++) {
         rec_group *g = &rb->g[i];
+        if (g->unread) {
+            continue; /* taken when the read was sent */
+        }
         g->ver = dup_reply(r->element[at++]);
         g->gen = dup_reply(r->element[at++]);
         const redisReply *doc = r->element[at++];
@@ -300,6 +404,9 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
     }
     for (size_t i = 0; i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
+        if (m->group >= 0 && rb->g[m->group].unread) {
+            continue; /* guessed when the read was sent */
+        }
         free(m->seen_d);
         free(m->seen_g);
         m->seen_d = m->o.dkey ? dup_reply(r->element[at++]) : NULL;
@@ -312,6 +419,7 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
         wk_metrics_add(WK_M_RECORD_READS_WORKER, reads[0]);
         wk_metrics_add(WK_M_RECORD_READS_REDIS, reads[1]);
         wk_metrics_add(WK_M_RECORD_READS_NEW, reads[2]);
+        wk_metrics_add(WK_M_RECORD_READS_SKIPPED, (int64_t)nskip);
     }
     return ok;
 }
@@ -393,7 +501,24 @@ static void keep(wk_worker *w, rec_group *g)
     if (gen[0] == '\0' || strlen(g->ver) >= 15) {
         return; /* no "gen": never current; or past where Lua writes "ver" exactly */
     }
-    wk_reccache_put(w->reccache, g->key, ver, gen, g->rec, g->weight);
+    /* The credentials held now: those read and those the script stored (HSETNX; one held
+     * already, by a write this worker did not see, cannot be: the record would have moved). */
+    size_t len = strlen(g->held) + 1;
+    for (size_t k = 0; k < g->naw; k++) {
+        len += g->aw[k].issued ? strlen(g->aw[k].field) + 1 : 0;
+    }
+    char *held = malloc(len);
+    if (held == NULL) {
+        return; /* not kept: the next batch reads it */
+    }
+    size_t at = (size_t)snprintf(held, len, "%s", g->held);
+    for (size_t k = 0; k < g->naw; k++) {
+        if (g->aw[k].issued) {
+            at += (size_t)snprintf(held + at, len - at, "%s%s", at ? "\n" : "", g->aw[k].field);
+        }
+    }
+    wk_reccache_put(w->reccache, g->key, ver, gen, held, g->rec, g->weight);
+    free(held);
     g->rec = NULL;
 }
 
@@ -422,9 +547,10 @@ size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
         memset(&rb->m[i], 0, sizeof(rb->m[i]));
     }
     rb->n = kept;
-    size_t ngroups = 0, written = 0;
+    size_t ngroups = 0, misses = 0, written = 0;
     for (size_t g = 0; conflict && wrote && g < rb->ng; g++) {
-        ngroups += conflict[g];
+        ngroups += conflict[g] && !rb->g[g].unread;
+        misses += conflict[g] && rb->g[g].unread;
         written += wrote[g] && rb->g[g].doc_new != NULL;
         if (wrote[g] && !conflict[g]) {
             keep(w, &rb->g[g]);
@@ -441,6 +567,22 @@ size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
     }
     w->record_conflicts += ngroups;
     wk_metrics_add(WK_M_RECORD_CONFLICTS, (int64_t)ngroups);
+    wk_metrics_add(WK_M_RECORD_SKIP_MISSES, (int64_t)misses);
+    if (misses > 0) {
+        rb->reread = true; /* and a refused commit without a read is no conflict to count */
+        wk_logf(WK_DEBUG,
+                &(wk_lf){.event = "record_skip_missed",
+                         .queue = queue_lane_name(b->lane),
+                         WK_COUNT(kept)},
+                "%zu learner record%s committed without a read were refused; reading them",
+                misses, misses == 1 ? "" : "s");
+    }
+    if (ngroups == 0) { /* read again at once, without a backoff: nobody to avoid */
+        wk_rec_count_grading(rb, +1);
+        rb->waiting = true;
+        arm(w, 0);
+        return kept;
+    }
     if (++rb->tries > REC_MAX_TRIES) {
         wk_logf(WK_ERROR,
                 &(wk_lf){.event = "record_conflict_gave_up",

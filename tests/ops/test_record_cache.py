@@ -2,8 +2,13 @@
 (--record-cache), seen through /metrics, against a real redis-server:
 
   - with a cache: a learner's first result reads no record (source "new"), the second is
-    computed from the worker's own copy (source "worker", nothing parsed from Redis), and
-    assay_record_cache_bytes is the length of the document the worker wrote;
+    computed from the worker's own copy with no read at all (source "skipped": nothing sent,
+    nothing parsed), and assay_record_cache_bytes is the length of the document the worker
+    wrote;
+  - a commit without a read is checked: a duplicate of an answered submission, and a record
+    another worker wrote meanwhile, each has it refused (assay_record_skipped_read_misses_total)
+    and read again from Redis, with nothing answered twice and every result in the record; a
+    forced regrade of a learner the worker keeps is read (source "worker"), not guessed;
   - another worker with --record-cache 0 keeps nothing: each of its reads of that learner
     has the document sent and parsed (source "redis"), the gauge stays 0, and the record it
     leaves equals `assay record rebuild` over the results;
@@ -17,6 +22,7 @@ the result is in Redis, so it is waited for, not read once.
 
 import json
 import os
+import signal
 import subprocess
 import tempfile
 
@@ -53,7 +59,8 @@ def reads(port, gauge=None):
     def sample():
         s = scrape(port)
         return ({src: metric(s, "assay_record_reads_total", source=src)
-                 for src in ("worker", "redis", "new")}, metric(s, "assay_record_cache_bytes"))
+                 for src in ("worker", "redis", "new", "skipped")},
+                metric(s, "assay_record_cache_bytes"))
     if gauge is not None:
         wait_for(lambda: sample()[1] == gauge, 10 * slow)
     return sample()
@@ -79,44 +86,103 @@ def phase(wid, args, sids, learner="learner-x", env=None):
 a, port, doc = phase("cache-a", ["--record-cache", "1"], ["c-1", "c-2"])
 t.ok(doc is not None, "learner-x has one record in Redis")
 got, cached = reads(port, gauge=len(doc or b""))
-t.eq(got, {"worker": 1, "redis": 0, "new": 1},
-     "with a cache: the first read finds no record, the second the worker's own copy")
+t.eq(got, {"worker": 0, "redis": 0, "new": 1, "skipped": 1},
+     "with a cache: the first read finds no record, the second skips the read for the "
+     "worker's own copy")
 t.eq(cached, len(doc or b""), "assay_record_cache_bytes is the length of the document kept")
 t.eq(a.stop(), 0, "worker a stops with status 0")
 
 b, port, _ = phase("cache-b", ["--record-cache", "0"], ["c-3", "c-4"])
 got, cached = reads(port)
-t.eq(got, {"worker": 0, "redis": 2, "new": 0},
+t.eq(got, {"worker": 0, "redis": 2, "new": 0, "skipped": 0},
      "--record-cache 0: each read has the document sent by Redis and parsed")
 t.eq(cached, 0, "--record-cache 0: assay_record_cache_bytes stays 0")
 t.eq(b.stop(), 0, "worker b stops with status 0")
 
-with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
-    f.write("\n".join(x.decode() for x in reversed(r.lrange("assay:results", 0, -1))) + "\n")
-    pushed = f.name
-p = subprocess.run([CLI, "record", "rebuild", "--jsonl", pushed, "--rubrics", RUBRICS], capture_output=True, text=True)
-os.unlink(pushed)
-rebuilt = [json.loads(x) for x in p.stdout.splitlines()]
-stored = json.loads(stored_doc("learner-x") or "null")
-t.ok(p.returncode == 0 and len(rebuilt) == 1 and rebuilt[0] == stored,
+def equals_rebuild(learner):
+    """Whether learner's record in Redis equals `assay record rebuild` over the results."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        f.write("\n".join(x.decode() for x in reversed(r.lrange("assay:results", 0, -1)))
+                + "\n")
+        pushed = f.name
+    p = subprocess.run([CLI, "record", "rebuild", "--jsonl", pushed, "--rubrics", RUBRICS],
+                       capture_output=True, text=True)
+    os.unlink(pushed)
+    rebuilt = [json.loads(x) for x in p.stdout.splitlines()]
+    mine = [x for x in rebuilt if x["learner"] == learner]
+    stored = json.loads(stored_doc(learner) or "null")
+    return p.returncode == 0 and len(mine) == 1 and mine[0] == stored
+
+
+t.ok(equals_rebuild("learner-x"),
      "the record written without a cache equals assay record rebuild over the 4 results")
 
 # --- The environment variable, the default, the largest value. --------------------------------
 c, port, _ = phase("cache-c", [], ["c-5", "c-6"], env={"ASSAY_RECORD_CACHE_MIB": "0"})
 got, cached = reads(port)
-t.eq((got, cached), ({"worker": 0, "redis": 2, "new": 0}, 0),
+t.eq((got, cached), ({"worker": 0, "redis": 2, "new": 0, "skipped": 0}, 0),
      "ASSAY_RECORD_CACHE_MIB=0: nothing kept, each read parsed from Redis")
 t.eq(c.stop(), 0, "worker c stops with status 0")
 
 d, port, doc = phase("cache-d", [], ["d-1", "d-2"], learner="learner-y")
 got, cached = reads(port, gauge=len(doc or b""))
-t.eq((got, cached), ({"worker": 1, "redis": 0, "new": 1}, len(doc or b"")),
+t.eq((got, cached), ({"worker": 0, "redis": 0, "new": 1, "skipped": 1}, len(doc or b"")),
      "with neither option nor variable: the default cache keeps the learner")
 t.eq(d.stop(), 0, "worker d stops with status 0")
 
 e, port, _ = phase("cache-e", ["--record-cache", "1048576"], ["e-1"], learner="learner-z")
-t.eq(reads(port)[0], {"worker": 0, "redis": 0, "new": 1}, "--record-cache 1048576 is taken")
+t.eq(reads(port)[0], {"worker": 0, "redis": 0, "new": 1, "skipped": 0},
+     "--record-cache 1048576 is taken")
 t.eq(e.stop(), 0, "worker e stops with status 0")
+
+# --- Commits without a read, checked by the ack script. ---------------------------------------
+s_w, port, doc = phase("cache-s", ["--record-cache", "1"], ["s-1", "s-2"], learner="learner-s")
+
+
+def misses():
+    return metric(scrape(port), "assay_record_skipped_read_misses_total")
+
+
+got, _ = reads(port, gauge=len(doc or b""))
+t.eq((got, misses()), ({"worker": 0, "redis": 0, "new": 1, "skipped": 1}, 0),
+     "cache-s: s-2 skipped the read, and its commit was not refused")
+
+# A duplicate of s-2 (a first delivery, so its read is skipped): "" guessed for its
+# de-duplication record is wrong, the commit is refused, and the batch is read again.
+n_results = len(results(r))
+r.lpush("assay:submissions", make_submission("s-2", learner="learner-s"))
+t.ok(wait_for(lambda: misses() == 1 and reads(port)[0]["redis"] == 1, 30 * slow),
+     "a duplicate of s-2: the commit without a read is refused and the record read from Redis")
+t.ok(wait_for(lambda: metric(scrape(port), "assay_duplicates_total") == 1, 10 * slow),
+     "the duplicate is then found a duplicate")
+t.eq(len(results(r)), n_results, "and not answered twice")
+t.eq(r.llen("assay:processing"), 0, "nothing is left in processing")
+
+# Another worker writes learner-s's record while cache-s is paused: cache-s's copy is stale,
+# its commit of s-4 without a read is refused, and s-4 is committed on the record read.
+s_w.signal(signal.SIGSTOP)
+other = Worker(srv.url, "--worker-id", "cache-t", "--record-cache", "0")
+t.ok(one("s-3", "learner-s"), "s-3 graded by worker cache-t while cache-s is paused")
+t.eq(other.stop(), 0, "worker cache-t exits 0")
+s_w.signal(signal.SIGCONT)
+t.ok(one("s-4", "learner-s"), "s-4 graded by cache-s")
+t.ok(wait_for(lambda: misses() == 2 and reads(port)[0]["redis"] == 2, 10 * slow),
+     "s-4: the commit on the stale copy is refused and the record read from Redis")
+doc = json.loads(stored_doc("learner-s") or "null")
+ids = {e["submission"] for c in (doc or {"competencies": {}})["competencies"].values()
+       for e in c["evidence"]}
+t.eq(ids, {"s-1", "s-2", "s-3", "s-4"}, "learner-s's record holds all four submissions")
+
+# A forced regrade of s-4, the learner kept: read (its de-duplication record is set, so no
+# guess), from the worker's own copy.
+r.lpush("assay:submissions", make_submission("s-4", learner="learner-s", force=True))
+t.ok(wait_for(lambda: reads(port)[0]["worker"] == 1, 30 * slow),
+     "a forced regrade of s-4 is read, from the worker's own copy (source worker)")
+t.ok(wait_for(lambda: len(results(r)) == n_results + 3, 10 * slow),
+     "the forced regrade is answered")
+t.eq(misses(), 2, "and its commit was not refused")
+t.ok(equals_rebuild("learner-s"), "learner-s's record equals assay record rebuild")
+t.eq(s_w.stop(), 0, "worker cache-s stops with status 0")
 
 # --- Bad values. -------------------------------------------------------------------------------
 for bad in ("-1", "lots", "2097152"):
@@ -125,6 +191,6 @@ for bad in ("-1", "lots", "2097152"):
     t.ok(p.returncode == 2 and "--record-cache" in p.stderr,
          f"--record-cache {bad} exits 2 naming the option")
 
-notes_on_failure(t, a, b, c, d, e)
+notes_on_failure(t, a, b, c, d, e, s_w, other)
 srv.stop()
 t.done()
