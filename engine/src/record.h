@@ -1,8 +1,8 @@
 /*
- * record.h - the in-memory form of a learner's record, shared by record.c (the model,
- * applying evidence, the change it made), record_json.c (the document and the change as the
- * result's "record" member, written) and record_read.c (results read as evidence, the
- * document read back).
+ * record.h - the in-memory form of a learner's record, shared by record.c (the model),
+ * record_apply.c (applying evidence, the change it made), record_json.c (the document and the
+ * change as the result's "record" member, written) and record_read.c (results read as evidence,
+ * the document read back).
  *
  * Competencies are kept sorted by key and each one's evidence sorted by (at, submission
  * id), so the document's order is the model's order and serialising needs no sort.
@@ -76,7 +76,14 @@ size_t assay__rc_find(const assay_record *r, const char *key, bool *found);
  * still the caller's). */
 int assay__rc_insert(assay_record *r, size_t i, rc_comp *c);
 
-/* A competency's state with borrowed strings (assay_record_state). */
+/* The model (record.c), for record_apply.c and the readers. A competency's state with
+ * borrowed strings (assay_record_state). */
 void assay__rc_state_view(const rc_comp *c, assay_record_state *out);
+/* Frees s's strings and sets it to no value. */
+void assay__rc_state_reset(rc_state *s);
+/* Room for `more` competencies. -1 when out of memory. */
+int assay__rc_reserve(assay_record *r, size_t more);
+/* Clears and removes competency i. */
+void assay__rc_remove(assay_record *r, size_t i);
 
 #endif
