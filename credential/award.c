@@ -196,6 +196,7 @@ void cred_award_finish(cred_award *a)
     }
     json_decref(a->credential);
     free(a->jws);
+    free(a->credential_text);
     assay_credential_eval_destroy(a->eval);
     memset(a, 0, sizeof(*a));
 }
@@ -237,7 +238,8 @@ int cred_award_make(const assay_record *rec, const assay_credential_def *def,
         } else if ((rc = cred_ob3_build(&in, &out->credential, err)) == 0) {
             cred_jws_sign_options so = {.kid = opts ? opts->kid : NULL,
                                         .embed_jwk = opts && opts->embed_jwk};
-            rc = cred_vcjwt_sign(out->credential, key, &so, &out->jws, err);
+            rc = cred_vcjwt_sign_text(out->credential, key, &so, &out->jws,
+                                      &out->credential_text, err);
         }
         parts_free(&parts);
     }

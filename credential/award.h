@@ -69,6 +69,7 @@ typedef struct cred_award {
     char uuid[CRED_UUID_STRLEN + 1]; /* the credential's UUID (id urn:uuid:UUID) */
     json_t *credential;              /* the AchievementCredential (owned) */
     char *jws;                       /* its VC-JWT, a compact JWS (owned) */
+    char *credential_text;           /* credential as compact JSON, as signed (owned) */
     assay_credential_eval *eval;     /* the decision it was made from (owned) */
 } cred_award;
 

@@ -12,6 +12,7 @@
 #include "ob3check.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,9 +39,36 @@ static json_t *without_claims(const json_t *payload)
     return c;
 }
 
-int cred_vcjwt_sign(const json_t *credential, const cred_key *key,
-                    const cred_jws_sign_options *opts, char **out, cred_error *err)
+/* The payload's text: the credential's compact text with the claims' members added at the
+ * end, byte for byte what json_dumps(JSON_COMPACT) gives for the credential with the claims
+ * set on it (an object keeps its members in insertion order). NULL when out of memory. */
+static char *payload_text(const char *cred, const json_t *claims)
 {
+    char *more = json_dumps(claims, JSON_COMPACT);
+    size_t n = strlen(cred), m = more ? strlen(more) : 0;
+    char *out = more && n >= 2 && m >= 2 ? malloc(n + m) : NULL;
+    if (out) {
+        bool empty = n == 2; /* "{}" */
+        memcpy(out, cred, n - 1);
+        size_t at = n - 1;
+        if (!empty && m > 2) {
+            out[at++] = ',';
+        }
+        memcpy(out + at, more + 1, m - 1); /* the claims' members and the closing brace */
+        out[at + m - 1] = '\0';
+    }
+    free(more);
+    return out;
+}
+
+int cred_vcjwt_sign_text(const json_t *credential, const cred_key *key,
+                         const cred_jws_sign_options *opts, char **out, char **credential_text,
+                         cred_error *err)
+{
+    *out = NULL;
+    if (credential_text) {
+        *credential_text = NULL;
+    }
     int rc = cred_ob3_check(credential, err);
     if (rc != 0) {
         return rc;
@@ -57,27 +85,40 @@ int cred_vcjwt_sign(const json_t *credential, const cred_key *key,
     cred_time_parse(str_at(credential, "validFrom", NULL), &from);
     const char *valid_until = str_at(credential, "validUntil", NULL);
     const char *sub = str_at(credential, "credentialSubject", "id");
-    json_t *payload = json_copy((json_t *)credential);
-    bool ok = payload != NULL;
-    ok = ok && json_object_set_new(payload, "iss",
+    json_t *claims = json_object();
+    bool ok = claims != NULL;
+    ok = ok && json_object_set_new(claims, "iss",
                                    json_string(str_at(credential, "issuer", "id"))) == 0;
     ok = ok &&
-         json_object_set_new(payload, "jti", json_string(str_at(credential, "id", NULL))) == 0;
-    ok = ok && json_object_set_new(payload, "nbf", json_integer(from)) == 0;
+         json_object_set_new(claims, "jti", json_string(str_at(credential, "id", NULL))) == 0;
+    ok = ok && json_object_set_new(claims, "nbf", json_integer(from)) == 0;
     if (sub) {
-        ok = ok && json_object_set_new(payload, "sub", json_string(sub)) == 0;
+        ok = ok && json_object_set_new(claims, "sub", json_string(sub)) == 0;
     }
     if (valid_until && cred_time_parse(valid_until, &until)) {
-        ok = ok && json_object_set_new(payload, "exp", json_integer(until)) == 0;
+        ok = ok && json_object_set_new(claims, "exp", json_integer(until)) == 0;
     }
-    char *text = ok ? json_dumps(payload, JSON_COMPACT) : NULL;
-    json_decref(payload);
+    char *cred = ok ? json_dumps(credential, JSON_COMPACT) : NULL;
+    char *text = cred ? payload_text(cred, claims) : NULL;
+    json_decref(claims);
     if (text == NULL) {
+        free(cred);
         return cred_error_set(err, CRED_E_NOMEM, "", "out of memory");
     }
     rc = cred_jws_sign(key, opts, text, strlen(text), out, err);
     free(text);
+    if (rc == 0 && credential_text) {
+        *credential_text = cred;
+    } else {
+        free(cred);
+    }
     return rc;
+}
+
+int cred_vcjwt_sign(const json_t *credential, const cred_key *key,
+                    const cred_jws_sign_options *opts, char **out, cred_error *err)
+{
+    return cred_vcjwt_sign_text(credential, key, opts, out, NULL, err);
 }
 
 void cred_vcjwt_result_finish(cred_vcjwt_result *r)

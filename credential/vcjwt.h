@@ -31,6 +31,11 @@
  */
 int cred_vcjwt_sign(const json_t *credential, const cred_key *key,
                     const cred_jws_sign_options *opts, char **out, cred_error *err);
+/* cred_vcjwt_sign, and on success *credential_text (when not NULL) is the credential as
+ * compact JSON, the text the payload was made from (caller frees; NULL on failure). */
+int cred_vcjwt_sign_text(const json_t *credential, const cred_key *key,
+                         const cred_jws_sign_options *opts, char **out, char **credential_text,
+                         cred_error *err);
 
 /* The outcome of a verification. Initialise with {0}; release with _finish. */
 typedef struct cred_vcjwt_result {

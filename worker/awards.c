@@ -192,11 +192,10 @@ int wk_awards_before(wk_awards *a, const assay_record *rec, const assay_record_e
     return 0;
 }
 
-static int add_out(wk_awards *a, bool issued, char *field, char *jws, json_t *event)
+/* Adds an outcome: field, jws and text (the event) taken over, even on failure. */
+static int add_out(wk_awards *a, bool issued, char *field, char *jws, char *text)
 {
     wk_award_out *v = realloc(a->out, (a->nout + 1) * sizeof(*v));
-    char *text = event ? json_dumps(event, JSON_COMPACT) : NULL;
-    json_decref(event);
     if (v == NULL || text == NULL || field == NULL) {
         a->out = v ? v : a->out;
         free(field);
@@ -208,6 +207,42 @@ static int add_out(wk_awards *a, bool issued, char *field, char *jws, json_t *ev
     a->out[a->nout++] =
         (wk_award_out){.issued = issued, .field = field, .jws = jws, .event = text};
     return 0;
+}
+
+/* An event as compact JSON; NULL when out of memory. */
+static char *dumped(json_t *event)
+{
+    char *text = event ? json_dumps(event, JSON_COMPACT) : NULL;
+    json_decref(event);
+    return text;
+}
+
+/* The "issued" event: {"event":"issued","learner","id","version","jws","credential"} as
+ * json_dumps writes it, with the credential's text as it was signed spliced in, not
+ * serialised a third time (the token holds it too). A compact JWS is base64url and dots,
+ * nothing to escape; anything else is serialised. NULL when out of memory. */
+static char *issued_event(const char *learner, const assay_credential_info *d,
+                          const cred_award *aw)
+{
+    static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                 "0123456789-_.";
+    size_t jl = strlen(aw->jws);
+    if (aw->credential_text == NULL || strspn(aw->jws, b64url) != jl) {
+        return dumped(json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "event", "issued", "learner",
+                                learner, "id", d->id, "version", d->version, "jws", aw->jws,
+                                "credential", aw->credential));
+    }
+    char *head = dumped(json_pack("{s:s, s:s, s:s, s:s}", "event", "issued", "learner", learner,
+                                  "id", d->id, "version", d->version));
+    size_t hl = head ? strlen(head) : 0;
+    size_t len = hl + jl + strlen(aw->credential_text) + 32;
+    char *out = hl > 1 ? malloc(len) : NULL;
+    if (out) {
+        snprintf(out, len, "%.*s,\"jws\":\"%s\",\"credential\":%s}", (int)(hl - 1), head,
+                 aw->jws, aw->credential_text);
+    }
+    free(head);
+    return out;
 }
 
 /* Awards def to the learner (met, not held). 1 issued, 0 not (logged), -1 out of memory. */
@@ -239,15 +274,18 @@ static int issue(wk_awards *a, const assay_record *rec, const assay_credential_d
         return rc == CRED_E_NOMEM ? -1 : 0;
     }
     const char *jti = json_string_value(json_object_get(aw.credential, "id"));
-    json_t *event = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "event", "issued", "learner",
-                              a->learner, "id", d->id, "version", d->version, "jws", aw.jws,
-                              "credential", aw.credential);
+    char *event = issued_event(a->learner, d, &aw);
     json_array_append_new(member, json_pack("{s:s, s:s, s:s, s:s?}", "id", d->id, "version",
                                             d->version, "status", "issued", "jti", jti));
     char *field = field_of(d);
     char *jws = strdup(aw.jws);
     cred_award_finish(&aw);
-    if (jws == NULL || add_out(a, true, field, jws, event) != 0) {
+    if (jws == NULL) {
+        free(field);
+        free(event);
+        return -1;
+    }
+    if (add_out(a, true, field, jws, event) != 0) {
         return -1;
     }
     char **held = realloc(a->held, (a->nheld + 2) * sizeof(*held));
@@ -294,7 +332,7 @@ int wk_awards_after(wk_awards *a, const assay_record *rec, const assay_record_ev
                                       "requirement_no_longer_met", "learner", a->learner, "id",
                                       d->id, "version", d->version, "submission",
                                       ev->submission, "reason", reason ? reason : "");
-            rc = add_out(a, false, field_of(d), NULL, event);
+            rc = add_out(a, false, field_of(d), NULL, dumped(event));
         }
         free(reason);
         if (met >= 0) {

@@ -55,6 +55,10 @@ static void test_award(const char *key_name, const char *public_name, const char
     ASSERT_INT_EQ(cred_award_make(r, def, key, NULL, &a, &err), 0);
     ASSERT_INT_EQ(cred_award_make(r, def, key, NULL, &b, &err), 0);
     ASSERT(a.jws && b.jws && strcmp(a.jws, b.jws) == 0);
+    /* The credential's text, as signed: its compact JSON. */
+    char *compact = json_dumps(a.credential, JSON_COMPACT);
+    ASSERT(compact && a.credential_text && strcmp(compact, a.credential_text) == 0);
+    free(compact);
 
     char uuid[CRED_UUID_STRLEN + 1], id[64];
     cred_uuid_award("learner 7/é", "quiz-badge", "1", uuid);
@@ -114,7 +118,8 @@ static void test_award(const char *key_name, const char *public_name, const char
 
     cred_award_finish(&a);
     cred_award_finish(&b);
-    ASSERT(a.jws == NULL && a.credential == NULL && a.eval == NULL);
+    ASSERT(a.jws == NULL && a.credential == NULL && a.credential_text == NULL &&
+           a.eval == NULL);
     assay_record_destroy(r);
     cred_key_destroy(key);
     assay_credential_def_destroy(def);

@@ -3,7 +3,8 @@
  * a round trip through sign and verify (RS256 and EdDSA), and every reason a signed token
  * is still not a valid credential: non-JSON or non-object payload, a VCDM 1.1 "vc" token,
  * a credential missing required fields, each claim missing or not matching (iss, jti, nbf,
- * sub, exp), not yet valid and expired; several reasons at once.
+ * sub, exp), not yet valid and expired; several reasons at once; the payload made from the
+ * credential's own text, byte for byte the one made from a copy with the claims.
  *
  * Usage: test-credential-vcjwt DATA_DIR.
  */
@@ -243,6 +244,71 @@ static void test_reasons(void)
     free(token);
 }
 
+/* The payload as it was made before the credential's text was reused: a copy of the
+ * credential with the claims set on it, serialised. */
+static char *payload_by_copy(const json_t *c)
+{
+    json_t *p = json_copy((json_t *)c);
+    const json_t *issuer = json_object_get(c, "issuer");
+    json_object_set_new(p, "iss", json_copy(json_object_get(issuer, "id")));
+    json_object_set_new(p, "jti", json_copy(json_object_get(c, "id")));
+    int64_t from = 0, until = 0;
+    cred_time_parse(json_string_value(json_object_get(c, "validFrom")), &from);
+    json_object_set_new(p, "nbf", json_integer(from));
+    const json_t *sub = json_object_get(json_object_get(c, "credentialSubject"), "id");
+    if (sub) {
+        json_object_set_new(p, "sub", json_copy((json_t *)sub));
+    }
+    const char *vu = json_string_value(json_object_get(c, "validUntil"));
+    if (vu && cred_time_parse(vu, &until)) {
+        json_object_set_new(p, "exp", json_integer(until));
+    }
+    char *text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    return text;
+}
+
+/* cred_vcjwt_sign_text makes the payload from the credential's own text: the token is byte
+ * for byte the one signed over a serialised copy with the claims (both signatures are
+ * deterministic), with and without sub and exp, and with names that need escaping; and the
+ * text it returns is the credential's compact JSON. */
+static void test_payload_text(void)
+{
+    for (int variant = 0; variant < 3; variant++) {
+        cred_ob3_input in = credtest_input();
+        if (variant == 1) {
+            in.subject = (cred_ob3_subject){NULL, "L-1001", NULL, "pepper"};
+            in.has_valid_until = false;
+        } else if (variant == 2) {
+            in.name = "Molarit\u00e4t \"quoted\" \\ and \n a line";
+        }
+        json_t *c = NULL;
+        ASSERT_INT_EQ(cred_ob3_build(&in, &c, NULL), 0);
+        for (int k = 0; k < 2; k++) {
+            char *token = NULL, *text = NULL, *want = NULL;
+            ASSERT_INT_EQ(cred_vcjwt_sign_text(c, k ? ed : rsa, NULL, &token, &text, NULL), 0);
+            char *payload = payload_by_copy(c);
+            ASSERT_INT_EQ(
+                cred_jws_sign(k ? ed : rsa, NULL, payload, strlen(payload), &want, NULL), 0);
+            ASSERT_STR_EQ(token, want);
+            char *dumped = json_dumps(c, JSON_COMPACT);
+            ASSERT_STR_EQ(text, dumped);
+            free(dumped);
+            free(payload);
+            free(want);
+            free(token);
+            free(text);
+        }
+        json_decref(c);
+    }
+    /* A refused credential returns no text. */
+    json_t *bad = json_object();
+    char *token = NULL, *text = (char *)"unset";
+    ASSERT(cred_vcjwt_sign_text(bad, ed, NULL, &token, &text, NULL) != 0);
+    ASSERT(token == NULL && text == NULL);
+    json_decref(bad);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -254,6 +320,7 @@ int main(int argc, char **argv)
     cred_keyset_add(trusted, credtest_key("rsa2048-spki.pem", false), NULL);
     cred_keyset_add(trusted, credtest_key("ed25519-rfc8037-spki.pem", false), NULL);
     test_round_trip();
+    test_payload_text();
     test_reasons();
     cred_keyset_destroy(trusted);
     cred_key_destroy(rsa);

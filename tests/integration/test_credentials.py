@@ -7,6 +7,7 @@ requirement is reported (result, event, P:stats, log), never revoked nor re-issu
 it again issues nothing. Without an issuer key, with definitions loaded, the worker does
 not start (exit 2), nor with an unreadable or a public key."""
 
+import base64
 import hashlib
 import json
 import os
@@ -51,6 +52,21 @@ events = [json.loads(x) for x in r.lrange("assay:credentials", 0, -1)]
 t.eq([(e["event"], e["learner"], e["id"], e["version"]) for e in events],
      [("issued", LEARNER, "chem-solutions", "1")], "one issued event on P:credentials")
 t.ok(events and events[0]["jws"] == (jws or b"").decode(), "the event carries the stored token")
+raw_event = r.lindex("assay:credentials", 0) or b"{}"
+t.eq(list(json.loads(raw_event)), ["event", "learner", "id", "version", "jws", "credential"],
+     "the event's members, in order")
+t.ok(b"\n" not in raw_event and b'":"' in raw_event and b'", "' not in raw_event,
+     "the event is compact JSON, one line")
+
+
+def credential_in(token):
+    """The credential a VC-JWT carries: its payload without the JWT claims."""
+    payload = json.loads(base64.urlsafe_b64decode(token.split(b".")[1] + b"=="))
+    return {k: v for k, v in payload.items() if k not in ("iss", "sub", "nbf", "exp", "jti")}
+
+
+t.eq(events[0]["credential"] if events else None, credential_in(jws) if jws else 1,
+     "its credential is the token's payload without the JWT claims")
 t.eq(creds[0].get("jti") if creds else None, events[0]["credential"]["id"] if events else 1,
      "the result's jti is the credential's id")
 t.eq(stat("credentials_issued"), 1, "P:stats credentials_issued 1")
