@@ -8,7 +8,8 @@
   - a commit without a read is checked: a duplicate of an answered submission, and a record
     another worker wrote meanwhile, each has it refused (assay_record_skipped_read_misses_total)
     and read again from Redis, with nothing answered twice and every result in the record; a
-    forced regrade of a learner the worker keeps is read (source "worker"), not guessed;
+    forced regrade of a learner the worker keeps is read (source "worker"), not guessed (this
+    worker grades and computes on its event loop, --grade-threads 0);
   - another worker with --record-cache 0 keeps nothing: each of its reads of that learner
     has the document sent and parsed (source "redis"), the gauge stays 0, and the record it
     leaves equals `assay record rebuild` over the results;
@@ -136,7 +137,10 @@ t.eq(reads(port)[0], {"worker": 0, "redis": 0, "new": 1, "skipped": 0},
 t.eq(e.stop(), 0, "worker e stops with status 0")
 
 # --- Commits without a read, checked by the ack script. ---------------------------------------
-s_w, port, doc = phase("cache-s", ["--record-cache", "1"], ["s-1", "s-2"], learner="learner-s")
+# On the loop thread (--grade-threads 0): a batch that skips its read is computed and
+# acknowledged from the retry timer's callback, there.
+s_w, port, doc = phase("cache-s", ["--record-cache", "1", "--grade-threads", "0"], ["s-1", "s-2"],
+                       learner="learner-s")
 
 
 def misses():
