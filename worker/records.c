@@ -291,13 +291,21 @@ static void read_send(wk_rec_batch *rb)
      * read (nread of them). */
     const char **creds = recs + rb->n + 1, **have_ver = creds + rb->n + 1,
                **have_gen = have_ver + rb->n + 1;
+    /* All or none: a read value and a guessed one for the same key (two messages of one
+     * submission, for two learners) would meet in the replay, and the guess could win. */
+    bool skip = rc == 0;
+    for (size_t i = 0; skip && i < rb->ng; i++) {
+        const char *v, *gn;
+        skip =
+            wk_reccache_peek(w->reccache, rb->g[i].key, &v, &gn, NULL) == 0 && may_skip(rb, i);
+    }
     size_t nread = 0, nskip = 0;
     for (size_t i = 0; rc == 0 && i < rb->ng; i++) {
         rec_group *g = &rb->g[i];
         const char *ver = NULL, *gen = NULL, *held = NULL;
         if (wk_reccache_peek(w->reccache, g->key, &ver, &gen, &held) != 0) {
             ver = gen = NULL;
-        } else if (may_skip(rb, i)) {
+        } else if (skip) {
             rc = take_unread(w->reccache, g, ver, gen, held);
             nskip++;
             continue;
@@ -577,7 +585,7 @@ size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
                 "%zu learner record%s committed without a read were refused; reading them",
                 misses, misses == 1 ? "" : "s");
     }
-    if (ngroups == 0) { /* read again at once, without a backoff: nobody to avoid */
+    if (misses > 0 && ngroups == 0) { /* read again at once, without a backoff */
         wk_rec_count_grading(rb, +1);
         rb->waiting = true;
         arm(w, 0);
