@@ -318,8 +318,8 @@ static void read_send(wk_rec_batch *rb)
     }
     for (size_t i = 0; rc == 0 && i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
-        if (m->group >= 0 ? rb->g[m->group].unread : nread == 0) {
-            rc = guess_unset(m); /* a message of no group only feeds the replay */
+        if (nread == 0) {
+            rc = guess_unset(m); /* one of no group only feeds the replay */
             continue;
         }
         if (m->o.dkey) {
@@ -370,16 +370,9 @@ static char *dup_reply(const redisReply *e)
  * is no longer in the cache (evicted since the read was sent: read again). */
 static bool take_read(wk_rec_batch *rb, const redisReply *r)
 {
-    size_t want = 0, nskip = 0;
-    for (size_t i = 0; i < rb->ng; i++) {
-        want += rb->g[i].unread ? 0 : 4;
-        nskip += rb->g[i].unread;
-    }
+    size_t want = 4 * rb->ng; /* a batch read is read whole (read_send) */
     for (size_t i = 0; i < rb->n; i++) {
-        const rec_msg *m = &rb->m[i];
-        if (m->group < 0 || !rb->g[m->group].unread) {
-            want += (m->o.dkey != NULL) + (m->o.gkey != NULL);
-        }
+        want += (rb->m[i].o.dkey != NULL) + (rb->m[i].o.gkey != NULL);
     }
     if (r->type != REDIS_REPLY_ARRAY || r->elements != want) {
         return false;
@@ -390,9 +383,6 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
     int64_t reads[3] = {0, 0, 0}; /* the worker's copy, Redis, new */
     for (size_t i = 0; i < rb->ng; i++) {
         rec_group *g = &rb->g[i];
-        if (g->unread) {
-            continue; /* taken when the read was sent */
-        }
         g->ver = dup_reply(r->element[at++]);
         g->gen = dup_reply(r->element[at++]);
         const redisReply *doc = r->element[at++];
@@ -412,9 +402,6 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
     }
     for (size_t i = 0; i < rb->n; i++) {
         rec_msg *m = &rb->m[i];
-        if (m->group >= 0 && rb->g[m->group].unread) {
-            continue; /* guessed when the read was sent */
-        }
         free(m->seen_d);
         free(m->seen_g);
         m->seen_d = m->o.dkey ? dup_reply(r->element[at++]) : NULL;
@@ -427,7 +414,6 @@ static bool take_read(wk_rec_batch *rb, const redisReply *r)
         wk_metrics_add(WK_M_RECORD_READS_WORKER, reads[0]);
         wk_metrics_add(WK_M_RECORD_READS_REDIS, reads[1]);
         wk_metrics_add(WK_M_RECORD_READS_NEW, reads[2]);
-        wk_metrics_add(WK_M_RECORD_READS_SKIPPED, (int64_t)nskip);
     }
     return ok;
 }
