@@ -8,8 +8,10 @@
   - a commit without a read is checked: a duplicate of an answered submission, and a record
     another worker wrote meanwhile, each has it refused (assay_record_skipped_read_misses_total)
     and read again from Redis, with nothing answered twice and every result in the record; a
-    forced regrade of a learner the worker keeps is read (source "worker"), not guessed (this
-    worker grades and computes on its event loop, --grade-threads 0);
+    forced regrade of a learner the worker keeps is read (source "worker"), not guessed; a
+    batch mixing a learner the worker keeps and one it does not is read whole, and copies of
+    one answered submission naming both are all found duplicates (this worker grades and
+    computes on its event loop, --grade-threads 0);
   - another worker with --record-cache 0 keeps nothing: each of its reads of that learner
     has the document sent and parsed (source "redis"), the gauge stays 0, and the record it
     leaves equals `assay record rebuild` over the results;
@@ -186,6 +188,39 @@ t.ok(wait_for(lambda: len(results(r)) == n_results + 3, 10 * slow),
      "the forced regrade is answered")
 t.eq(misses(), 2, "and its commit was not refused")
 t.ok(equals_rebuild("learner-s"), "learner-s's record equals assay record rebuild")
+
+# One batch mixing learner-s, whom cache-s keeps, and learner-u, whom it does not: m-1 and m-2
+# were answered for learner-u by another worker, and the batch holds copies of each naming
+# both learners, in both orders. learner-u's group must be read, so the whole batch is read:
+# a guess "unset" for the de-duplication record of m-1 (learner-s's copy), met in the same
+# computation with the value read for learner-u's copy, must not let a duplicate through.
+before = reads(port)[0]  # the worker's metrics, read while it runs
+dups = metric(scrape(port), "assay_duplicates_total")
+s_w.signal(signal.SIGSTOP)
+other_u = Worker(srv.url, "--worker-id", "cache-u", "--record-cache", "0")
+t.ok(one("m-1", "learner-u") and one("m-2", "learner-u"),
+     "m-1 and m-2 graded for learner-u by worker cache-u while cache-s is paused")
+t.eq(other_u.stop(), 0, "worker cache-u exits 0")
+n_results = len(results(r))
+r.lpush("assay:submissions", *(make_submission(sid, learner=who) for sid, who in
+                               (("m-1", "learner-u"), ("m-1", "learner-s"),
+                                ("m-2", "learner-s"), ("m-2", "learner-u"))))
+s_w.signal(signal.SIGCONT)
+t.ok(wait_for(lambda: metric(scrape(port), "assay_duplicates_total") == dups + 4, 30 * slow),
+     "the mixed batch: all four copies are found duplicates")
+t.eq(len(results(r)), n_results, "none of them is answered")
+t.eq(r.llen("assay:processing"), 0, "nothing is left in processing")
+got = reads(port)[0]
+t.eq((got["skipped"] - before["skipped"], got["redis"] - before["redis"],
+      got["worker"] - before["worker"], misses()), (0, 1, 1, 2),
+     "the batch was read whole: learner-u from Redis, learner-s from the worker's copy, "
+     "nothing skipped and no commit refused")
+for who, want in (("learner-u", {"m-1", "m-2"}), ("learner-s", {"s-1", "s-2", "s-3", "s-4"})):
+    doc = json.loads(stored_doc(who) or "null")
+    ids = {e["submission"] for c in (doc or {"competencies": {}})["competencies"].values()
+           for e in c["evidence"]}
+    t.eq(ids, want, f"{who}'s record holds only its own submissions")
+    t.ok(equals_rebuild(who), f"{who}'s record equals assay record rebuild")
 t.eq(s_w.stop(), 0, "worker cache-s stops with status 0")
 
 # --- Bad values. -------------------------------------------------------------------------------
@@ -195,6 +230,6 @@ for bad in ("-1", "lots", "2097152"):
     t.ok(p.returncode == 2 and "--record-cache" in p.stderr,
          f"--record-cache {bad} exits 2 naming the option")
 
-notes_on_failure(t, a, b, c, d, e, s_w, other)
+notes_on_failure(t, a, b, c, d, e, s_w, other, other_u)
 srv.stop()
 t.done()
