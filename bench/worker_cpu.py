@@ -15,8 +15,10 @@ libjemalloc2, /usr/lib/x86_64-linux-gnu/libjemalloc.so.2) would change the worke
 before proposing it.
 
 Usage: bench/worker_cpu.py BUILD_DIR [BUILD_DIR...] [--count N] [--learners L]
-                           [--rounds K] [--records on|off] [--rubrics DIR] [--preload LIB]
-                           [--json OUT]
+                           [--rounds K] [--records on|off] [--record-cache MIB]
+                           [--rubrics DIR] [--preload LIB] [--json OUT]
+--record-cache MIB is passed to each worker with --records on (the size of its cache of
+parsed learner records; the bench's 10,000 learners need about 160 to be kept).
 Needs redis-server and python3-redis (scripts/deps.sh installs both).
 """
 
@@ -46,7 +48,7 @@ def thread_cpu(pid):
     return out
 
 
-def one_drain(build, srv, subs, records, rubrics, preload=None):
+def one_drain(build, srv, subs, records, rubrics, preload=None, cache=None):
     """(drained/s, loop µs/msg, other threads µs/msg, redis µs/msg)."""
     seen = {}
     redis_pid = srv.proc.pid
@@ -63,7 +65,10 @@ def one_drain(build, srv, subs, records, rubrics, preload=None):
     env = {"ASSAY_RUBRICS": rubrics}
     if preload:
         env["LD_PRELOAD"] = preload
-    rate, _ = wb.drain(build, srv, subs, extra=["--records", records], during=during, env=env)
+    extra = ["--records", records]
+    if cache is not None and records == "on":
+        extra += ["--record-cache", str(cache)]
+    rate, _ = wb.drain(build, srv, subs, extra=extra, during=during, env=env)
     n = len(subs)
     loop = seen["worker"].get(seen["pid"], 0.0)
     other = sum(v for k, v in seen["worker"].items() if k != seen["pid"])
@@ -78,6 +83,7 @@ def main():
     ap.add_argument("--learners", type=int, default=10000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--records", choices=("on", "off"), default="off")
+    ap.add_argument("--record-cache", type=int)
     ap.add_argument("--rubrics", default=wb.RUBRICS)
     ap.add_argument("--preload")
     ap.add_argument("--json")
@@ -94,13 +100,15 @@ def main():
             order = runs[k % len(runs):] + runs[:k % len(runs)]
             for run in order:
                 b = names[run]
-                rows[b].append(one_drain(run[0], srv, subs, a.records, a.rubrics, run[1]))
+                rows[b].append(one_drain(run[0], srv, subs, a.records, a.rubrics, run[1],
+                                         a.record_cache))
                 r = rows[b][-1]
                 print(f"  round {k + 1} {b}: {r[0]:8.0f}/s  loop {r[1]:5.1f}  other "
                       f"{r[2]:5.1f}  redis {r[3]:5.1f} us/msg", flush=True)
     finally:
         srv.stop()
-    print(f"{a.count} submissions, {a.learners} learners, --records {a.records}, "
+    cache = f" --record-cache {a.record_cache}" if a.record_cache is not None else ""
+    print(f"{a.count} submissions, {a.learners} learners, --records {a.records}{cache}, "
           f"median of {a.rounds} rounds; CPU per message in µs")
     print(f"{'build':40s} {'drained/s':>10s} {'loop':>7s} {'other':>7s} {'redis':>7s}")
     out = []
@@ -112,7 +120,7 @@ def main():
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:
             json.dump({"bench": "worker-cpu", "count": a.count, "records": a.records,
-                       "rows": out}, f)
+                       "record_cache": a.record_cache, "rows": out}, f)
 
 
 if __name__ == "__main__":
