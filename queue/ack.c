@@ -44,17 +44,19 @@
  * groups, and each message three more fields: its group (1-based, 0 for none) and the values
  * its de-duplication record and guard had when the worker read them ('' for none). After the
  * messages come ACK_GROUP_FIELDS per group: the index in KEYS of the learner's record, the
- * "ver" and "gen" read ('' for none), the index in KEYS of its stage (0 to write nothing)
- * and the credentials index below. The stage is the record as it is to be written (ver + 1,
- * gen, doc), put there by a plain HSET sent with the script in one MULTI ... EXEC
- * (queue_ack_take_staged), so that no document passes through Lua, which hashes every byte
- * of every string it is given. Before anything is written, each group is checked: "ver"
- * and "gen" as read, its stage there, each of its messages still in its processing list and
- * its keys as read. A group that fails is left alone: its messages are answered
- * QUEUE_ACK_CONFLICT (or QUEUE_ACK_GONE for one no longer in processing) and stay where they
- * are, and its stage is deleted; the others are acknowledged as above, and a group that
- * passes renames its stage over the record. P:stats also counts records (written) and
- * record_conflicts.
+ * "ver" and "gen" read ('' for none), the index in KEYS of its stage (0 to write nothing),
+ * the credentials index below and its unit (ackunit.h: the least group it commits with). The
+ * stage is the record as it is to be written (ver + 1, gen, doc), put there by a plain HSET
+ * sent with the script in one MULTI ... EXEC (queue_ack_take_staged), so that no document
+ * passes through Lua, which hashes every byte of every string it is given. Before anything is
+ * written, each group is checked: "ver" and "gen" as read, its stage there, each of its
+ * messages still in its processing list and its keys as read; a message without a group whose
+ * unit is given (its group field is minus the unit) must be in its processing list too. A group
+ * fails when any group of its unit does, or such a message of its unit is gone. A group that
+ * fails is left alone: its messages are answered QUEUE_ACK_CONFLICT (or QUEUE_ACK_GONE for one
+ * no longer in processing) and stay where they are, and its stage is deleted; the others are
+ * acknowledged as above, and a group that passes renames its stage over the record. P:stats
+ * also counts records (written) and record_conflicts.
  *
  * Credentials: the group's fields also give the index in KEYS of the learner's credentials
  * hash (0: none), ARGV's header the number of awards, and after the groups come
@@ -65,6 +67,8 @@
  * credentials_issued and credentials_no_longer_met.
  */
 #include "ack.h"
+
+#include "ackunit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +113,8 @@
 #define ACK_GROUP_STAGE       2
 #define ACK_GROUP_CRED        3
 #define ACK_GROUP_GEN         4
-#define ACK_GROUP_FIELDS      5
+#define ACK_GROUP_UNIT        5
+#define ACK_GROUP_FIELDS      6
 #define ACK_AWARD_GROUP       0
 #define ACK_AWARD_KIND        1
 #define ACK_AWARD_FIELD       2
@@ -154,7 +159,7 @@ const char queue_ack_lua[] =
     " too_large = 0, gave_up = 0, records = 0, record_conflicts = 0, credentials_issued = 0,"
     " credentials_no_longer_met = 0}\n"
     /* The record groups' checks, before anything is written. */
-    "local gok, gone = {}, {}\n"
+    "local gok, gone, lost = {}, {}, {}\n"
     "local tomb = {}\n"
     "for d = 1, ndests do tomb[d] = 0 end\n"
     "for g = 1, ngroups do\n"
@@ -181,6 +186,28 @@ const char queue_ack_lua[] =
     " gok[g] = false end\n"
     "    if gk > 0 and (redis.call('GET', KEYS[gk]) or '') ~= " ARG(ACK_SEEN_GUARD) " then"
     " gok[g] = false end\n"
+    /* No group, but a key shared with unit -g, whose computation counted on its answer. */
+    "  elseif g < 0 then\n"
+    "    local there\n"
+    "    if " ARG(ACK_LANE) " == 'o' then\n"
+    "      there = redis.call('LLEN', " KEY(ACK_KEY_PROC_OVERSIZE) ") > 0\n"
+    "    else\n"
+    "      local proc = " KEY(ACK_KEY_PROC_LIVE) "\n"
+    "      if " ARG(ACK_LANE) " == 'r' then proc = " KEY(ACK_KEY_PROC_REGRADE) " end\n"
+    "      there = redis.call('LPOS', proc, " ARG(ACK_RAW) ", 'RANK', -1)\n"
+    "    end\n"
+    "    if not there then lost[-g] = true end\n"
+    "  end\n"
+    "end\n"
+    /* A unit commits whole (ackunit.h). */
+    "for g = 1, ngroups do\n"
+    "  if not gok[g] then lost[tonumber(ARGV[gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) " + "
+    STR(ACK_GROUP_UNIT) "])] = true end\n"
+    "end\n"
+    "if next(lost) then\n"
+    "  for g = 1, ngroups do\n"
+    "    if lost[tonumber(ARGV[gbase + (g - 1) * " STR(ACK_GROUP_FIELDS) " + "
+    STR(ACK_GROUP_UNIT) "])] then gok[g] = false end\n"
     "  end\n"
     "end\n"
     "end\n"
@@ -212,7 +239,7 @@ const char queue_ack_lua[] =
     "  local forced = string.find(flags, 'f', 1, true) ~= nil\n"
     "  local x = string.find(flags, 'x', 1, true) ~= nil\n"
     "  local g = 0\n"
-    "  if ngroups > 0 then g = tonumber(" ARG(ACK_GROUP) ") end\n"
+    "  if ngroups > 0 then g = math.max(tonumber(" ARG(ACK_GROUP) "), 0) end\n"
     "  local found, held = false, g > 0 and not gok[g]\n"
     "  if held then\n"
     "    found = false\n"
@@ -444,6 +471,12 @@ static bool set_arg(queue_argv *a, int i, const char *s)
     return true;
 }
 
+struct queue_ack_ref {
+    int group;      /* its group's number, 0 for none */
+    int dkey, gkey; /* the indexes in KEYS of its de-duplication record and guard, 0: none */
+    int group_arg;  /* the index in args of its ACK_GROUP field */
+};
+
 struct queue_ack_dest {
     char *reply;     /* a reply list, NULL for P:results */
     int key;         /* its index in KEYS */
@@ -533,9 +566,11 @@ int queue_ack_group(queue_ack *a, const char *key, const char *ver, const char *
     bool ok = push_key(&a->groups, &a->keys, key) && push_str(&a->groups, ver ? ver : "") &&
               push_key(&a->groups, &a->keys, write ? stage : NULL) &&
               push_key(&a->groups, &a->keys, credentials) &&
-              push_str(&a->groups, gen ? gen : "");
+              push_str(&a->groups, gen ? gen : "") &&
+              push_num(&a->groups, (long long)a->ngroups + 1); /* its unit, until finish */
     _Static_assert(ACK_GROUP_KEY == 0 && ACK_GROUP_VER == 1 && ACK_GROUP_STAGE == 2 &&
-                       ACK_GROUP_CRED == 3 && ACK_GROUP_GEN == 4 && ACK_GROUP_FIELDS == 5,
+                       ACK_GROUP_CRED == 3 && ACK_GROUP_GEN == 4 && ACK_GROUP_UNIT == 5 &&
+                       ACK_GROUP_FIELDS == 6,
                    "queue_ack_group writes the fields in this order");
     if (ok && write) {
         /* The record as it is to be: ver + 1, its gen (a new one, else the one read), the
@@ -601,6 +636,12 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
     }
     flags[nf] = '\0';
     const char *lane = m->oversize ? "o" : queue_lane_tag(m->lane);
+    queue_ack_ref *refs = realloc(a->refs, (a->n + 1) * sizeof(*refs));
+    if (refs == NULL) {
+        a->oom = true;
+        return;
+    }
+    a->refs = refs;
     /* The result goes to its destination's stage; the script is given its place there. */
     int d = dest_of(a, m->reply);
     queue_argv *staged = d > 0 ? &a->dests[d - 1].push : NULL;
@@ -620,6 +661,16 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
                        ACK_GROUP == 8 && ACK_SEEN_DEDUPE == 9 && ACK_SEEN_GUARD == 10 &&
                        ACK_FIELDS == 11,
                    "queue_ack_add writes the fields in this order");
+    if (ok) {
+        /* push_key added its guard last, its de-duplication record before. */
+        int last = ACK_FIXED_KEYS + a->keys.argc;
+        a->refs[a->n] = (queue_ack_ref){
+            .group = m->group,
+            .gkey = m->guard ? last : 0,
+            .dkey = m->dedupe ? last - (m->guard != NULL) : 0,
+            .group_arg = (int)a->n * ACK_FIELDS + ACK_GROUP,
+        };
+    }
     a->oom = !ok;
     a->n++;
 }
@@ -690,13 +741,54 @@ static bool script_cmd(queue_ack *a, const queue_keys *k, const queue_ack_opts *
     return ok;
 }
 
+/* The key at index i of KEYS (1-based), of those after the fixed ones. */
+static const char *key_at(const queue_ack *a, int i)
+{
+    return i > ACK_FIXED_KEYS ? a->keys.argv[i - ACK_FIXED_KEYS - 1] : NULL;
+}
+
+/* Writes each group's unit, and minus its unit into the group field of each message without
+ * a group that shares a key with one (ackunit.h). */
+static bool link_units(queue_ack *a)
+{
+    if (a->ngroups == 0) {
+        return true;
+    }
+    queue_unit_msg *m = malloc((a->n ? a->n : 1) * sizeof(*m));
+    int *unit = malloc(a->ngroups * sizeof(*unit));
+    int *msg_unit = malloc((a->n ? a->n : 1) * sizeof(*msg_unit));
+    bool ok = m && unit && msg_unit;
+    for (size_t i = 0; ok && i < a->n; i++) {
+        m[i] = (queue_unit_msg){a->refs[i].group, key_at(a, a->refs[i].dkey),
+                                key_at(a, a->refs[i].gkey)};
+    }
+    ok = ok && queue_ack_units(m, a->n, a->ngroups, unit, msg_unit) == 0;
+    char num[24];
+    for (size_t g = 0; ok && g < a->ngroups; g++) {
+        if (unit[g] != (int)g + 1) {
+            snprintf(num, sizeof(num), "%d", unit[g]);
+            ok = set_arg(&a->groups, (int)g * ACK_GROUP_FIELDS + ACK_GROUP_UNIT, num);
+        }
+    }
+    for (size_t i = 0; ok && i < a->n; i++) {
+        if (msg_unit[i] != 0) {
+            snprintf(num, sizeof(num), "%d", -msg_unit[i]);
+            ok = set_arg(&a->args, a->refs[i].group_arg, num);
+        }
+    }
+    free(m);
+    free(unit);
+    free(msg_unit);
+    return ok;
+}
+
 int queue_ack_finish(queue_ack *a, const queue_keys *k, const queue_ack_opts *o, queue_tx *out)
 {
     queue_argv dests = {0}, script = {0}, del = {0};
     /* The records' stages, the results' LPUSHes, the script, the DEL of the stages. */
     size_t n = a->nstaged + a->ndests + 1 + (a->nstaged > 0);
     queue_tx tx = {.cmd = calloc(n, sizeof(queue_argv)), .script = a->nstaged + a->ndests};
-    bool ok = !a->oom && tx.cmd && name_dests(a, k, &dests) &&
+    bool ok = !a->oom && tx.cmd && link_units(a) && name_dests(a, k, &dests) &&
               script_cmd(a, k, o, &dests, &script) && push_str(&del, "DEL");
     for (size_t i = 0; ok && i < a->nstaged; i++) {
         ok = push_str(&del, a->staged[i].argv[1]); /* HSET <stage> ... */
@@ -727,6 +819,7 @@ int queue_ack_finish(queue_ack *a, const queue_keys *k, const queue_ack_opts *o,
     queue_argv_free(&a->groups);
     queue_argv_free(&a->awards);
     queue_argvs_free(a->staged, a->nstaged);
+    free(a->refs);
     dests_free(a);
     queue_ack_init(a);
     if (!ok) {

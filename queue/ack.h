@@ -59,6 +59,9 @@ typedef enum queue_ack_status {
 /* Where a batch's results go: P:results or one reply list (private to ack.c). */
 typedef struct queue_ack_dest queue_ack_dest;
 
+/* Where a message's keys and group are, for the units (private to ack.c). */
+typedef struct queue_ack_ref queue_ack_ref;
+
 /* A batch being built; zeroed (or queue_ack_init) is empty. */
 typedef struct queue_ack {
     queue_argv keys;    /* de-duplication and guard keys, after the fixed ones */
@@ -69,7 +72,8 @@ typedef struct queue_ack {
     size_t nstaged;
     queue_ack_dest *dests; /* the results, staged per destination */
     size_t ndests;
-    size_t n; /* messages added */
+    queue_ack_ref *refs; /* one per message */
+    size_t n;            /* messages added */
     size_t ngroups, nawards;
     bool oom;
 } queue_ack;
@@ -101,7 +105,9 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
  * hash (queue_credentials_key; NULL without awards). A document to write is staged: an
  * HSET of the stage goes before the script in the transaction (queue_tx), so that a stage
  * never outlives it. The group commits, with its messages, only if "ver" and "gen", its stage,
- * its messages' presence in processing and their keys are as expected.
+ * its messages' presence in processing and their keys are as expected, and only with every
+ * group and message it shares a de-duplication record or guard with (ackunit.h), which
+ * queue_ack_finish works out.
  * @return the group's number for queue_ack_msg.group, 0 when out of memory (reported by
  * queue_ack_finish).
  */

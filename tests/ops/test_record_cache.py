@@ -10,8 +10,11 @@
     and read again from Redis, with nothing answered twice and every result in the record; a
     forced regrade of a learner the worker keeps is read (source "worker"), not guessed; a
     batch mixing a learner the worker keeps and one it does not is read whole, and copies of
-    one answered submission naming both are all found duplicates (this worker grades and
-    computes on its event loop, --grade-threads 0);
+    one answered submission naming both are all found duplicates; and one submission sent
+    twice in a batch, for a learner whose kept copy is stale and for another: both groups
+    are refused together and read, and the submission is answered once, in the record of
+    the learner it was answered for (this worker grades and computes on its event loop,
+    --grade-threads 0);
   - another worker with --record-cache 0 keeps nothing: each of its reads of that learner
     has the document sent and parsed (source "redis"), the gauge stays 0, and the record it
     leaves equals `assay record rebuild` over the results;
@@ -221,6 +224,38 @@ for who, want in (("learner-u", {"m-1", "m-2"}), ("learner-s", {"s-1", "s-2", "s
            for e in c["evidence"]}
     t.eq(ids, want, f"{who}'s record holds only its own submissions")
     t.ok(equals_rebuild(who), f"{who}'s record equals assay record rebuild")
+
+# One submission, n-x, twice in a batch: naming learner-v, then learner-w, both kept by
+# cache-s, learner-v's copy stale (another worker wrote it meanwhile). The worker computes
+# learner-v's copy fresh and learner-w's a duplicate; the script refuses learner-v's group,
+# and so learner-w's too, which shares n-x's keys with it (else learner-w's copy would be
+# pushed as fresh with its evidence in no record). Both are read again and committed.
+t.ok(one("n-1", "learner-v") and one("n-2", "learner-w"),
+     "n-1 and n-2 graded by cache-s, which keeps learner-v and learner-w")
+sc = scrape(port)
+before_misses, dups = misses(), metric(sc, "assay_duplicates_total")
+s_w.signal(signal.SIGSTOP)
+other_v = Worker(srv.url, "--worker-id", "cache-v", "--record-cache", "0")
+t.ok(one("n-3", "learner-v"), "n-3 graded for learner-v by worker cache-v while cache-s is paused")
+t.eq(other_v.stop(), 0, "worker cache-v exits 0")
+n_results = len(results(r))
+r.lpush("assay:submissions", make_submission("n-x", learner="learner-v"),
+        make_submission("n-x", learner="learner-w"))
+s_w.signal(signal.SIGCONT)
+t.ok(wait_for(lambda: metric(scrape(port), "assay_duplicates_total") == dups + 1, 30 * slow),
+     "n-x: one copy answered, the other found a duplicate")
+t.eq(r.llen("assay:processing"), 0, "nothing is left in processing")
+fresh = [x for x in results(r)[:len(results(r)) - n_results] if x.get("id") == "n-x"]
+t.eq([(x.get("learner"), "record" in x) for x in fresh], [("learner-v", True)],
+     "n-x is answered once, for learner-v (the first copy), with its record member")
+t.eq(misses() - before_misses, 2,
+     "both groups were refused once (learner-v's copy stale, learner-w's with it) and read")
+for who, has in (("learner-v", True), ("learner-w", False)):
+    doc = json.loads(stored_doc(who) or "null")
+    ids = {e["submission"] for c in (doc or {"competencies": {}})["competencies"].values()
+           for e in c["evidence"]}
+    t.eq("n-x" in ids, has, f"n-x is {'in' if has else 'not in'} {who}'s record")
+    t.ok(equals_rebuild(who), f"{who}'s record equals assay record rebuild")
 t.eq(s_w.stop(), 0, "worker cache-s stops with status 0")
 
 # --- Bad values. -------------------------------------------------------------------------------
@@ -230,6 +265,6 @@ for bad in ("-1", "lots", "2097152"):
     t.ok(p.returncode == 2 and "--record-cache" in p.stderr,
          f"--record-cache {bad} exits 2 naming the option")
 
-notes_on_failure(t, a, b, c, d, e, s_w, other, other_u)
+notes_on_failure(t, a, b, c, d, e, s_w, other, other_u, other_v)
 srv.stop()
 t.done()

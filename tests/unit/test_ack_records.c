@@ -3,9 +3,11 @@
  * worker"): the read script's answer (ver, gen, document or "held", the keys' values), and
  * the acknowledgement's record groups, which commit with their messages only when what was
  * read still holds (ver and gen, the staged record, the messages in processing, their
- * de-duplication records and guards), their credentials only with them.
+ * de-duplication records and guards), their credentials only with them; and groups that
+ * share a key commit together or not at all (ackunit.h).
  */
 #include "ack.h"
+#include "ackunit.h"
 #include "queue.h"
 #include "recread.h"
 #include "redis_test.h"
@@ -246,14 +248,149 @@ static void check_records(server *s)
     ASSERT_STR_EQ(hget(s, "{r}:record:a", "gen"), "g1"); /* kept: written with the record */
 }
 
+/* The units, without Redis: connected through shared keys, a guard meeting a
+ * de-duplication record (an error copy and a graded copy of one id) included, through
+ * messages without a group too; a message without a group that shares nothing has none. */
+static void check_unit_sets(void)
+{
+    queue_unit_msg m[] = {
+        {1, "d:x", "e:x"}, /* 0: group 1 */
+        {2, "d:x", "e:x"}, /* 1: group 2, the same submission: with 1 */
+        {3, "d:y", "e:y"}, /* 2: group 3, alone */
+        {0, "e:z", NULL},  /* 3: no group, an error copy of z: joins 4's group 4 */
+        {4, "d:z", "e:z"}, /* 4: group 4 */
+        {0, "d:w", NULL},  /* 5: no group, shares nothing */
+        {5, "d:v", "e:v"}, /* 6: group 5 */
+        {0, "d:v", "e:u"}, /* 7: no group: joins 5 and, through e:u, group 6 */
+        {6, "d:u", "e:u"}, /* 8: group 6 */
+        {0, NULL, NULL},   /* 9: no id */
+        {1, "d:t", "e:t"}, /* 10: group 1 again, another submission */
+    };
+    int unit[6] = {0}, msg_unit[11];
+    memset(msg_unit, 0xff, sizeof msg_unit);
+    ASSERT_INT_EQ(queue_ack_units(m, 11, 6, unit, msg_unit), 0);
+    int want_unit[] = {1, 1, 3, 4, 5, 5};
+    int want_msg[] = {0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0};
+    for (int g = 0; g < 6; g++) {
+        ASSERT_INT_EQ(unit[g], want_unit[g]);
+    }
+    for (int i = 0; i < 11; i++) {
+        ASSERT_INT_EQ(msg_unit[i], want_msg[i]);
+    }
+    /* No groups: no unit for anyone. */
+    ASSERT_INT_EQ(queue_ack_units(m + 3, 1, 0, unit, msg_unit), 0);
+    ASSERT_INT_EQ(msg_unit[0], 0);
+}
+
+/* Adds two messages to a, sends the acknowledgement and checks the two statuses. */
+static void ack_two(server *s, queue_ack *a, const queue_ack_msg *m, long long want0,
+                    long long want1)
+{
+    queue_keys k;
+    queue_keys_init(&k, "{r}", "w1");
+    queue_ack_opts o = {.rate_key = "{r}:rate:1", .dedupe_ttl_s = 60, .reply_ttl_s = 60};
+    queue_ack_add(a, &m[0]);
+    queue_ack_add(a, &m[1]);
+    queue_tx t = {0};
+    ASSERT_INT_EQ(queue_ack_finish(a, &k, &o, &t), 0);
+    redisReply *r = run_tx(s, &t);
+    ASSERT(r && r->type == REDIS_REPLY_ARRAY && r->elements == 2);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+        ASSERT_INT_EQ(r->element[0]->integer, want0);
+        ASSERT_INT_EQ(r->element[1]->integer, want1);
+    }
+    freeReplyObject(r);
+    queue_tx_free(&t);
+}
+
+/* A graded message of submission x in group g, in processing as raw. */
+static queue_ack_msg msg_of(const char *raw, const char *result, const char *x, int g)
+{
+    static char keys[8][2][40];
+    static int next;
+    char(*kk)[40] = keys[next++ % 8];
+    snprintf(kk[0], sizeof kk[0], "{r}:done:%s", x);
+    snprintf(kk[1], sizeof kk[1], "{r}:done:%s:error", x);
+    return (queue_ack_msg){.raw = raw,
+                           .len = strlen(raw),
+                           .result = result,
+                           .dedupe = kk[0],
+                           .guard = kk[1],
+                           .graded = true,
+                           .group = g,
+                           .seen_dedupe = g ? "" : NULL,
+                           .seen_guard = g ? "" : NULL};
+}
+
+/* Through the script: one submission in a batch twice, naming learners ua and ub. The
+ * worker computed ua's copy fresh and ub's a duplicate; when ua's group fails its check,
+ * ub's must not commit either, or ub's copy would be pushed as fresh with its evidence in
+ * no record. Likewise a message without a group that shares a key with a group, and is
+ * gone, holds that group back. */
+static void check_units(server *s)
+{
+    queue_keys k;
+    queue_keys_init(&k, "{r}", "w1");
+    long long results = integer(s, "LLEN %s", k.results);
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0: ua's record changed since read (ver 2 read, 3 there); pass 1: as read. */
+        freeReplyObject(
+            redisCommand(s->c, "HSET {r}:record:ua ver %s doc UA", pass == 0 ? "3" : "2"));
+        freeReplyObject(redisCommand(s->c, "RPUSH %s xa xb", k.proc_live));
+        queue_ack a;
+        queue_ack_init(&a);
+        int ga = queue_ack_group(&a, "{r}:record:ua", "2", "", "UA-new", "g1",
+                                 "{r}:stage:w1:u1", NULL);
+        int gb = queue_ack_group(&a, "{r}:record:ub", "", "", NULL, NULL, NULL, NULL);
+        queue_ack_msg m[] = {msg_of("xa", "{\"x\":\"ua\"}", "X", ga),
+                             msg_of("xb", "{\"x\":\"ub\"}", "X", gb)};
+        if (pass == 0) {
+            ack_two(s, &a, m, QUEUE_ACK_CONFLICT, QUEUE_ACK_CONFLICT);
+        } else {
+            ack_two(s, &a, m, QUEUE_ACK_ANSWERED, QUEUE_ACK_DUPLICATE);
+        }
+        ASSERT_STR_EQ(get(s, "{r}:done:X"), pass == 0 ? "(nil)" : "1");
+        ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), results + pass);
+        ASSERT_STR_EQ(hget(s, "{r}:record:ua", "doc"), pass == 0 ? "UA" : "UA-new");
+        ASSERT_INT_EQ(integer(s, "EXISTS %s", "{r}:stage:w1:u1"), 0);
+        ASSERT_INT_EQ(integer(s, "LLEN %s", k.proc_live), pass == 0 ? 2 : 0);
+        freeReplyObject(redisCommand(s->c, "DEL %s", k.proc_live));
+    }
+    results++;
+
+    /* A message without a group (no learner) shares Y with uc's message: gone, it holds uc
+     * back; there, it is answered and uc's copy is the duplicate the worker computed. */
+    for (int pass = 0; pass < 2; pass++) {
+        freeReplyObject(
+            redisCommand(s->c, pass == 0 ? "RPUSH %s yc" : "RPUSH %s y0 yc", k.proc_live));
+        queue_ack a;
+        queue_ack_init(&a);
+        int gc =
+            queue_ack_group(&a, "{r}:record:uc", "", "", "UC", "g2", "{r}:stage:w1:u2", NULL);
+        queue_ack_msg m[] = {msg_of("y0", "{\"y\":0}", "Y", 0),
+                             msg_of("yc", "{\"y\":\"uc\"}", "Y", gc)};
+        if (pass == 0) {
+            ack_two(s, &a, m, QUEUE_ACK_GONE, QUEUE_ACK_CONFLICT);
+        } else {
+            ack_two(s, &a, m, QUEUE_ACK_ANSWERED, QUEUE_ACK_DUPLICATE);
+        }
+        ASSERT_STR_EQ(get(s, "{r}:done:Y"), pass == 0 ? "(nil)" : "1");
+        ASSERT_INT_EQ(integer(s, "LLEN %s", k.results), results + pass);
+        ASSERT_STR_EQ(hget(s, "{r}:record:uc", "doc"), pass == 0 ? "(nil)" : "UC");
+        freeReplyObject(redisCommand(s->c, "DEL %s", k.proc_live));
+    }
+}
+
 int main(void)
 {
+    check_unit_sets();
     server s = {0};
     if (!server_ready(&s, "nothing to check")) {
         ASSERT(true);
         return tap_done();
     }
     check_records(&s);
+    check_units(&s);
     server_stop(&s);
     return tap_done();
 }
