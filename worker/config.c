@@ -345,6 +345,7 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
     }
     bool stub = strcmp(env_or("ASSAY_BENCH_STUB_GRADER", "0"), "1") == 0;
     const char *abort_on = env_or("ASSAY_FAULT_ABORT_ON", NULL);
+    const char *conflicts = env_or("ASSAY_FAULT_RECORD_CONFLICTS", NULL);
 #if ASSAY_TEST_HOOKS
     /* Benchmarks only (bench/worker_bench.py): the same Redis calls with a canned result,
      * to measure the queue's ceiling without grading. Deliberately not in --help. */
@@ -353,10 +354,26 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
      * kills the worker grading it, is any message holding this text. Not in --help; the
      * worker warns at start when it is set. */
     cfg->fault_abort_on = abort_on;
+    /* Tests only (tests/ops/test_record_retry.py): LEARNER:N has the first N commits of
+     * LEARNER's record refused by the ack script, as if another worker had changed it each
+     * time. Not in --help; the worker warns at start when it is set. */
+    const char *colon = conflicts ? strrchr(conflicts, ':') : NULL;
+    if (conflicts && (colon == NULL || colon == conflicts || atoi(colon + 1) <= 0 ||
+                      (size_t)(colon - conflicts) >= sizeof(cfg->fault_conflict_learner))) {
+        fprintf(stderr, "assay-worker: ASSAY_FAULT_RECORD_CONFLICTS must be LEARNER:N\n");
+        return -1;
+    }
+    if (conflicts) {
+        snprintf(cfg->fault_conflict_learner, sizeof(cfg->fault_conflict_learner), "%.*s",
+                 (int)(colon - conflicts), conflicts);
+        cfg->fault_conflicts = atoi(colon + 1);
+    }
 #else
     /* Never acted on here; named at start so a benchmark or test run notices. */
-    cfg->hooks_ignored =
-        stub ? "ASSAY_BENCH_STUB_GRADER" : (abort_on ? "ASSAY_FAULT_ABORT_ON" : NULL);
+    cfg->hooks_ignored = stub        ? "ASSAY_BENCH_STUB_GRADER"
+                         : abort_on  ? "ASSAY_FAULT_ABORT_ON"
+                         : conflicts ? "ASSAY_FAULT_RECORD_CONFLICTS"
+                                     : NULL;
 #endif
     if (wid) {
         snprintf(cfg->worker_id, sizeof(cfg->worker_id), "%s", wid);

@@ -41,8 +41,11 @@ typedef struct wk_config {
     /* Test hooks (ASSAY_TEST_HOOKS builds only; always off otherwise). */
     bool stub_grader; /* benchmarks: ASSAY_BENCH_STUB_GRADER=1 answers without grading */
     const char *fault_abort_on; /* chaos tests: abort() grading a message holding it */
-    const char *hooks_ignored;  /* without the hooks: the first hook variable set, if any */
-    const char *metrics;        /* --metrics HOST:PORT (metrics.h), NULL: off */
+    /* tests: the first fault_conflicts commits of this learner's record are refused */
+    char fault_conflict_learner[200];
+    int fault_conflicts;
+    const char *hooks_ignored; /* without the hooks: the first hook variable set, if any */
+    const char *metrics;       /* --metrics HOST:PORT (metrics.h), NULL: off */
     int log_level;
 } wk_config;
 

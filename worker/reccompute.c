@@ -254,7 +254,16 @@ static void compute_after_cb(uv_work_t *req, int status)
                             w->stage_serial);
             new_gen(w, grp->gen_new, sizeof(grp->gen_new));
         }
-        gnum[g] = queue_ack_group(&a, grp->key, grp->ver, grp->gen, grp->doc_new, grp->gen_new,
+        const char *ver = grp->ver;
+#if ASSAY_TEST_HOOKS
+        if (w->fault_conflicts_done < w->cfg->fault_conflicts &&
+            strlen(w->cfg->fault_conflict_learner) == grp->learner_len &&
+            memcmp(w->cfg->fault_conflict_learner, grp->learner, grp->learner_len) == 0) {
+            w->fault_conflicts_done++;
+            ver = "fault"; /* no record has it: the ack script refuses the group */
+        }
+#endif
+        gnum[g] = queue_ack_group(&a, grp->key, ver, grp->gen, grp->doc_new, grp->gen_new,
                                   stage, grp->naw ? grp->cred_key : NULL);
         for (size_t k = 0; k < rb->g[g].naw; k++) {
             const wk_award_out *x = &rb->g[g].aw[k];

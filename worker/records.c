@@ -119,17 +119,27 @@ static void wait_retry(wk_rec_batch *rb)
     uint64_t ms = (uint64_t)1 << shift;
     ms = ms > REC_MAX_BACKOFF_MS ? REC_MAX_BACKOFF_MS : ms;
     ms += (uint64_t)rand() % (ms + 1);
+    rb->due = uv_now(w->loop) + ms;
     arm(w, ms);
 }
 
 void wk_rec_retry_cb(uv_timer_t *t)
 {
     wk_worker *w = t->data;
+    /* The timer serves every batch: one whose backoff has not run out waits on (the timer
+     * is also armed at once for each batch that skips its read). */
+    uint64_t now = uv_now(w->loop), next = UINT64_MAX;
     for (wk_ack_batch *b = w->acks; b; b = b->next) {
-        if (b->rec && b->rec->waiting) {
-            b->rec->waiting = false;
-            read_send(b->rec);
+        wk_rec_batch *rb = b->rec;
+        if (rb && rb->waiting && rb->due > now) {
+            next = rb->due - now < next ? rb->due - now : next;
+        } else if (rb && rb->waiting) {
+            rb->waiting = false;
+            read_send(rb);
         }
+    }
+    if (next != UINT64_MAX) {
+        arm(w, next);
     }
     /* The batches that skipped their read compute now, one at a time from the head: with
      * --grade-threads 0 the computation and its acknowledgement run here and may change
@@ -574,6 +584,7 @@ size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r)
     if (misses > 0 && ngroups == 0) { /* read again at once, without a backoff */
         wk_rec_count_grading(rb, +1);
         rb->waiting = true;
+        rb->due = uv_now(w->loop);
         arm(w, 0);
         return kept;
     }

@@ -55,6 +55,12 @@ static void log_start(const wk_config *cfg, const assay_catalog *cat)
                 "fault injection is on (ASSAY_FAULT_ABORT_ON): this worker aborts "
                 "on any message holding that text; for chaos tests only");
     }
+    if (cfg->fault_conflicts > 0) {
+        wk_logf(WK_WARN, &(wk_lf){.event = "test_hook", .code = "ASSAY_FAULT_RECORD_CONFLICTS"},
+                "fault injection is on (ASSAY_FAULT_RECORD_CONFLICTS): the first %d commits of "
+                "%s's record are refused; for tests only",
+                cfg->fault_conflicts, cfg->fault_conflict_learner);
+    }
     if (cfg->hooks_ignored) {
         wk_logf(WK_WARN, &(wk_lf){.event = "test_hook_ignored", .code = cfg->hooks_ignored},
                 "%s is set, but this assay-worker has no test hooks (only assay-worker-hooks, "

@@ -93,8 +93,9 @@ struct wk_worker {
     bool claim_idle; /* the claim out was sent with nothing in flight */
     bool pump_again; /* room was made while a claim was out: claim again after its reply */
     bool claim_error_logged;
-    wk_ack_batch *acks, *acks_tail;  /* in claim order */
-    struct wk_reccache *reccache;    /* records.c: learner records kept between batches */
+    wk_ack_batch *acks, *acks_tail; /* in claim order */
+    struct wk_reccache *reccache;   /* records.c: learner records kept between batches */
+    int fault_conflicts_done;       /* commits refused by ASSAY_FAULT_RECORD_CONFLICTS so far */
     unsigned long long stage_serial; /* records.c: numbers each record write: its stage key
                                       * (queue_stage_key) and its "gen" */
     uint64_t started_ns; /* records.c: with the worker id, makes each "gen" unique */
