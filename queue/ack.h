@@ -1,7 +1,8 @@
 /*
  * ack.h - acknowledging a batch of graded messages: the ack script and the builder of its
  * argument list. One module owns both sides of that list (the positions are constants in
- * ack.c, compiled into the C that writes the arguments and into the Lua that reads them);
+ * ack_layout.h, compiled into the C that writes the arguments, ack.c, and into the Lua that
+ * reads them, ack_lua.c);
  * tests/unit/test_queue.c runs what the builder makes through the script in a real Redis.
  */
 #ifndef ASSAY_QUEUE_ACK_H
