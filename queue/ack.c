@@ -246,6 +246,7 @@ void queue_ack_award(queue_ack *a, int group, bool issued, const char *field, co
 void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
 {
     if (a->oom) {
+        a->n++; /* counted all the same: queue_ack_finish reports the batch whole */
         return;
     }
     char flags[8];
@@ -268,6 +269,7 @@ void queue_ack_add(queue_ack *a, const queue_ack_msg *m)
     queue_ack_ref *refs = realloc(a->refs, (a->n + 1) * sizeof(*refs));
     if (refs == NULL) {
         a->oom = true;
+        a->n++;
         return;
     }
     a->refs = refs;

@@ -94,7 +94,8 @@ typedef struct queue_tx {
 void queue_tx_free(queue_tx *t);
 
 void queue_ack_init(queue_ack *a);
-/* Adds a message; out of memory is remembered and reported by queue_ack_finish. */
+/* Adds a message; out of memory is remembered and reported by queue_ack_finish (n counts
+ * every message added all the same, so that the caller knows how many went unanswered). */
 void queue_ack_add(queue_ack *a, const queue_ack_msg *m);
 /*
  * Adds a record group: the learner's record key (queue_record_key), the "ver" and "gen" read

@@ -14,7 +14,7 @@
  *
  *   - the engine's own malloc, calloc, realloc and strdup: the test is linked with
  *     -Wl,--wrap for them (tests/unit/meson.build), so the engine's calls land in the
- *     __wrap_ functions below and reach libc (or ASan's allocator) through __real_;
+ *     __wrap_ functions of alloc_wrap.h and reach libc (or ASan's allocator) through __real_;
  *   - jansson: json_set_alloc_funcs. Except while json_loadb parses (the test wraps it too):
  *     jansson 2.14's lexer ignores a failed growth of its token buffer (lex_save drops the
  *     result of strbuffer_append_byte), and then trips an assert(0) or reads past the
@@ -33,6 +33,7 @@
  * To look at one point: ASSAY_ALLOC_POINT=K runs only the loads that fail allocation K (run
  * it under valgrind to see what leaked, or break on injection_point in gdb).
  */
+#include "alloc_wrap.h"
 #include "assay/assay.h"
 #include "tap.h"
 
@@ -46,21 +47,11 @@
 #error "ASSAY_RUBRICS_DIR must name the example rubrics"
 #endif
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void __wrap_free(void *p);
-char *__wrap_strdup(const char *s);
 json_t *__real_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *e);
 json_t *__wrap_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *e);
 
 static long fail_at;           /* 0: nothing fails; k: the k-th counted allocation fails */
 static long allocations;       /* counted allocations since the last reset */
-static long outstanding;       /* blocks allocated and not freed */
 static bool injected;          /* whether the k-th allocation was reached */
 static bool parsing;           /* inside json_loadb, whose allocations never fail */
 static long parse_allocations; /* counted allocations made while parsing */
@@ -84,54 +75,6 @@ static bool should_fail(void)
         return true;
     }
     return false;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    if (should_fail()) {
-        return NULL;
-    }
-    void *p = __real_malloc(n);
-    outstanding += p != NULL;
-    return p;
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    if (should_fail()) {
-        return NULL;
-    }
-    void *p = __real_calloc(n, size);
-    outstanding += p != NULL;
-    return p;
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    if (should_fail()) {
-        return NULL;
-    }
-    void *q = __real_realloc(p, n);
-    if (p == NULL && q != NULL) {
-        outstanding++;
-    }
-    return q;
-}
-
-void __wrap_free(void *p)
-{
-    outstanding -= p != NULL;
-    __real_free(p);
-}
-
-char *__wrap_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = __wrap_malloc(n);
-    if (p != NULL) {
-        memcpy(p, s, n);
-    }
-    return p;
 }
 
 json_t *__wrap_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *e)
