@@ -2,14 +2,21 @@
  * ackunit.h - which record groups of an acknowledgement commit together or not at all.
  *
  * The worker computes a batch's records by replaying, in claim order, what the ack script
- * will decide for every message (ack.c): a message that finds its de-duplication record or
+ * will decide for every message (ack_lua.c): a message that finds its de-duplication record or
  * guard set by an earlier one is a duplicate. When the script then holds back a group (its
  * record changed, one of its messages is gone) or finds a message without a group gone,
  * that message sets nothing, and a later message of another group that shares one of its
  * keys (the same submission naming another learner) is decided otherwise than replayed:
  * pushed as fresh with its evidence in no record. So groups, and the messages without a
- * group, that share a key directly or through others form a unit, and a unit commits only
- * as a whole. Units are connected components over the messages' keys.
+ * group, that share a key directly or through others form a unit, and the groups of a unit
+ * commit together or not at all (its messages without a group are answered either way: they
+ * carry no evidence). Units are connected components over the messages' keys.
+ *
+ * The values the worker read are checked only for messages in a group. That suffices
+ * because a graded message's de-duplication record and guard both derive from its
+ * submission id (worker/answer.c): a message in a group that shares any key with another
+ * message checks every key that decides either. Units may be larger than needed (two copies
+ * that only read one guard are joined): that costs a retry, never a wrong answer.
  */
 #ifndef ASSAY_QUEUE_ACKUNIT_H
 #define ASSAY_QUEUE_ACKUNIT_H

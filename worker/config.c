@@ -8,6 +8,7 @@
 
 #include "assay/assay.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -358,15 +359,19 @@ int wk_config_parse(wk_config *cfg, int argc, char **argv)
      * LEARNER's record refused by the ack script, as if another worker had changed it each
      * time. Not in --help; the worker warns at start when it is set. */
     const char *colon = conflicts ? strrchr(conflicts, ':') : NULL;
-    if (conflicts && (colon == NULL || colon == conflicts || atoi(colon + 1) <= 0 ||
-                      (size_t)(colon - conflicts) >= sizeof(cfg->fault_conflict_learner))) {
+    char *end = NULL;
+    long times = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (conflicts &&
+        (colon == NULL || colon == conflicts || !isdigit((unsigned char)colon[1]) ||
+         *end != '\0' || times <= 0 || times > 1000000 ||
+         (size_t)(colon - conflicts) >= sizeof(cfg->fault_conflict_learner))) {
         fprintf(stderr, "assay-worker: ASSAY_FAULT_RECORD_CONFLICTS must be LEARNER:N\n");
         return -1;
     }
     if (conflicts) {
         snprintf(cfg->fault_conflict_learner, sizeof(cfg->fault_conflict_learner), "%.*s",
                  (int)(colon - conflicts), conflicts);
-        cfg->fault_conflicts = atoi(colon + 1);
+        cfg->fault_conflicts = (int)times;
     }
 #else
     /* Never acted on here; named at start so a benchmark or test run notices. */

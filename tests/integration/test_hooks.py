@@ -77,7 +77,8 @@ if WORKER_HOOKS:
                      "commits of learner-k's record are refused", 10),
          "assay-worker-hooks says which record's commits it refuses")
     t.eq(h3.stop(), 0, "and exits 0 when stopped")
-    for bad in ("learner-k", "learner-k:0", ":3", "learner-k:x"):
+    for bad in ("learner-k", "learner-k:0", ":3", "learner-k:x", "learner-k:5x",
+                "learner-k: 7", "learner-k:99999999999999999999"):
         h4 = Worker(srv.url, env={"ASSAY_FAULT_RECORD_CONFLICTS": bad}, hooks=True)
         t.ok(h4.proc.wait(30) != 0 and "must be LEARNER:N" in h4.output(),
              f"ASSAY_FAULT_RECORD_CONFLICTS={bad!r} is refused")
