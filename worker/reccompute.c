@@ -287,6 +287,7 @@ static void compute_after_cb(uv_work_t *req, int status)
             .graded = m->o.graded,
             .force = m->o.force,
             .gave_up = m->o.gave_up,
+            .uncounted = m->attempts == 1, /* as in jobs.c */
             .group = m->group >= 0 ? gnum[m->group] : 0,
             .seen_dedupe = m->group >= 0 ? m->seen_d : NULL,
             .seen_guard = m->group >= 0 ? m->seen_g : NULL,
