@@ -14,8 +14,11 @@ Reports, in one run:
   5. the worker's peak RSS (VmHWM) during the drain, and with 100 rubrics loaded;
   6. learner records: the same drain with --records on and --records off, interleaved
      (off, on, off, on, ...) over --records-rounds rounds, each submission's learner one of
-     --learners (about count / learners submissions each): the median of each and on / off
-     (issue 9 asks for at least 0.8). The example rubrics define a credential, so records
+     --learners (about count / learners submissions each): the median of each and on / off,
+     and for each mode the CPU per submission of the worker and of redis-server (from
+     /proc), what records cost (on - off) and one Redis's ceiling (1e6 / its µs per
+     submission), the figures capacity is planned with (docs/operations.md). The example
+     rubrics define a credential, so records
      on includes issuing (and signing) it for the learners who earn it; a third run in each
      round, "on, no credentials", drains with the same rubrics minus their credential
      definitions, so that records alone are seen too. --record-cache MIB is passed to the
@@ -129,6 +132,49 @@ def print_command_stats(name, stats):
             print(f"    {cmd:10s} {calls:6.2f} calls {usec:7.2f} µs", flush=True)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu(pid):
+    """{tid: seconds of CPU (utime + stime, from /proc)} of every thread of pid."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(tid)] = (int(fields[11]) + int(fields[12])) / TICKS
+    return out
+
+
+def cpu_during(srv, n, inner=None):
+    """A `during` for drain that also keeps, in the dict it returns, the CPU seconds per
+    submission, in µs, of the worker (`worker`: all its threads; `loop`: its event loop's
+    thread; `other`: the rest) and of redis-server (`redis`) from the worker's start until
+    every result is there. inner: another `during`, run too."""
+    out = {}
+
+    def during(w):
+        r0 = sum(thread_cpu(srv.proc.pid).values())
+        inner_done = inner(w) if inner else None
+
+        def done():
+            t = thread_cpu(w.pid)
+            out["loop"] = t.get(w.pid, 0.0) * 1e6 / n
+            out["other"] = sum(v for k, v in t.items() if k != w.pid) * 1e6 / n
+            out["worker"] = out["loop"] + out["other"]
+            out["redis"] = (sum(thread_cpu(srv.proc.pid).values()) - r0) * 1e6 / n
+            if inner_done:
+                inner_done()
+        return done
+    return during, out
+
+
+def median(xs):
+    return sorted(xs)[len(xs) // 2]
+
+
 def records_on_off(build, srv, subs, rounds, cache=None, commands=False):
     """Drains subs with --records off, on, and on without credential definitions,
     interleaved, `rounds` times each. Returns ({mode: median}, every figure). commands:
@@ -136,6 +182,7 @@ def records_on_off(build, srv, subs, rounds, cache=None, commands=False):
     nocred = rubrics_without_credentials()
     modes = {"off": ("off", None), "on": ("on", None), "on, no credentials": ("on", nocred)}
     runs = {k: [] for k in modes}
+    cpu = {k: [] for k in modes}
     try:
         for _ in range(rounds):
             for name, (mode, rubrics) in modes.items():
@@ -144,14 +191,20 @@ def records_on_off(build, srv, subs, rounds, cache=None, commands=False):
                 if mode == "on" and cache is not None:
                     extra += ["--record-cache", str(cache)]
                 during, stats = command_stats(srv, len(subs)) if commands else (None, None)
+                during, used = cpu_during(srv, len(subs), during)
                 rate, _ = drain(build, srv, subs, extra=extra, env=env, during=during)
                 runs[name].append(rate)
-                print(f"  records {name}: {rate:10.0f} submissions/s", flush=True)
+                cpu[name].append(used)
+                print(f"  records {name}: {rate:10.0f} submissions/s   CPU µs per "
+                      f"submission: worker {used['worker']:6.1f} (loop {used['loop']:5.1f}), "
+                      f"Redis {used['redis']:5.1f}", flush=True)
                 if commands and len(runs[name]) == rounds:
                     print_command_stats(name, stats)
     finally:
         shutil.rmtree(nocred, ignore_errors=True)
-    return {k: sorted(v)[len(v) // 2] for k, v in runs.items()}, runs
+    cpu_med = {k: {part: median([u[part] for u in v]) for part in ("worker", "loop", "redis")}
+               for k, v in cpu.items()}
+    return {k: median(v) for k, v in runs.items()}, runs, cpu_med
 
 
 def vmhwm_kib(pid):
@@ -305,6 +358,28 @@ def rss_with_rubrics(build, srv, count=100):
     return peak
 
 
+def records_costs(cpu):
+    """What records cost, from records_on_off's CPU medians (µs per submission): printed,
+    and returned as figures. The drain rate's ratio moves with the machine's other load;
+    the CPU each side spends per submission much less, and it is what capacity is planned
+    from: one Redis takes at most about 1e6 / (its µs per submission) submissions/s, however
+    many workers share it, and a worker about (its cores) * 1e6 / (its µs per submission)."""
+    off, on = cpu["off"], cpu["on"]
+    t_off, t_on = off["worker"] + off["redis"], on["worker"] + on["redis"]
+    print("CPU µs per submission (medians)   worker   Redis   both", flush=True)
+    for name, u in cpu.items():
+        print(f"  records {name:22s} {u['worker']:8.1f} {u['redis']:7.1f} "
+              f"{u['worker'] + u['redis']:6.1f}", flush=True)
+    print(f"records cost per submission:      {on['worker'] - off['worker']:8.1f} "
+          f"{on['redis'] - off['redis']:7.1f} {t_on - t_off:6.1f}", flush=True)
+    print(f"one Redis's ceiling (1e6 / its µs per submission): {1e6 / off['redis']:.0f}/s "
+          f"records off, {1e6 / on['redis']:.0f}/s records on", flush=True)
+    return {"cpu_us": {k: {p: round(v, 1) for p, v in u.items()} for k, u in cpu.items()},
+            "records_cost_us": round(t_on - t_off, 1),
+            "records_cost_worker_us": round(on["worker"] - off["worker"], 1),
+            "records_cost_redis_us": round(on["redis"] - off["redis"], 1)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("build")
@@ -326,8 +401,9 @@ def main():
         try:
             print(f"{a.count} submissions, {avg:.0f} bytes on average, {a.learners} learners; "
                   f"redis-server on 127.0.0.1:{srv.port} (appendonly no)", flush=True)
-            med, runs = records_on_off(a.build, srv, with_learners(subs, a.learners),
-                                       a.records_rounds, a.record_cache, a.redis_commands)
+            med, runs, cpu = records_on_off(a.build, srv, with_learners(subs, a.learners),
+                                            a.records_rounds, a.record_cache,
+                                            a.redis_commands)
         finally:
             srv.stop()
         off, on, nocred = med["off"], med["on"], med["on, no credentials"]
@@ -342,6 +418,7 @@ def main():
                    "records_on_nocred_per_s": round(nocred),
                    "records_ratio_nocred": round(nocred / off, 3),
                    "records_runs": {k: [round(x) for x in v] for k, v in runs.items()}}
+        figures.update(records_costs(cpu))
         print(json.dumps(figures))
         if a.json:
             with open(a.json, "w", encoding="utf-8") as f:
@@ -376,11 +453,12 @@ def main():
         rss100 = rss_with_rubrics(a.build, srv)
         print(f"peak RSS with 100 rubrics:  {rss100 / 1024:.1f} MiB", flush=True)
         print(f"learner records, {a.learners} learners, interleaved:", flush=True)
-        med, _ = records_on_off(a.build, srv, with_learners(subs, a.learners), a.records_rounds,
-                                a.record_cache)
+        med, _, cpu = records_on_off(a.build, srv, with_learners(subs, a.learners),
+                                     a.records_rounds, a.record_cache)
         roff, ron, rnc = med["off"], med["on"], med["on, no credentials"]
         print(f"records on / off:           {ron / roff:.2f} ({ron:.0f} / {roff:.0f} "
               f"submissions/s, medians; {rnc / roff:.2f} without credentials)", flush=True)
+        costs = records_costs(cpu)
     finally:
         srv.stop()
     figures = {"count": a.count, "bytes": round(avg), "worker_per_s": round(graded), "worker_loop_thread_per_s": round(loop),
@@ -391,7 +469,7 @@ def main():
                "rss_kib": peak, "rss_100_rubrics_kib": rss100,
                "records_off_per_s": round(roff), "records_on_per_s": round(ron),
                "records_ratio": round(ron / roff, 3), "records_on_nocred_per_s": round(rnc),
-               "records_ratio_nocred": round(rnc / roff, 3)}
+               "records_ratio_nocred": round(rnc / roff, 3), **costs}
     print(json.dumps(figures))
     if a.json:
         with open(a.json, "w", encoding="utf-8") as f:

@@ -32,36 +32,9 @@ sys.path.insert(0, HERE)
 
 import worker_bench as wb  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def thread_cpu(pid):
-    """{tid: seconds of CPU} of every thread of pid."""
-    out = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[int(tid)] = (int(fields[11]) + int(fields[12])) / TICKS
-    return out
-
-
 def one_drain(build, srv, subs, records, rubrics, preload=None, cache=None):
     """(drained/s, loop µs/msg, other threads µs/msg, redis µs/msg)."""
-    seen = {}
-    redis_pid = srv.proc.pid
-
-    def during(w):
-        seen["redis0"] = sum(thread_cpu(redis_pid).values())
-
-        def done():
-            seen["worker"] = thread_cpu(w.pid)
-            seen["redis1"] = sum(thread_cpu(redis_pid).values())
-            seen["pid"] = w.pid
-        return done
-
+    during, used = wb.cpu_during(srv, len(subs))
     env = {"ASSAY_RUBRICS": rubrics}
     if preload:
         env["LD_PRELOAD"] = preload
@@ -69,11 +42,7 @@ def one_drain(build, srv, subs, records, rubrics, preload=None, cache=None):
     if cache is not None and records == "on":
         extra += ["--record-cache", str(cache)]
     rate, _ = wb.drain(build, srv, subs, extra=extra, during=during, env=env)
-    n = len(subs)
-    loop = seen["worker"].get(seen["pid"], 0.0)
-    other = sum(v for k, v in seen["worker"].items() if k != seen["pid"])
-    return (rate, loop * 1e6 / n, other * 1e6 / n,
-            (seen["redis1"] - seen["redis0"]) * 1e6 / n)
+    return rate, used["loop"], used["other"], used["redis"]
 
 
 def main():
