@@ -11,6 +11,7 @@
 #include "health.h"
 #include "jobs.h"
 #include "log.h"
+#include "records.h"
 #include "recread.h"
 
 #include <signal.h>
@@ -236,6 +237,7 @@ void wk_main_ready(wk_conn *c)
     bool running = w->phase == WK_RUNNING;
     recover(w, w->cfg->worker_id, true, !w->first_ready_done, !running);
     w->first_ready_done = true;
+    wk_rec_resume(w); /* after the scripts' loads, sent above on this connection */
     if (!running) {
         return; /* draining: wk_maybe_finish, after this reply, leaves once drained */
     }

@@ -57,7 +57,7 @@ struct wk_rec_batch {
     size_t ng;
     size_t lost; /* unanswered at the start, reported with the first acknowledgement */
     int tries;
-    uint64_t due;      /* waiting: when to read again (uv_now, ms) */
+    uint64_t due;      /* waiting: when to read again (uv_now, ms); 0: once main is back */
     bool waiting;      /* for the retry timer */
     bool blocked;      /* for an earlier batch of ours with one of its learners (kick) */
     bool nomem;        /* the computation ran out of memory */

@@ -123,6 +123,23 @@ static void wait_retry(wk_rec_batch *rb)
     arm(w, ms);
 }
 
+/* Waits for the connection, with no timer: wk_rec_resume reads it once main is back. */
+static void wait_connection(wk_rec_batch *rb)
+{
+    rb->waiting = true;
+    rb->due = 0;
+}
+
+void wk_rec_resume(wk_worker *w)
+{
+    for (wk_ack_batch *b = w->acks; b; b = b->next) {
+        if (b->rec && b->rec->waiting) {
+            arm(w, 0);
+            return;
+        }
+    }
+}
+
 void wk_rec_retry_cb(uv_timer_t *t)
 {
     wk_worker *w = t->data;
@@ -283,7 +300,7 @@ static void read_send(wk_rec_batch *rb)
         return;
     }
     if (w->main.state != WK_CONN_READY) {
-        wait_retry(rb); /* the reconnection runs meanwhile */
+        wait_connection(rb); /* the reconnection runs meanwhile */
         return;
     }
     const char **recs = calloc(4 * rb->n + 4, sizeof(*recs));

@@ -37,6 +37,9 @@ size_t wk_rec_acked(wk_worker *w, wk_ack_batch *b, const redisReply *r);
 /* The records_retry timer: reads again the batches waiting after a conflict or a lost
  * read. */
 void wk_rec_retry_cb(uv_timer_t *t);
+/* The main connection is back: the batches that waited for it, with no timer, are read
+ * (from the retry timer, at once). */
+void wk_rec_resume(wk_worker *w);
 /* Frees a batch's records state; NULL is a no-op. */
 void wk_rec_free(wk_rec_batch *rb);
 
