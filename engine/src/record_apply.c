@@ -282,6 +282,24 @@ static const rb_competency *def_from_evidence(const apply_ctx *a, const rc_comp 
     return NULL;
 }
 
+/*
+ * The definition c is computed with once changed: that of the rubric of its newest evidence
+ * in the record's order (time, then submission id), never of the result applied last, so
+ * that arrival order cannot change the method or the scale; when that rubric is no longer
+ * loaded, the newest whose rubric is; `fallback` when none is.
+ */
+static const rb_competency *def_of_newest(const apply_ctx *a, const rc_comp *c,
+                                          const rb_competency *fallback)
+{
+    const rb_competency *d = NULL;
+    if (c->n > 0 && strcmp(c->ev[c->n - 1].sha256, a->rubric->sha256) == 0 &&
+        strcmp(c->ev[c->n - 1].rubric, a->rubric->id) == 0) {
+        d = find_def(a->rubric, c->key); /* the usual case: no search of the catalog */
+    }
+    d = d ? d : def_from_evidence(a, c);
+    return d ? d : fallback;
+}
+
 /* Lists the competencies touched (sorted by key) with their standing before. */
 static int collect_touched(apply_ctx *a)
 {
@@ -439,7 +457,6 @@ static int commit(apply_ctx *a)
         }
         p->has_fresh = false;
         assay__rc_comp_changed(&r->comps[at]);
-        r->comps[at].method = p->def->method;
         if (add_evidence(&r->comps[at], &p->ev) != 0) {
             return ASSAY_E_NOMEM;
         }
@@ -457,7 +474,9 @@ static int commit(apply_ctx *a)
             assay__rc_state_reset(&c->st); /* only dropped evidence is left: no value */
             continue;
         }
-        int rc = recompute(c, a->t[k].def);
+        const rb_competency *def = def_of_newest(a, c, a->t[k].def);
+        c->method = def->method;
+        int rc = recompute(c, def);
         if (rc != 0) {
             return rc;
         }

@@ -292,6 +292,75 @@ static void test_out_of_order(void)
     free(first);
 }
 
+/*
+ * Evidence from two versions of a rubric whose method and mastery level differ for one
+ * competency: the version of the competency's newest evidence (time order) decides both,
+ * whatever the order the results arrive in. (Before, the result applied last set them: the
+ * two orders of s1 and s2 gave 0 "low" and 1/2 "mid", mastered.)
+ */
+static void test_definition_of_newest(void)
+{
+    assay_catalog *saved = cat;
+    cat = assay_catalog_create();
+    assay_rubric *v1 = make_rubric("exam", "1.0.0", "a");
+    assay_rubric *v2 = make_rubric("exam", "2.0.0", "a");
+    assay_catalog_add(cat, v1);
+    assay_catalog_add(cat, v2);
+    ASSERT_INT_EQ(assay_mastery_method_parse("latest", false, 0, &v1->comps[0].method, NULL, 0),
+                  0);
+    ASSERT_INT_EQ(
+        assay_mastery_method_parse("highest", false, 0, &v2->comps[0].method, NULL, 0), 0);
+    ((rb_scale *)v2->comps[0].scale)->mastery = 1; /* "mid" (0.5) in 2.0.0, "high" in 1.0.0 */
+    static const struct {
+        const char *version, *sub, *scores;
+        int at;
+    } ev[] = {
+        {"2.0.0", "s1", "a=1/2", 0}, {"1.0.0", "s2", "a=0", 1}, {"2.0.0", "s3", "a=1/2", 2}};
+    static const int orders[][3] = {{0, 1, 2}, {1, 0, 2}, {2, 1, 0}, {1, 2, 0}, {2, 0, 1}};
+    char *first[2] = {NULL, NULL};
+    for (size_t o = 0; o < 5; o++) {
+        /* Pass 0: s1 and s2 only, in this order's relative order; pass 1: all three. */
+        for (int pass = 0; pass < 2; pass++) {
+            assay_record *r = assay_record_create("L1");
+            for (int k = 0; k < 3; k++) {
+                int i = orders[o][k];
+                if (pass == 0 && i == 2) {
+                    continue;
+                }
+                evb b;
+                ASSERT_INT_EQ(put(r, mk_in(&b, "L1", "exam", ev[i].version, ev[i].sub,
+                                           times[ev[i].at], ev[i].scores)),
+                              ASSAY_RECORD_APPLIED);
+            }
+            assay_record_state st;
+            ASSERT(state_of(r, "rubric:exam/a", &st));
+            char *doc = assay_record_dumps(r);
+            if (pass == 0) { /* newest is s2, of 1.0.0: latest, mastered from 0.6 */
+                ASSERT_STR_EQ(st.value_exact, "0");
+                ASSERT_STR_EQ(st.level, "low");
+                ASSERT(!st.mastered);
+                ASSERT_STR_CONTAINS(doc, "\"method\":{\"name\":\"latest\"");
+            } else { /* newest is s3, of 2.0.0: highest, mastered from 0.5 */
+                ASSERT_STR_EQ(st.value_exact, "0.5");
+                ASSERT_STR_EQ(st.level, "mid");
+                ASSERT(st.mastered);
+                ASSERT_STR_CONTAINS(doc, "\"method\":{\"name\":\"highest\"");
+            }
+            if (first[pass] == NULL) {
+                first[pass] = doc;
+            } else {
+                ASSERT_STR_EQ(doc, first[pass]);
+                free(doc);
+            }
+            assay_record_destroy(r);
+        }
+    }
+    free(first[0]);
+    free(first[1]);
+    assay_catalog_destroy(cat);
+    cat = saved;
+}
+
 /* ---- Regrades -------------------------------------------------------------------------- */
 
 static void test_regrades(void)
@@ -744,6 +813,7 @@ int main(void)
     test_method_in_document();
     test_ties_and_order();
     test_out_of_order();
+    test_definition_of_newest();
     test_regrades();
     test_regrade_other_rubric();
     test_cap();
