@@ -98,6 +98,8 @@ void assay__prune_framework_competencies(ld_loader *L);
 /* Whether id is a competency of the framework the rubric names (for a clearer message when
  * a check uses one the rubric does not list). */
 bool assay__framework_has(const ld_loader *L, const char *id);
+/* The competency of the framework the rubric names nearest to id (did you mean), or NULL. */
+const char *assay__framework_nearest(const ld_loader *L, const char *id);
 
 /* load_warn.c */
 /* Warnings about the compiled pattern pat, whose text is src[0..len), of the object at p:

@@ -94,6 +94,14 @@ static void parse_evidence(ld_loader *L, const json_t *obj, ld_path *p, rb_check
                           id, L->fw->id, id);
             continue;
         }
+        if (idx == NULL && L->fw != NULL) {
+            const char *near = assay__framework_nearest(L, id);
+            assay__report(&L->rep, p, id, true, ASSAY_E_INVALID,
+                          "competency \"%.60s\" is not in framework \"%s\"%s%s%s", id,
+                          L->fw->id, near ? " (did you mean \"" : "", near ? near : "",
+                          near ? "\"?)" : "");
+            continue;
+        }
         if (idx == NULL) {
             const char *near = assay__nearest_competency(L, id);
             assay__report(

@@ -46,6 +46,11 @@ static const char *fw_nearest(const assay_framework *f, const char *id)
     return near;
 }
 
+const char *assay__framework_nearest(const ld_loader *L, const char *id)
+{
+    return L->fw ? fw_nearest(L->fw, id) : NULL;
+}
+
 /* Finds the framework the rubric names and sets L->fw; reports it when it is not there. */
 static void find_framework(ld_loader *L, const json_t *root, const ld_path *p)
 {

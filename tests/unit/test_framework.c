@@ -297,8 +297,7 @@ static void test_rubric_errors(void)
          "r.json:3:39: error: competency \"c\" is declared but no check is evidence for it (at "
          "/competencies/1/id)"},
         {"", "\"a\": 1", "\"e\": 1",
-         "r.json:5:64: error: competency \"e\" is used but not declared in \"competencies\" "
-         "(at "
+         "r.json:5:64: error: competency \"e\" is not in framework \"fw\" (at "
          "/items/0/checks/1/evidence/e)"},
         {"\n \"competencies\": [{\"id\": \"b\", \"scale\": {\"levels\": [\n"
          " {\"id\": \"f\", \"name\": \"F\", \"min\": 0},\n"
