@@ -140,11 +140,19 @@ int assay_record_evidence_from_result(const json_t *result, assay_record_evidenc
     const char *sha = get_str(rub, "sha256", &b4);
     const char *sub_at = get_str(result, "submitted_at", &b5);
     const char *at = sub_at ? sub_at : get_str(result, "graded_at", &b6);
-    if (id == NULL || rid == NULL || ver == NULL || sha == NULL || b5 || at == NULL) {
+    const char *bad_field = id == NULL    ? "\"id\" is missing or not a string"
+                            : rid == NULL ? "\"rubric\" \"id\" is missing or not a string"
+                            : ver == NULL ? "\"rubric\" \"version\" is missing or not a string"
+                            : sha == NULL ? "\"rubric\" \"sha256\" is missing or not a string"
+                            : b5          ? "\"submitted_at\" is not a string"
+                            : at == NULL  ? "\"graded_at\" is missing or not a string"
+                                          : NULL;
+    if (bad_field) {
         assay__whyf(why, whylen,
-                    "a graded result needs \"id\", \"rubric\" {\"id\", \"version\", "
+                    "%s: a graded result needs \"id\", \"rubric\" {\"id\", \"version\", "
                     "\"sha256\"} and \"graded_at\" as strings (and \"submitted_at\", when "
-                    "present)");
+                    "present)",
+                    bad_field);
         return ASSAY_E_INVALID;
     }
     const json_t *comps = json_object_get(result, "competencies");
