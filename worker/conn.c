@@ -76,12 +76,15 @@ void wk_conn_reset_backoff(wk_conn *c)
     c->backoff_ms = BACKOFF_FIRST_MS;
 }
 
-/* While draining, a failed attempt on main means Redis is unreachable: retry_cb runs at
- * once so wk_maybe_finish can stop without it. */
+/* While draining with nothing left in memory, a failed attempt on main means Redis is
+ * unreachable: retry_cb runs at once so wk_maybe_finish can stop without it. With work
+ * still held (a batch waiting for its records read or its acknowledgement), the worker
+ * goes on reconnecting with backoff, so that it can still answer if Redis returns before
+ * the drain timeout; retrying at once would spin the loop until then. */
 static bool drain_unreachable(const wk_conn *c)
 {
     wk_worker *w = c->w;
-    return w->phase == WK_DRAINING && c == &w->main && c->attempt_failed;
+    return w->phase == WK_DRAINING && c == &w->main && c->attempt_failed && wk_drained(w);
 }
 
 static void retry_cb(uv_timer_t *t)
