@@ -134,25 +134,38 @@ int assay_record_evidence_from_result(const json_t *result, assay_record_evidenc
         return ASSAY_RECORD_NO_LEARNER;
     }
     const json_t *rub = json_object_get(result, "rubric");
-    bool b1, b2, b3, b4, b5, b6;
+    bool b1, b2, b3, b4, b5, b6 = false;
     const char *id = get_str(result, "id", &b1);
     const char *rid = get_str(rub, "id", &b2), *ver = get_str(rub, "version", &b3);
     const char *sha = get_str(rub, "sha256", &b4);
     const char *sub_at = get_str(result, "submitted_at", &b5);
     const char *at = sub_at ? sub_at : get_str(result, "graded_at", &b6);
-    const char *bad_field = id == NULL    ? "\"id\" is missing or not a string"
-                            : rid == NULL ? "\"rubric\" \"id\" is missing or not a string"
-                            : ver == NULL ? "\"rubric\" \"version\" is missing or not a string"
-                            : sha == NULL ? "\"rubric\" \"sha256\" is missing or not a string"
-                            : b5          ? "\"submitted_at\" is not a string"
-                            : at == NULL  ? "\"graded_at\" is missing or not a string"
-                                          : NULL;
-    if (bad_field) {
+    static const char *const names[] = {"\"id\"",
+                                        "\"rubric\" \"id\"",
+                                        "\"rubric\" \"version\"",
+                                        "\"rubric\" \"sha256\"",
+                                        "\"submitted_at\"",
+                                        "\"graded_at\""};
+    const char *vals[] = {id, rid, ver, sha, sub_at, at};
+    const bool bads[] = {b1, b2, b3, b4, b5, b6};
+    size_t wrong = SIZE_MAX;
+    for (size_t k = 0; k < 6 && wrong == SIZE_MAX; k++) {
+        bool needed =
+            k != 4 && (k != 5 || sub_at == NULL); /* graded_at: without submitted_at */
+        if (bads[k] || (needed && vals[k] == NULL)) {
+            wrong = k;
+        }
+    }
+    if (wrong != SIZE_MAX) {
+        bool rub_bad = wrong >= 1 && wrong <= 3 && !json_is_object(rub);
         assay__whyf(why, whylen,
-                    "%s: a graded result needs \"id\", \"rubric\" {\"id\", \"version\", "
+                    "%s%s: a graded result needs \"id\", \"rubric\" {\"id\", \"version\", "
                     "\"sha256\"} and \"graded_at\" as strings (and \"submitted_at\", when "
                     "present)",
-                    bad_field);
+                    rub_bad ? "\"rubric\"" : names[wrong],
+                    rub_bad       ? " is missing or not an object"
+                    : bads[wrong] ? " is not a string without NUL bytes"
+                                  : " is missing");
         return ASSAY_E_INVALID;
     }
     const json_t *comps = json_object_get(result, "competencies");

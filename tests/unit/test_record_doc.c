@@ -51,25 +51,32 @@ static void test_from_result_refusals(void)
                    "\"learner\" must be a string");
     from_result_is("{\"learner\":\"a\\u0000b\",\"status\":\"graded\"}", ASSAY_E_INVALID,
                    "without NUL");
-    from_result_is(
-        "{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{}}", ASSAY_E_INVALID,
-        "\"rubric\" \"id\" is missing or not a string: a graded result needs \"id\", "
-        "\"rubric\"");
+    from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{}}",
+                   ASSAY_E_INVALID,
+                   "\"rubric\" \"id\" is missing: a graded result needs \"id\", "
+                   "\"rubric\"");
     from_result_is("{\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{\"id\":\"q\"}}",
-                   ASSAY_E_INVALID, "\"id\" is missing or not a string");
+                   ASSAY_E_INVALID, "\"id\" is missing:");
     from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{\"id\":"
                    "\"q\",\"version\":1,\"sha256\":\"s\"}}",
-                   ASSAY_E_INVALID, "\"rubric\" \"version\" is missing or not a string");
+                   ASSAY_E_INVALID, "\"rubric\" \"version\" is not a string without NUL bytes");
     from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{\"id\":"
                    "\"q\",\"version\":\"1\"}}",
-                   ASSAY_E_INVALID, "\"rubric\" \"sha256\" is missing or not a string");
+                   ASSAY_E_INVALID, "\"rubric\" \"sha256\" is missing:");
     from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{\"id\":"
                    "\"q\",\"version\":\"1\",\"sha256\":\"s\"},\"graded_at\":[]}",
-                   ASSAY_E_INVALID, "\"graded_at\" is missing or not a string");
+                   ASSAY_E_INVALID, "\"graded_at\" is not a string without NUL bytes");
     from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{\"id\":"
                    "\"q\",\"version\":\"1\",\"sha256\":\"s\"},\"submitted_at\":5,"
                    "\"graded_at\":\"2026-01-01T00:00:00Z\",\"competencies\":[]}",
-                   ASSAY_E_INVALID, "\"submitted_at\" is not a string: a graded result");
+                   ASSAY_E_INVALID,
+                   "\"submitted_at\" is not a string without NUL bytes: a graded");
+    from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":\"q\"}",
+                   ASSAY_E_INVALID, "\"rubric\" is missing or not an object:");
+    from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\"}", ASSAY_E_INVALID,
+                   "\"rubric\" is missing or not an object:");
+    from_result_is("{\"id\":\"x\\u0000y\",\"learner\":\"L\",\"status\":\"graded\"}",
+                   ASSAY_E_INVALID, "\"id\" is not a string without NUL bytes:");
     from_result_is("{\"id\":\"x\",\"learner\":\"L\",\"status\":\"graded\",\"rubric\":{\"id\":"
                    "\"q\",\"version\":\"1\",\"sha256\":\"s\"},"
                    "\"graded_at\":\"2026-01-01T00:00:00Z\",\"competencies\":{}}",
