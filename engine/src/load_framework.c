@@ -71,7 +71,7 @@ static void find_framework(ld_loader *L, const json_t *root, const ld_path *p)
             assay__report(&L->rep, p, "framework", false, ASSAY_E_INVALID,
                           "unknown framework \"%s\": no framework with this id is loaded "
                           "(frameworks, \"assay_framework\": 1, are loaded from the rubric "
-                          "directory)",
+                          "directory; one with errors is not: lint it to see them)",
                           id);
         }
         return;
